@@ -1,0 +1,89 @@
+package io.aiondb.server;
+
+import io.aiondb.server.api.HttpApi;
+import io.aiondb.server.config.AionConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running node: storage, engine and the HTTP API. {@link #close} is the graceful shutdown. */
+public final class AionServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AionServer.class);
+
+  private final AionConfig config;
+  private final Vertx vertx;
+  private final Node node;
+  private final HttpApi api;
+  private volatile boolean closed;
+
+  private AionServer(AionConfig config, Vertx vertx, Node node, HttpApi api) {
+    this.config = config;
+    this.vertx = vertx;
+    this.node = node;
+    this.api = api;
+  }
+
+  public static AionServer start(AionConfig config) {
+    Node node = new Node(config, Clock.systemUTC());
+    Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(Math.max(8, Runtime.getRuntime().availableProcessors() * 4)));
+    try {
+      HttpApi api = new HttpApi(vertx, node);
+      api.listen(config.httpHost(), config.httpPort()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      AionServer server = new AionServer(config, vertx, node, api);
+      if (config.portFile() != null) {
+        var tmp = config.portFile().resolveSibling(config.portFile().getFileName() + ".tmp");
+        Files.writeString(tmp, Integer.toString(api.port()));
+        Files.move(tmp, config.portFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      }
+      LOG.info("node {} serving HTTP on {}:{}", config.nodeId(), config.httpHost(), api.port());
+      return server;
+    } catch (Exception e) {
+      vertx.close();
+      node.close();
+      Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+      throw new IllegalStateException("cannot listen on " + config.httpHost() + ":" + config.httpPort() + ": " + cause.getMessage(), cause);
+    }
+  }
+
+  public int httpPort() {
+    return api.port();
+  }
+
+  public Node node() {
+    return node;
+  }
+
+  public String url() {
+    String host = config.httpHost().equals("0.0.0.0") ? "127.0.0.1" : config.httpHost();
+    return "http://" + host + ":" + httpPort();
+  }
+
+  /** Stops accepting requests, lets in-flight ones finish (up to shutdown.grace), drains writes, closes RocksDB. */
+  @Override
+  public synchronized void close() {
+    if (closed) return;
+    closed = true;
+    LOG.info("shutting down: draining requests (grace {})", config.shutdownGrace());
+    api.shutdown(config.shutdownGrace());
+    node.close();
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("Vert.x did not close cleanly: {}", e.toString());
+    }
+    if (config.portFile() != null) {
+      try {
+        Files.deleteIfExists(config.portFile());
+      } catch (IOException ignored) {
+        // best effort
+      }
+    }
+    LOG.info("shut down cleanly");
+  }
+}

@@ -1,0 +1,35 @@
+package io.aiondb.server;
+
+/** Every error Aion answers with: a stable code for programs, an HTTP status, and (at the throw site) a message for people. */
+public enum ErrorCode {
+  BAD_REQUEST(400),
+  INVALID_KEY(400),
+  INVALID_JSON(400),
+  INVALID_QUERY(400),
+  INVALID_CURSOR(400),
+  INVALID_NAMESPACE(400),
+  CONFIRMATION_REQUIRED(400),
+  NOT_FOUND(404),
+  NAMESPACE_NOT_FOUND(404),
+  KEY_NOT_FOUND(404),
+  METHOD_NOT_ALLOWED(405),
+  REVISION_MISMATCH(409),
+  NAMESPACE_EXISTS(409),
+  HISTORY_COMPACTED(410),
+  FUTURE_REVISION(400),
+  VALUE_TOO_LARGE(413),
+  UNSUPPORTED_MEDIA_TYPE(415),
+  UNAVAILABLE(503),
+  TIMEOUT(504),
+  INTERNAL(500);
+
+  private final int httpStatus;
+
+  ErrorCode(int httpStatus) {
+    this.httpStatus = httpStatus;
+  }
+
+  public int httpStatus() {
+    return httpStatus;
+  }
+}

@@ -1,0 +1,279 @@
+package io.aiondb.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aiondb.server.AionException;
+import io.aiondb.server.ErrorCode;
+import io.aiondb.server.Node;
+import io.aiondb.server.query.Query;
+import io.aiondb.server.query.QueryParser;
+import io.aiondb.server.query.QueryResult;
+import io.aiondb.server.query.Row;
+import io.aiondb.server.state.ApplyResult;
+import io.aiondb.server.state.Command;
+import io.aiondb.server.storage.ContentType;
+import io.aiondb.server.storage.NamespaceInfo;
+import io.aiondb.server.storage.VersionRecord;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/** Namespaces, keys, history and queries under /v1. */
+final class KvRoutes {
+  private final HttpApi api;
+  private final Node node;
+
+  KvRoutes(HttpApi api) {
+    this.api = api;
+    this.node = api.node();
+  }
+
+  void register(Router r) {
+    r.get("/v1/namespaces").handler(this::listNamespaces);
+    r.put("/v1/namespaces/:ns").handler(this::createNamespace);
+    r.get("/v1/namespaces/:ns").handler(this::getNamespace);
+    r.delete("/v1/namespaces/:ns").handler(this::dropNamespace);
+    r.put("/v1/ns/:ns/keys/*").handler(this::put);
+    r.get("/v1/ns/:ns/keys/*").handler(this::get);
+    r.delete("/v1/ns/:ns/keys/*").handler(this::delete);
+    r.get("/v1/ns/:ns/history/*").handler(this::history);
+    r.post("/v1/ns/:ns/query").handler(this::query);
+  }
+
+  // ------------------------------------------------------------------ namespaces
+
+  private static ObjectNode namespaceJson(NamespaceInfo ns) {
+    ObjectNode n = Json.MAPPER.createObjectNode();
+    n.put("name", ns.name());
+    n.put("createdAt", Json.time(ns.createdMillis()));
+    return n;
+  }
+
+  private void listNamespaces(RoutingContext ctx) {
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    ArrayNode arr = body.putArray("namespaces");
+    node.store().namespaces().stream().sorted(Comparator.comparing(NamespaceInfo::name))
+        .forEach(ns -> arr.add(namespaceJson(ns)));
+    HttpApi.json(ctx, 200, body);
+  }
+
+  private void createNamespace(RoutingContext ctx) {
+    String name = ctx.pathParam("ns");
+    Command c = new Command.CreateNamespace(name);
+    api.await(ctx, node.proposer().propose(c), (cx, r) -> {
+      ApplyResult.NamespaceCreated nc = (ApplyResult.NamespaceCreated) r;
+      ObjectNode n = Json.MAPPER.createObjectNode();
+      n.put("name", name);
+      n.put("created", nc.created());
+      n.put("createdAt", Json.time(nc.createdMillis()));
+      HttpApi.json(cx, nc.created() ? 201 : 200, n);
+    });
+  }
+
+  private void getNamespace(RoutingContext ctx) {
+    NamespaceInfo ns = namespace(ctx);
+    HttpApi.json(ctx, 200, namespaceJson(ns));
+  }
+
+  private void dropNamespace(RoutingContext ctx) {
+    String name = ctx.pathParam("ns");
+    Command.validateNamespace(name);
+    if (!"true".equals(ctx.queryParams().get("confirm"))) {
+      throw new AionException(ErrorCode.CONFIRMATION_REQUIRED,
+          "dropping namespace '" + name + "' deletes all its keys and their history; repeat with ?confirm=true");
+    }
+    namespace(ctx);
+    api.await(ctx, node.proposer().propose(new Command.DropNamespace(name)), (cx, r) -> {
+      if (!((ApplyResult.NamespaceDropped) r).existed()) {
+        throw new AionException(ErrorCode.NAMESPACE_NOT_FOUND, "namespace '" + name + "' does not exist");
+      }
+      HttpApi.json(cx, 200, Json.MAPPER.createObjectNode().put("name", name).put("dropped", true));
+    });
+  }
+
+  private NamespaceInfo namespace(RoutingContext ctx) {
+    String name = ctx.pathParam("ns");
+    Command.validateNamespace(name);
+    return node.store().requireNamespace(name);
+  }
+
+  // ------------------------------------------------------------------ keys
+
+  /** The key after {@code /keys/} or {@code /history/}, percent-decoded from the raw path. */
+  private static byte[] key(RoutingContext ctx, String marker) {
+    String path = ctx.request().path();
+    int i = path.indexOf(marker);
+    byte[] key = PathKeys.decode(path.substring(i + marker.length()));
+    Command.validateKey(key);
+    return key;
+  }
+
+  private static long longParam(RoutingContext ctx, String name, long dflt, long min) {
+    String v = ctx.queryParams().get(name);
+    if (v == null) return dflt;
+    try {
+      long x = Long.parseLong(v);
+      if (x < min) throw new NumberFormatException();
+      return x;
+    } catch (NumberFormatException e) {
+      throw new AionException(ErrorCode.BAD_REQUEST, name + " must be an integer >= " + min + ", not '" + v + "'");
+    }
+  }
+
+  private void put(RoutingContext ctx) {
+    String ns = ctx.pathParam("ns");
+    Command.validateNamespace(ns);
+    byte[] key = key(ctx, "/keys/");
+    String header = ctx.request().getHeader("Content-Type");
+    ContentType ct = ContentType.fromHeader(header);
+    if (ct == null) {
+      throw new AionException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type '" + header
+          + "' is not stored; use application/octet-stream, application/json or text/plain"
+          + " (curl -d sends application/x-www-form-urlencoded: add -H 'Content-Type: …')");
+    }
+    Buffer body = ctx.body().buffer();
+    byte[] value = body == null ? new byte[0] : body.getBytes();
+    if (ct == ContentType.JSON) {
+      try {
+        Json.parse(value);
+        if (value.length == 0) throw new java.io.IOException("empty body");
+      } catch (java.io.IOException e) {
+        throw new AionException(ErrorCode.INVALID_JSON, "the value is sent as application/json but is not valid JSON: "
+            + e.getMessage().lines().findFirst().orElse(""));
+      }
+    } else if (ct == ContentType.TEXT && !Json.isUtf8(value)) {
+      throw new AionException(ErrorCode.BAD_REQUEST, "a text/plain value must be valid UTF-8");
+    }
+    long expected = longParam(ctx, "ifRevision", Command.ANY_REVISION, 0);
+    Command c = new Command.Put(ns, key, value, ct, expected);
+    api.await(ctx, node.proposer().propose(c), (cx, r) -> {
+      if (r instanceof ApplyResult.Rejected rej) throw new AionException(rej.code(), rej.message());
+      ApplyResult.Written w = (ApplyResult.Written) r;
+      ObjectNode n = Json.MAPPER.createObjectNode();
+      n.put("revision", w.revision());
+      n.put("createRevision", w.createRevision());
+      n.put("version", w.version());
+      n.put("timestamp", Json.time(w.timestampMillis()));
+      HttpApi.json(cx, 200, n);
+    });
+  }
+
+  private void get(RoutingContext ctx) {
+    NamespaceInfo ns = namespace(ctx);
+    byte[] key = key(ctx, "/keys/");
+    long at = longParam(ctx, "revision", 0, 1);
+    api.blocking(ctx, () -> {
+      long readRevision = node.store().appliedRevision();
+      Optional<VersionRecord> v = at == 0 ? node.store().getCurrent(ns.id(), key) : node.store().getAt(ns, key, at);
+      return new Object[] {v, at == 0 ? readRevision : at};
+    }, (cx, res) -> {
+      @SuppressWarnings("unchecked")
+      Optional<VersionRecord> v = (Optional<VersionRecord>) res[0];
+      if (v.isEmpty()) {
+        throw new AionException(ErrorCode.KEY_NOT_FOUND, "key '" + new String(key, StandardCharsets.UTF_8)
+            + "' does not exist in namespace '" + ns.name() + "'" + (at == 0 ? "" : " at revision " + at));
+      }
+      VersionRecord r = v.get();
+      cx.response().putHeader("Content-Type", r.contentType().mediaType())
+          .putHeader("Aion-Revision", Long.toString(r.revision()))
+          .putHeader("Aion-Create-Revision", Long.toString(r.createRevision()))
+          .putHeader("Aion-Version", Long.toString(r.version()))
+          .putHeader("Aion-Timestamp", Json.time(r.timestampMillis()))
+          .putHeader("Aion-Read-Revision", Long.toString(Math.max((Long) res[1], r.revision())))
+          .putHeader("ETag", "\"" + r.revision() + "\"")
+          .end(Buffer.buffer(r.value()));
+    });
+  }
+
+  private void delete(RoutingContext ctx) {
+    String ns = ctx.pathParam("ns");
+    Command.validateNamespace(ns);
+    byte[] key = key(ctx, "/keys/");
+    long expected = longParam(ctx, "ifRevision", Command.ANY_REVISION, 1);
+    api.await(ctx, node.proposer().propose(new Command.Delete(ns, key, expected)), (cx, r) -> {
+      if (r instanceof ApplyResult.Rejected rej) throw new AionException(rej.code(), rej.message());
+      ApplyResult.Deleted d = (ApplyResult.Deleted) r;
+      ObjectNode n = Json.MAPPER.createObjectNode();
+      n.put("deleted", d.existed());
+      n.put("revision", d.revision());
+      if (d.existed()) n.put("timestamp", Json.time(d.timestampMillis()));
+      HttpApi.json(cx, 200, n);
+    });
+  }
+
+  private void history(RoutingContext ctx) {
+    NamespaceInfo ns = namespace(ctx);
+    byte[] key = key(ctx, "/history/");
+    int limit = (int) Math.min(longParam(ctx, "limit", 100, 1), 1000);
+    long before = longParam(ctx, "before", Long.MAX_VALUE, 1);
+    api.blocking(ctx, () -> node.store().history(ns.id(), key, before, limit + 1), (cx, versions) -> {
+      ObjectNode n = Json.MAPPER.createObjectNode();
+      Json.putKey(n, key);
+      ArrayNode arr = n.putArray("versions");
+      List<VersionRecord> page = versions.size() > limit ? versions.subList(0, limit) : versions;
+      for (VersionRecord v : page) arr.add(Json.version(v, true));
+      if (versions.size() > limit) n.put("nextBefore", page.getLast().revision());
+      HttpApi.json(cx, 200, n);
+    });
+  }
+
+  // ------------------------------------------------------------------ query
+
+  private void query(RoutingContext ctx) {
+    NamespaceInfo ns = namespace(ctx);
+    String header = ctx.request().getHeader("Content-Type");
+    String type = header == null ? "" : header.toLowerCase(java.util.Locale.ROOT);
+    // curl -d sends application/x-www-form-urlencoded; the body is JSON either way
+    if (!type.isEmpty() && !type.startsWith("application/json") && !type.startsWith("application/x-www-form-urlencoded")) {
+      throw new AionException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "a query is sent as application/json, not " + header);
+    }
+    Buffer b = ctx.body().buffer();
+    JsonNode body;
+    try {
+      body = b == null || b.length() == 0 ? Json.MAPPER.createObjectNode() : Json.parse(b.getBytes());
+    } catch (java.io.IOException e) {
+      throw new AionException(ErrorCode.INVALID_JSON, "the query is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    Query q = QueryParser.parse(body);
+    api.blocking(ctx, () -> node.queries().execute(q, ns), (cx, res) -> HttpApi.json(cx, 200, render(q, res)));
+  }
+
+  private static ObjectNode render(Query q, QueryResult res) {
+    ObjectNode n = Json.MAPPER.createObjectNode();
+    n.put("revision", res.revision());
+    if (q.explain()) {
+      ObjectNode p = n.putObject("plan");
+      p.put("access", res.plan().access());
+      p.put("source", res.source());
+      putBound(p, "lower", res.plan().lower());
+      putBound(p, "upper", res.plan().upper());
+      p.put("empty", res.plan().empty());
+      p.put("order", res.plan().reverse() ? "descending" : "ascending");
+      ArrayNode f = p.putArray("filters");
+      res.plan().filters().forEach(f::add);
+      return n;
+    }
+    n.put("count", res.rows().size());
+    ArrayNode items = n.putArray("items");
+    for (Row row : res.rows()) {
+      ObjectNode item = Json.MAPPER.createObjectNode();
+      Json.putKey(item, row.key());
+      item.setAll(Json.version(row.version(), !q.keysOnly()));
+      items.add(item);
+    }
+    if (res.cursor() == null) n.putNull("cursor");
+    else n.put("cursor", res.cursor());
+    return n;
+  }
+
+  private static void putBound(ObjectNode n, String name, byte[] b) {
+    if (b == null) n.putNull(name);
+    else if (Json.isUtf8(b)) n.put(name, new String(b, StandardCharsets.UTF_8));
+    else n.put(name + "Base64", java.util.Base64.getEncoder().encodeToString(b));
+  }
+}

@@ -1,0 +1,43 @@
+package io.aiondb.server.config;
+
+import io.aiondb.server.storage.StorageOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The server's whole configuration, typed. Built by {@link ConfigLoader} from defaults, a properties file,
+ * {@code AION_*} environment variables and {@code --name=value} flags (later sources win). Every field is listed
+ * with its default and documentation in {@link Settings}; docs/configuration.md is generated from there.
+ */
+public record AionConfig(
+    String nodeId,
+    Path dataDir,
+    Path coldDir,
+    long hotTargetBytes,
+    long coldTargetBytes,
+    String httpHost,
+    int httpPort,
+    Path portFile,
+    boolean sync,
+    long blockCacheBytes,
+    long writeBufferBytes,
+    long readCacheBytes,
+    int writeQueue,
+    int historyKeepVersions,
+    Duration historyKeepDuration,
+    Duration compactionInterval,
+    int compactionChunkKeys,
+    Duration requestTimeout,
+    Duration shutdownGrace,
+    String logLevel) {
+
+  public StorageOptions storage() {
+    return new StorageOptions(dataDir, coldDir, hotTargetBytes, coldTargetBytes, sync, blockCacheBytes,
+        writeBufferBytes, readCacheBytes);
+  }
+
+  /** The configuration with every default: what {@code bin/aion-server} runs with no flags. */
+  public static AionConfig defaults() {
+    return ConfigLoader.load(new String[0], java.util.Map.of(), null);
+  }
+}

@@ -1,0 +1,188 @@
+package io.aiondb.server.config;
+
+import io.aiondb.server.config.Settings.Setting;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Builds an {@link AionConfig}: defaults, then the properties file, then the environment, then flags. */
+public final class ConfigLoader {
+  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|TiB|KB|MB|GB|TB|K|M|G|T)?",
+      Pattern.CASE_INSENSITIVE);
+  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
+
+  private ConfigLoader() {}
+
+  /**
+   * @param args flags ({@code --name=value}, {@code --name value}, {@code --config FILE})
+   * @param env  the environment (only {@code AION_*} names are read)
+   * @param file a properties file, or null (a {@code --config} flag overrides it)
+   */
+  public static AionConfig load(String[] args, Map<String, String> env, Path file) {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (Setting s : Settings.ALL) values.put(s.name(), s.defaultValue());
+    Map<String, String> flags = parseFlags(args);
+    String configFlag = flags.remove("config");
+    Path configFile = configFlag != null ? Path.of(configFlag) : file;
+    if (env.containsKey("AION_CONFIG") && configFlag == null) configFile = Path.of(env.get("AION_CONFIG"));
+    if (configFile != null) {
+      Properties p = new Properties();
+      try (Reader r = Files.newBufferedReader(configFile)) {
+        p.load(r);
+      } catch (IOException e) {
+        throw new ConfigException("cannot read config file " + configFile + ": " + e.getMessage());
+      }
+      for (String name : p.stringPropertyNames()) put(values, name, p.getProperty(name).trim(), "config file " + configFile);
+    }
+    for (Setting s : Settings.ALL) {
+      String v = env.get(s.envName());
+      if (v != null) values.put(s.name(), v.trim());
+    }
+    for (Map.Entry<String, String> f : flags.entrySet()) put(values, f.getKey(), f.getValue(), "flag --" + f.getKey());
+    return build(values);
+  }
+
+  private static void put(Map<String, String> values, String name, String value, String source) {
+    if (Settings.byName(name) == null) {
+      throw new ConfigException("unknown setting '" + name + "' (" + source + "); see docs/configuration.md");
+    }
+    values.put(name, value);
+  }
+
+  static Map<String, String> parseFlags(String[] args) {
+    Map<String, String> flags = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (!a.startsWith("--") || a.length() == 2) throw new ConfigException("unexpected argument '" + a + "'; flags look like --name=value");
+      String body = a.substring(2);
+      int eq = body.indexOf('=');
+      if (eq >= 0) {
+        flags.put(body.substring(0, eq), body.substring(eq + 1));
+      } else {
+        if (i + 1 >= args.length) throw new ConfigException("flag --" + body + " needs a value");
+        flags.put(body, args[++i]);
+      }
+    }
+    return flags;
+  }
+
+  private static AionConfig build(Map<String, String> v) {
+    AionConfig c = new AionConfig(
+        str(v, "node.id"),
+        path(v, "data.dir"),
+        optionalPath(v, "data.cold-dir"),
+        size(v, "data.hot-target-size"),
+        size(v, "data.cold-target-size"),
+        str(v, "http.host"),
+        intRange(v, "http.port", 0, 65535),
+        optionalPath(v, "http.port-file"),
+        bool(v, "storage.sync"),
+        size(v, "storage.block-cache-size"),
+        size(v, "storage.write-buffer-size"),
+        size(v, "cache.size"),
+        intRange(v, "write.queue", 1, 1_000_000),
+        intRange(v, "history.keep-versions", 0, Integer.MAX_VALUE),
+        duration(v, "history.keep-duration"),
+        duration(v, "history.compaction-interval"),
+        intRange(v, "history.compaction-chunk", 1, 1_000_000),
+        duration(v, "request.timeout"),
+        duration(v, "shutdown.grace"),
+        oneOf(v, "log.level", "error", "warn", "info", "debug", "trace"));
+    if (c.nodeId().isBlank()) throw new ConfigException("node.id must not be empty");
+    if (c.writeBufferBytes() < (1 << 20)) throw new ConfigException("storage.write-buffer-size must be at least 1MiB");
+    if (c.requestTimeout().isZero()) throw new ConfigException("request.timeout must be positive");
+    return c;
+  }
+
+  private static String str(Map<String, String> v, String n) {
+    return v.get(n);
+  }
+
+  private static String oneOf(Map<String, String> v, String n, String... allowed) {
+    String s = v.get(n).toLowerCase(Locale.ROOT);
+    for (String a : allowed) if (a.equals(s)) return s;
+    throw new ConfigException(n + " must be one of " + String.join(", ", allowed) + ", not '" + v.get(n) + "'");
+  }
+
+  private static Path path(Map<String, String> v, String n) {
+    String s = v.get(n);
+    if (s.isBlank()) throw new ConfigException(n + " must not be empty");
+    return Path.of(s);
+  }
+
+  private static Path optionalPath(Map<String, String> v, String n) {
+    String s = v.get(n);
+    return s.isBlank() ? null : Path.of(s);
+  }
+
+  private static boolean bool(Map<String, String> v, String n) {
+    String s = v.get(n).toLowerCase(Locale.ROOT);
+    return switch (s) {
+      case "true", "yes", "on", "1" -> true;
+      case "false", "no", "off", "0" -> false;
+      default -> throw new ConfigException(n + " must be true or false, not '" + v.get(n) + "'");
+    };
+  }
+
+  private static int intRange(Map<String, String> v, String n, int min, int max) {
+    try {
+      int i = Integer.parseInt(v.get(n));
+      if (i < min || i > max) throw new ConfigException(n + " must be between " + min + " and " + max + ", not " + i);
+      return i;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(n + " must be an integer, not '" + v.get(n) + "'");
+    }
+  }
+
+  public static long parseSize(String n, String s) {
+    Matcher m = SIZE.matcher(s.trim());
+    if (!m.matches()) throw new ConfigException(n + " must be a size like 512MiB or 1073741824, not '" + s + "'");
+    long base;
+    try {
+      base = Long.parseLong(m.group(1));
+    } catch (NumberFormatException e) {
+      throw new ConfigException(n + " is too large: '" + s + "'");
+    }
+    String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
+    int shift = switch (unit.charAt(0)) {
+      case 'K' -> 10;
+      case 'M' -> 20;
+      case 'G' -> 30;
+      case 'T' -> 40;
+      default -> 0;
+    };
+    if (base > (Long.MAX_VALUE >> shift)) throw new ConfigException(n + " is too large: '" + s + "'");
+    return base << shift;
+  }
+
+  private static long size(Map<String, String> v, String n) {
+    return parseSize(n, v.get(n));
+  }
+
+  public static Duration parseDuration(String n, String s) {
+    Matcher m = DURATION.matcher(s.trim());
+    if (!m.matches()) throw new ConfigException(n + " must be a duration like 500ms, 30s, 5m, 24h or 7d, not '" + s + "'");
+    long x = Long.parseLong(m.group(1));
+    String u = m.group(2) == null ? (x == 0 ? "s" : "") : m.group(2);
+    return switch (u) {
+      case "ms" -> Duration.ofMillis(x);
+      case "s" -> Duration.ofSeconds(x);
+      case "m" -> Duration.ofMinutes(x);
+      case "h" -> Duration.ofHours(x);
+      case "d" -> Duration.ofDays(x);
+      default -> throw new ConfigException(n + " needs a unit (ms, s, m, h or d): '" + s + "'");
+    };
+  }
+
+  private static Duration duration(Map<String, String> v, String n) {
+    return parseDuration(n, v.get(n));
+  }
+}

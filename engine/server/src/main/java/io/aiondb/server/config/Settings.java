@@ -1,0 +1,79 @@
+package io.aiondb.server.config;
+
+import java.util.List;
+
+/** Every setting: its name, type, default and one line of documentation. The single source for docs/configuration.md. */
+public final class Settings {
+  private Settings() {}
+
+  public enum Type { STRING, INT, BOOL, SIZE, DURATION, PATH, OPTIONAL_PATH }
+
+  public record Setting(String name, Type type, String defaultValue, String doc) {
+    /** The environment variable: AION_ + the name upper-cased, dots and dashes as underscores. */
+    public String envName() {
+      return "AION_" + name.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+  }
+
+  public static final List<Setting> ALL = List.of(
+      new Setting("node.id", Type.STRING, "aion-1", "This node's name, unique in its cluster."),
+      new Setting("data.dir", Type.PATH, "aion-data", "RocksDB directory (WAL, manifest, and SST files)."),
+      new Setting("data.cold-dir", Type.OPTIONAL_PATH, "",
+          "Optional second path for cold levels (tiered storage). Empty: one path."),
+      new Setting("data.hot-target-size", Type.SIZE, "64GiB",
+          "With data.cold-dir: bytes of SST files kept in data.dir before lower levels move to the cold path."),
+      new Setting("data.cold-target-size", Type.SIZE, "1TiB", "With data.cold-dir: target size of the cold path."),
+      new Setting("http.host", Type.STRING, "127.0.0.1", "Address the HTTP API listens on (0.0.0.0 for all)."),
+      new Setting("http.port", Type.INT, "7070", "HTTP API port; 0 picks a free port (see http.port-file)."),
+      new Setting("http.port-file", Type.OPTIONAL_PATH, "",
+          "If set, the bound HTTP port is written to this file once the server is ready."),
+      new Setting("storage.sync", Type.BOOL, "true",
+          "fsync the write-ahead log before acknowledging a write. Off trades durability on power loss for speed."),
+      new Setting("storage.block-cache-size", Type.SIZE, "64MiB", "RocksDB block cache (shared by all column families)."),
+      new Setting("storage.write-buffer-size", Type.SIZE, "32MiB", "RocksDB memtable size per column family."),
+      new Setting("cache.size", Type.SIZE, "32MiB", "Read cache of current values (Caffeine), by bytes; 0 turns it off."),
+      new Setting("write.queue", Type.INT, "10000",
+          "Writes waiting to be applied before new ones are refused with 503 UNAVAILABLE."),
+      new Setting("history.keep-versions", Type.INT, "0",
+          "Keep this many newest versions of each key (0: no count limit)."),
+      new Setting("history.keep-duration", Type.DURATION, "0",
+          "Keep versions that were current within this duration, e.g. 24h or 7d (0: no time limit). With both "
+              + "limits 0, all history is kept; with both set, a version is kept if either keeps it."),
+      new Setting("history.compaction-interval", Type.DURATION, "5m", "How often retention compaction runs."),
+      new Setting("history.compaction-chunk", Type.INT, "1000",
+          "Keys examined per compaction step; steps interleave with writes so neither blocks the other long."),
+      new Setting("request.timeout", Type.DURATION, "30s", "Longest a request waits for its write to apply."),
+      new Setting("shutdown.grace", Type.DURATION, "30s",
+          "On SIGTERM: how long in-flight requests may take to finish before the server closes."),
+      new Setting("log.level", Type.STRING, "info", "Log level: error, warn, info, debug or trace."));
+
+  public static Setting byName(String name) {
+    for (Setting s : ALL) if (s.name().equals(name)) return s;
+    return null;
+  }
+
+  /** docs/configuration.md, generated. */
+  public static String markdown() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# Configuration\n\n")
+        .append("<!-- Generated from engine/server/src/main/java/io/aiondb/server/config/Settings.java by\n")
+        .append("     `bin/aion-server --config-doc > docs/configuration.md`; a test fails when this file is stale. -->\n\n")
+        .append("Every setting can be given, from lowest to highest precedence:\n\n")
+        .append("1. in a properties file passed with `--config FILE` (`name=value` lines),\n")
+        .append("2. as an environment variable (`AION_` + the name in capitals, `.` and `-` as `_`),\n")
+        .append("3. as a flag: `--name=value` or `--name value`.\n\n")
+        .append("Sizes take `B`, `KiB`, `MiB`, `GiB`, `TiB` (or plain bytes); durations take `ms`, `s`, `m`, `h`, `d`\n")
+        .append("(or `0`). An unknown name or a malformed value stops the server with a message naming it.\n\n")
+        .append("```sh\nbin/aion-server --http.port=7071 --data.dir=/var/lib/aion --history.keep-duration=7d\n")
+        .append("AION_CACHE_SIZE=256MiB bin/aion-server\n```\n\n")
+        .append("| Setting | Environment | Type | Default | Description |\n")
+        .append("|---|---|---|---|---|\n");
+    for (Setting s : ALL) {
+      sb.append("| `").append(s.name()).append("` | `").append(s.envName()).append("` | ")
+          .append(s.type().name().toLowerCase(java.util.Locale.ROOT).replace("optional_", "")).append(" | ")
+          .append(s.defaultValue().isEmpty() ? "(none)" : "`" + s.defaultValue() + "`").append(" | ")
+          .append(s.doc()).append(" |\n");
+    }
+    return sb.toString();
+  }
+}

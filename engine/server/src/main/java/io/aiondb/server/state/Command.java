@@ -1,0 +1,118 @@
+package io.aiondb.server.state;
+
+import io.aiondb.server.AionException;
+import io.aiondb.server.ErrorCode;
+import io.aiondb.server.storage.ContentType;
+import io.aiondb.server.storage.Keys;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+/**
+ * A mutation, as it travels through the log. Constructors validate: a command that exists is well-formed, so
+ * {@code apply} never sees a malformed one. Everything {@code apply} needs is inside the command and its
+ * {@link LogEntry} (commit time included): applying is a pure function of (state, entry).
+ */
+public sealed interface Command {
+
+  /** Expected-revision value meaning "no condition". */
+  long ANY_REVISION = -1;
+
+  /** Commands that must be applied in a batch of their own (they iterate or range-delete stored state). */
+  default boolean exclusive() {
+    return false;
+  }
+
+  record CreateNamespace(String name) implements Command {
+    public CreateNamespace {
+      validateNamespace(name);
+    }
+  }
+
+  record DropNamespace(String name) implements Command {
+    public DropNamespace {
+      validateNamespace(name);
+    }
+
+    @Override
+    public boolean exclusive() {
+      return true;
+    }
+  }
+
+  /**
+   * Writes a value. {@code expectedRevision}: {@link #ANY_REVISION} for an unconditional put, 0 for "only if the key
+   * does not exist", otherwise the key's current mod revision must equal it.
+   */
+  record Put(String namespace, byte[] key, byte[] value, ContentType contentType, long expectedRevision)
+      implements Command {
+    public Put {
+      validateNamespace(namespace);
+      validateKey(key);
+      validateValue(value);
+      if (contentType == null) throw new IllegalArgumentException("contentType");
+      if (expectedRevision < ANY_REVISION) throw new AionException(ErrorCode.BAD_REQUEST, "expected revision must be >= 0");
+    }
+  }
+
+  /** Deletes a key (writes a tombstone version). {@code expectedRevision} as for {@link Put}, 0 not allowed. */
+  record Delete(String namespace, byte[] key, long expectedRevision) implements Command {
+    public Delete {
+      validateNamespace(namespace);
+      validateKey(key);
+      if (expectedRevision < ANY_REVISION) throw new AionException(ErrorCode.BAD_REQUEST, "expected revision must be >= 0");
+    }
+  }
+
+  /**
+   * Applies the history retention policy to up to {@code maxKeys} keys of a namespace, starting at {@code fromKey}
+   * (inclusive; empty = the first key). A non-latest version is kept if it is among the newest {@code keepVersions}
+   * (when &gt; 0) or was superseded at or after {@code cutoffMillis} (when not {@link Long#MIN_VALUE}). A key whose
+   * latest version is a tombstone older than the cutoff, with nothing older kept, is removed entirely.
+   */
+  record Compact(String namespace, byte[] fromKey, int maxKeys, int keepVersions, long cutoffMillis)
+      implements Command {
+    public Compact {
+      validateNamespace(namespace);
+      if (fromKey == null) throw new IllegalArgumentException("fromKey");
+      if (maxKeys < 1) throw new IllegalArgumentException("maxKeys must be >= 1");
+      if (keepVersions < 0) throw new IllegalArgumentException("keepVersions must be >= 0");
+    }
+
+    @Override
+    public boolean exclusive() {
+      return true;
+    }
+  }
+
+  Pattern NAMESPACE = Pattern.compile("[a-z0-9]([a-z0-9_.-]{0,61}[a-z0-9])?");
+
+  static void validateNamespace(String name) {
+    if (name == null || !NAMESPACE.matcher(name).matches()) {
+      throw new AionException(
+          ErrorCode.INVALID_NAMESPACE,
+          "namespace name must be 1-63 characters of a-z, 0-9, '_', '.', '-', starting and ending with a letter or digit: "
+              + (name == null ? "null" : "'" + name + "'"));
+    }
+  }
+
+  static void validateKey(byte[] key) {
+    if (key == null || key.length == 0) throw new AionException(ErrorCode.INVALID_KEY, "key must not be empty");
+    if (key.length > Keys.MAX_KEY_BYTES) {
+      throw new AionException(
+          ErrorCode.INVALID_KEY, "key is " + key.length + " bytes; the maximum is " + Keys.MAX_KEY_BYTES + " bytes");
+    }
+  }
+
+  static void validateValue(byte[] value) {
+    if (value == null) throw new IllegalArgumentException("value");
+    if (value.length > Keys.MAX_VALUE_BYTES) {
+      throw new AionException(
+          ErrorCode.VALUE_TOO_LARGE,
+          "value is " + value.length + " bytes; the maximum is " + Keys.MAX_VALUE_BYTES + " bytes (4 MiB)");
+    }
+  }
+
+  static String describeKey(byte[] key) {
+    return new String(key, StandardCharsets.UTF_8);
+  }
+}

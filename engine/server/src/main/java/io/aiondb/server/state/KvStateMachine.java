@@ -1,0 +1,237 @@
+package io.aiondb.server.state;
+
+import io.aiondb.server.ErrorCode;
+import io.aiondb.server.storage.Batch;
+import io.aiondb.server.storage.Cf;
+import io.aiondb.server.storage.ContentType;
+import io.aiondb.server.storage.Keys;
+import io.aiondb.server.storage.NamespaceInfo;
+import io.aiondb.server.storage.RocksStore;
+import io.aiondb.server.storage.VersionRecord;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.rocksdb.RocksIterator;
+
+/**
+ * Applies log entries to storage. {@link #apply} is a deterministic function of the stored state and the entry: it
+ * reads no clock, draws no random number and does no I/O beyond the {@link Batch} it is given. Replaying the same
+ * entries on the same state on any node gives the same bytes and the same {@link ApplyResult}s. Preconditions that
+ * depend on state (namespace exists, expected revision) are checked here and answered with
+ * {@link ApplyResult.Rejected}, writing nothing.
+ *
+ * <p>Layout written: the current version of a key in {@code kv} (a tombstone stays there until retention removes
+ * the key's whole history, so the next put knows its predecessor), every version in {@code history}, the revision
+ * counter and namespaces in {@code meta}.
+ */
+public final class KvStateMachine {
+  private static final byte[] EMPTY = new byte[0];
+  private final RocksStore store;
+
+  public KvStateMachine(RocksStore store) {
+    this.store = store;
+  }
+
+  public ApplyResult apply(LogEntry entry, Batch b) {
+    store.noteIndex(b, entry.index());
+    return switch (entry.command()) {
+      case Command.CreateNamespace c -> createNamespace(c, entry, b);
+      case Command.DropNamespace c -> dropNamespace(c, b);
+      case Command.Put c -> put(c, entry, b);
+      case Command.Delete c -> delete(c, entry, b);
+      case Command.Compact c -> compact(c, b);
+    };
+  }
+
+  private ApplyResult createNamespace(Command.CreateNamespace c, LogEntry e, Batch b) {
+    byte[] key = RocksStore.namespaceKey(c.name());
+    byte[] existing = b.get(Cf.META, key);
+    if (existing != null) {
+      NamespaceInfo info = NamespaceInfo.decode(c.name(), existing);
+      return new ApplyResult.NamespaceCreated(false, info.id(), info.createdMillis());
+    }
+    long next = RocksStore.bytesLong(b.get(Cf.META, RocksStore.NEXT_NS_ID));
+    int id = (int) Math.max(1, next);
+    b.put(Cf.META, RocksStore.NEXT_NS_ID, RocksStore.longBytes(id + 1L));
+    NamespaceInfo info = new NamespaceInfo(c.name(), id, e.timestampMillis(), 0);
+    b.put(Cf.META, key, info.encode());
+    b.afterCommit(() -> store.cacheNamespace(c.name(), info));
+    return new ApplyResult.NamespaceCreated(true, id, e.timestampMillis());
+  }
+
+  private ApplyResult dropNamespace(Command.DropNamespace c, Batch b) {
+    byte[] key = RocksStore.namespaceKey(c.name());
+    byte[] existing = b.get(Cf.META, key);
+    if (existing == null) return new ApplyResult.NamespaceDropped(false);
+    NamespaceInfo info = NamespaceInfo.decode(c.name(), existing);
+    b.deleteRange(Cf.KV, Keys.nsPrefix(info.id()), Keys.nsEnd(info.id()));
+    b.deleteRange(Cf.HISTORY, Keys.nsPrefix(info.id()), Keys.nsEnd(info.id()));
+    b.delete(Cf.META, key);
+    b.afterCommit(() -> store.cacheNamespace(c.name(), null));
+    return new ApplyResult.NamespaceDropped(true);
+  }
+
+  private NamespaceInfo namespace(Batch b, String name) {
+    byte[] v = b.get(Cf.META, RocksStore.namespaceKey(name));
+    return v == null ? null : NamespaceInfo.decode(name, v);
+  }
+
+  private static ApplyResult noNamespace(String name) {
+    return new ApplyResult.Rejected(ErrorCode.NAMESPACE_NOT_FOUND, "namespace '" + name + "' does not exist");
+  }
+
+  private long nextRevision(Batch b) {
+    long rev = RocksStore.bytesLong(b.get(Cf.META, RocksStore.REVISION)) + 1;
+    b.put(Cf.META, RocksStore.REVISION, RocksStore.longBytes(rev));
+    store.noteRevision(b, rev);
+    return rev;
+  }
+
+  private static VersionRecord decodeOrNull(byte[] v) {
+    return v == null ? null : VersionRecord.decode(v);
+  }
+
+  private ApplyResult put(Command.Put c, LogEntry e, Batch b) {
+    NamespaceInfo ns = namespace(b, c.namespace());
+    if (ns == null) return noNamespace(c.namespace());
+    byte[] kvKey = Keys.current(ns.id(), c.key());
+    VersionRecord cur = decodeOrNull(b.get(Cf.KV, kvKey));
+    boolean live = cur != null && !cur.tombstone();
+    ApplyResult mismatch = checkExpected(c.expectedRevision(), live ? cur : null);
+    if (mismatch != null) return mismatch;
+    long rev = nextRevision(b);
+    VersionRecord rec = new VersionRecord(
+        rev,
+        live ? cur.createRevision() : rev,
+        live ? cur.version() + 1 : 1,
+        cur == null ? 0 : cur.revision(),
+        e.timestampMillis(),
+        false,
+        c.contentType(),
+        c.value());
+    byte[] encoded = rec.encode();
+    b.put(Cf.KV, kvKey, encoded);
+    b.put(Cf.HISTORY, Keys.history(ns.id(), c.key(), rev), encoded);
+    b.touch(ns.id(), c.key());
+    return new ApplyResult.Written(rev, rec.createRevision(), rec.version(), e.timestampMillis());
+  }
+
+  private ApplyResult delete(Command.Delete c, LogEntry e, Batch b) {
+    NamespaceInfo ns = namespace(b, c.namespace());
+    if (ns == null) return noNamespace(c.namespace());
+    byte[] kvKey = Keys.current(ns.id(), c.key());
+    VersionRecord cur = decodeOrNull(b.get(Cf.KV, kvKey));
+    boolean live = cur != null && !cur.tombstone();
+    if (c.expectedRevision() == 0) {
+      return new ApplyResult.Rejected(ErrorCode.BAD_REQUEST, "a delete cannot expect revision 0");
+    }
+    ApplyResult mismatch = checkExpected(c.expectedRevision(), live ? cur : null);
+    if (mismatch != null) return mismatch;
+    if (!live) {
+      long current = RocksStore.bytesLong(b.get(Cf.META, RocksStore.REVISION));
+      return new ApplyResult.Deleted(false, current, e.timestampMillis());
+    }
+    long rev = nextRevision(b);
+    VersionRecord tomb = new VersionRecord(
+        rev, cur.createRevision(), 0, cur.revision(), e.timestampMillis(), true, ContentType.OCTET_STREAM, EMPTY);
+    byte[] encoded = tomb.encode();
+    b.put(Cf.KV, kvKey, encoded);
+    b.put(Cf.HISTORY, Keys.history(ns.id(), c.key(), rev), encoded);
+    b.touch(ns.id(), c.key());
+    return new ApplyResult.Deleted(true, rev, e.timestampMillis());
+  }
+
+  private static ApplyResult checkExpected(long expected, VersionRecord live) {
+    if (expected == Command.ANY_REVISION) return null;
+    if (expected == 0 && live != null) {
+      return new ApplyResult.Rejected(ErrorCode.REVISION_MISMATCH,
+          "key already exists (mod revision " + live.revision() + ")");
+    }
+    if (expected > 0 && (live == null || live.revision() != expected)) {
+      return new ApplyResult.Rejected(ErrorCode.REVISION_MISMATCH,
+          "expected mod revision " + expected + " but the key "
+              + (live == null ? "does not exist" : "is at mod revision " + live.revision()));
+    }
+    return null;
+  }
+
+  private ApplyResult compact(Command.Compact c, Batch b) {
+    NamespaceInfo ns = namespace(b, c.namespace());
+    if (ns == null) return noNamespace(c.namespace());
+    boolean byTime = c.cutoffMillis() != Long.MIN_VALUE;
+    if (c.keepVersions() == 0 && !byTime) return new ApplyResult.Compacted(0, 0, null);
+    byte[] nsStart = Keys.nsPrefix(ns.id());
+    byte[] start = c.fromKey().length == 0 ? nsStart : Keys.historyKeyPrefix(ns.id(), c.fromKey());
+    int keys = 0;
+    long removed = 0;
+    long gcRevision = ns.gcRevision();
+    byte[] nextKey = null;
+    try (RocksIterator it = b.iterator(Cf.HISTORY)) {
+      it.seek(start);
+      List<byte[]> dbKeys = new ArrayList<>();
+      List<VersionRecord> versions = new ArrayList<>();
+      byte[] groupPrefix = null;
+      while (true) {
+        boolean valid = it.isValid() && Keys.startsWith(it.key(), nsStart);
+        byte[] k = valid ? it.key() : null;
+        byte[] p = valid ? Keys.prefixOfHistory(k) : null;
+        if (groupPrefix != null && (!valid || !Arrays.equals(p, groupPrefix))) {
+          // a whole key's versions are collected: apply the policy to them
+          removed += retain(c, ns, dbKeys, versions, b);
+          if (dbKeys.isEmpty()) { // the key's whole history is gone: older scans can no longer see it
+            gcRevision = Math.max(gcRevision, versions.getLast().revision());
+          }
+          keys++;
+          dbKeys.clear();
+          versions.clear();
+          if (valid && keys >= c.maxKeys()) {
+            nextKey = Keys.userKeyOfHistory(k);
+            break;
+          }
+        }
+        if (!valid) break;
+        groupPrefix = p;
+        dbKeys.add(k);
+        versions.add(VersionRecord.decode(it.value()));
+        it.next();
+      }
+    }
+    if (gcRevision != ns.gcRevision()) {
+      NamespaceInfo updated = ns.withGcRevision(gcRevision);
+      b.put(Cf.META, RocksStore.namespaceKey(ns.name()), updated.encode());
+      b.afterCommit(() -> store.cacheNamespace(ns.name(), updated));
+    }
+    return new ApplyResult.Compacted(keys, removed, nextKey);
+  }
+
+  /**
+   * Deletes the versions of one key that the policy does not keep. Versions are oldest first. The kept versions are
+   * always the newest ones (a suffix). Leaves in {@code dbKeys} only the history keys that remain, so the caller can
+   * tell when a key's history is gone.
+   */
+  private long retain(Command.Compact c, NamespaceInfo ns, List<byte[]> dbKeys, List<VersionRecord> versions, Batch b) {
+    int n = versions.size();
+    boolean byTime = c.cutoffMillis() != Long.MIN_VALUE;
+    int firstKept = n - 1;
+    for (int j = n - 2; j >= 0; j--) {
+      int fromNewest = n - 1 - j;
+      boolean keepByCount = c.keepVersions() > 0 && fromNewest < c.keepVersions();
+      boolean keepByTime = byTime && versions.get(j + 1).timestampMillis() >= c.cutoffMillis();
+      if (!keepByCount && !keepByTime) break;
+      firstKept = j;
+    }
+    VersionRecord latest = versions.get(n - 1);
+    boolean dropAll = firstKept == n - 1 && latest.tombstone() && byTime && latest.timestampMillis() < c.cutoffMillis();
+    int removeUpTo = dropAll ? n : firstKept; // exclusive
+    for (int j = 0; j < removeUpTo; j++) b.delete(Cf.HISTORY, dbKeys.get(j));
+    if (dropAll) {
+      byte[] userKey = Keys.userKeyOfHistory(dbKeys.getFirst());
+      b.delete(Cf.KV, Keys.current(ns.id(), userKey));
+      b.touch(ns.id(), userKey);
+    }
+    List<byte[]> remaining = new ArrayList<>(dbKeys.subList(removeUpTo, n));
+    dbKeys.clear();
+    dbKeys.addAll(remaining);
+    return removeUpTo;
+  }
+}

@@ -1,0 +1,11 @@
+package io.aiondb.server.storage;
+
+/** The column families. */
+public enum Cf {
+  /** applied index, revision counter, namespaces. */
+  META,
+  /** the current version of every live key: one point lookup per read. */
+  KV,
+  /** every retained version, including tombstones. */
+  HISTORY
+}

@@ -1,0 +1,376 @@
+package io.aiondb.server.storage;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.aiondb.server.AionException;
+import io.aiondb.server.ErrorCode;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompactionStyle;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.DbPath;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Snapshot;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RocksDB adapter: opens the database, commits {@link Batch}es atomically, and serves reads.
+ *
+ * <p>Visibility: a committed batch is visible to every read that starts after {@link #commit} returns; the read
+ * cache is invalidated before {@code commit} returns. {@link #appliedRevision()} only moves forward and never
+ * exceeds what is readable. Reads never block writes: they use RocksDB's own concurrency and snapshots.
+ */
+public final class RocksStore implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RocksStore.class);
+  static final byte[] APPLIED_INDEX = "applied-index".getBytes(StandardCharsets.UTF_8);
+  public static final byte[] REVISION = "revision".getBytes(StandardCharsets.UTF_8);
+  public static final byte[] NEXT_NS_ID = "next-ns-id".getBytes(StandardCharsets.UTF_8);
+  public static final String NS_PREFIX = "ns/";
+
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final StorageOptions options;
+  private final RocksDB db;
+  private final DBOptions dbOptions;
+  private final List<ColumnFamilyOptions> cfOptions = new ArrayList<>();
+  private final LRUCache blockCache;
+  private final BloomFilter bloom;
+  private final Map<Cf, ColumnFamilyHandle> handles = new EnumMap<>(Cf.class);
+  private final WriteOptions writeOptions;
+  private final Cache<CacheKey, Optional<VersionRecord>> cache;
+  private final Map<String, NamespaceInfo> namespaces = new ConcurrentHashMap<>();
+  private volatile long appliedIndex;
+  private volatile long appliedRevision;
+  private volatile boolean failed;
+
+  public RocksStore(StorageOptions options) {
+    this.options = options;
+    try {
+      Files.createDirectories(options.dataDir());
+      if (options.coldDir() != null) Files.createDirectories(options.coldDir());
+    } catch (java.io.IOException e) {
+      throw new StorageException("cannot create data directory " + options.dataDir(), e);
+    }
+    blockCache = new LRUCache(options.blockCacheBytes());
+    bloom = new BloomFilter(10, false);
+    dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+        .setMaxBackgroundJobs(2).setKeepLogFileNum(5);
+    if (options.coldDir() != null) {
+      dbOptions.setDbPaths(List.of(
+          new DbPath(options.dataDir(), options.hotTargetBytes()),
+          new DbPath(options.coldDir(), options.coldTargetBytes())));
+    }
+    List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+    for (Cf cf : Cf.values()) {
+      ColumnFamilyOptions o = columnFamilyOptions();
+      cfOptions.add(o);
+      byte[] name = cf == Cf.META ? RocksDB.DEFAULT_COLUMN_FAMILY : cf.name().toLowerCase().getBytes(StandardCharsets.UTF_8);
+      descriptors.add(new ColumnFamilyDescriptor(name, o));
+    }
+    List<ColumnFamilyHandle> hs = new ArrayList<>();
+    try {
+      db = RocksDB.open(dbOptions, options.dataDir().toString(), descriptors, hs);
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot open RocksDB in " + options.dataDir() + ": " + e.getMessage(), e);
+    }
+    for (Cf cf : Cf.values()) handles.put(cf, hs.get(cf.ordinal()));
+    writeOptions = new WriteOptions().setSync(options.sync());
+    cache = options.readCacheBytes() > 0
+        ? Caffeine.newBuilder()
+            .maximumWeight(options.readCacheBytes())
+            .weigher((CacheKey k, Optional<VersionRecord> v) -> 48 + k.key().bytes().length + v.map(VersionRecord::weight).orElse(0))
+            .recordStats()
+            .build()
+        : null;
+    appliedIndex = readLong(Cf.META, APPLIED_INDEX);
+    appliedRevision = readLong(Cf.META, REVISION);
+    loadNamespaces();
+    LOG.info("opened RocksDB at {} (applied index {}, revision {}, {} namespaces)",
+        options.dataDir(), appliedIndex, appliedRevision, namespaces.size());
+  }
+
+  private ColumnFamilyOptions columnFamilyOptions() {
+    BlockBasedTableConfig table = new BlockBasedTableConfig()
+        .setBlockCache(blockCache)
+        .setFilterPolicy(bloom)
+        .setCacheIndexAndFilterBlocks(true)
+        .setPinL0FilterAndIndexBlocksInCache(true)
+        .setBlockSize(16 * 1024);
+    List<CompressionType> perLevel = new ArrayList<>();
+    for (int i = 0; i < 7; i++) perLevel.add(i < 2 ? CompressionType.NO_COMPRESSION : CompressionType.LZ4_COMPRESSION);
+    return new ColumnFamilyOptions()
+        .setTableFormatConfig(table)
+        .setWriteBufferSize(options.writeBufferBytes())
+        .setCompactionStyle(CompactionStyle.LEVEL)
+        .setLevelCompactionDynamicLevelBytes(true)
+        .setCompressionPerLevel(perLevel)
+        .setBottommostCompressionType(CompressionType.ZSTD_COMPRESSION);
+  }
+
+  RocksDB db() {
+    return db;
+  }
+
+  ColumnFamilyHandle handle(Cf cf) {
+    return handles.get(cf);
+  }
+
+  public StorageOptions options() {
+    return options;
+  }
+
+  // ---------------------------------------------------------------- write path
+
+  public Batch newBatch() {
+    return new Batch(this);
+  }
+
+  /**
+   * Writes the batch and its last applied index atomically, then invalidates cached values and runs the batch's
+   * after-commit actions. Called by one thread at a time (the applier). On failure the store refuses all later
+   * commits: the in-memory state could no longer be trusted to match the disk.
+   */
+  public synchronized void commit(Batch batch) {
+    if (failed) throw new StorageException("storage failed earlier; restart the node", null);
+    try {
+      if (batch.lastIndex > 0) {
+        batch.writeBatch.put(handle(Cf.META), APPLIED_INDEX, longBytes(batch.lastIndex));
+      }
+      db.write(writeOptions, batch.writeBatch);
+    } catch (RocksDBException e) {
+      failed = true;
+      throw new StorageException("commit failed: " + e.getMessage(), e);
+    }
+    if (cache != null) {
+      for (CacheKey k : batch.touched) cache.invalidate(k);
+    }
+    for (Runnable r : batch.afterCommit) r.run();
+    if (batch.lastIndex > 0) appliedIndex = batch.lastIndex;
+    if (batch.lastRevision >= 0) appliedRevision = Math.max(appliedRevision, batch.lastRevision);
+  }
+
+  /** Records the revision this batch reaches (for {@link #appliedRevision()} after commit). */
+  public void noteRevision(Batch batch, long revision) {
+    batch.lastRevision = Math.max(batch.lastRevision, revision);
+  }
+
+  public void noteIndex(Batch batch, long index) {
+    batch.lastIndex = index;
+  }
+
+  public boolean failed() {
+    return failed;
+  }
+
+  // ---------------------------------------------------------------- namespaces
+
+  private void loadNamespaces() {
+    byte[] prefix = NS_PREFIX.getBytes(StandardCharsets.UTF_8);
+    try (RocksIterator it = db.newIterator(handle(Cf.META))) {
+      for (it.seek(prefix); it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
+        String name = new String(it.key(), prefix.length, it.key().length - prefix.length, StandardCharsets.UTF_8);
+        namespaces.put(name, NamespaceInfo.decode(name, it.value()));
+      }
+    }
+  }
+
+  public static byte[] namespaceKey(String name) {
+    return (NS_PREFIX + name).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Updates the in-memory namespace map (after commit). */
+  public void cacheNamespace(String name, NamespaceInfo info) {
+    if (info == null) {
+      NamespaceInfo old = namespaces.remove(name);
+      if (old != null && cache != null) cache.asMap().keySet().removeIf(k -> k.nsId() == old.id());
+    } else {
+      namespaces.put(name, info);
+    }
+  }
+
+  public Optional<NamespaceInfo> namespace(String name) {
+    return Optional.ofNullable(namespaces.get(name));
+  }
+
+  public NamespaceInfo requireNamespace(String name) {
+    NamespaceInfo ns = namespaces.get(name);
+    if (ns == null) throw new AionException(ErrorCode.NAMESPACE_NOT_FOUND, "namespace '" + name + "' does not exist");
+    return ns;
+  }
+
+  public Collection<NamespaceInfo> namespaces() {
+    return List.copyOf(namespaces.values());
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  public long appliedIndex() {
+    return appliedIndex;
+  }
+
+  public long appliedRevision() {
+    return appliedRevision;
+  }
+
+  /** The current version of a key, or empty if it does not exist. One point lookup (or a cache hit). */
+  public Optional<VersionRecord> getCurrent(int nsId, byte[] key) {
+    if (cache == null) return loadCurrent(nsId, key);
+    return cache.get(new CacheKey(nsId, new ByteKey(key)), k -> loadCurrent(nsId, key));
+  }
+
+  private Optional<VersionRecord> loadCurrent(int nsId, byte[] key) {
+    try {
+      byte[] v = db.get(handle(Cf.KV), Keys.current(nsId, key));
+      if (v == null) return Optional.empty();
+      VersionRecord r = VersionRecord.decode(v);
+      return r.tombstone() ? Optional.empty() : Optional.of(r);
+    } catch (RocksDBException e) {
+      throw new StorageException("read failed", e);
+    }
+  }
+
+  /**
+   * The version of a key visible at {@code revision}: the newest version with revision &lt;= it, or empty if the key
+   * did not exist then (or was deleted). Throws {@code HISTORY_COMPACTED} when retention removed what that answer
+   * depends on, and {@code FUTURE_REVISION} for a revision not yet reached.
+   */
+  public Optional<VersionRecord> getAt(NamespaceInfo ns, byte[] key, long revision) {
+    long current = appliedRevision;
+    if (revision > current) {
+      throw new AionException(ErrorCode.FUTURE_REVISION,
+          "revision " + revision + " is newer than the current revision " + current);
+    }
+    if (revision < ns.gcRevision()) throw compacted(revision);
+    byte[] prefix = Keys.historyKeyPrefix(ns.id(), key);
+    try (RocksIterator it = db.newIterator(handle(Cf.HISTORY))) {
+      it.seekForPrev(Keys.historyWithPrefix(prefix, revision));
+      if (it.isValid() && Keys.startsWith(it.key(), prefix) && it.key().length == prefix.length + 8) {
+        VersionRecord r = VersionRecord.decode(it.value());
+        return r.tombstone() ? Optional.empty() : Optional.of(r);
+      }
+      it.seek(Keys.historyWithPrefix(prefix, 0));
+      if (it.isValid() && Keys.startsWith(it.key(), prefix) && it.key().length == prefix.length + 8) {
+        VersionRecord oldest = VersionRecord.decode(it.value());
+        if (oldest.prevRevision() != 0) throw compacted(revision);
+      }
+      return Optional.empty();
+    }
+  }
+
+  public static AionException compacted(long revision) {
+    return new AionException(ErrorCode.HISTORY_COMPACTED,
+        "revision " + revision + " is older than the retained history; read at a newer revision");
+  }
+
+  /** Retained versions of a key, newest first, with revision &lt; {@code beforeRevision}. */
+  public List<VersionRecord> history(int nsId, byte[] key, long beforeRevision, int limit) {
+    byte[] prefix = Keys.historyKeyPrefix(nsId, key);
+    List<VersionRecord> out = new ArrayList<>();
+    if (beforeRevision <= 0) return out;
+    try (RocksIterator it = db.newIterator(handle(Cf.HISTORY))) {
+      for (it.seekForPrev(Keys.historyWithPrefix(prefix, beforeRevision - 1));
+          it.isValid() && out.size() < limit && Keys.startsWith(it.key(), prefix)
+              && it.key().length == prefix.length + 8;
+          it.prev()) {
+        out.add(VersionRecord.decode(it.value()));
+      }
+    }
+    return out;
+  }
+
+  /** A consistent point-in-time view for scans. Close it. */
+  public ReadView openView() {
+    Snapshot snap = db.getSnapshot();
+    ReadOptions ro = new ReadOptions().setSnapshot(snap);
+    long rev;
+    try {
+      byte[] v = db.get(handle(Cf.META), ro, REVISION);
+      rev = v == null ? 0 : ByteBuffer.wrap(v).getLong();
+    } catch (RocksDBException e) {
+      ro.close();
+      db.releaseSnapshot(snap);
+      throw new StorageException("read failed", e);
+    }
+    return new ReadView(this, snap, ro, rev);
+  }
+
+  void release(Snapshot snap) {
+    db.releaseSnapshot(snap);
+  }
+
+  public RocksIterator newIterator(Cf cf, ReadOptions ro) {
+    return db.newIterator(handle(cf), ro);
+  }
+
+  public long readLong(Cf cf, byte[] key) {
+    try {
+      byte[] v = db.get(handle(cf), key);
+      return v == null ? 0 : ByteBuffer.wrap(v).getLong();
+    } catch (RocksDBException e) {
+      throw new StorageException("read failed", e);
+    }
+  }
+
+  public static byte[] longBytes(long v) {
+    return ByteBuffer.allocate(8).putLong(v).array();
+  }
+
+  public static long bytesLong(byte[] b) {
+    return b == null ? 0 : ByteBuffer.wrap(b).getLong();
+  }
+
+  /** Read-cache statistics, or null when the cache is off. */
+  public Cache<CacheKey, Optional<VersionRecord>> cache() {
+    return cache;
+  }
+
+  /** A RocksDB property of one column family (e.g. rocksdb.estimate-num-keys). */
+  public String property(Cf cf, String name) {
+    try {
+      return db.getProperty(handle(cf), name);
+    } catch (RocksDBException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+      db.flush(fo, new ArrayList<>(handles.values()));
+    } catch (RocksDBException e) {
+      LOG.warn("flush on close failed: {}", e.getMessage());
+    }
+    for (ColumnFamilyHandle h : handles.values()) h.close();
+    db.close();
+    writeOptions.close();
+    dbOptions.close();
+    cfOptions.forEach(ColumnFamilyOptions::close);
+    bloom.close();
+    blockCache.close();
+    LOG.info("closed RocksDB at {}", options.dataDir());
+  }
+}

@@ -1,0 +1,71 @@
+package io.aiondb.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @Test
+  void defaults() {
+    AionConfig c = AionConfig.defaults();
+    assertThat(c.httpPort()).isEqualTo(7070);
+    assertThat(c.sync()).isTrue();
+    assertThat(c.readCacheBytes()).isEqualTo(32L << 20);
+    assertThat(c.historyKeepDuration()).isEqualTo(Duration.ZERO);
+    assertThat(c.coldDir()).isNull();
+  }
+
+  @Test
+  void laterSourcesWin(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("aion.properties");
+    Files.writeString(file, "http.port=1111\ncache.size=1MiB\nhistory.keep-versions=5\n");
+    AionConfig c = ConfigLoader.load(new String[] {"--config", file.toString(), "--http.port=3333"},
+        Map.of("AION_HTTP_PORT", "2222", "AION_CACHE_SIZE", "2MiB", "UNRELATED", "x"), null);
+    assertThat(c.httpPort()).isEqualTo(3333);
+    assertThat(c.readCacheBytes()).isEqualTo(2L << 20);
+    assertThat(c.historyKeepVersions()).isEqualTo(5);
+  }
+
+  @Test
+  void parsesUnits() {
+    assertThat(ConfigLoader.parseSize("x", "512")).isEqualTo(512);
+    assertThat(ConfigLoader.parseSize("x", "64KiB")).isEqualTo(64 * 1024);
+    assertThat(ConfigLoader.parseSize("x", "2GiB")).isEqualTo(2L << 30);
+    assertThat(ConfigLoader.parseDuration("x", "0")).isEqualTo(Duration.ZERO);
+    assertThat(ConfigLoader.parseDuration("x", "7d")).isEqualTo(Duration.ofDays(7));
+    assertThat(ConfigLoader.parseDuration("x", "250ms")).isEqualTo(Duration.ofMillis(250));
+  }
+
+  @Test
+  void rejectsBadInputWithTheSettingsName() {
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--no.such=1"}, Map.of(), null))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("no.such");
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--http.port=99999"}, Map.of(), null))
+        .hasMessageContaining("http.port");
+    assertThatThrownBy(() -> ConfigLoader.load(new String[0], Map.of("AION_STORAGE_SYNC", "maybe"), null))
+        .hasMessageContaining("storage.sync");
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--cache.size=lots"}, Map.of(), null))
+        .hasMessageContaining("cache.size");
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--history.keep-duration=5"}, Map.of(), null))
+        .hasMessageContaining("unit");
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"positional"}, Map.of(), null))
+        .hasMessageContaining("positional");
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--http.port"}, Map.of(), null))
+        .hasMessageContaining("needs a value");
+  }
+
+  @Test
+  void configurationDocIsGeneratedFromTheSettings() throws Exception {
+    Path doc = Path.of("../../docs/configuration.md");
+    assertThat(doc).exists();
+    assertThat(Files.readString(doc))
+        .as("docs/configuration.md is stale: regenerate with bin/aion-server --config-doc > docs/configuration.md")
+        .isEqualTo(Settings.markdown());
+  }
+}
