@@ -68,8 +68,9 @@ public final class HttpApi {
         "method " + ctx.request().method() + " is not allowed on " + ctx.request().path())));
     router.errorHandler(413, ctx -> error(ctx, new AionException(ErrorCode.VALUE_TOO_LARGE,
         "request body is larger than " + BODY_LIMIT + " bytes; values may be at most 4 MiB")));
-    router.errorHandler(400, ctx -> error(ctx, ctx.failure() != null ? ctx.failure()
-        : new AionException(ErrorCode.BAD_REQUEST, "bad request")));
+    router.errorHandler(400, ctx -> error(ctx, ctx.failure() instanceof AionException a ? a
+        : new AionException(ErrorCode.BAD_REQUEST, "malformed request: check the URL's percent-encoding"
+            + " (every % is followed by two hex digits) and the headers")));
     router.errorHandler(500, ctx -> error(ctx, ctx.failure()));
   }
 

@@ -1,0 +1,45 @@
+package io.aiondb.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aiondb.server.Node;
+import io.aiondb.server.api.HttpApi;
+import io.aiondb.server.config.ConfigLoader;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Route;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The OpenAPI document describes exactly the routes the router serves: same paths, same methods. */
+class OpenApiIT {
+  @Test
+  void documentMatchesRoutes(@TempDir Path dir) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try (Node node = new Node(ConfigLoader.load(new String[] {"--data.dir=" + dir}, Map.of(), null), Clock.systemUTC())) {
+      HttpApi api = new HttpApi(vertx, node);
+      Set<String> served = new TreeSet<>();
+      for (Route r : api.router().getRoutes()) {
+        if (r.getPath() == null || r.methods() == null) continue; // the catch-all metrics and body handlers
+        String path = r.getPath().replaceAll(":(\\w+)", "{$1}");
+        if (path.endsWith("/")) path = path + "{key}"; // Vert.x stores "/keys/*" as the prefix "/keys/"
+        for (var m : r.methods()) served.add(m.name() + " " + path);
+      }
+      JsonNode doc = new ObjectMapper().readTree(getClass().getResourceAsStream("/openapi.json"));
+      Set<String> documented = new TreeSet<>();
+      doc.path("paths").fields().forEachRemaining(p -> p.getValue().fieldNames().forEachRemaining(m -> {
+        if (!m.equals("parameters")) documented.add(m.toUpperCase() + " " + p.getKey());
+      }));
+      assertThat(served).isNotEmpty();
+      assertThat(documented).isEqualTo(served);
+    } finally {
+      vertx.close();
+    }
+  }
+}
