@@ -79,11 +79,7 @@ public final class RocksStore implements AutoCloseable {
     bloom = new BloomFilter(10, false);
     dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
         .setMaxBackgroundJobs(2).setKeepLogFileNum(5);
-    if (options.coldDir() != null) {
-      dbOptions.setDbPaths(List.of(
-          new DbPath(options.dataDir(), options.hotTargetBytes()),
-          new DbPath(options.coldDir(), options.coldTargetBytes())));
-    }
+    if (options.coldDir() != null) dbOptions.setDbPaths(dbPaths());
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
     for (Cf cf : Cf.values()) {
       ColumnFamilyOptions o = columnFamilyOptions();
@@ -113,6 +109,12 @@ public final class RocksStore implements AutoCloseable {
         options.dataDir(), appliedIndex, appliedRevision, namespaces.size());
   }
 
+  /** Tiered storage: SST files fill the data directory up to its target, lower levels go to the cold path. */
+  private List<DbPath> dbPaths() {
+    return List.of(new DbPath(options.dataDir(), options.hotTargetBytes()),
+        new DbPath(options.coldDir(), options.coldTargetBytes()));
+  }
+
   private ColumnFamilyOptions columnFamilyOptions() {
     BlockBasedTableConfig table = new BlockBasedTableConfig()
         .setBlockCache(blockCache)
@@ -122,11 +124,14 @@ public final class RocksStore implements AutoCloseable {
         .setBlockSize(16 * 1024);
     List<CompressionType> perLevel = new ArrayList<>();
     for (int i = 0; i < 7; i++) perLevel.add(i < 2 ? CompressionType.NO_COMPRESSION : CompressionType.LZ4_COMPRESSION);
-    return new ColumnFamilyOptions()
+    ColumnFamilyOptions o = new ColumnFamilyOptions();
+    if (options.coldDir() != null) o.setCfPaths(dbPaths());
+    return o
         .setTableFormatConfig(table)
         .setWriteBufferSize(options.writeBufferBytes())
         .setCompactionStyle(CompactionStyle.LEVEL)
-        .setLevelCompactionDynamicLevelBytes(true)
+        // RocksDB ignores dynamic level sizing with several data paths; say so instead of being warned
+        .setLevelCompactionDynamicLevelBytes(options.coldDir() == null)
         .setCompressionPerLevel(perLevel)
         .setBottommostCompressionType(CompressionType.ZSTD_COMPRESSION);
   }
@@ -346,6 +351,30 @@ public final class RocksStore implements AutoCloseable {
   /** Read-cache statistics, or null when the cache is off. */
   public Cache<CacheKey, Optional<VersionRecord>> cache() {
     return cache;
+  }
+
+  /**
+   * Flushes memtables and compacts every column family fully (maintenance; blocks while it runs). Note that a manual
+   * compaction writes to the first data path; only background compactions place files on the cold path.
+   */
+  public void flushAndCompact() {
+    try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+      db.flush(fo, new ArrayList<>(handles.values()));
+      for (ColumnFamilyHandle h : handles.values()) db.compactRange(h);
+    } catch (RocksDBException e) {
+      throw new StorageException("compaction failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** True while background flushes or compactions are running or pending. */
+  public boolean compacting() {
+    for (Cf cf : Cf.values()) {
+      String running = property(cf, "rocksdb.num-running-compactions");
+      String pending = property(cf, "rocksdb.compaction-pending");
+      String flushes = property(cf, "rocksdb.num-running-flushes");
+      if (!"0".equals(running) || !"0".equals(pending) || !"0".equals(flushes)) return true;
+    }
+    return false;
   }
 
   /** A RocksDB property of one column family (e.g. rocksdb.estimate-num-keys). */
