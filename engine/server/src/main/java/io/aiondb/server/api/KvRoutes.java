@@ -167,6 +167,14 @@ final class KvRoutes {
     NamespaceInfo ns = namespace(ctx);
     byte[] key = key(ctx, "/keys/");
     long at = longParam(ctx, "revision", 0, 1);
+    if (at == 0) { // a cache hit needs no I/O: answer on the event loop
+      long readRevision = node.store().appliedRevision();
+      Optional<VersionRecord> cached = node.store().getCurrentIfCached(ns.id(), key);
+      if (cached != null) {
+        respondValue(ctx, ns, key, at, cached, readRevision);
+        return;
+      }
+    }
     api.blocking(ctx, () -> {
       long readRevision = node.store().appliedRevision();
       Optional<VersionRecord> v = at == 0 ? node.store().getCurrent(ns.id(), key) : node.store().getAt(ns, key, at);
@@ -174,6 +182,12 @@ final class KvRoutes {
     }, (cx, res) -> {
       @SuppressWarnings("unchecked")
       Optional<VersionRecord> v = (Optional<VersionRecord>) res[0];
+      respondValue(cx, ns, key, at, v, (Long) res[1]);
+    });
+  }
+
+  private static void respondValue(RoutingContext cx, NamespaceInfo ns, byte[] key, long at, Optional<VersionRecord> v,
+      long readRevision) {
       if (v.isEmpty()) {
         throw new AionException(ErrorCode.KEY_NOT_FOUND, "key '" + new String(key, StandardCharsets.UTF_8)
             + "' does not exist in namespace '" + ns.name() + "'" + (at == 0 ? "" : " at revision " + at));
@@ -184,10 +198,9 @@ final class KvRoutes {
           .putHeader("Aion-Create-Revision", Long.toString(r.createRevision()))
           .putHeader("Aion-Version", Long.toString(r.version()))
           .putHeader("Aion-Timestamp", Json.time(r.timestampMillis()))
-          .putHeader("Aion-Read-Revision", Long.toString(Math.max((Long) res[1], r.revision())))
+          .putHeader("Aion-Read-Revision", Long.toString(Math.max(readRevision, r.revision())))
           .putHeader("ETag", "\"" + r.revision() + "\"")
           .end(Buffer.buffer(r.value()));
-    });
   }
 
   private void delete(RoutingContext ctx) {

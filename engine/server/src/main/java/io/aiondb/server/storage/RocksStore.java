@@ -247,6 +247,11 @@ public final class RocksStore implements AutoCloseable {
     return cache.get(new CacheKey(nsId, new ByteKey(key)), k -> loadCurrent(nsId, key));
   }
 
+  /** The cached current version without touching RocksDB: null when the cache does not know the key. */
+  public Optional<VersionRecord> getCurrentIfCached(int nsId, byte[] key) {
+    return cache == null ? null : cache.getIfPresent(new CacheKey(nsId, new ByteKey(key)));
+  }
+
   private Optional<VersionRecord> loadCurrent(int nsId, byte[] key) {
     try {
       byte[] v = db.get(handle(Cf.KV), Keys.current(nsId, key));

@@ -1,0 +1,90 @@
+package io.aiondb.bench;
+
+import io.aiondb.client.AionClient;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Puts and gets of fixed-size values against a running Aion server over HTTP, with 1..N concurrent clients (one
+ * thread each, closed loop). Prints a Markdown table: ops/s, p50, p99 and p99.9 latency. Run by bin/bench-single-node.
+ *
+ * <pre>SingleNodeBench --url http://127.0.0.1:7070 --clients 1,16 --ops 20000 --value-size 256</pre>
+ */
+public final class SingleNodeBench {
+  private SingleNodeBench() {}
+
+  record Result(String op, int clients, long ops, double seconds, long[] latenciesNanos) {
+    double opsPerSec() {
+      return ops / seconds;
+    }
+
+    double pct(double p) {
+      int i = (int) Math.min(latenciesNanos.length - 1, Math.ceil(p / 100.0 * latenciesNanos.length) - 1);
+      return latenciesNanos[Math.max(0, i)] / 1e6;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    String url = "http://127.0.0.1:7070";
+    int[] clients = {1, 16};
+    int ops = 20_000;
+    int valueSize = 256;
+    for (int i = 0; i < args.length; i += 2) {
+      switch (args[i]) {
+        case "--url" -> url = args[i + 1];
+        case "--clients" -> clients = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
+        case "--ops" -> ops = Integer.parseInt(args[i + 1]);
+        case "--value-size" -> valueSize = Integer.parseInt(args[i + 1]);
+        default -> throw new IllegalArgumentException("unknown flag " + args[i]);
+      }
+    }
+    List<Result> results = new ArrayList<>();
+    try (AionClient c = AionClient.connect(url)) {
+      c.createNamespace("bench");
+      run(c, "put", 1, Math.min(ops, 2000), valueSize, "warm"); // JIT warm-up, not reported
+      run(c, "get", 1, Math.min(ops, 2000), valueSize, "warm");
+      for (int n : clients) {
+        results.add(run(c, "put", n, ops, valueSize, "k" + n));
+        results.add(run(c, "get", n, ops, valueSize, "k" + n));
+      }
+    }
+    System.out.println("| operation | clients | ops/s | p50 ms | p99 ms | p99.9 ms |");
+    System.out.println("|---|---:|---:|---:|---:|---:|");
+    for (Result r : results) {
+      System.out.println(String.format(Locale.ROOT, "| %s %d B | %d | %,.0f | %.2f | %.2f | %.2f |", r.op(), valueSize,
+          r.clients(), r.opsPerSec(), r.pct(50), r.pct(99), r.pct(99.9)));
+    }
+  }
+
+  /** {@code ops} operations split over {@code clients} threads; puts write distinct keys, gets read them back. */
+  static Result run(AionClient c, String op, int clients, int ops, int valueSize, String prefix) throws Exception {
+    long[] lat = new long[ops];
+    AtomicLong next = new AtomicLong();
+    List<Thread> threads = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int t = 0; t < clients; t++) {
+      int seed = t;
+      threads.add(Thread.ofPlatform().start(() -> {
+        Random r = new Random(seed);
+        byte[] value = new byte[valueSize];
+        r.nextBytes(value);
+        long i;
+        while ((i = next.getAndIncrement()) < ops) {
+          byte[] key = (prefix + "-" + (op.equals("put") ? i : r.nextInt(ops))).getBytes();
+          long t0 = System.nanoTime();
+          if (op.equals("put")) c.put("bench", key, value, AionClient.BINARY);
+          else if (c.get("bench", key, 0).isEmpty()) throw new IllegalStateException("missing " + new String(key));
+          lat[(int) i] = System.nanoTime() - t0;
+        }
+      }));
+    }
+    for (Thread t : threads) t.join();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Arrays.sort(lat);
+    return new Result(op, clients, ops, seconds, lat);
+  }
+}
