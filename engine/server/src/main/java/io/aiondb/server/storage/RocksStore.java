@@ -91,7 +91,9 @@ public final class RocksStore implements AutoCloseable {
     try {
       db = RocksDB.open(dbOptions, options.dataDir().toString(), descriptors, hs);
     } catch (RocksDBException e) {
-      throw new StorageException("cannot open RocksDB in " + options.dataDir() + ": " + e.getMessage(), e);
+      String hint = String.valueOf(e.getMessage()).contains("lock")
+          ? " (is another Aion server using this data directory? set --data.dir to another one)" : "";
+      throw new StorageException("cannot open RocksDB in " + options.dataDir() + ": " + e.getMessage() + hint, e);
     }
     for (Cf cf : Cf.values()) handles.put(cf, hs.get(cf.ordinal()));
     writeOptions = new WriteOptions().setSync(options.sync());
