@@ -32,8 +32,9 @@ public final class KvStateMachine {
     this.store = store;
   }
 
-  public ApplyResult apply(LogEntry entry, Batch b) {
-    store.noteIndex(b, entry.index());
+  public ApplyResult apply(LogEntry proposed, Batch b) {
+    store.noteIndex(b, proposed.index());
+    LogEntry entry = withMonotonicTime(proposed, b);
     return switch (entry.command()) {
       case Command.CreateNamespace c -> createNamespace(c, entry, b);
       case Command.DropNamespace c -> dropNamespace(c, b);
@@ -41,6 +42,18 @@ public final class KvStateMachine {
       case Command.Delete c -> delete(c, entry, b);
       case Command.Compact c -> compact(c, b);
     };
+  }
+
+  /**
+   * Commit times never go backwards, even when a new leader's clock is behind the old one's: the time used is the
+   * later of the entry's and the last applied one (a function of stored state, so every replica agrees).
+   */
+  private LogEntry withMonotonicTime(LogEntry e, Batch b) {
+    if (e.command().exclusive()) return e; // compaction and drops write no version
+    long last = RocksStore.bytesLong(b.get(Cf.META, RocksStore.LAST_TIMESTAMP));
+    long ts = Math.max(last, e.timestampMillis());
+    if (ts != last) b.put(Cf.META, RocksStore.LAST_TIMESTAMP, RocksStore.longBytes(ts));
+    return ts == e.timestampMillis() ? e : new LogEntry(e.index(), ts, e.command());
   }
 
   private ApplyResult createNamespace(Command.CreateNamespace c, LogEntry e, Batch b) {

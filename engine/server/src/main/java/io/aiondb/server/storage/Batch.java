@@ -25,6 +25,7 @@ public final class Batch implements AutoCloseable {
   final Set<CacheKey> touched = new HashSet<>();
   final List<Runnable> afterCommit = new ArrayList<>();
   long lastIndex;
+  long lastTerm = -1;
   long lastRevision = -1;
 
   Batch(RocksStore store) {
@@ -37,11 +38,13 @@ public final class Batch implements AutoCloseable {
       byte[] v = m.get(new ByteKey(key));
       if (v != null) return v == DELETED ? null : v;
     }
-    try {
-      return store.db().get(store.handle(cf), key);
-    } catch (RocksDBException e) {
-      throw new StorageException("read failed", e);
-    }
+    return store.read(() -> {
+      try {
+        return store.db().get(store.handle(cf), key);
+      } catch (RocksDBException e) {
+        throw new StorageException("read failed", e);
+      }
+    });
   }
 
   public void put(Cf cf, byte[] key, byte[] value) {

@@ -6,6 +6,7 @@ import io.aiondb.server.AionException;
 import io.aiondb.server.ErrorCode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,6 +46,8 @@ import org.slf4j.LoggerFactory;
 public final class RocksStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RocksStore.class);
   static final byte[] APPLIED_INDEX = "applied-index".getBytes(StandardCharsets.UTF_8);
+  static final byte[] APPLIED_TERM = "applied-term".getBytes(StandardCharsets.UTF_8);
+  public static final byte[] LAST_TIMESTAMP = "last-timestamp".getBytes(StandardCharsets.UTF_8);
   public static final byte[] REVISION = "revision".getBytes(StandardCharsets.UTF_8);
   public static final byte[] NEXT_NS_ID = "next-ns-id".getBytes(StandardCharsets.UTF_8);
   public static final String NS_PREFIX = "ns/";
@@ -54,7 +57,9 @@ public final class RocksStore implements AutoCloseable {
   }
 
   private final StorageOptions options;
-  private final RocksDB db;
+  /** Guards the open database: every access holds the read lock; {@link #restoreFrom} takes the write lock. */
+  private final java.util.concurrent.locks.ReentrantReadWriteLock lock = new java.util.concurrent.locks.ReentrantReadWriteLock();
+  private RocksDB db;
   private final DBOptions dbOptions;
   private final List<ColumnFamilyOptions> cfOptions = new ArrayList<>();
   private final LRUCache blockCache;
@@ -64,6 +69,7 @@ public final class RocksStore implements AutoCloseable {
   private final Cache<CacheKey, Optional<VersionRecord>> cache;
   private final Map<String, NamespaceInfo> namespaces = new ConcurrentHashMap<>();
   private volatile long appliedIndex;
+  private volatile long appliedTerm;
   private volatile long appliedRevision;
   private volatile boolean failed;
 
@@ -80,7 +86,22 @@ public final class RocksStore implements AutoCloseable {
     dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
         .setMaxBackgroundJobs(2).setKeepLogFileNum(5);
     if (options.coldDir() != null) dbOptions.setDbPaths(dbPaths());
+    openDb();
+    writeOptions = new WriteOptions().setSync(options.sync());
+    cache = options.readCacheBytes() > 0
+        ? Caffeine.newBuilder()
+            .maximumWeight(options.readCacheBytes())
+            .weigher((CacheKey k, Optional<VersionRecord> v) -> 48 + k.key().bytes().length + v.map(VersionRecord::weight).orElse(0))
+            .recordStats()
+            .build()
+        : null;
+    loadState();
+  }
+
+  private void openDb() {
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+    cfOptions.forEach(ColumnFamilyOptions::close);
+    cfOptions.clear();
     for (Cf cf : Cf.values()) {
       ColumnFamilyOptions o = columnFamilyOptions();
       cfOptions.add(o);
@@ -96,19 +117,72 @@ public final class RocksStore implements AutoCloseable {
       throw new StorageException("cannot open RocksDB in " + options.dataDir() + ": " + e.getMessage() + hint, e);
     }
     for (Cf cf : Cf.values()) handles.put(cf, hs.get(cf.ordinal()));
-    writeOptions = new WriteOptions().setSync(options.sync());
-    cache = options.readCacheBytes() > 0
-        ? Caffeine.newBuilder()
-            .maximumWeight(options.readCacheBytes())
-            .weigher((CacheKey k, Optional<VersionRecord> v) -> 48 + k.key().bytes().length + v.map(VersionRecord::weight).orElse(0))
-            .recordStats()
-            .build()
-        : null;
+  }
+
+  private void loadState() {
     appliedIndex = readLong(Cf.META, APPLIED_INDEX);
+    appliedTerm = readLong(Cf.META, APPLIED_TERM);
     appliedRevision = readLong(Cf.META, REVISION);
+    namespaces.clear();
     loadNamespaces();
-    LOG.info("opened RocksDB at {} (applied index {}, revision {}, {} namespaces)",
-        options.dataDir(), appliedIndex, appliedRevision, namespaces.size());
+    LOG.info("opened RocksDB at {} (applied index {}, term {}, revision {}, {} namespaces)",
+        options.dataDir(), appliedIndex, appliedTerm, appliedRevision, namespaces.size());
+  }
+
+  private void closeDb() {
+    for (ColumnFamilyHandle h : handles.values()) h.close();
+    handles.clear();
+    db.close();
+    db = null;
+  }
+
+  /**
+   * Replaces the whole database with a checkpoint (a snapshot installed from the leader). Waits for in-flight reads,
+   * closes RocksDB, swaps the files (hard links when possible), reopens, and drops the read cache.
+   */
+  public void restoreFrom(Path checkpoint) {
+    lock.writeLock().lock();
+    try {
+      closeDb();
+      deleteContents(options.dataDir());
+      try (var files = Files.list(checkpoint)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          Path target = options.dataDir().resolve(f.getFileName().toString());
+          try {
+            Files.createLink(target, f);
+          } catch (IOException | UnsupportedOperationException e) {
+            Files.copy(f, target);
+          }
+        }
+      } catch (IOException e) {
+        throw new StorageException("cannot restore from " + checkpoint + ": " + e.getMessage(), e);
+      }
+      openDb();
+      if (cache != null) cache.invalidateAll();
+      loadState();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private static void deleteContents(Path dir) {
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(dir)).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new StorageException("cannot clear " + dir, e);
+    }
+  }
+
+  /** Writes a RocksDB checkpoint (hard links to the live SST files) into {@code dir}, which must not exist. */
+  public void checkpoint(Path dir) {
+    lock.readLock().lock();
+    try (org.rocksdb.Checkpoint cp = org.rocksdb.Checkpoint.create(db)) {
+      cp.createCheckpoint(dir.toString());
+    } catch (RocksDBException e) {
+      throw new StorageException("checkpoint into " + dir + " failed: " + e.getMessage(), e);
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   /** Tiered storage: SST files fill the data directory up to its target, lower levels go to the cold path. */
@@ -166,8 +240,14 @@ public final class RocksStore implements AutoCloseable {
     try {
       if (batch.lastIndex > 0) {
         batch.writeBatch.put(handle(Cf.META), APPLIED_INDEX, longBytes(batch.lastIndex));
+        if (batch.lastTerm >= 0) batch.writeBatch.put(handle(Cf.META), APPLIED_TERM, longBytes(batch.lastTerm));
       }
-      db.write(writeOptions, batch.writeBatch);
+      lock.readLock().lock();
+      try {
+        db.write(writeOptions, batch.writeBatch);
+      } finally {
+        lock.readLock().unlock();
+      }
     } catch (RocksDBException e) {
       failed = true;
       throw new StorageException("commit failed: " + e.getMessage(), e);
@@ -177,6 +257,7 @@ public final class RocksStore implements AutoCloseable {
     }
     for (Runnable r : batch.afterCommit) r.run();
     if (batch.lastIndex > 0) appliedIndex = batch.lastIndex;
+    if (batch.lastTerm >= 0) appliedTerm = batch.lastTerm;
     if (batch.lastRevision >= 0) appliedRevision = Math.max(appliedRevision, batch.lastRevision);
   }
 
@@ -187,6 +268,33 @@ public final class RocksStore implements AutoCloseable {
 
   public void noteIndex(Batch batch, long index) {
     batch.lastIndex = index;
+  }
+
+  /** Records the Raft term of the last entry in this batch (stored with the applied index). */
+  public void noteTerm(Batch batch, long term) {
+    batch.lastTerm = term;
+  }
+
+  public long appliedTerm() {
+    return appliedTerm;
+  }
+
+  /** Runs a read with the database guaranteed open. */
+  <T> T read(java.util.function.Supplier<T> r) {
+    lock.readLock().lock();
+    try {
+      return r.get();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  void readLock() {
+    lock.readLock().lock();
+  }
+
+  void readUnlock() {
+    lock.readLock().unlock();
   }
 
   public boolean failed() {
@@ -245,8 +353,8 @@ public final class RocksStore implements AutoCloseable {
 
   /** The current version of a key, or empty if it does not exist. One point lookup (or a cache hit). */
   public Optional<VersionRecord> getCurrent(int nsId, byte[] key) {
-    if (cache == null) return loadCurrent(nsId, key);
-    return cache.get(new CacheKey(nsId, new ByteKey(key)), k -> loadCurrent(nsId, key));
+    return read(() -> cache == null ? loadCurrent(nsId, key)
+        : cache.get(new CacheKey(nsId, new ByteKey(key)), k -> loadCurrent(nsId, key)));
   }
 
   /** The cached current version without touching RocksDB: null when the cache does not know the key. */
@@ -271,6 +379,10 @@ public final class RocksStore implements AutoCloseable {
    * depends on, and {@code FUTURE_REVISION} for a revision not yet reached.
    */
   public Optional<VersionRecord> getAt(NamespaceInfo ns, byte[] key, long revision) {
+    return read(() -> getAtLocked(ns, key, revision));
+  }
+
+  private Optional<VersionRecord> getAtLocked(NamespaceInfo ns, byte[] key, long revision) {
     long current = appliedRevision;
     if (revision > current) {
       throw new AionException(ErrorCode.FUTURE_REVISION,
@@ -300,6 +412,10 @@ public final class RocksStore implements AutoCloseable {
 
   /** Retained versions of a key, newest first, with revision &lt; {@code beforeRevision}. */
   public List<VersionRecord> history(int nsId, byte[] key, long beforeRevision, int limit) {
+    return read(() -> historyLocked(nsId, key, beforeRevision, limit));
+  }
+
+  private List<VersionRecord> historyLocked(int nsId, byte[] key, long beforeRevision, int limit) {
     byte[] prefix = Keys.historyKeyPrefix(nsId, key);
     List<VersionRecord> out = new ArrayList<>();
     if (beforeRevision <= 0) return out;
@@ -316,6 +432,16 @@ public final class RocksStore implements AutoCloseable {
 
   /** A consistent point-in-time view for scans. Close it. */
   public ReadView openView() {
+    lock.readLock().lock();
+    try {
+      return openViewLocked();
+    } catch (RuntimeException e) {
+      lock.readLock().unlock();
+      throw e;
+    }
+  }
+
+  private ReadView openViewLocked() {
     Snapshot snap = db.getSnapshot();
     ReadOptions ro = new ReadOptions().setSnapshot(snap);
     long rev;
@@ -330,8 +456,13 @@ public final class RocksStore implements AutoCloseable {
     return new ReadView(this, snap, ro, rev);
   }
 
+  /** Releases a view's snapshot and its hold on the database. */
   void release(Snapshot snap) {
-    db.releaseSnapshot(snap);
+    try {
+      db.releaseSnapshot(snap);
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   public RocksIterator newIterator(Cf cf, ReadOptions ro) {
@@ -339,12 +470,14 @@ public final class RocksStore implements AutoCloseable {
   }
 
   public long readLong(Cf cf, byte[] key) {
-    try {
-      byte[] v = db.get(handle(cf), key);
-      return v == null ? 0 : ByteBuffer.wrap(v).getLong();
-    } catch (RocksDBException e) {
-      throw new StorageException("read failed", e);
-    }
+    return read(() -> {
+      try {
+        byte[] v = db.get(handle(cf), key);
+        return v == null ? 0L : ByteBuffer.wrap(v).getLong();
+      } catch (RocksDBException e) {
+        throw new StorageException("read failed", e);
+      }
+    });
   }
 
   public static byte[] longBytes(long v) {
@@ -365,11 +498,14 @@ public final class RocksStore implements AutoCloseable {
    * compaction writes to the first data path; only background compactions place files on the cold path.
    */
   public void flushAndCompact() {
+    lock.readLock().lock();
     try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
       db.flush(fo, new ArrayList<>(handles.values()));
       for (ColumnFamilyHandle h : handles.values()) db.compactRange(h);
     } catch (RocksDBException e) {
       throw new StorageException("compaction failed: " + e.getMessage(), e);
+    } finally {
+      lock.readLock().unlock();
     }
   }
 
@@ -386,22 +522,25 @@ public final class RocksStore implements AutoCloseable {
 
   /** A RocksDB property of one column family (e.g. rocksdb.estimate-num-keys). */
   public String property(Cf cf, String name) {
-    try {
-      return db.getProperty(handle(cf), name);
-    } catch (RocksDBException e) {
-      return null;
-    }
+    return read(() -> {
+      try {
+        return db.getProperty(handle(cf), name);
+      } catch (RocksDBException e) {
+        return null;
+      }
+    });
   }
 
   @Override
   public synchronized void close() {
+    lock.writeLock().lock();
+    if (db == null) return;
     try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
       db.flush(fo, new ArrayList<>(handles.values()));
     } catch (RocksDBException e) {
       LOG.warn("flush on close failed: {}", e.getMessage());
     }
-    for (ColumnFamilyHandle h : handles.values()) h.close();
-    db.close();
+    closeDb();
     writeOptions.close();
     dbOptions.close();
     cfOptions.forEach(ColumnFamilyOptions::close);
