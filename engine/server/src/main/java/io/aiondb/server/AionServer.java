@@ -36,6 +36,10 @@ public final class AionServer implements AutoCloseable {
       HttpApi api = new HttpApi(vertx, node);
       api.listen(config.httpHost(), config.httpPort()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       AionServer server = new AionServer(config, vertx, node, api);
+      // a new or restarted node needs an election before it serves writes; wait a little so the first request works
+      if (!node.raft().awaitLeader(config.electionTimeout().multipliedBy(3).plusSeconds(2))) {
+        LOG.warn("no leader yet: waiting for a quorum of cluster.peers to come up (the API answers 503 meanwhile)");
+      }
       if (config.portFile() != null) {
         var tmp = config.portFile().resolveSibling(config.portFile().getFileName() + ".tmp");
         Files.writeString(tmp, Integer.toString(api.port()));

@@ -2,7 +2,7 @@ package io.aiondb.server;
 
 import io.aiondb.server.config.AionConfig;
 import io.aiondb.server.consensus.Proposer;
-import io.aiondb.server.consensus.SingleNodeLog;
+import io.aiondb.server.consensus.raft.RaftNode;
 import io.aiondb.server.history.Compactor;
 import io.aiondb.server.query.QueryExecutor;
 import io.aiondb.server.state.KvStateMachine;
@@ -24,7 +24,7 @@ public final class Node implements AutoCloseable {
   private final AionConfig config;
   private final RocksStore store;
   private final KvStateMachine stateMachine;
-  private final Proposer proposer;
+  private final RaftNode proposer;
   private final QueryExecutor queries;
   private final Compactor compactor;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -34,7 +34,12 @@ public final class Node implements AutoCloseable {
     this.config = config;
     this.store = new RocksStore(config.storage());
     this.stateMachine = new KvStateMachine(store);
-    this.proposer = new SingleNodeLog(store, stateMachine, clock, config.writeQueue());
+    try {
+      this.proposer = new RaftNode(config, store, stateMachine, clock);
+    } catch (java.io.IOException e) {
+      store.close();
+      throw new IllegalStateException("cannot start the raft server: " + e.getMessage(), e);
+    }
     this.queries = new QueryExecutor(store);
     this.compactor = new Compactor(store, proposer, clock, config.historyKeepVersions(), config.historyKeepDuration(),
         config.compactionChunkKeys(), config.compactionInterval());
@@ -60,6 +65,10 @@ public final class Node implements AutoCloseable {
     return proposer;
   }
 
+  public RaftNode raft() {
+    return proposer;
+  }
+
   public QueryExecutor queries() {
     return queries;
   }
@@ -72,7 +81,7 @@ public final class Node implements AutoCloseable {
     return metrics;
   }
 
-  /** Ready: storage healthy and writes accepted. */
+  /** Ready: storage healthy, a member of a group that has a leader. */
   public boolean ready() {
     return proposer.ready() && !store.failed();
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aiondb.server.AionException;
 import io.aiondb.server.ErrorCode;
 import io.aiondb.server.Node;
+import io.aiondb.server.consensus.ReadConsistency;
 import io.aiondb.server.query.Query;
 import io.aiondb.server.query.QueryParser;
 import io.aiondb.server.query.QueryResult;
@@ -163,10 +164,25 @@ final class KvRoutes {
     });
   }
 
+  /** Runs {@code read} once the read barrier of the request's consistency level (and minRevision) is passed. */
+  private void afterBarrier(RoutingContext ctx, Runnable read) {
+    ReadConsistency c = ReadConsistency.parse(ctx.queryParams().get("consistency"));
+    long minRevision = longParam(ctx, "minRevision", 0, 0);
+    if (c == ReadConsistency.STALE && minRevision == 0) {
+      read.run();
+      return;
+    }
+    api.await(ctx, node.raft().readBarrier(c, minRevision), (cx, v) -> read.run());
+  }
+
   private void get(RoutingContext ctx) {
     NamespaceInfo ns = namespace(ctx);
     byte[] key = key(ctx, "/keys/");
     long at = longParam(ctx, "revision", 0, 1);
+    afterBarrier(ctx, () -> getNow(ctx, ns, key, at));
+  }
+
+  private void getNow(RoutingContext ctx, NamespaceInfo ns, byte[] key, long at) {
     if (at == 0) { // a cache hit needs no I/O: answer on the event loop
       long readRevision = node.store().appliedRevision();
       Optional<VersionRecord> cached = node.store().getCurrentIfCached(ns.id(), key);
@@ -224,7 +240,7 @@ final class KvRoutes {
     byte[] key = key(ctx, "/history/");
     int limit = (int) Math.min(longParam(ctx, "limit", 100, 1), 1000);
     long before = longParam(ctx, "before", Long.MAX_VALUE, 1);
-    api.blocking(ctx, () -> node.store().history(ns.id(), key, before, limit + 1), (cx, versions) -> {
+    afterBarrier(ctx, () -> api.blocking(ctx, () -> node.store().history(ns.id(), key, before, limit + 1), (cx, versions) -> {
       ObjectNode n = Json.MAPPER.createObjectNode();
       Json.putKey(n, key);
       ArrayNode arr = n.putArray("versions");
@@ -232,7 +248,7 @@ final class KvRoutes {
       for (VersionRecord v : page) arr.add(Json.version(v, true));
       if (versions.size() > limit) n.put("nextBefore", page.getLast().revision());
       HttpApi.json(cx, 200, n);
-    });
+    }));
   }
 
   // ------------------------------------------------------------------ query
@@ -253,7 +269,7 @@ final class KvRoutes {
       throw new AionException(ErrorCode.INVALID_JSON, "the query is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
     }
     Query q = QueryParser.parse(body);
-    api.blocking(ctx, () -> node.queries().execute(q, ns), (cx, res) -> HttpApi.json(cx, 200, render(q, res)));
+    afterBarrier(ctx, () -> api.blocking(ctx, () -> node.queries().execute(q, ns), (cx, res) -> HttpApi.json(cx, 200, render(q, res))));
   }
 
   private static ObjectNode render(Query q, QueryResult res) {

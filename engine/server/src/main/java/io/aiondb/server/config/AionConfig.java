@@ -18,11 +18,20 @@ public record AionConfig(
     String httpHost,
     int httpPort,
     Path portFile,
+    String clusterName,
+    String clusterPeers,
+    boolean clusterBootstrap,
+    int caughtUpLag,
+    String raftHost,
+    int raftPort,
+    String raftTransport,
+    Duration electionTimeout,
+    int snapshotInterval,
+    boolean leaderLease,
     boolean sync,
     long blockCacheBytes,
     long writeBufferBytes,
     long readCacheBytes,
-    int writeQueue,
     int historyKeepVersions,
     Duration historyKeepDuration,
     Duration compactionInterval,
@@ -31,9 +40,18 @@ public record AionConfig(
     Duration shutdownGrace,
     String logLevel) {
 
+  /**
+   * RocksDB lives in {@code data.dir/db}, the Raft log and snapshots in {@code data.dir/raft} (same filesystem, so
+   * snapshots are hard-linked checkpoints). RocksDB's own WAL is not fsynced: the Raft log is the durable record and
+   * is replayed from the last applied index after a crash.
+   */
   public StorageOptions storage() {
-    return new StorageOptions(dataDir, coldDir, hotTargetBytes, coldTargetBytes, sync, blockCacheBytes,
+    return new StorageOptions(dataDir.resolve("db"), coldDir, hotTargetBytes, coldTargetBytes, false, blockCacheBytes,
         writeBufferBytes, readCacheBytes);
+  }
+
+  public Path raftDir() {
+    return dataDir.resolve("raft");
   }
 
   /** The configuration with every default: what {@code bin/aion-server} runs with no flags. */

@@ -84,11 +84,20 @@ public final class ConfigLoader {
         str(v, "http.host"),
         intRange(v, "http.port", 0, 65535),
         optionalPath(v, "http.port-file"),
+        str(v, "cluster.name"),
+        str(v, "cluster.peers"),
+        bool(v, "cluster.bootstrap"),
+        intRange(v, "cluster.caught-up-lag", 0, Integer.MAX_VALUE),
+        str(v, "raft.host"),
+        intRange(v, "raft.port", 0, 65535),
+        oneOf(v, "raft.transport", "netty", "grpc"),
+        duration(v, "raft.election-timeout"),
+        intRange(v, "raft.snapshot-interval", 100, Integer.MAX_VALUE),
+        bool(v, "raft.leader-lease"),
         bool(v, "storage.sync"),
         size(v, "storage.block-cache-size"),
         size(v, "storage.write-buffer-size"),
         size(v, "cache.size"),
-        intRange(v, "write.queue", 1, 1_000_000),
         intRange(v, "history.keep-versions", 0, Integer.MAX_VALUE),
         duration(v, "history.keep-duration"),
         duration(v, "history.compaction-interval"),
@@ -99,6 +108,9 @@ public final class ConfigLoader {
     if (c.nodeId().isBlank()) throw new ConfigException("node.id must not be empty");
     if (c.writeBufferBytes() < (1 << 20)) throw new ConfigException("storage.write-buffer-size must be at least 1MiB");
     if (c.requestTimeout().isZero()) throw new ConfigException("request.timeout must be positive");
+    if (!c.clusterName().matches("[a-zA-Z0-9_.-]{1,63}")) throw new ConfigException("cluster.name must be 1-63 of a-z A-Z 0-9 _ . -");
+    if (c.electionTimeout().toMillis() < 50) throw new ConfigException("raft.election-timeout must be at least 50ms");
+    io.aiondb.server.consensus.raft.Peers.parse(c.clusterPeers(), c.nodeId(), c.raftHost(), c.raftPort(), c.httpPort());
     return c;
   }
 

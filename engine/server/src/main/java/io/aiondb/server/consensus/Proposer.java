@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
  * local WAL fsync for a single node, a majority of the Raft group once replicated) and applied, and after every
  * read that starts later can see its effect. It completes exceptionally with an {@code AionException} (code
  * {@code UNAVAILABLE}) when the command was not accepted, and with a {@code StorageException} when the outcome is
- * unknown. Implementations: {@link SingleNodeLog}; the Ratis group comes next.
+ * unknown. Implementation: {@link io.aiondb.server.consensus.raft.RaftNode} (a one-node cluster is a one-member group).
  */
 public interface Proposer extends AutoCloseable {
 

@@ -70,6 +70,8 @@ public final class RocksStore implements AutoCloseable {
   private final Map<String, NamespaceInfo> namespaces = new ConcurrentHashMap<>();
   private volatile long appliedIndex;
   private volatile long appliedTerm;
+  private final Watermark indexMark = new Watermark();
+  private final Watermark revisionMark = new Watermark();
   private volatile long appliedRevision;
   private volatile boolean failed;
 
@@ -125,6 +127,8 @@ public final class RocksStore implements AutoCloseable {
     appliedRevision = readLong(Cf.META, REVISION);
     namespaces.clear();
     loadNamespaces();
+    indexMark.reset(appliedIndex);
+    revisionMark.reset(appliedRevision);
     LOG.info("opened RocksDB at {} (applied index {}, term {}, revision {}, {} namespaces)",
         options.dataDir(), appliedIndex, appliedTerm, appliedRevision, namespaces.size());
   }
@@ -170,6 +174,16 @@ public final class RocksStore implements AutoCloseable {
       files.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(dir)).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
       throw new StorageException("cannot clear " + dir, e);
+    }
+  }
+
+  /** Records an applied index and term with no other change (log entries that change no state, e.g. configuration). */
+  public void markApplied(long term, long index) {
+    if (index <= appliedIndex) return;
+    try (Batch b = newBatch()) {
+      noteIndex(b, index);
+      noteTerm(b, term);
+      commit(b);
     }
   }
 
@@ -259,6 +273,8 @@ public final class RocksStore implements AutoCloseable {
     if (batch.lastIndex > 0) appliedIndex = batch.lastIndex;
     if (batch.lastTerm >= 0) appliedTerm = batch.lastTerm;
     if (batch.lastRevision >= 0) appliedRevision = Math.max(appliedRevision, batch.lastRevision);
+    revisionMark.advance(appliedRevision);
+    indexMark.advance(appliedIndex);
   }
 
   /** Records the revision this batch reaches (for {@link #appliedRevision()} after commit). */
@@ -349,6 +365,16 @@ public final class RocksStore implements AutoCloseable {
 
   public long appliedRevision() {
     return appliedRevision;
+  }
+
+  /** Completes once this node has applied the log up to {@code index}. */
+  public java.util.concurrent.CompletableFuture<Void> awaitIndex(long index) {
+    return indexMark.await(index);
+  }
+
+  /** Completes once this node has applied revision {@code revision} (read-your-writes with minRevision). */
+  public java.util.concurrent.CompletableFuture<Void> awaitRevision(long revision) {
+    return revisionMark.await(revision);
   }
 
   /** The current version of a key, or empty if it does not exist. One point lookup (or a cache hit). */

@@ -128,6 +128,12 @@ class HttpApiIT {
     assertThat(call("GET", "/v1/ns/t/keys/user/1").status()).isEqualTo(200);
     assertThat(call("GET", "/v1/ns/t/keys/user%2F1").status()).isEqualTo(200);
 
+    // the largest value goes through the log and back intact
+    byte[] max = new byte[4 * 1024 * 1024];
+    new java.util.Random(3).nextBytes(max);
+    c.put("t", "max".getBytes(), max, AionClient.BINARY);
+    assertThat(c.get("t", "max".getBytes(), 0).orElseThrow().value()).isEqualTo(max);
+
     // compare-and-set
     AionClientException conflict = org.junit.jupiter.api.Assertions.assertThrows(AionClientException.class,
         () -> c.put("t", "user/1".getBytes(), "x".getBytes(), AionClient.TEXT, w1.revision()));

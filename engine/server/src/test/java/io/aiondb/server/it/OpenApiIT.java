@@ -22,7 +22,7 @@ class OpenApiIT {
   @Test
   void documentMatchesRoutes(@TempDir Path dir) throws Exception {
     Vertx vertx = Vertx.vertx();
-    try (Node node = new Node(ConfigLoader.load(new String[] {"--data.dir=" + dir}, Map.of(), null), Clock.systemUTC())) {
+    try (Node node = new Node(ConfigLoader.load(new String[] {"--data.dir=" + dir, "--raft.port=0"}, Map.of(), null), Clock.systemUTC())) {
       HttpApi api = new HttpApi(vertx, node);
       Set<String> served = new TreeSet<>();
       for (Route r : api.router().getRoutes()) {

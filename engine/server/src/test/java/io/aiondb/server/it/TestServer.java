@@ -15,7 +15,7 @@ public final class TestServer implements AutoCloseable {
   public final String url;
 
   public TestServer(Path dataDir, String... extraFlags) {
-    List<String> args = new ArrayList<>(List.of("--http.port=0", "--data.dir=" + dataDir, "--storage.sync=false",
+    List<String> args = new ArrayList<>(List.of("--http.port=0", "--raft.port=0", "--data.dir=" + dataDir, "--storage.sync=false",
         "--shutdown.grace=2s"));
     args.addAll(List.of(extraFlags));
     server = AionServer.start(ConfigLoader.load(args.toArray(String[]::new), Map.of(), null));

@@ -1,0 +1,183 @@
+package io.aiondb.server.consensus.raft;
+
+import io.aiondb.server.AionException;
+import io.aiondb.server.state.ApplyResult;
+import io.aiondb.server.state.CommandCodec;
+import io.aiondb.server.state.KvStateMachine;
+import io.aiondb.server.state.LogEntry;
+import io.aiondb.server.storage.Batch;
+import io.aiondb.server.storage.RocksStore;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Ratis adapter around {@link KvStateMachine}.
+ *
+ * <ul>
+ *   <li><b>Leader, before the log</b> ({@link #startTransaction}): decodes (so validates) the proposed command and
+ *       stamps it with the commit time. Nothing non-deterministic happens after this point.</li>
+ *   <li><b>Apply</b> ({@link #applyTransaction}): one RocksDB batch per entry, recording the entry's index and term
+ *       atomically with its effects. Entries at or below the stored applied index are skipped, so replaying the log
+ *       after a crash applies each entry exactly once.</li>
+ *   <li><b>Snapshots</b> ({@link #takeSnapshot}): a RocksDB checkpoint (hard links) named by term and index; Ratis
+ *       purges the log behind it and streams its files to followers that are too far behind
+ *       ({@link #reinitialize} then restores RocksDB from the received checkpoint).</li>
+ *   <li><b>Reads</b> ({@link #query}): answer the applied index; a linearizable read waits for the local node to
+ *       reach the index the leader confirmed.</li>
+ * </ul>
+ */
+public final class AionStateMachine extends BaseStateMachine {
+  private static final Logger LOG = LoggerFactory.getLogger(AionStateMachine.class);
+
+  private final RocksStore store;
+  private final KvStateMachine kv;
+  private final Clock clock;
+  private final SnapshotStore snapshots = new SnapshotStore();
+  /** Every entry applied, including configuration and no-op entries that never touch RocksDB. */
+  private final io.aiondb.server.storage.Watermark applied = new io.aiondb.server.storage.Watermark();
+  private long lastTimestamp;
+
+  public AionStateMachine(RocksStore store, KvStateMachine kv, Clock clock) {
+    this.store = store;
+    this.kv = kv;
+    this.clock = clock;
+  }
+
+  @Override
+  protected boolean updateLastAppliedTermIndex(long term, long index) {
+    boolean changed = super.updateLastAppliedTermIndex(term, index);
+    if (applied != null) applied.advance(index);
+    return changed;
+  }
+
+  @Override
+  protected void setLastAppliedTermIndex(TermIndex ti) {
+    super.setLastAppliedTermIndex(ti);
+    if (ti != null && applied != null) applied.reset(ti.getIndex()); // null while the superclass constructs
+  }
+
+  /** Completes once this node's state machine has applied the log up to {@code index}. */
+  public CompletableFuture<Void> awaitApplied(long index) {
+    return applied.await(index);
+  }
+
+  @Override
+  public StateMachineStorage getStateMachineStorage() {
+    return snapshots;
+  }
+
+  @Override
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+    super.initialize(server, groupId, raftStorage);
+    snapshots.init(raftStorage);
+    SnapshotStore.Latest latest = snapshots.latest();
+    if (latest != null && latest.termIndex().getIndex() > store.appliedIndex()) {
+      LOG.info("local data (applied index {}) is behind snapshot {}: restoring from it", store.appliedIndex(), latest.termIndex());
+      store.restoreFrom(latest.dir());
+    }
+    // Ratis replays the log from the latest snapshot; entries RocksDB already holds are skipped in applyTransaction
+    // (RocksDB records its applied index atomically with the data), so nothing is applied twice and the replay is
+    // bounded by raft.snapshot-interval.
+  }
+
+  @Override
+  public void reinitialize() throws IOException {
+    SnapshotStore.Latest latest = snapshots.latest();
+    if (latest == null) throw new IOException("reinitialize without a snapshot in " + snapshots.dir());
+    LOG.info("installing snapshot {} received from the leader", latest.termIndex());
+    store.restoreFrom(latest.dir());
+    setLastAppliedTermIndex(latest.termIndex());
+    if (getLifeCycleState() == LifeCycle.State.PAUSED) getLifeCycle().transition(LifeCycle.State.STARTING);
+    if (getLifeCycleState() == LifeCycle.State.STARTING) getLifeCycle().transition(LifeCycle.State.RUNNING);
+  }
+
+  @Override
+  public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+    byte[] commandBytes = request.getMessage().getContent().toByteArray();
+    try {
+      CommandCodec.decode(commandBytes); // validates; a bad command never reaches the log
+    } catch (AionException | IllegalArgumentException e) {
+      throw new IOException("rejected command: " + e.getMessage(), e);
+    }
+    long ts;
+    synchronized (this) {
+      ts = Math.max(clock.millis(), lastTimestamp);
+      lastTimestamp = ts;
+    }
+    return TransactionContext.newBuilder()
+        .setStateMachine(this)
+        .setClientRequest(request)
+        .setLogData(ByteString.copyFrom(EntryCodec.encode(ts, commandBytes)))
+        .build();
+  }
+
+  @Override
+  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    LogEntryProto entry = trx.getLogEntry();
+    long index = entry.getIndex();
+    long term = entry.getTerm();
+    if (index <= store.appliedIndex()) { // replay of an entry already in RocksDB
+      updateLastAppliedTermIndex(term, index);
+      return CompletableFuture.completedFuture(Message.EMPTY);
+    }
+    try {
+      EntryCodec.Entry e = EntryCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+      ApplyResult result;
+      try (Batch b = store.newBatch()) {
+        result = kv.apply(new LogEntry(index, e.timestampMillis(), e.command()), b);
+        store.noteTerm(b, term);
+        store.commit(b);
+      }
+      updateLastAppliedTermIndex(term, index);
+      return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(ApplyResultCodec.encode(result))));
+    } catch (RuntimeException ex) {
+      LOG.error("applying entry {} (term {}) failed; this node stops applying", index, term, ex);
+      return CompletableFuture.failedFuture(ex);
+    }
+  }
+
+  /** The applied index, as 8 bytes. Ratis runs this after the read index is applied (linearizable reads). */
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    long applied = getLastAppliedTermIndex() == null ? 0 : getLastAppliedTermIndex().getIndex();
+    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(applied).array())));
+  }
+
+  @Override
+  public long takeSnapshot() throws IOException {
+    TermIndex last = getLastAppliedTermIndex();
+    if (last == null || last.getIndex() <= 0) return RaftLog_INVALID;
+    Path dir = snapshots.dir().resolve(SnapshotStore.name(last));
+    if (Files.exists(dir)) return last.getIndex();
+    Files.createDirectories(snapshots.dir());
+    Path tmp = snapshots.dir().resolve("tmp-" + last.getTerm() + "_" + last.getIndex());
+    SnapshotStore.deleteTree(tmp);
+    store.markApplied(last.getTerm(), last.getIndex()); // entries since the last data entry change no state
+    store.checkpoint(tmp);
+    Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+    snapshots.cleanupOldSnapshots(null);
+    LOG.info("took snapshot {} ({})", last, dir);
+    return last.getIndex();
+  }
+
+  private static final long RaftLog_INVALID = -1;
+}

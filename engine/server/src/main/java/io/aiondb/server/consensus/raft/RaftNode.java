@@ -1,0 +1,300 @@
+package io.aiondb.server.consensus.raft;
+
+import io.aiondb.server.AionException;
+import io.aiondb.server.ErrorCode;
+import io.aiondb.server.config.AionConfig;
+import io.aiondb.server.consensus.Proposer;
+import io.aiondb.server.consensus.ReadConsistency;
+import io.aiondb.server.state.ApplyResult;
+import io.aiondb.server.state.Command;
+import io.aiondb.server.state.CommandCodec;
+import io.aiondb.server.state.KvStateMachine;
+import io.aiondb.server.storage.RocksStore;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.RaftException;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's member of the cluster's Raft group (Apache Ratis): the {@link Proposer} for writes and the read
+ * barrier for linearizable reads.
+ *
+ * <p>Writes: any node accepts them; its Ratis client sends the command to the leader (following
+ * {@code NotLeaderException} redirects and retrying with the same call id, which the leader's retry cache
+ * deduplicates) and the result comes back once a majority has the entry and the leader applied it; this node then
+ * waits until it has applied the entry too, so a read here right after sees the write.
+ *
+ * <p>Reads: {@link #readBarrier} asks for a read index (ReadIndex, or the leader lease when enabled) and waits until
+ * the local state machine has applied it. A minority partition cannot get a read index, so a linearizable read
+ * there fails or times out; it never returns stale data. The group id is derived from {@code cluster.name}; one
+ * process hosts one group today, and the types here do not assume it stays that way.
+ */
+public final class RaftNode implements Proposer {
+  private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+
+  private final AionConfig config;
+  private final RocksStore store;
+  private final RaftGroupId groupId;
+  private final RaftPeerId selfId;
+  private final List<Peers.Peer> peers;
+  private final RaftServer server;
+  private final RaftClient client;
+  private final AionStateMachine stateMachine;
+  private volatile boolean accepting = true;
+
+  public RaftNode(AionConfig config, RocksStore store, KvStateMachine kv, Clock clock) throws IOException {
+    this.config = config;
+    this.store = store;
+    this.groupId = groupIdOf(config.clusterName());
+    this.selfId = RaftPeerId.valueOf(config.nodeId());
+    this.peers = Peers.parse(config.clusterPeers(), config.nodeId(), config.raftHost(),
+        config.raftPort() == 0 ? freePort(config.raftHost()) : config.raftPort(), config.httpPort());
+    this.stateMachine = new AionStateMachine(store, kv, clock);
+    List<RaftPeer> raftPeers = peers.stream().map(Peers.Peer::toRaftPeer).toList();
+    RaftGroup initial = config.clusterBootstrap() ? RaftGroup.valueOf(groupId, raftPeers) : RaftGroup.valueOf(groupId);
+    RaftProperties props = serverProperties();
+    server = RaftServer.newBuilder()
+        .setServerId(selfId)
+        .setGroup(initial)
+        .setProperties(props)
+        .setStateMachine(stateMachine)
+        .setOption(RaftStorage.StartupOption.RECOVER)
+        .build();
+    server.start();
+    RaftProperties clientProps = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(clientProps, transport());
+    RaftClientConfigKeys.Rpc.setRequestTimeout(clientProps, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+    long attempts = Math.max(10, config.requestTimeout().toMillis() / 100);
+    client = RaftClient.newBuilder()
+        .setProperties(clientProps)
+        .setRaftGroup(RaftGroup.valueOf(groupId, raftPeers))
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep((int) attempts, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+        .build();
+    LOG.info("raft member {} of group {} ({}) started on {}:{} over {}; peers {}", selfId, config.clusterName(), groupId,
+        config.raftHost(), config.raftPort(), config.raftTransport(), peers);
+  }
+
+  private static int freePort(String host) throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+      return s.getLocalPort();
+    }
+  }
+
+  public static RaftGroupId groupIdOf(String clusterName) {
+    return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("aion/" + clusterName).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private SupportedRpcType transport() {
+    return "grpc".equals(config.raftTransport()) ? SupportedRpcType.GRPC : SupportedRpcType.NETTY;
+  }
+
+  private RaftProperties serverProperties() {
+    RaftProperties p = new RaftProperties();
+    RaftServerConfigKeys.setStorageDir(p, List.of(config.raftDir().toFile()));
+    RaftConfigKeys.Rpc.setType(p, transport());
+    if (transport() == SupportedRpcType.GRPC) {
+      GrpcConfigKeys.Server.setHost(p, config.raftHost());
+      GrpcConfigKeys.Server.setPort(p, selfPort());
+    } else {
+      NettyConfigKeys.Server.setHost(p, config.raftHost());
+      NettyConfigKeys.Server.setPort(p, selfPort());
+    }
+    long min = config.electionTimeout().toMillis();
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, config.leaderLease());
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotInterval());
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, !config.sync());
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("32MB"));
+    RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+    // entries carry values of up to 4 MiB: the appender batches up to 8 MiB, the log write buffer must exceed that
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("8MB"));
+    RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("16MB"));
+    GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("16MB"));
+    RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf("256MB"));
+    RaftServerConfigKeys.setSleepDeviationThreshold(p, TimeDuration.valueOf(600, TimeUnit.MILLISECONDS));
+    return p;
+  }
+
+  /** The port to bind: this node's entry in cluster.peers, or raft.port. */
+  private int selfPort() {
+    return peers.stream().filter(p -> p.id().equals(config.nodeId())).map(Peers.Peer::raftPort).findFirst()
+        .orElse(config.raftPort());
+  }
+
+  /** The configured peers (addresses as given in cluster.peers). */
+  public List<Peers.Peer> peers() {
+    return peers;
+  }
+
+  public RaftServer server() {
+    return server;
+  }
+
+  public RaftClient client() {
+    return client;
+  }
+
+  public RaftGroupId groupId() {
+    return groupId;
+  }
+
+  public RaftPeerId selfId() {
+    return selfId;
+  }
+
+  public RaftServer.Division division() {
+    try {
+      return server.getDivision(groupId);
+    } catch (IOException e) {
+      throw new AionException(ErrorCode.UNAVAILABLE, "this node is not (yet) a member of the cluster: " + e.getMessage());
+    }
+  }
+
+  public AionConfig config() {
+    return config;
+  }
+
+  @Override
+  public CompletableFuture<ApplyResult> propose(Command command) {
+    if (!accepting) {
+      return CompletableFuture.failedFuture(new AionException(ErrorCode.UNAVAILABLE, "the node is shutting down"));
+    }
+    Message m = Message.valueOf(ByteString.copyFrom(CommandCodec.encode(command)));
+    return client.async().send(m).handle((reply, err) -> {
+      if (err != null) throw new CompletionException(map(err));
+      if (!reply.isSuccess()) throw new CompletionException(map(reply.getException()));
+      return reply;
+    }).thenCompose(reply -> {
+      ApplyResult r = ApplyResultCodec.decode(reply.getMessage().getContent().toByteArray());
+      // the leader applied it; wait until this node has too, so a local read right after sees it
+      return stateMachine.awaitApplied(reply.getLogIndex()).thenApply(v -> r);
+    });
+  }
+
+  /**
+   * Completes when a read on this node may start: for LINEARIZABLE, once the local state machine has applied the
+   * cluster's read index; for STALE at once. {@code minRevision} (0 for none) additionally waits for that revision.
+   */
+  public CompletableFuture<Void> readBarrier(ReadConsistency consistency, long minRevision) {
+    CompletableFuture<Void> base = consistency == ReadConsistency.STALE
+        ? CompletableFuture.completedFuture(null)
+        : readIndex(System.nanoTime() + config.requestTimeout().toNanos(), 0).thenCompose(stateMachine::awaitApplied);
+    return minRevision > 0 ? base.thenCompose(v -> store.awaitRevision(minRevision)) : base;
+  }
+
+  /**
+   * The cluster's read index as seen through this node. While no leader is known (an election, a partition) it
+   * retries with backoff until the deadline: a linearizable read waits or fails, it is never answered stale.
+   */
+  private CompletableFuture<Long> readIndex(long deadlineNanos, int attempt) {
+    return client.async().sendReadOnly(Message.EMPTY, selfId).handle((reply, err) -> {
+      Throwable failure = err != null ? err : reply.isSuccess() ? null : reply.getException();
+      if (failure == null) {
+        return CompletableFuture.completedFuture(ByteBuffer.wrap(reply.getMessage().getContent().toByteArray()).getLong());
+      }
+      if (System.nanoTime() >= deadlineNanos || !accepting) {
+        return CompletableFuture.<Long>failedFuture(map(failure));
+      }
+      long backoff = Math.min(500, 20L << Math.min(attempt, 5));
+      return CompletableFuture.supplyAsync(() -> 0L, CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS))
+          .thenCompose(x -> readIndex(deadlineNanos, attempt + 1));
+    }).thenCompose(f -> f);
+  }
+
+  /** Waits up to {@code timeout} for this node to know a leader; false if none emerged (e.g. no quorum yet). */
+  public boolean awaitLeader(java.time.Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (ready()) return true;
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return ready();
+  }
+
+  static Throwable map(Throwable t) {
+    Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    if (c instanceof AionException) return c;
+    if (c instanceof StateMachineException sme && sme.getCause() != null
+        && sme.getCause().getMessage() != null && sme.getCause().getMessage().startsWith("rejected command")) {
+      return new AionException(ErrorCode.BAD_REQUEST, sme.getCause().getMessage());
+    }
+    if (c instanceof RaftException || c instanceof IOException) {
+      return new AionException(ErrorCode.UNAVAILABLE, "no quorum reachable (" + c.getClass().getSimpleName() + ": "
+          + c.getMessage() + "); the outcome of a write is unknown: read before retrying a non-idempotent write");
+    }
+    return c;
+  }
+
+  @Override
+  public boolean ready() {
+    if (!accepting) return false;
+    try {
+      RaftServer.Division d = server.getDivision(groupId);
+      return d.getInfo().isAlive() && d.getInfo().getLeaderId() != null;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    accepting = false;
+    try {
+      client.close();
+    } catch (IOException e) {
+      LOG.warn("closing the raft client: {}", e.toString());
+    }
+    try {
+      server.close();
+    } catch (IOException e) {
+      LOG.warn("closing the raft server: {}", e.toString());
+    }
+  }
+
+  /** Reply check for admin calls. */
+  static RaftClientReply check(RaftClientReply r) {
+    if (!r.isSuccess()) {
+      Throwable t = map(r.getException());
+      throw t instanceof RuntimeException re ? re : new AionException(ErrorCode.UNAVAILABLE, String.valueOf(t));
+    }
+    return r;
+  }
+}

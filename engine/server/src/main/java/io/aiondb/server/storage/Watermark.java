@@ -1,0 +1,49 @@
+package io.aiondb.server.storage;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.List;
+
+/** A value that only moves forward, and futures that complete when it reaches a level (applied index, revision). */
+public final class Watermark {
+  private volatile long value;
+  private final ConcurrentSkipListMap<Long, List<CompletableFuture<Void>>> waiters = new ConcurrentSkipListMap<>();
+
+  public long get() {
+    return value;
+  }
+
+  /** Completes when the value is at least {@code level} (at once if it already is). */
+  public CompletableFuture<Void> await(long level) {
+    if (value >= level) return CompletableFuture.completedFuture(null);
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    waiters.computeIfAbsent(level, l -> new CopyOnWriteArrayList<>()).add(f);
+    if (value >= level) release(); // raced with advance()
+    return f;
+  }
+
+  public void advance(long to) {
+    if (to <= value) return;
+    synchronized (this) {
+      if (to > value) value = to;
+    }
+    release();
+  }
+
+  /** Sets the value without the forward-only rule (a snapshot install may move it anywhere). */
+  public synchronized void reset(long to) {
+    value = to;
+    release();
+  }
+
+  private void release() {
+    Map<Long, List<CompletableFuture<Void>>> ready = waiters.headMap(value, true);
+    for (var it = ready.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      it.remove();
+      e.getValue().forEach(f -> f.complete(null));
+    }
+  }
+}
