@@ -1,0 +1,63 @@
+{{- define "aion-operator.name" -}}
+{{- .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "aion-operator.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "aion-operator.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "aion-operator.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "aion-operator.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "aion-operator.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "aion-operator.labels" -}}
+{{ include "aion-operator.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/component: operator
+app.kubernetes.io/part-of: aion-db
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end -}}
+
+{{/*
+Every permission the operator needs, and nothing more. A test (HelmChartTest / AionClusterReconcilerTest) checks
+that these rules allow every API call the operator made in the reconciler tests, and the OLM bundle's CSV must hold
+the same rules.
+*/}}
+{{- define "aion-operator.rules" -}}
+- apiGroups: ["aiondb.io"]
+  resources: ["aionclusters"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["aiondb.io"]
+  resources: ["aionclusters/status"]
+  verbs: ["get", "patch", "update"]
+# Needed to set blockOwnerDeletion on owner references where OwnerReferencesPermissionEnforcement is enabled.
+- apiGroups: ["aiondb.io"]
+  resources: ["aionclusters/finalizers"]
+  verbs: ["update"]
+- apiGroups: ["apps"]
+  resources: ["statefulsets"]
+  verbs: ["get", "list", "watch", "create", "update"]
+- apiGroups: [""]
+  resources: ["configmaps", "services"]
+  verbs: ["get", "create", "update"]
+- apiGroups: ["policy"]
+  resources: ["poddisruptionbudgets"]
+  verbs: ["get", "create", "update", "delete"]
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create"]
+{{- end -}}

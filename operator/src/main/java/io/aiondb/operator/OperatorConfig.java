@@ -1,0 +1,32 @@
+package io.aiondb.operator;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** The operator's settings ({@code aion.operator.*} in application.properties, or AION_OPERATOR_* env vars). */
+@ConfigMapping(prefix = "aion.operator")
+public interface OperatorConfig {
+  /** Image repository of the engine; the tag is spec.version (spec.image overrides both). */
+  @WithDefault("ghcr.io/aiondb/aion-server")
+  String engineImageRepository();
+
+  /** Base URL of a cluster's HTTP API; {name} and {namespace} are replaced. Default: its client Service. */
+  @WithDefault("http://{name}.{namespace}.svc:7070")
+  String engineUrlTemplate();
+
+  /** Longest wait for one engine call. */
+  @WithDefault("3s")
+  Duration engineTimeout();
+
+  /** How often a healthy cluster is looked at again (to refresh leader and members). */
+  @WithDefault("30s")
+  Duration resyncInterval();
+
+  /** First retry delay when the engine cannot be reached; doubles on every failure up to backoff-max. */
+  @WithDefault("2s")
+  Duration backoffInitial();
+
+  @WithDefault("2m")
+  Duration backoffMax();
+}

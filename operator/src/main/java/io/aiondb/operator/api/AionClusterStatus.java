@@ -1,0 +1,45 @@
+package io.aiondb.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.model.annotation.LabelSelector;
+import io.fabric8.kubernetes.model.annotation.StatusReplicas;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the operator observed. Written only by the operator. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class AionClusterStatus {
+  public enum Phase { Creating, Running, Upgrading, Scaling, Degraded, Failed, Paused }
+
+  private Long observedGeneration;
+  private Phase phase;
+  @StatusReplicas
+  private Integer replicas;
+  private Integer readyReplicas;
+  private String leader;
+  private List<MemberStatus> members = new ArrayList<>();
+  private String currentVersion;
+  @LabelSelector
+  private String selector;
+  private List<Condition> conditions = new ArrayList<>();
+
+  public Long getObservedGeneration() { return observedGeneration; }
+  public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
+  public Phase getPhase() { return phase; }
+  public void setPhase(Phase phase) { this.phase = phase; }
+  public Integer getReplicas() { return replicas; }
+  public void setReplicas(Integer replicas) { this.replicas = replicas; }
+  public Integer getReadyReplicas() { return readyReplicas; }
+  public void setReadyReplicas(Integer readyReplicas) { this.readyReplicas = readyReplicas; }
+  public String getLeader() { return leader; }
+  public void setLeader(String leader) { this.leader = leader; }
+  public List<MemberStatus> getMembers() { return members; }
+  public void setMembers(List<MemberStatus> members) { this.members = members; }
+  public String getCurrentVersion() { return currentVersion; }
+  public void setCurrentVersion(String currentVersion) { this.currentVersion = currentVersion; }
+  public String getSelector() { return selector; }
+  public void setSelector(String selector) { this.selector = selector; }
+  public List<Condition> getConditions() { return conditions; }
+  public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
+}

@@ -1,0 +1,38 @@
+package io.aiondb.operator.model;
+
+import io.aiondb.operator.api.AionCluster;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Names and addresses derived from a cluster's name and namespace. */
+public record ClusterNames(String name, String namespace) {
+  public static final int HTTP_PORT = 7070;
+  public static final int RAFT_PORT = 7072;
+
+  public static ClusterNames of(AionCluster cluster) {
+    return new ClusterNames(cluster.getMetadata().getName(), cluster.getMetadata().getNamespace());
+  }
+
+  public String statefulSet() { return name; }
+  public String clientService() { return name; }
+  public String peerService() { return name + "-peers"; }
+  public String configMap() { return name + "-config"; }
+  public String podDisruptionBudget() { return name; }
+
+  /** Pod (and engine node.id) of member {@code ordinal}. */
+  public String member(int ordinal) { return name + "-" + ordinal; }
+
+  /** Stable DNS name of a member through the headless peer Service. */
+  public String memberHost(int ordinal) {
+    return member(ordinal) + "." + peerService() + "." + namespace + ".svc";
+  }
+
+  /** {@code cluster.peers}: {@code id=host:raftPort,...} for members 0..replicas-1. */
+  public String peers(int replicas) {
+    List<String> peers = new ArrayList<>();
+    for (int i = 0; i < replicas; i++) {
+      peers.add(member(i) + "=" + memberHost(i) + ":" + RAFT_PORT);
+    }
+    return String.join(",", peers);
+  }
+}

@@ -1,0 +1,68 @@
+package io.aiondb.operator.model;
+
+import io.aiondb.operator.api.AionCluster;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The engine's configuration file ({@code /etc/aion/aion.properties}) as a ConfigMap. The operator owns the
+ * settings that follow from the cluster's shape (peers, ports, data directory); the user's {@code spec.config} adds
+ * the rest. {@code node.id} differs per pod, so it is not in the file: each pod gets it as {@code AION_NODE_ID}
+ * (its pod name), which the engine reads with higher precedence than the file.
+ */
+public final class EngineConfigBuilder {
+  public static final String FILE_NAME = "aion.properties";
+  public static final String MOUNT_PATH = "/etc/aion";
+  public static final String DATA_PATH = "/var/lib/aion";
+
+  private EngineConfigBuilder() {}
+
+  /** The settings, sorted by name. */
+  public static Map<String, String> settings(AionCluster cluster) {
+    ClusterNames names = ClusterNames.of(cluster);
+    Map<String, String> settings = new TreeMap<>();
+    if (cluster.getSpec().getConfig() != null) {
+      cluster.getSpec().getConfig().forEach(e -> settings.put(e.getName(), e.getValue()));
+    }
+    // Operator-owned settings last so that they win (validation rejects them in spec.config anyway).
+    settings.put("cluster.peers", names.peers(cluster.getSpec().replicasOrDefault()));
+    settings.put("raft.port", Integer.toString(ClusterNames.RAFT_PORT));
+    settings.put("http.host", "0.0.0.0");
+    settings.put("http.port", Integer.toString(ClusterNames.HTTP_PORT));
+    settings.put("data.dir", DATA_PATH + "/data");
+    return settings;
+  }
+
+  public static String properties(AionCluster cluster) {
+    StringBuilder file = new StringBuilder()
+        .append("# Written by the Aion DB operator for AionCluster ")
+        .append(cluster.getMetadata().getNamespace()).append('/').append(cluster.getMetadata().getName())
+        .append(". Edit spec.config instead.\n")
+        .append("# node.id is not here: each pod sets AION_NODE_ID to its own name.\n");
+    settings(cluster).forEach((k, v) -> file.append(k).append('=').append(v).append('\n'));
+    return file.toString();
+  }
+
+  public static ConfigMap configMap(AionCluster cluster) {
+    return new ConfigMapBuilder()
+        .withMetadata(Owners.metadata(cluster, ClusterNames.of(cluster).configMap()))
+        .addToData(FILE_NAME, properties(cluster))
+        .build();
+  }
+
+  /** A digest of the configuration, put on the pod template so a changed file shows as a changed template. */
+  public static String hash(AionCluster cluster) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(properties(cluster).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package io.aiondb.operator.model;
+
+import io.aiondb.operator.api.AionCluster;
+import io.aiondb.operator.api.AionClusterSpec;
+import io.aiondb.operator.api.PodOverrides;
+import io.aiondb.operator.api.StorageSpec;
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.AffinityBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.WeightedPodAffinityTerm;
+import io.fabric8.kubernetes.api.model.WeightedPodAffinityTermBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The StatefulSet running a cluster's members. Update strategy OnDelete: the operator, not the StatefulSet
+ * controller, decides which pod restarts when (the leader last); podManagementPolicy Parallel, because members must
+ * all start to elect a leader and none is ready before that. The engine image's entry point reads
+ * {@code /etc/aion/aion.properties}, where the ConfigMap is mounted; {@code node.id} comes from the pod name.
+ */
+public final class StatefulSetBuilders {
+  public static final String CONTAINER = "aion";
+  public static final String DATA_VOLUME = "data";
+  public static final String CONFIG_VOLUME = "config";
+  public static final String CONFIG_HASH_ANNOTATION = "aiondb.io/config-hash";
+  /** User and group of the engine image (images/pom.xml). */
+  public static final long ENGINE_UID = 1000;
+  /** Engine shutdown.grace (30 s) plus time to leave the Raft group. */
+  public static final long TERMINATION_GRACE_SECONDS = 45;
+
+  private StatefulSetBuilders() {}
+
+  /** The engine image: {@code spec.image} if set, otherwise {@code repository:version}. */
+  public static String image(AionClusterSpec spec, String defaultRepository) {
+    return spec.getImage() != null ? spec.getImage() : defaultRepository + ":" + spec.getVersion();
+  }
+
+  public static StatefulSet statefulSet(AionCluster cluster, String defaultImageRepository) {
+    ClusterNames names = ClusterNames.of(cluster);
+    AionClusterSpec spec = cluster.getSpec();
+    PodOverrides pod = spec.getPod() != null ? spec.getPod() : new PodOverrides();
+    StorageSpec storage = spec.getStorage() != null ? spec.getStorage() : new StorageSpec();
+
+    Map<String, String> podLabels = new LinkedHashMap<>();
+    if (pod.getLabels() != null) {
+      podLabels.putAll(pod.getLabels());
+    }
+    podLabels.putAll(Labels.of(cluster)); // ours win: the selector depends on them
+    Map<String, String> podAnnotations = new LinkedHashMap<>();
+    if (pod.getAnnotations() != null) {
+      podAnnotations.putAll(pod.getAnnotations());
+    }
+    podAnnotations.put(CONFIG_HASH_ANNOTATION, EngineConfigBuilder.hash(cluster));
+    String whenDeleted = storage.getReclaimPolicy() == StorageSpec.ReclaimPolicy.Delete ? "Delete" : "Retain";
+
+    return new StatefulSetBuilder()
+        .withMetadata(Owners.metadata(cluster, names.statefulSet()))
+        .withNewSpec()
+        .withReplicas(spec.replicasOrDefault())
+        .withServiceName(names.peerService())
+        .withPodManagementPolicy("Parallel")
+        .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
+        .withNewPersistentVolumeClaimRetentionPolicy()
+        .withWhenDeleted(whenDeleted)
+        .withWhenScaled("Retain")
+        .endPersistentVolumeClaimRetentionPolicy()
+        .withNewSelector().withMatchLabels(Labels.selector(cluster)).endSelector()
+        .withNewTemplate()
+        .withNewMetadata().withLabels(podLabels).withAnnotations(podAnnotations).endMetadata()
+        .withNewSpec()
+        .withContainers(container(cluster, defaultImageRepository))
+        .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
+        // The engine image runs as 1000:1000; fsGroup makes the data volume writable for it.
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(ENGINE_UID)
+        .withRunAsGroup(ENGINE_UID)
+        .withFsGroup(ENGINE_UID)
+        .withFsGroupChangePolicy("OnRootMismatch")
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .endSecurityContext()
+        .withAffinity(pod.getAffinity() != null ? pod.getAffinity() : defaultAffinity(cluster))
+        .withTolerations(pod.getTolerations())
+        .withTopologySpreadConstraints(pod.getTopologySpreadConstraints())
+        .withNodeSelector(pod.getNodeSelector())
+        .addNewVolume()
+        .withName(CONFIG_VOLUME)
+        .withNewConfigMap().withName(names.configMap()).endConfigMap()
+        .endVolume()
+        .endSpec()
+        .endTemplate()
+        .withVolumeClaimTemplates(dataClaim(storage))
+        .endSpec()
+        .build();
+  }
+
+  static Container container(AionCluster cluster, String defaultImageRepository) {
+    return new ContainerBuilder()
+        .withName(CONTAINER)
+        .withImage(image(cluster.getSpec(), defaultImageRepository))
+        .withImagePullPolicy("IfNotPresent")
+        .addNewEnv().withName("AION_NODE_ID")
+        .withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom()
+        .endEnv()
+        .addNewPort().withName("http").withContainerPort(ClusterNames.HTTP_PORT).withProtocol("TCP").endPort()
+        .addNewPort().withName("raft").withContainerPort(ClusterNames.RAFT_PORT).withProtocol("TCP").endPort()
+        .withResources(cluster.getSpec().getResources())
+        // Opening RocksDB after a crash can take a while: the startup probe gives it 5 minutes before liveness counts.
+        .withStartupProbe(probe("/health", 5, 60))
+        .withLivenessProbe(probe("/health", 10, 6))
+        .withReadinessProbe(probe("/ready", 5, 3))
+        .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(EngineConfigBuilder.DATA_PATH).endVolumeMount()
+        .addNewVolumeMount().withName(CONFIG_VOLUME).withMountPath(EngineConfigBuilder.MOUNT_PATH)
+        .withReadOnly(true).endVolumeMount()
+        .withNewSecurityContext().withAllowPrivilegeEscalation(false).endSecurityContext()
+        .build();
+  }
+
+  private static Probe probe(String path, int periodSeconds, int failureThreshold) {
+    return new ProbeBuilder()
+        .withNewHttpGet().withPath(path).withPort(new IntOrString("http")).endHttpGet()
+        .withPeriodSeconds(periodSeconds)
+        .withTimeoutSeconds(3)
+        .withFailureThreshold(failureThreshold)
+        .build();
+  }
+
+  /** Prefer one member per node (weight 100) and spreading across zones (weight 50); never required. */
+  public static Affinity defaultAffinity(AionCluster cluster) {
+    return new AffinityBuilder()
+        .withNewPodAntiAffinity()
+        .withPreferredDuringSchedulingIgnoredDuringExecution(
+            spread(cluster, "kubernetes.io/hostname", 100), spread(cluster, "topology.kubernetes.io/zone", 50))
+        .endPodAntiAffinity()
+        .build();
+  }
+
+  private static WeightedPodAffinityTerm spread(AionCluster cluster, String topologyKey, int weight) {
+    return new WeightedPodAffinityTermBuilder()
+        .withWeight(weight)
+        .withNewPodAffinityTerm()
+        .withTopologyKey(topologyKey)
+        .withNewLabelSelector().withMatchLabels(Labels.selector(cluster)).endLabelSelector()
+        .endPodAffinityTerm()
+        .build();
+  }
+
+  static PersistentVolumeClaim dataClaim(StorageSpec storage) {
+    return new PersistentVolumeClaimBuilder()
+        .withNewMetadata().withName(DATA_VOLUME).endMetadata()
+        .withNewSpec()
+        .withAccessModes("ReadWriteOnce")
+        .withStorageClassName(storage.getStorageClassName())
+        .withNewResources().addToRequests("storage", new Quantity(storage.getSize())).endResources()
+        .endSpec()
+        .build();
+  }
+}

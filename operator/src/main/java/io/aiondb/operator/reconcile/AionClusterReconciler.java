@@ -1,0 +1,216 @@
+package io.aiondb.operator.reconcile;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aiondb.operator.OperatorConfig;
+import io.aiondb.operator.api.AionCluster;
+import io.aiondb.operator.api.AionClusterStatus;
+import io.aiondb.operator.engine.ClusterView;
+import io.aiondb.operator.engine.EngineClient;
+import io.aiondb.operator.engine.EngineUnavailableException;
+import io.aiondb.operator.model.ClusterNames;
+import io.aiondb.operator.model.DisruptionBudgetBuilder;
+import io.aiondb.operator.model.EngineConfigBuilder;
+import io.aiondb.operator.model.Labels;
+import io.aiondb.operator.model.ServiceBuilders;
+import io.aiondb.operator.model.StatefulSetBuilders;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Reconciles an AionCluster. The steps, in order:
+ * <ol>
+ *   <li>check the spec against what runs ({@link ChangeGate}): a change the operator cannot carry out yet stops here,
+ *       leaving the cluster untouched;</li>
+ *   <li>configuration: the engine's properties file (ConfigMap);</li>
+ *   <li>services: the headless peer Service and the client Service;</li>
+ *   <li>StatefulSet;</li>
+ *   <li>PodDisruptionBudget;</li>
+ *   <li>members: read leader and members from the engine's cluster API;</li>
+ *   <li>status ({@link StatusBuilder}), an Event per change of phase or condition, and the next look.</li>
+ * </ol>
+ * Secrets and certificates would come between configuration and services; spec.tls other than Disabled is refused
+ * by the change gate until the engine supports TLS. With spec.paused, steps 1–5 are skipped.
+ */
+@ControllerConfiguration(name = AionClusterReconciler.NAME)
+public class AionClusterReconciler implements Reconciler<AionCluster> {
+  public static final String NAME = "aioncluster";
+  private static final Logger LOG = Logger.getLogger(AionClusterReconciler.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final KubernetesClient client;
+  private final OperatorConfig config;
+  private final EngineClient engine;
+  private final Applier applier;
+  private final EventRecorder events;
+  private final Backoff backoff;
+
+  @Inject
+  public AionClusterReconciler(KubernetesClient client, OperatorConfig config,
+      @ConfigProperty(name = "HOSTNAME", defaultValue = "aion-operator") String instance) {
+    this.client = client;
+    this.config = config;
+    this.engine = new EngineClient(config.engineTimeout());
+    this.applier = new Applier(client);
+    this.events = new EventRecorder(client, instance);
+    this.backoff = new Backoff(config.backoffInitial(), config.backoffMax());
+  }
+
+  @Override
+  public List<EventSource<?, AionCluster>> prepareEventSources(EventSourceContext<AionCluster> context) {
+    // A StatefulSet's status (ready pods) changing wakes its cluster up; mapped through the owner reference.
+    var statefulSets = InformerEventSourceConfiguration.from(StatefulSet.class, AionCluster.class)
+        .withLabelSelector(Labels.MANAGED_SELECTOR)
+        .build();
+    return List.of(new InformerEventSource<>(statefulSets, context));
+  }
+
+  @Override
+  public UpdateControl<AionCluster> reconcile(AionCluster cluster, Context<AionCluster> context) {
+    ClusterNames names = ClusterNames.of(cluster);
+    StatefulSet running = client.apps().statefulSets().inNamespace(names.namespace()).withName(names.statefulSet()).get();
+    List<Blocker> blockers = List.of();
+    if (!cluster.getSpec().isPaused()) {
+      StatefulSet desired = StatefulSetBuilders.statefulSet(cluster, config.engineImageRepository());
+      blockers = ChangeGate.check(cluster, running, desired);
+      if (blockers.isEmpty()) {
+        applyConfiguration(cluster);
+        applyServices(cluster);
+        running = applyStatefulSet(cluster, desired);
+        applyPodDisruptionBudget(cluster);
+      }
+    }
+    Observation seen = readMembers(cluster, running, blockers);
+    AionClusterStatus status = StatusBuilder.build(cluster, seen, Instant.now());
+    recordTransitions(cluster, status);
+    return updateStatus(cluster, status);
+  }
+
+  private void applyConfiguration(AionCluster cluster) {
+    report(cluster, applier.apply(EngineConfigBuilder.configMap(cluster)));
+  }
+
+  private void applyServices(AionCluster cluster) {
+    report(cluster, applier.apply(ServiceBuilders.peerService(cluster)));
+    report(cluster, applier.apply(ServiceBuilders.clientService(cluster)));
+  }
+
+  private StatefulSet applyStatefulSet(AionCluster cluster, StatefulSet desired) {
+    Applier.Result<StatefulSet> result = applier.apply(desired);
+    report(cluster, result);
+    return result.object();
+  }
+
+  private void applyPodDisruptionBudget(AionCluster cluster) {
+    PodDisruptionBudget desired = DisruptionBudgetBuilder.podDisruptionBudget(cluster);
+    if (desired != null) {
+      report(cluster, applier.apply(desired));
+      return;
+    }
+    ClusterNames names = ClusterNames.of(cluster);
+    if (applier.deleteIfExists(PodDisruptionBudget.class, names.namespace(), names.podDisruptionBudget())
+        == Applier.Action.DELETED) {
+      events.normal(cluster, "Deleted", "Deleted PodDisruptionBudget " + names.podDisruptionBudget()
+          + ": a single member has no quorum to protect.");
+    }
+  }
+
+  private Observation readMembers(AionCluster cluster, StatefulSet running, List<Blocker> blockers) {
+    if (running == null) {
+      return new Observation(null, null, "no members exist yet", blockers);
+    }
+    URI base = URI.create(config.engineUrlTemplate()
+        .replace("{name}", cluster.getMetadata().getName())
+        .replace("{namespace}", cluster.getMetadata().getNamespace()));
+    try {
+      ClusterView view = engine.members(base);
+      return new Observation(running, view, null, blockers);
+    } catch (EngineUnavailableException e) {
+      LOG.debugf("%s/%s: engine unavailable: %s", cluster.getMetadata().getNamespace(),
+          cluster.getMetadata().getName(), e.getMessage());
+      return new Observation(running, null, e.getMessage(), blockers);
+    }
+  }
+
+  private void recordTransitions(AionCluster cluster, AionClusterStatus next) {
+    AionClusterStatus old = cluster.getStatus();
+    AionClusterStatus.Phase oldPhase = old == null ? null : old.getPhase();
+    if (oldPhase != next.getPhase()) {
+      events.normal(cluster, "Phase" + next.getPhase(), "Phase " + (oldPhase == null ? "(none)" : oldPhase)
+          + " -> " + next.getPhase() + ".");
+    }
+    List<Condition> oldConditions = old == null ? List.of() : old.getConditions();
+    for (String type : List.of(Conditions.PROGRESSING, Conditions.DEGRADED)) {
+      Condition was = Conditions.find(oldConditions, type);
+      Condition now = Conditions.find(next.getConditions(), type);
+      boolean changed = was == null || !Objects.equals(was.getStatus(), now.getStatus())
+          || !Objects.equals(was.getReason(), now.getReason());
+      boolean bad = (type.equals(Conditions.DEGRADED) && "True".equals(now.getStatus()))
+          || (type.equals(Conditions.PROGRESSING) && isBlocker(now.getReason()));
+      if (changed && bad) {
+        events.warning(cluster, now.getReason(), now.getMessage());
+      }
+    }
+    if (!Objects.equals(oldLeader(old), next.getLeader()) && next.getLeader() != null) {
+      events.normal(cluster, "LeaderObserved", "Leader is " + next.getLeader() + ".");
+    }
+  }
+
+  private static String oldLeader(AionClusterStatus old) {
+    return old == null ? null : old.getLeader();
+  }
+
+  private static boolean isBlocker(String reason) {
+    return reason != null && (reason.endsWith("NotSupported"));
+  }
+
+  private UpdateControl<AionCluster> updateStatus(AionCluster cluster, AionClusterStatus status) {
+    UpdateControl<AionCluster> control;
+    if (JSON.valueToTree(status).equals(JSON.valueToTree(cluster.getStatus()))) {
+      control = UpdateControl.noUpdate();
+    } else {
+      cluster.setStatus(status);
+      control = UpdateControl.patchStatus(cluster);
+    }
+    return control.rescheduleAfter(nextLook(status));
+  }
+
+  private Duration nextLook(AionClusterStatus status) {
+    Condition degraded = Conditions.find(status.getConditions(), Conditions.DEGRADED);
+    if (degraded != null && "True".equals(degraded.getStatus()) && "EngineUnreachable".equals(degraded.getReason())) {
+      Duration failingFor = Duration.between(Instant.parse(degraded.getLastTransitionTime()), Instant.now());
+      return backoff.next(failingFor);
+    }
+    if (status.getPhase() == AionClusterStatus.Phase.Running || status.getPhase() == AionClusterStatus.Phase.Paused) {
+      return config.resyncInterval();
+    }
+    return config.backoffInitial().multipliedBy(5);
+  }
+
+  private void report(AionCluster cluster, Applier.Result<? extends HasMetadata> result) {
+    if (result.action() == Applier.Action.UNCHANGED) {
+      return;
+    }
+    HasMetadata object = result.object();
+    String verb = result.action() == Applier.Action.CREATED ? "Created" : "Updated";
+    events.normal(cluster, verb, verb + " " + object.getKind() + " " + object.getMetadata().getName() + ".");
+  }
+}

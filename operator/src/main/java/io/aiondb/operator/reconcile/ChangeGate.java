@@ -1,0 +1,82 @@
+package io.aiondb.operator.reconcile;
+
+import io.aiondb.operator.api.AionCluster;
+import io.aiondb.operator.api.AionClusterSpec;
+import io.aiondb.operator.api.TlsSpec;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Decides whether the desired StatefulSet may replace the running one. Changes that need an orchestrated procedure
+ * (scaling needs membership changes, a new image needs a rolling restart with the leader last, volumes cannot be
+ * resized through a StatefulSet) are blocked until the operator implements them: the running cluster is left as it
+ * is and the blocker's message says why. Later issues replace a blocker by the procedure (e.g. an Upgrader).
+ */
+public final class ChangeGate {
+  private ChangeGate() {}
+
+  public static List<Blocker> check(AionCluster cluster, StatefulSet running, StatefulSet desired) {
+    List<Blocker> blockers = new ArrayList<>();
+    AionClusterSpec spec = cluster.getSpec();
+    TlsSpec.Mode tls = spec.getTls() == null || spec.getTls().getMode() == null ? TlsSpec.Mode.Disabled : spec.getTls().getMode();
+    if (tls != TlsSpec.Mode.Disabled) {
+      blockers.add(new Blocker("TLSNotSupported", "spec.tls.mode " + tls
+          + " is not supported yet: the engine has no TLS settings. Set spec.tls.mode to Disabled; nothing was changed."));
+    }
+    if (running == null || running.getSpec() == null) {
+      return blockers;
+    }
+    int have = Objects.requireNonNullElse(running.getSpec().getReplicas(), 0);
+    int want = desired.getSpec().getReplicas();
+    if (have != want) {
+      blockers.add(new Blocker("ScalingNotSupported", "spec.replicas changed from " + have + " to " + want
+          + ", but this operator version cannot change membership yet; the cluster keeps " + have
+          + " members. Set spec.replicas back to " + have + "."));
+    }
+    String haveImage = image(running);
+    String wantImage = image(desired);
+    if (!Objects.equals(haveImage, wantImage)) {
+      blockers.add(new Blocker("UpgradeNotSupported", "the engine image changed from " + haveImage + " to " + wantImage
+          + ", but this operator version does not do rolling upgrades yet; members keep running " + haveImage
+          + ". Set spec.version/spec.image back to run " + haveImage + "."));
+    }
+    String haveSize = claimSize(running);
+    String wantSize = claimSize(desired);
+    if (!Objects.equals(haveSize, wantSize)) {
+      blockers.add(new Blocker("StorageChangeNotSupported", "spec.storage.size changed from " + haveSize + " to "
+          + wantSize + ", but volumes cannot be resized through the StatefulSet yet. Set spec.storage.size back to "
+          + haveSize + "."));
+    }
+    String haveClass = claim(running) == null ? null : claim(running).getSpec().getStorageClassName();
+    String wantClass = claim(desired) == null ? null : claim(desired).getSpec().getStorageClassName();
+    if (haveClass != null && !Objects.equals(haveClass, wantClass)) {
+      blockers.add(new Blocker("StorageChangeNotSupported", "spec.storage.storageClassName changed from " + haveClass
+          + " to " + wantClass + "; existing volumes are not migrated. Set it back to " + haveClass + "."));
+    }
+    return blockers;
+  }
+
+  private static String image(StatefulSet sts) {
+    List<Container> containers = sts.getSpec().getTemplate().getSpec().getContainers();
+    return containers.isEmpty() ? null : containers.get(0).getImage();
+  }
+
+  private static PersistentVolumeClaim claim(StatefulSet sts) {
+    List<PersistentVolumeClaim> claims = sts.getSpec().getVolumeClaimTemplates();
+    return claims == null || claims.isEmpty() ? null : claims.get(0);
+  }
+
+  private static String claimSize(StatefulSet sts) {
+    PersistentVolumeClaim claim = claim(sts);
+    if (claim == null || claim.getSpec().getResources() == null || claim.getSpec().getResources().getRequests() == null) {
+      return null;
+    }
+    Quantity q = claim.getSpec().getResources().getRequests().get("storage");
+    return q == null ? null : q.toString();
+  }
+}

@@ -1,0 +1,132 @@
+package io.aiondb.operator.reconcile;
+
+import io.aiondb.operator.api.AionCluster;
+import io.aiondb.operator.api.AionClusterStatus;
+import io.aiondb.operator.api.AionClusterStatus.Phase;
+import io.aiondb.operator.api.MemberStatus;
+import io.aiondb.operator.engine.ClusterView;
+import io.aiondb.operator.model.Labels;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The status a cluster should have after an {@link Observation}: a pure function (the clock is an input).
+ *
+ * <p>Phase: Paused while spec.paused; Failed when nothing runs and the spec cannot be honoured; Running when every
+ * member is ready and the engine names a leader; Creating until the cluster was first Running; Degraded otherwise.
+ * Ready, Progressing and Degraded conditions carry reasons and messages a person can act on.
+ */
+public final class StatusBuilder {
+  private StatusBuilder() {}
+
+  public static AionClusterStatus build(AionCluster cluster, Observation seen, Instant now) {
+    AionClusterStatus old = cluster.getStatus() != null ? cluster.getStatus() : new AionClusterStatus();
+    Long generation = cluster.getMetadata().getGeneration();
+    AionClusterStatus s = new AionClusterStatus();
+    s.setObservedGeneration(generation);
+    s.setReplicas(seen.replicas());
+    s.setReadyReplicas(seen.readyReplicas());
+    s.setSelector(Labels.selectorString(cluster));
+    s.setConditions(old.getConditions());
+
+    ClusterView engine = seen.engine();
+    if (engine != null) {
+      s.setLeader(engine.leader());
+      s.setMembers(engine.members().stream()
+          .map(m -> new MemberStatus(m.id(), m.role(), m.caughtUp(), m.version()))
+          .toList());
+      s.setCurrentVersion(commonVersion(engine, old.getCurrentVersion()));
+    } else {
+      // Unknown now: keep what was last seen rather than blanking it, the conditions say it is stale.
+      s.setLeader(old.getLeader());
+      s.setMembers(old.getMembers());
+      s.setCurrentVersion(old.getCurrentVersion());
+    }
+
+    int target = seen.targetReplicas(cluster.getSpec().replicasOrDefault());
+    int ready = seen.readyReplicas();
+    boolean podsReady = seen.statefulSet() != null && ready >= target;
+    boolean healthy = podsReady && engine != null && engine.leader() != null;
+
+    String readyReason;
+    String readyMessage;
+    if (healthy) {
+      readyReason = "ClusterReady";
+      readyMessage = ready + " of " + target + " members ready; leader " + engine.leader() + ".";
+    } else if (seen.statefulSet() == null) {
+      readyReason = "NotCreated";
+      readyMessage = "No StatefulSet exists for this cluster yet.";
+    } else if (!podsReady) {
+      readyReason = "PodsNotReady";
+      readyMessage = ready + " of " + target + " members ready. See `kubectl get pods -l "
+          + Labels.selectorString(cluster) + "` and the pods' events.";
+    } else if (engine == null) {
+      readyReason = "EngineUnreachable";
+      readyMessage = "The pods are ready but the engine's cluster API cannot be read: " + seen.engineError();
+    } else {
+      readyReason = "NoLeader";
+      readyMessage = "The engine reports no leader: fewer than a majority of members can reach each other.";
+    }
+    s.setConditions(Conditions.set(s.getConditions(), Conditions.READY, healthy, readyReason, readyMessage, generation, now));
+
+    boolean engineDown = seen.engineError() != null;
+    String degradedReason = healthy ? "AsExpected" : engineDown ? "EngineUnreachable" : readyReason;
+    String degradedMessage = healthy ? "All members are ready."
+        : engineDown ? "Cannot read the engine's cluster API: " + seen.engineError()
+            + ". The operator keeps reconciling and retries with backoff."
+            : readyMessage;
+    boolean wasRunning = old.getPhase() != null && old.getPhase() != Phase.Creating && old.getPhase() != Phase.Failed;
+
+    Phase phase;
+    String progressingReason;
+    String progressingMessage;
+    boolean progressing;
+    if (cluster.getSpec().isPaused()) {
+      phase = Phase.Paused;
+      progressing = false;
+      progressingReason = "Paused";
+      progressingMessage = "spec.paused is true: the operator changes nothing until it is set to false.";
+    } else if (!seen.blockers().isEmpty()) {
+      Blocker first = seen.blockers().get(0);
+      phase = seen.statefulSet() == null ? Phase.Failed : healthy ? Phase.Running : wasRunning ? Phase.Degraded : Phase.Creating;
+      progressing = false;
+      progressingReason = first.reason();
+      progressingMessage = String.join(" ", seen.blockers().stream().map(Blocker::message).toList());
+    } else if (healthy) {
+      phase = Phase.Running;
+      progressing = false;
+      progressingReason = "UpToDate";
+      progressingMessage = "The cluster runs the desired spec (generation " + generation + ").";
+    } else if (!wasRunning) {
+      phase = Phase.Creating;
+      progressing = true;
+      progressingReason = "Creating";
+      progressingMessage = "Waiting for " + target + " members to become ready and elect a leader (" + ready + " ready).";
+    } else {
+      phase = Phase.Degraded;
+      progressing = false;
+      progressingReason = "WaitingForMembers";
+      progressingMessage = degradedMessage;
+    }
+    s.setPhase(phase);
+    s.setConditions(Conditions.set(s.getConditions(), Conditions.PROGRESSING, progressing, progressingReason,
+        progressingMessage, generation, now));
+    boolean degraded = !healthy && (engineDown || wasRunning || phase == Phase.Failed);
+    if (phase == Phase.Failed) {
+      degradedReason = seen.blockers().get(0).reason();
+      degradedMessage = "Nothing was created: " + seen.blockers().get(0).message();
+    }
+    s.setConditions(Conditions.set(s.getConditions(), Conditions.DEGRADED, degraded, degraded ? degradedReason : "AsExpected",
+        degraded ? degradedMessage : "No problem seen.", generation, now));
+    return s;
+  }
+
+  /** The version all members report, or the previous one while they differ (mid-upgrade) or do not say. */
+  static String commonVersion(ClusterView engine, String previous) {
+    List<String> versions = engine.members().stream().map(ClusterView.Member::version).filter(Objects::nonNull)
+        .distinct().toList();
+    return versions.size() == 1 && engine.members().stream().allMatch(m -> m.version() != null)
+        ? versions.get(0) : previous;
+  }
+}

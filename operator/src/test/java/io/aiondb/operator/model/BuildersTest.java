@@ -1,0 +1,177 @@
+package io.aiondb.operator.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aiondb.operator.Clusters;
+import io.aiondb.operator.api.AionCluster;
+import io.aiondb.operator.api.ConfigEntry;
+import io.aiondb.operator.api.PodOverrides;
+import io.aiondb.operator.api.StorageSpec;
+import io.fabric8.kubernetes.api.model.AffinityBuilder;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class BuildersTest {
+  private static final String REPO = "example.org/aion-server";
+  private final AionCluster cluster = Clusters.cluster("aion", 3, "0.1.0");
+
+  @Test
+  void configMapHoldsPeersByPodDnsNameAndUserSettings() {
+    cluster.getSpec().setConfig(List.of(new ConfigEntry("cache.size", "256MiB")));
+    ConfigMap cm = EngineConfigBuilder.configMap(cluster);
+    assertThat(cm.getMetadata().getName()).isEqualTo("aion-config");
+    String file = cm.getData().get("aion.properties");
+    assertThat(file).contains("cluster.peers=aion-0=aion-0.aion-peers.db.svc:7072,"
+        + "aion-1=aion-1.aion-peers.db.svc:7072,aion-2=aion-2.aion-peers.db.svc:7072\n");
+    assertThat(file).contains("raft.port=7072\n", "http.port=7070\n", "http.host=0.0.0.0\n",
+        "data.dir=/var/lib/aion/data\n", "cache.size=256MiB\n");
+    assertThat(file).doesNotContain("node.id=");
+    assertOwnedAndLabelled(cm);
+  }
+
+  @Test
+  void operatorSettingsWinOverUserSettings() {
+    cluster.getSpec().setConfig(List.of(new ConfigEntry("http.port", "1")));
+    assertThat(EngineConfigBuilder.settings(cluster)).containsEntry("http.port", "7070");
+  }
+
+  @Test
+  void buildersAreDeterministic() {
+    assertThat(StatefulSetBuilders.statefulSet(cluster, REPO)).isEqualTo(StatefulSetBuilders.statefulSet(cluster, REPO));
+    assertThat(EngineConfigBuilder.hash(cluster)).isEqualTo(EngineConfigBuilder.hash(cluster));
+    cluster.getSpec().setConfig(List.of(new ConfigEntry("cache.size", "1MiB")));
+    String before = EngineConfigBuilder.hash(cluster);
+    cluster.getSpec().setConfig(List.of(new ConfigEntry("cache.size", "2MiB")));
+    assertThat(EngineConfigBuilder.hash(cluster)).isNotEqualTo(before);
+  }
+
+  @Test
+  void statefulSetIsOnDeleteParallelWithProbesAndVolumes() {
+    StatefulSet sts = StatefulSetBuilders.statefulSet(cluster, REPO);
+    assertOwnedAndLabelled(sts);
+    assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
+    assertThat(sts.getSpec().getUpdateStrategy().getType()).isEqualTo("OnDelete");
+    assertThat(sts.getSpec().getPodManagementPolicy()).isEqualTo("Parallel");
+    assertThat(sts.getSpec().getServiceName()).isEqualTo("aion-peers");
+    assertThat(sts.getSpec().getSelector().getMatchLabels())
+        .isEqualTo(Map.of("app.kubernetes.io/name", "aion-db", "app.kubernetes.io/instance", "aion"));
+    assertThat(sts.getSpec().getTemplate().getMetadata().getLabels())
+        .containsAllEntriesOf(sts.getSpec().getSelector().getMatchLabels());
+    Container c = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(c.getImage()).isEqualTo(REPO + ":0.1.0");
+    assertThat(c.getArgs()).as("the image's entry point reads /etc/aion/aion.properties").isNullOrEmpty();
+    assertThat(c.getCommand()).isNullOrEmpty();
+    assertThat(c.getEnv().get(0).getName()).isEqualTo("AION_NODE_ID");
+    assertThat(c.getEnv().get(0).getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
+    assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health");
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/ready");
+    assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/health");
+    assertThat(c.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort()).containsExactly("http:7070", "raft:7072");
+    assertThat(c.getVolumeMounts()).extracting(m -> m.getName() + ":" + m.getMountPath())
+        .containsExactly("data:/var/lib/aion", "config:/etc/aion");
+    assertThat(sts.getSpec().getTemplate().getSpec().getVolumes().get(0).getConfigMap().getName()).isEqualTo("aion-config");
+    assertThat(sts.getSpec().getVolumeClaimTemplates().get(0).getSpec().getResources().getRequests().get("storage"))
+        .isEqualTo(new Quantity("10Gi"));
+    assertThat(sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted()).isEqualTo("Retain");
+    assertThat(sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenScaled()).isEqualTo("Retain");
+    assertThat(sts.getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry(StatefulSetBuilders.CONFIG_HASH_ANNOTATION, EngineConfigBuilder.hash(cluster));
+    var security = sts.getSpec().getTemplate().getSpec().getSecurityContext();
+    assertThat(security.getRunAsUser()).as("the engine image's user").isEqualTo(1000L);
+    assertThat(security.getFsGroup()).as("data volume writable by the engine").isEqualTo(1000L);
+    assertThat(security.getRunAsNonRoot()).isTrue();
+  }
+
+  @Test
+  void defaultAffinityPrefersSpreadingAcrossNodesAndZones() {
+    PodSpec pod = StatefulSetBuilders.statefulSet(cluster, REPO).getSpec().getTemplate().getSpec();
+    var preferred = pod.getAffinity().getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution();
+    assertThat(preferred).extracting(t -> t.getPodAffinityTerm().getTopologyKey() + "=" + t.getWeight())
+        .containsExactly("kubernetes.io/hostname=100", "topology.kubernetes.io/zone=50");
+    assertThat(pod.getAffinity().getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()).isNullOrEmpty();
+  }
+
+  @Test
+  void podOverridesApplyButNeverReplaceSelectorLabels() {
+    PodOverrides pod = new PodOverrides();
+    pod.setAffinity(new AffinityBuilder().withNewNodeAffinity().endNodeAffinity().build());
+    pod.setTolerations(List.of(new TolerationBuilder().withKey("dedicated").withOperator("Exists").build()));
+    pod.setNodeSelector(Map.of("disk", "ssd"));
+    pod.setLabels(Map.of("team", "storage", "app.kubernetes.io/instance", "other"));
+    pod.setAnnotations(Map.of("prometheus.io/scrape", "true"));
+    cluster.getSpec().setPod(pod);
+    cluster.getSpec().setImage("registry.local/aion:dev");
+    StorageSpec storage = new StorageSpec();
+    storage.setSize("50Gi");
+    storage.setStorageClassName("fast");
+    storage.setReclaimPolicy(StorageSpec.ReclaimPolicy.Delete);
+    cluster.getSpec().setStorage(storage);
+
+    StatefulSet sts = StatefulSetBuilders.statefulSet(cluster, REPO);
+    PodSpec spec = sts.getSpec().getTemplate().getSpec();
+    assertThat(spec.getAffinity().getPodAntiAffinity()).isNull();
+    assertThat(spec.getTolerations()).hasSize(1);
+    assertThat(spec.getNodeSelector()).containsEntry("disk", "ssd");
+    assertThat(sts.getSpec().getTemplate().getMetadata().getLabels())
+        .containsEntry("team", "storage").containsEntry("app.kubernetes.io/instance", "aion");
+    assertThat(sts.getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry("prometheus.io/scrape", "true");
+    assertThat(spec.getContainers().get(0).getImage()).isEqualTo("registry.local/aion:dev");
+    var claim = sts.getSpec().getVolumeClaimTemplates().get(0).getSpec();
+    assertThat(claim.getStorageClassName()).isEqualTo("fast");
+    assertThat(claim.getResources().getRequests().get("storage")).isEqualTo(new Quantity("50Gi"));
+    assertThat(sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted()).isEqualTo("Delete");
+  }
+
+  @Test
+  void peerServiceIsHeadlessAndPublishesNotReadyAddresses() {
+    Service peers = ServiceBuilders.peerService(cluster);
+    assertOwnedAndLabelled(peers);
+    assertThat(peers.getMetadata().getName()).isEqualTo("aion-peers");
+    assertThat(peers.getSpec().getClusterIP()).isEqualTo("None");
+    assertThat(peers.getSpec().getPublishNotReadyAddresses()).isTrue();
+    assertThat(peers.getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort()).containsExactly("http:7070", "raft:7072");
+    Service client = ServiceBuilders.clientService(cluster);
+    assertOwnedAndLabelled(client);
+    assertThat(client.getSpec().getClusterIP()).isNull();
+    assertThat(client.getSpec().getPublishNotReadyAddresses()).isNull();
+    assertThat(client.getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort()).containsExactly("http:7070");
+  }
+
+  @Test
+  void disruptionBudgetKeepsQuorum() {
+    assertThat(DisruptionBudgetBuilder.podDisruptionBudget(Clusters.cluster("a", 1, "0.1.0"))).isNull();
+    for (int replicas : new int[] {3, 5, 7}) {
+      PodDisruptionBudget pdb = DisruptionBudgetBuilder.podDisruptionBudget(Clusters.cluster("a", replicas, "0.1.0"));
+      int maxUnavailable = pdb.getSpec().getMaxUnavailable().getIntVal();
+      assertThat(replicas - maxUnavailable).as("members left for %d replicas", replicas).isGreaterThan(replicas / 2);
+      assertThat(replicas - maxUnavailable - 1).as("one more would lose quorum").isLessThanOrEqualTo(replicas / 2);
+    }
+    PodDisruptionBudget pdb = DisruptionBudgetBuilder.podDisruptionBudget(cluster);
+    assertOwnedAndLabelled(pdb);
+    assertThat(pdb.getSpec().getSelector().getMatchLabels()).isEqualTo(Labels.selector(cluster));
+  }
+
+  private void assertOwnedAndLabelled(HasMetadata object) {
+    assertThat(object.getMetadata().getNamespace()).isEqualTo("db");
+    assertThat(object.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
+      assertThat(ref.getKind()).isEqualTo("AionCluster");
+      assertThat(ref.getApiVersion()).isEqualTo("aiondb.io/v1alpha1");
+      assertThat(ref.getUid()).isEqualTo("uid-aion");
+      assertThat(ref.getController()).isTrue();
+    });
+    assertThat(object.getMetadata().getLabels()).containsEntry("app.kubernetes.io/name", "aion-db")
+        .containsEntry("app.kubernetes.io/instance", "aion").containsEntry("app.kubernetes.io/managed-by", "aion-operator")
+        .containsEntry("app.kubernetes.io/version", "0.1.0").containsKey("app.kubernetes.io/component")
+        .containsKey("app.kubernetes.io/part-of");
+  }
+}

@@ -1,0 +1,88 @@
+package io.aiondb.operator.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The Helm chart, linted and rendered by the Helm library embedded in helm-java. */
+class HelmChartTest {
+  @Test
+  void lintsCleanInStrictMode() {
+    LintResult lint = new Helm(Repo.chart()).lint().strict().call();
+    assertThat(lint.isFailed()).as("helm lint: %s", lint.getMessages()).isFalse();
+  }
+
+  @Test
+  void defaultInstallWatchesAllNamespacesWithAClusterRole() {
+    List<HasMetadata> objects = Chart.render(Map.of());
+    assertThat(objects).extracting(HasMetadata::getKind)
+        .containsExactlyInAnyOrder("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Deployment");
+    ServiceAccount sa = Chart.ofKind(objects, ServiceAccount.class).get(0);
+    ClusterRoleBinding binding = Chart.ofKind(objects, ClusterRoleBinding.class).get(0);
+    assertThat(binding.getRoleRef().getName()).isEqualTo(Chart.ofKind(objects, ClusterRole.class).get(0).getMetadata().getName());
+    assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
+      assertThat(s.getName()).isEqualTo(sa.getMetadata().getName());
+      assertThat(s.getNamespace()).isEqualTo("aion-system");
+    });
+    Deployment deployment = Chart.ofKind(objects, Deployment.class).get(0);
+    assertThat(deployment.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo(sa.getMetadata().getName());
+    Container operator = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(operator.getImage()).isEqualTo("ghcr.io/aiondb/aion-operator:0.1.0");
+    assertThat(env(operator, "QUARKUS_OPERATOR_SDK_NAMESPACES")).isEqualTo("JOSDK_ALL_NAMESPACES");
+    assertThat(env(operator, "AION_OPERATOR_ENGINE_IMAGE_REPOSITORY")).isEqualTo("ghcr.io/aiondb/aion-server");
+    assertThat(operator.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
+    assertThat(operator.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
+    assertThat(operator.getResources().getRequests()).containsKeys("cpu", "memory");
+    assertThat(operator.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(deployment.getSpec().getReplicas()).as("no leader election yet: one instance").isEqualTo(1);
+  }
+
+  @Test
+  void watchedNamespacesGetRolesAndNothingClusterWide() {
+    List<HasMetadata> objects = Chart.render(Map.of("watchNamespaces[0]", "team-a", "watchNamespaces[1]", "team-b",
+        "image.repository", "registry.local/op", "image.tag", "dev", "resources.limits.memory", "1Gi"));
+    assertThat(Chart.ofKind(objects, ClusterRole.class)).isEmpty();
+    assertThat(Chart.ofKind(objects, ClusterRoleBinding.class)).isEmpty();
+    assertThat(Chart.ofKind(objects, Role.class)).extracting(r -> r.getMetadata().getNamespace())
+        .containsExactly("team-a", "team-b");
+    assertThat(Chart.ofKind(objects, RoleBinding.class)).extracting(r -> r.getMetadata().getNamespace())
+        .containsExactly("team-a", "team-b");
+    assertThat(Chart.roleRules(objects)).isEqualTo(Chart.clusterRules());
+    Container operator = Chart.ofKind(objects, Deployment.class).get(0).getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(env(operator, "QUARKUS_OPERATOR_SDK_NAMESPACES")).isEqualTo("team-a,team-b");
+    assertThat(operator.getImage()).isEqualTo("registry.local/op:dev");
+    assertThat(operator.getResources().getLimits().get("memory").toString()).isEqualTo("1Gi");
+  }
+
+  @Test
+  void rbacIsLeastPrivilege() {
+    // Nothing beyond what the operator calls (see AionClusterReconcilerTest) plus finalizers for blockOwnerDeletion.
+    assertThat(Rule.sorted(Chart.clusterRules())).doesNotContain("delete core/configmaps", "delete core/services",
+        "delete apps/statefulsets", "get core/secrets", "list core/secrets", "create aiondb.io/aionclusters")
+        .noneMatch(r -> r.contains("*"));
+  }
+
+  @Test
+  void chartShipsTheGeneratedCrd() throws Exception {
+    assertThat(Files.readString(Repo.chart().resolve("crds/aionclusters.aiondb.io-v1.yml")))
+        .isEqualTo(Files.readString(Repo.crd()));
+  }
+
+  private static String env(Container c, String name) {
+    return c.getEnv().stream().filter(e -> e.getName().equals(name)).map(EnvVar::getValue).findFirst().orElse(null);
+  }
+}

@@ -1,0 +1,65 @@
+package io.aiondb.operator.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aiondb.operator.Clusters;
+import io.aiondb.operator.api.AionCluster;
+import io.aiondb.operator.api.TlsSpec;
+import io.aiondb.operator.model.StatefulSetBuilders;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ChangeGateTest {
+  private static final String REPO = "example.org/aion-server";
+
+  private static List<Blocker> check(AionCluster running, AionCluster wanted) {
+    StatefulSet have = running == null ? null : StatefulSetBuilders.statefulSet(running, REPO);
+    return ChangeGate.check(wanted, have, StatefulSetBuilders.statefulSet(wanted, REPO));
+  }
+
+  @Test
+  void newClusterAndUnchangedClusterPass() {
+    AionCluster c = Clusters.cluster("a", 3, "0.1.0");
+    assertThat(check(null, c)).isEmpty();
+    assertThat(check(c, Clusters.cluster("a", 3, "0.1.0"))).isEmpty();
+  }
+
+  @Test
+  void configAndPodChangesPass() {
+    AionCluster wanted = Clusters.cluster("a", 3, "0.1.0");
+    wanted.getSpec().setConfig(List.of(new io.aiondb.operator.api.ConfigEntry("cache.size", "1GiB")));
+    assertThat(check(Clusters.cluster("a", 3, "0.1.0"), wanted)).isEmpty();
+  }
+
+  @Test
+  void scalingIsBlockedWithActionableMessage() {
+    List<Blocker> blockers = check(Clusters.cluster("a", 3, "0.1.0"), Clusters.cluster("a", 5, "0.1.0"));
+    assertThat(blockers).singleElement().satisfies(b -> {
+      assertThat(b.reason()).isEqualTo("ScalingNotSupported");
+      assertThat(b.message()).contains("from 3 to 5", "keeps 3", "Set spec.replicas back to 3");
+    });
+  }
+
+  @Test
+  void versionChangeIsBlocked() {
+    List<Blocker> blockers = check(Clusters.cluster("a", 3, "0.1.0"), Clusters.cluster("a", 3, "0.2.0"));
+    assertThat(blockers).extracting(Blocker::reason).containsExactly("UpgradeNotSupported");
+    assertThat(blockers.get(0).message()).contains(REPO + ":0.1.0", REPO + ":0.2.0");
+  }
+
+  @Test
+  void storageChangeIsBlocked() {
+    AionCluster wanted = Clusters.cluster("a", 3, "0.1.0");
+    wanted.getSpec().getStorage().setSize("20Gi");
+    assertThat(check(Clusters.cluster("a", 3, "0.1.0"), wanted)).extracting(Blocker::reason)
+        .containsExactly("StorageChangeNotSupported");
+  }
+
+  @Test
+  void tlsIsRefusedEvenForANewCluster() {
+    AionCluster wanted = Clusters.cluster("a", 3, "0.1.0");
+    wanted.getSpec().getTls().setMode(TlsSpec.Mode.Generated);
+    assertThat(check(null, wanted)).extracting(Blocker::reason).containsExactly("TLSNotSupported");
+  }
+}
