@@ -35,8 +35,13 @@ public final class AionClient implements AutoCloseable {
 
   /** @param baseUrl e.g. {@code http://127.0.0.1:7070} */
   public static AionClient connect(String baseUrl) {
+    return connect(baseUrl, Duration.ofSeconds(60));
+  }
+
+  /** @param requestTimeout how long one request may take before it fails (its outcome is then unknown) */
+  public static AionClient connect(String baseUrl, Duration requestTimeout) {
     return new AionClient(URI.create(baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl),
-        Duration.ofSeconds(60));
+        requestTimeout);
   }
 
   public URI baseUri() {

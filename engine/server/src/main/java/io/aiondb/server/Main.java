@@ -37,6 +37,9 @@ public final class Main {
     System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
     System.setProperty("org.slf4j.simpleLogger.log.io.netty", "warn");
     System.setProperty("org.slf4j.simpleLogger.log.io.vertx", "warn");
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.ratis", "warn");
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.ratis.server.RaftServer$Division", "info");
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.ratis.server.impl.LeaderElection", "info");
 
     AionServer server;
     try {

@@ -25,6 +25,7 @@ public final class Node implements AutoCloseable {
   private final RocksStore store;
   private final KvStateMachine stateMachine;
   private final RaftNode proposer;
+  private final io.aiondb.server.consensus.raft.ClusterAdmin clusterAdmin;
   private final QueryExecutor queries;
   private final Compactor compactor;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -40,6 +41,7 @@ public final class Node implements AutoCloseable {
       store.close();
       throw new IllegalStateException("cannot start the raft server: " + e.getMessage(), e);
     }
+    this.clusterAdmin = new io.aiondb.server.consensus.raft.ClusterAdmin(proposer, config.caughtUpLag());
     this.queries = new QueryExecutor(store);
     this.compactor = new Compactor(store, proposer, clock, config.historyKeepVersions(), config.historyKeepDuration(),
         config.compactionChunkKeys(), config.compactionInterval());
@@ -63,6 +65,10 @@ public final class Node implements AutoCloseable {
 
   public Proposer proposer() {
     return proposer;
+  }
+
+  public io.aiondb.server.consensus.raft.ClusterAdmin clusterAdmin() {
+    return clusterAdmin;
   }
 
   public RaftNode raft() {

@@ -48,8 +48,9 @@ final class AdminRoutes {
   private void status(RoutingContext ctx) {
     ObjectNode n = Json.MAPPER.createObjectNode();
     n.put("nodeId", node.config().nodeId());
+    n.put("version", io.aiondb.server.Version.VALUE);
     n.put("revision", node.store().appliedRevision());
-    n.put("appliedIndex", node.store().appliedIndex());
+    n.put("appliedIndex", node.raft().appliedIndex());
     n.put("ready", node.ready());
     n.put("namespaces", node.store().namespaces().size());
     if (node.store().cache() != null) {

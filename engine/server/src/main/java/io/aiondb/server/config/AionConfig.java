@@ -27,6 +27,7 @@ public record AionConfig(
     String raftTransport,
     Duration electionTimeout,
     int snapshotInterval,
+    long segmentBytes,
     boolean leaderLease,
     boolean sync,
     long blockCacheBytes,

@@ -93,6 +93,7 @@ public final class ConfigLoader {
         oneOf(v, "raft.transport", "netty", "grpc"),
         duration(v, "raft.election-timeout"),
         intRange(v, "raft.snapshot-interval", 100, Integer.MAX_VALUE),
+        size(v, "raft.segment-size"),
         bool(v, "raft.leader-lease"),
         bool(v, "storage.sync"),
         size(v, "storage.block-cache-size"),
@@ -109,6 +110,7 @@ public final class ConfigLoader {
     if (c.writeBufferBytes() < (1 << 20)) throw new ConfigException("storage.write-buffer-size must be at least 1MiB");
     if (c.requestTimeout().isZero()) throw new ConfigException("request.timeout must be positive");
     if (!c.clusterName().matches("[a-zA-Z0-9_.-]{1,63}")) throw new ConfigException("cluster.name must be 1-63 of a-z A-Z 0-9 _ . -");
+    if (c.segmentBytes() < (64 << 10)) throw new ConfigException("raft.segment-size must be at least 64KiB");
     if (c.electionTimeout().toMillis() < 50) throw new ConfigException("raft.election-timeout must be at least 50ms");
     io.aiondb.server.consensus.raft.Peers.parse(c.clusterPeers(), c.nodeId(), c.raftHost(), c.raftPort(), c.httpPort());
     return c;

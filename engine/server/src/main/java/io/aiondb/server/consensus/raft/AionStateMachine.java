@@ -94,9 +94,22 @@ public final class AionStateMachine extends BaseStateMachine {
       LOG.info("local data (applied index {}) is behind snapshot {}: restoring from it", store.appliedIndex(), latest.termIndex());
       store.restoreFrom(latest.dir());
     }
+    if (getLifeCycleState() == LifeCycle.State.NEW) { // pause()/reinitialize() rely on a RUNNING life cycle
+      getLifeCycle().transition(LifeCycle.State.STARTING);
+      getLifeCycle().transition(LifeCycle.State.RUNNING);
+    }
     // Ratis replays the log from the latest snapshot; entries RocksDB already holds are skipped in applyTransaction
     // (RocksDB records its applied index atomically with the data), so nothing is applied twice and the replay is
     // bounded by raft.snapshot-interval.
+  }
+
+  /** Before a snapshot from the leader is installed: stop applying (Ratis requires the PAUSED state). */
+  @Override
+  public void pause() {
+    if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+      getLifeCycle().transition(LifeCycle.State.PAUSING);
+      getLifeCycle().transition(LifeCycle.State.PAUSED);
+    }
   }
 
   @Override

@@ -11,7 +11,8 @@ import org.apache.ratis.protocol.RaftPeer;
 /**
  * Parses {@code cluster.peers}: {@code id=host:raftPort[:httpPort]}, comma-separated. Hosts may be DNS names (pod
  * names on Kubernetes); they are resolved when connecting, not here. The HTTP address travels in the Raft
- * configuration as the peer's client address, so every member can tell clients and the operator where to go.
+ * configuration in the peer's data-stream address (Aion does not use Ratis DataStream; the client and admin addresses
+ * must stay the Raft address, gRPC sends requests there), so every member can tell clients and the operator where to go.
  */
 public final class Peers {
   private static final Pattern ID = Pattern.compile("[a-zA-Z0-9]([a-zA-Z0-9_.-]{0,62})");
@@ -27,7 +28,7 @@ public final class Peers {
     }
 
     public RaftPeer toRaftPeer() {
-      return RaftPeer.newBuilder().setId(id).setAddress(raftAddress()).setClientAddress(httpAddress()).build();
+      return RaftPeer.newBuilder().setId(id).setAddress(raftAddress()).setDataStreamAddress(httpAddress()).build();
     }
   }
 

@@ -70,6 +70,8 @@ public final class RaftNode implements Proposer {
   private final RaftClient client;
   private final AionStateMachine stateMachine;
   private volatile boolean accepting = true;
+  private final java.util.concurrent.ExecutorService writers =
+      java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("aion-propose-", 0).factory());
 
   public RaftNode(AionConfig config, RocksStore store, KvStateMachine kv, Clock clock) throws IOException {
     this.config = config;
@@ -136,8 +138,9 @@ public final class RaftNode implements Proposer {
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotInterval());
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    RaftServerConfigKeys.Log.setPurgeGap(p, Math.min(1024, config.snapshotInterval()));
     RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, !config.sync());
-    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("32MB"));
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.segmentBytes()));
     RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
     // entries carry values of up to 4 MiB: the appender batches up to 8 MiB, the log write buffer must exceed that
     RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("8MB"));
@@ -193,11 +196,17 @@ public final class RaftNode implements Proposer {
       return CompletableFuture.failedFuture(new AionException(ErrorCode.UNAVAILABLE, "the node is shutting down"));
     }
     Message m = Message.valueOf(ByteString.copyFrom(CommandCodec.encode(command)));
-    return client.async().send(m).handle((reply, err) -> {
-      if (err != null) throw new CompletionException(map(err));
-      if (!reply.isSuccess()) throw new CompletionException(map(reply.getException()));
-      return reply;
-    }).thenCompose(reply -> {
+    // The blocking API on a virtual thread, not the ordered async API: independent requests need no ordering, and
+    // one failed ordered request would close the client's sliding window for every later one.
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        RaftClientReply reply = client.io().send(m);
+        if (!reply.isSuccess()) throw new CompletionException(map(reply.getException()));
+        return reply;
+      } catch (IOException e) {
+        throw new CompletionException(map(e));
+      }
+    }, writers).thenCompose(reply -> {
       ApplyResult r = ApplyResultCodec.decode(reply.getMessage().getContent().toByteArray());
       // the leader applied it; wait until this node has too, so a local read right after sees it
       return stateMachine.awaitApplied(reply.getLogIndex()).thenApply(v -> r);
@@ -220,9 +229,20 @@ public final class RaftNode implements Proposer {
    * retries with backoff until the deadline: a linearizable read waits or fails, it is never answered stale.
    */
   private CompletableFuture<Long> readIndex(long deadlineNanos, int attempt) {
-    return client.async().sendReadOnly(Message.EMPTY, selfId).handle((reply, err) -> {
-      Throwable failure = err != null ? err : reply.isSuccess() ? null : reply.getException();
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        // to the leader: it confirms leadership (ReadIndex or lease), waits until it has applied the read index and
+        // answers its applied index; this node then waits until it has applied that far. Works on every transport
+        // (Ratis's Netty server does not serve follower ReadIndex requests).
+        RaftClientReply reply = client.io().sendReadOnly(Message.EMPTY);
+        return reply.isSuccess() ? reply : (Object) reply.getException();
+      } catch (IOException e) {
+        return e;
+      }
+    }, writers).handle((res, err) -> {
+      Throwable failure = err != null ? err : res instanceof Throwable t ? t : null;
       if (failure == null) {
+        RaftClientReply reply = (RaftClientReply) res;
         return CompletableFuture.completedFuture(ByteBuffer.wrap(reply.getMessage().getContent().toByteArray()).getLong());
       }
       if (System.nanoTime() >= deadlineNanos || !accepting) {
@@ -232,6 +252,12 @@ public final class RaftNode implements Proposer {
       return CompletableFuture.supplyAsync(() -> 0L, CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS))
           .thenCompose(x -> readIndex(deadlineNanos, attempt + 1));
     }).thenCompose(f -> f);
+  }
+
+  /** The index of the last log entry this node applied (including configuration entries). */
+  public long appliedIndex() {
+    var ti = stateMachine.getLastAppliedTermIndex();
+    return ti == null ? 0 : ti.getIndex();
   }
 
   /** Waits up to {@code timeout} for this node to know a leader; false if none emerged (e.g. no quorum yet). */
@@ -277,6 +303,12 @@ public final class RaftNode implements Proposer {
   @Override
   public void close() {
     accepting = false;
+    writers.shutdown();
+    try {
+      writers.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     try {
       client.close();
     } catch (IOException e) {

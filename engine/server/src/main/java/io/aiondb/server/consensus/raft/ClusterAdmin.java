@@ -1,0 +1,262 @@
+package io.aiondb.server.consensus.raft;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aiondb.server.AionException;
+import io.aiondb.server.ErrorCode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.ReconfigurationInProgressException;
+import org.apache.ratis.server.RaftConfiguration;
+import org.apache.ratis.server.RaftServer;
+
+/**
+ * Membership and health of the Raft group, for the operator and for people (docs/cluster-api.md). Every change is
+ * idempotent: it compares the wanted configuration with the committed one first and answers {@code changed=false}
+ * when there is nothing to do, so a caller that crashed halfway can simply call again.
+ */
+public final class ClusterAdmin {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public record Member(String id, String raftAddress, String httpAddress, String role, boolean voting,
+      long commitIndex, long lag, boolean caughtUp, boolean reachable, Long appliedIndex, String version) {}
+
+  public record View(String groupId, String leader, long term, long leaderCommit, List<Member> members) {
+    public List<Member> voters() {
+      return members.stream().filter(Member::voting).toList();
+    }
+
+    public Member member(String id) {
+      return members.stream().filter(m -> m.id().equals(id)).findFirst().orElse(null);
+    }
+  }
+
+  public record Safety(String member, boolean safeToRestart, boolean safeToRemove, String reason) {}
+
+  private final RaftNode raft;
+  private final long caughtUpLag;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+
+  public ClusterAdmin(RaftNode raft, long caughtUpLag) {
+    this.raft = raft;
+    this.caughtUpLag = caughtUpLag;
+  }
+
+  /** The group as this node sees it, with each member's /v1/status fetched concurrently (500 ms each at most). */
+  public View view() {
+    RaftServer.Division d = raft.division();
+    RaftConfiguration conf = d.getRaftConf();
+    RaftPeerId leader = d.getInfo().getLeaderId();
+    Map<String, Long> commits = new HashMap<>();
+    for (CommitInfoProto ci : d.getCommitInfos()) commits.put(ci.getServer().getId().toStringUtf8(), ci.getCommitIndex());
+    Map<String, Long> lastContact = new HashMap<>();
+    RoleInfoProto role = d.getInfo().getRoleInfoProto();
+    if (role.hasLeaderInfo()) {
+      for (ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
+        lastContact.put(f.getId().getId().toStringUtf8(), f.getLastRpcElapsedTimeMs());
+      }
+    }
+    long leaderCommit = leader == null ? d.getRaftLog().getLastCommittedIndex()
+        : commits.getOrDefault(leader.toString(), d.getRaftLog().getLastCommittedIndex());
+    if (d.getInfo().isLeader()) leaderCommit = d.getRaftLog().getLastCommittedIndex();
+    List<RaftPeer> peers = new ArrayList<>();
+    conf.getAllPeers(RaftPeerRole.FOLLOWER).forEach(peers::add);
+    List<RaftPeer> listeners = new ArrayList<>(conf.getAllPeers(RaftPeerRole.LISTENER));
+    peers.addAll(listeners);
+    Map<String, CompletableFuture<JsonNode>> status = new HashMap<>();
+    for (RaftPeer p : peers) status.put(p.getId().toString(), fetchStatus(p.getDataStreamAddress()));
+    long unreachableAfter = 3 * raft.config().electionTimeout().toMillis();
+    List<Member> members = new ArrayList<>();
+    for (RaftPeer p : peers) {
+      String id = p.getId().toString();
+      boolean voting = !listeners.contains(p);
+      String r = leader != null && leader.equals(p.getId()) ? "LEADER" : voting ? "FOLLOWER" : "LEARNER";
+      long commit = commits.getOrDefault(id, -1L);
+      JsonNode st = status.get(id).join();
+      boolean httpOk = st != null;
+      Long contact = lastContact.get(id);
+      boolean reachable = httpOk && (contact == null || contact < unreachableAfter);
+      if (!reachable && !"LEADER".equals(r)) r = "UNKNOWN";
+      long lag = commit < 0 ? Long.MAX_VALUE : Math.max(0, leaderCommit - commit);
+      members.add(new Member(id, p.getAddress(), p.getDataStreamAddress(), r, voting, commit, commit < 0 ? -1 : lag,
+          reachable && lag <= caughtUpLag, reachable,
+          httpOk ? st.path("appliedIndex").asLong() : null, httpOk ? st.path("version").asText(null) : null));
+    }
+    return new View(raft.groupId().getUuid().toString(), leader == null ? null : leader.toString(),
+        d.getInfo().getCurrentTerm(), leaderCommit, members);
+  }
+
+  private CompletableFuture<JsonNode> fetchStatus(String httpAddress) {
+    if (httpAddress == null || httpAddress.isEmpty()) return CompletableFuture.completedFuture(null);
+    HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + httpAddress + "/v1/status"))
+        .timeout(Duration.ofMillis(500)).GET().build();
+    return http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).handle((resp, err) -> {
+      if (err != null || resp.statusCode() != 200) return null;
+      try {
+        return JSON.readTree(resp.body());
+      } catch (IOException e) {
+        return null;
+      }
+    });
+  }
+
+  static int quorum(int voters) {
+    return voters / 2 + 1;
+  }
+
+  /**
+   * Restarting X is safe when the healthy (reachable, caught-up) voters other than X still form a quorum; removing X
+   * is safe when the healthy voters of the configuration without X form a quorum of it.
+   */
+  public Safety safety(View v, String id) {
+    Member x = v.member(id);
+    if (x == null) throw new AionException(ErrorCode.MEMBER_NOT_FOUND, "'" + id + "' is not a member of the cluster");
+    if (!x.voting()) return new Safety(id, true, true, null);
+    List<Member> voters = v.voters();
+    List<Member> healthyOthers = voters.stream().filter(m -> !m.id().equals(id) && m.caughtUp() && m.reachable()).toList();
+    int q = quorum(voters.size());
+    boolean restart = healthyOthers.size() >= q;
+    int qAfter = quorum(voters.size() - 1);
+    boolean remove = voters.size() > 1 && healthyOthers.size() >= qAfter;
+    String reason = null;
+    if (!restart || !remove) {
+      List<String> unhealthy = voters.stream().filter(m -> !m.id().equals(id) && !(m.caughtUp() && m.reachable()))
+          .map(m -> m.id() + (m.reachable() ? " is not caught up" : " is unreachable")).toList();
+      reason = (unhealthy.isEmpty() ? "" : String.join(", ", unhealthy) + ": ")
+          + (restart ? "" : "restarting " + id + " now would leave " + healthyOthers.size() + " of " + voters.size()
+              + " voters healthy, below the quorum of " + q)
+          + (!restart && !remove ? "; " : "")
+          + (remove ? "" : voters.size() == 1 ? "it is the only voter"
+              : "removing " + id + " would leave " + healthyOthers.size() + " healthy of " + (voters.size() - 1)
+                  + " voters, below the quorum of " + qAfter);
+    }
+    return new Safety(id, restart, remove, reason);
+  }
+
+  public boolean quorumHealthy(View v) {
+    List<Member> voters = v.voters();
+    long healthy = voters.stream().filter(m -> m.caughtUp() && m.reachable()).count();
+    return v.leader() != null && healthy >= quorum(voters.size());
+  }
+
+  // ------------------------------------------------------------------ changes (blocking; call off the event loop)
+
+  public record Change(boolean changed, View view) {}
+
+  public Change addLearner(String id, String raftAddress, String httpAddress) {
+    validateId(id);
+    if (raftAddress == null || !raftAddress.matches("[a-zA-Z0-9_.-]+:\\d{1,5}")) {
+      throw new AionException(ErrorCode.BAD_REQUEST, "raftAddress must be host:port, not '" + raftAddress + "'");
+    }
+    if (httpAddress != null && !httpAddress.matches("[a-zA-Z0-9_.-]+:\\d{1,5}")) {
+      throw new AionException(ErrorCode.BAD_REQUEST, "httpAddress must be host:port, not '" + httpAddress + "'");
+    }
+    RaftConfiguration conf = raft.division().getRaftConf();
+    RaftPeer existing = find(conf, id);
+    if (existing != null) {
+      if (existing.getAddress().equals(raftAddress)) return new Change(false, view());
+      throw new AionException(ErrorCode.MEMBER_CONFLICT, "'" + id + "' is already a member at " + existing.getAddress()
+          + "; remove it first to change its address");
+    }
+    RaftPeer p = RaftPeer.newBuilder().setId(id).setAddress(raftAddress)
+        .setDataStreamAddress(httpAddress == null ? "" : httpAddress).setStartupRole(RaftPeerRole.LISTENER).build();
+    List<RaftPeer> listeners = new ArrayList<>(conf.getAllPeers(RaftPeerRole.LISTENER));
+    listeners.add(p);
+    apply(new ArrayList<>(conf.getAllPeers(RaftPeerRole.FOLLOWER)), listeners);
+    return new Change(true, view());
+  }
+
+  public Change promote(String id) {
+    RaftConfiguration conf = raft.division().getRaftConf();
+    RaftPeer p = find(conf, id);
+    if (p == null) throw new AionException(ErrorCode.MEMBER_NOT_FOUND, "'" + id + "' is not a member of the cluster");
+    List<RaftPeer> voters = new ArrayList<>(conf.getAllPeers(RaftPeerRole.FOLLOWER));
+    if (voters.stream().anyMatch(v -> v.getId().equals(p.getId()))) return new Change(false, view());
+    Member m = view().member(id);
+    if (m == null || !m.caughtUp()) {
+      throw new AionException(ErrorCode.NOT_CAUGHT_UP, "'" + id + "' is " + (m == null || m.lag() < 0 ? "not reporting its progress" : m.lag() + " entries behind")
+          + "; promote it once it has caught up (lag <= " + caughtUpLag + ")");
+    }
+    voters.add(RaftPeer.newBuilder().setId(p.getId()).setAddress(p.getAddress()).setDataStreamAddress(p.getDataStreamAddress()).build());
+    List<RaftPeer> listeners = conf.getAllPeers(RaftPeerRole.LISTENER).stream().filter(l -> !l.getId().equals(p.getId())).toList();
+    apply(voters, new ArrayList<>(listeners));
+    return new Change(true, view());
+  }
+
+  public Change remove(String id, boolean force) {
+    RaftConfiguration conf = raft.division().getRaftConf();
+    RaftPeer p = find(conf, id);
+    if (p == null) return new Change(false, view());
+    if (!force) {
+      Safety s = safety(view(), id);
+      if (!s.safeToRemove()) throw new AionException(ErrorCode.UNSAFE, s.reason() + " (add ?force=true to remove anyway)");
+    }
+    List<RaftPeer> voters = conf.getAllPeers(RaftPeerRole.FOLLOWER).stream().filter(v -> !v.getId().equals(p.getId())).toList();
+    if (voters.isEmpty()) throw new AionException(ErrorCode.UNSAFE, "cannot remove the last voter");
+    List<RaftPeer> listeners = conf.getAllPeers(RaftPeerRole.LISTENER).stream().filter(l -> !l.getId().equals(p.getId())).toList();
+    apply(new ArrayList<>(voters), new ArrayList<>(listeners));
+    return new Change(true, view());
+  }
+
+  public Change transferLeadership(String id) {
+    RaftConfiguration conf = raft.division().getRaftConf();
+    RaftPeer p = find(conf, id);
+    if (p == null) throw new AionException(ErrorCode.MEMBER_NOT_FOUND, "'" + id + "' is not a member of the cluster");
+    if (conf.getAllPeers(RaftPeerRole.FOLLOWER).stream().noneMatch(v -> v.getId().equals(p.getId()))) {
+      throw new AionException(ErrorCode.UNSAFE, "'" + id + "' is a learner; only a voter can lead");
+    }
+    RaftPeerId leader = raft.division().getInfo().getLeaderId();
+    if (p.getId().equals(leader)) return new Change(false, view());
+    try {
+      if (leader == null) throw new AionException(ErrorCode.UNAVAILABLE, "no leader right now; retry shortly");
+      RaftNode.check(raft.client().admin().transferLeadership(p.getId(), leader, 10_000));
+    } catch (IOException e) {
+      throw new AionException(ErrorCode.UNAVAILABLE, "leadership transfer to " + id + " failed: " + e.getMessage());
+    }
+    return new Change(true, view());
+  }
+
+  private void apply(List<RaftPeer> voters, List<RaftPeer> listeners) {
+    try {
+      RaftNode.check(raft.client().admin().setConfiguration(voters, listeners));
+    } catch (ReconfigurationInProgressException e) {
+      throw new AionException(ErrorCode.RECONFIGURATION_IN_PROGRESS, "another membership change is in progress; retry shortly");
+    } catch (IOException e) {
+      if (e.getCause() instanceof ReconfigurationInProgressException || String.valueOf(e.getMessage()).contains("Reconfiguration is already in progress")) {
+        throw new AionException(ErrorCode.RECONFIGURATION_IN_PROGRESS, "another membership change is in progress; retry shortly");
+      }
+      throw new AionException(ErrorCode.UNAVAILABLE, "membership change failed: " + e.getMessage());
+    } catch (AionException e) {
+      if (String.valueOf(e.getMessage()).contains("Reconfiguration")) {
+        throw new AionException(ErrorCode.RECONFIGURATION_IN_PROGRESS, "another membership change is in progress; retry shortly");
+      }
+      throw e;
+    }
+  }
+
+  private static RaftPeer find(RaftConfiguration conf, String id) {
+    return conf.getAllPeers().stream().filter(p -> p.getId().toString().equals(id)).findFirst()
+        .orElseGet(() -> conf.getAllPeers(RaftPeerRole.LISTENER).stream().filter(p -> p.getId().toString().equals(id)).findFirst().orElse(null));
+  }
+
+  private static void validateId(String id) {
+    if (id == null || !id.matches("[a-zA-Z0-9]([a-zA-Z0-9_.-]{0,62})")) {
+      throw new AionException(ErrorCode.BAD_REQUEST, "member id must be 1-63 of a-z A-Z 0-9 _ . -, not '" + id + "'");
+    }
+  }
+}

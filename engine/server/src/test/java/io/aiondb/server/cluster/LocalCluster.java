@@ -1,0 +1,266 @@
+package io.aiondb.server.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real cluster of separate server JVMs on this machine, for fault tests. Node {@code i} (1-based) runs the
+ * packaged server on its own loopback address {@code 127.0.2.i}; all nodes use the same two ports. Peers are
+ * addressed by name ({@code n1}, {@code n2}, …) as pods are on Kubernetes; each node's JVM gets its own hosts file
+ * ({@code -Djdk.net.hosts.file}) mapping {@code nJ} to {@code 127.1.I.J}, where a {@link TcpProxy} forwards to node
+ * J. Cutting the proxies between two sides is a network partition; {@link #kill} is kill -9; {@link #pause} is
+ * SIGSTOP.
+ */
+public final class LocalCluster implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path dir;
+  private final int size;
+  private final int raftPort;
+  private final int httpPort;
+  private final List<String> extraFlags;
+  private final Map<String, TcpProxy> proxies = new HashMap<>(); // "i>j:port"
+  private final Process[] processes;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+  private final int initialVoters;
+
+  public LocalCluster(Path dir, int size, String... extraFlags) throws Exception {
+    this(dir, size, size, extraFlags);
+  }
+
+  /**
+   * @param size          nodes the hosts files and proxies are laid out for
+   * @param initialVoters nodes started now, forming the cluster; the rest can be started later as joiners
+   */
+  public LocalCluster(Path dir, int size, int initialVoters, String... extraFlags) throws Exception {
+    this.dir = dir;
+    this.size = size;
+    this.initialVoters = initialVoters;
+    this.extraFlags = List.of(extraFlags);
+    this.processes = new Process[size + 1];
+    int base = 20000 + ThreadLocalRandom.current().nextInt(20000);
+    this.raftPort = base;
+    this.httpPort = base + 1;
+    for (int i = 1; i <= size; i++) {
+      StringBuilder hosts = new StringBuilder();
+      for (int j = 1; j <= size; j++) {
+        hosts.append(i == j ? nodeIp(j) : proxyIp(i, j)).append(' ').append(name(j)).append('\n');
+        if (i != j) {
+          for (int port : new int[] {raftPort, httpPort}) {
+            proxies.put(i + ">" + j + ":" + port, new TcpProxy(proxyIp(i, j), port, nodeIp(j)));
+          }
+        }
+      }
+      Files.writeString(hostsFile(i), hosts.toString());
+    }
+    for (int i = 1; i <= initialVoters; i++) start(i);
+  }
+
+  public static String name(int i) {
+    return "n" + i;
+  }
+
+  public static String nodeIp(int i) {
+    return "127.0.2." + i;
+  }
+
+  static String proxyIp(int from, int to) {
+    return "127.1." + from + "." + to;
+  }
+
+  private Path hostsFile(int i) {
+    return dir.resolve("hosts-" + i);
+  }
+
+  public Path log(int i) {
+    return dir.resolve(name(i) + ".log");
+  }
+
+  public int size() {
+    return size;
+  }
+
+  public String url(int i) {
+    return "http://" + nodeIp(i) + ":" + httpPort;
+  }
+
+  public String peersSpec(int upTo) {
+    List<String> parts = new ArrayList<>();
+    for (int j = 1; j <= upTo; j++) parts.add(name(j) + "=" + name(j) + ":" + raftPort + ":" + httpPort);
+    return String.join(",", parts);
+  }
+
+  public String raftAddress(int i) {
+    return name(i) + ":" + raftPort;
+  }
+
+  public String httpAddress(int i) {
+    return name(i) + ":" + httpPort;
+  }
+
+  /** Starts (or restarts) node i on its data directory; nodes beyond the initial voters start as joiners. */
+  public void start(int i) throws IOException {
+    boolean joiner = i > initialVoters;
+    Path jar = Path.of("target/aion-server.jar").toAbsolutePath();
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1", "-Djdk.net.hosts.file=" + hostsFile(i), "-jar", jar.toString(),
+        "--node.id=" + name(i), "--data.dir=" + dir.resolve(name(i)),
+        "--cluster.peers=" + (joiner ? peersSpec(size) : peersSpec(initialVoters)), "--cluster.bootstrap=" + !joiner,
+        "--raft.host=" + nodeIp(i), "--raft.port=" + raftPort, "--http.host=" + nodeIp(i), "--http.port=" + httpPort,
+        "--log.level=info"));
+    cmd.addAll(extraFlags);
+    processes[i] = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log(i).toFile())).start();
+  }
+
+  /** Waits until every running node answers /health and some node reports a leader that all running nodes agree on. */
+  public String awaitLeader(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      String leader = leader();
+      if (leader != null) return leader;
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("no leader within " + timeout + "\n" + tails());
+  }
+
+  /** The leader as reported by a running node that can see one (null if none known). */
+  public String leader() {
+    for (int i = 1; i <= size; i++) {
+      if (!alive(i)) continue;
+      JsonNode m = get(i, "/v1/cluster/members");
+      if (m != null && m.hasNonNull("leader")) return m.get("leader").asText();
+    }
+    return null;
+  }
+
+  public int leaderIndex(Duration timeout) throws InterruptedException {
+    return Integer.parseInt(awaitLeader(timeout).substring(1));
+  }
+
+  public JsonNode get(int i, String path) {
+    try {
+      HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(url(i) + path)).timeout(Duration.ofSeconds(3)).GET().build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  public boolean alive(int i) {
+    return processes[i] != null && processes[i].isAlive();
+  }
+
+  public long pid(int i) {
+    return processes[i].pid();
+  }
+
+  /** kill -9. */
+  public void kill(int i) throws InterruptedException {
+    if (processes[i] == null) return;
+    resume(i);
+    processes[i].destroyForcibly();
+    processes[i].waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM and wait. */
+  public void stop(int i) throws InterruptedException {
+    if (processes[i] == null) return;
+    resume(i);
+    processes[i].destroy();
+    if (!processes[i].waitFor(60, TimeUnit.SECONDS)) processes[i].destroyForcibly();
+  }
+
+  public void pause(int i) throws IOException, InterruptedException {
+    signal("STOP", i);
+  }
+
+  public void resume(int i) throws InterruptedException {
+    try {
+      signal("CONT", i);
+    } catch (IOException ignored) {
+      // not running
+    }
+  }
+
+  private void signal(String sig, int i) throws IOException, InterruptedException {
+    if (!alive(i)) return;
+    new ProcessBuilder("kill", "-" + sig, Long.toString(pid(i))).start().waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /** Cuts every link between the two sides (both directions, Raft and HTTP). */
+  public void partition(Set<Integer> side) {
+    for (var e : proxies.entrySet()) {
+      String[] ij = e.getKey().split("[>:]");
+      boolean a = side.contains(Integer.parseInt(ij[0]));
+      boolean b = side.contains(Integer.parseInt(ij[1]));
+      if (a != b) e.getValue().cut();
+    }
+  }
+
+  public void heal() {
+    proxies.values().forEach(TcpProxy::heal);
+  }
+
+  public String tails() {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 1; i <= size; i++) {
+      try {
+        List<String> lines = Files.readAllLines(log(i));
+        sb.append("--- ").append(name(i)).append(" (last lines)\n");
+        lines.subList(Math.max(0, lines.size() - 15), lines.size()).forEach(l -> sb.append(l).append('\n'));
+      } catch (IOException e) {
+        sb.append("--- ").append(name(i)).append(": no log\n");
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Keeps the node logs in target/cluster-logs/&lt;label&gt;/ after the cluster is gone (for failures in CI). */
+  public void keepLogs(String label) {
+    try {
+      Path out = Path.of("target/cluster-logs", label);
+      Files.createDirectories(out);
+      for (int i = 1; i <= size; i++) {
+        if (Files.exists(log(i))) Files.copy(log(i), out.resolve(name(i) + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      System.err.println("could not keep logs: " + e);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (int i = 1; i <= size; i++) kill(i);
+    proxies.values().forEach(TcpProxy::close);
+    keepLogs(label);
+  }
+
+  private String label = "cluster";
+
+  public LocalCluster label(String l) {
+    this.label = l;
+    return this;
+  }
+}

@@ -1,0 +1,203 @@
+package io.aiondb.server.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.aiondb.client.AionClient;
+import io.aiondb.client.AionClientException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Replication scenarios on real clusters of separate JVMs (see {@link LocalCluster}): failover under load, a
+ * minority partition, snapshot catch-up of a far-behind follower, and membership changes under load.
+ */
+class ReplicationIT {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  @TempDir Path dir;
+
+  private static void awaitTrue(String what, Duration timeout, java.util.function.BooleanSupplier cond) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (cond.getAsBoolean()) return;
+      Thread.sleep(100);
+    }
+    throw new AssertionError("timed out waiting for " + what);
+  }
+
+  private static void assertAllPresent(AionClient c, String ns, Map<String, String> acked) {
+    for (var e : acked.entrySet()) {
+      assertThat(c.get(ns, e.getKey())).as("acknowledged write %s", e.getKey()).map(kv -> kv.text()).contains(e.getValue());
+    }
+  }
+
+  @Test
+  void writesOnAnyNodeAndFailoverLosesNoAcknowledgedWrite() throws Exception {
+    try (LocalCluster cl = new LocalCluster(dir, 3).label("failover")) {
+      int leader = cl.leaderIndex(WAIT);
+      int follower = leader % 3 + 1;
+      try (AionClient f = AionClient.connect(cl.url(follower)); AionClient l = AionClient.connect(cl.url(leader))) {
+        f.createNamespace("r");
+        var w = f.put("r", "via-follower", "1");
+        assertThat(l.get("r", "via-follower")).isPresent(); // linearizable read on another node sees it
+        for (int i = 1; i <= 3; i++) {
+          try (AionClient c = AionClient.connect(cl.url(i))) {
+            assertThat(c.get("r", "via-follower")).isPresent();
+            JsonNode stale = cl.get(i, "/v1/ns/r/keys/via-follower?consistency=stale&minRevision=" + w.revision());
+            assertThat(stale).isNotNull(); // body is the raw value "1", parsed as JSON number
+          }
+        }
+      }
+      try (Load load = new Load(cl, "r", 3, cl::alive)) {
+        Thread.sleep(2000);
+        long killedAt = System.nanoTime();
+        cl.kill(leader);
+        awaitTrue("a new leader", WAIT, () -> {
+          String l = cl.leader();
+          return l != null && !l.equals(LocalCluster.name(leader));
+        });
+        int newLeader = cl.leaderIndex(WAIT);
+        Thread.sleep(3000);
+        load.close();
+        long gap = load.longestGapMillis(killedAt);
+        System.out.printf("failover: longest client-observed write gap after kill -9 of the leader: %d ms%n", gap);
+        assertThat(gap).as("client-observed unavailability").isLessThan(15_000);
+        try (AionClient c = AionClient.connect(cl.url(newLeader))) {
+          assertAllPresent(c, "r", load.acked);
+        }
+        cl.start(leader); // the old leader restarts and catches up
+        try (AionClient old = AionClient.connect(cl.url(leader))) {
+          awaitTrue("the restarted node to serve", WAIT, () -> {
+            try {
+              return old.get("r", "via-follower").isPresent();
+            } catch (AionClientException e) {
+              return false;
+            }
+          });
+          assertAllPresent(old, "r", load.acked);
+        }
+      }
+    }
+  }
+
+  @Test
+  void minorityCannotCommitOrServeStaleReads() throws Exception {
+    try (LocalCluster cl = new LocalCluster(dir, 3, "--request.timeout=4s").label("minority")) {
+      int leader = cl.leaderIndex(WAIT);
+      try (AionClient l = AionClient.connect(cl.url(leader))) {
+        l.createNamespace("p");
+        l.put("p", "k", "before");
+      }
+      cl.partition(Set.of(leader)); // the old leader alone on one side
+      int other = leader % 3 + 1;
+      try (AionClient maj = AionClient.connect(cl.url(other)); AionClient min = AionClient.connect(cl.url(leader))) {
+        awaitTrue("the majority to elect a leader and commit", WAIT, () -> {
+          try {
+            maj.put("p", "k", "after");
+            return true;
+          } catch (AionClientException e) {
+            return false;
+          }
+        });
+        assertThatThrownBy(() -> min.put("p", "k", "minority")).isInstanceOf(AionClientException.class)
+            .satisfies(e -> assertThat(((AionClientException) e).status()).isIn(503, 504));
+        // a linearizable read in the minority fails; it never answers "before"
+        assertThatThrownBy(() -> min.get("p", "k")).isInstanceOf(AionClientException.class);
+        // a stale read says what it is: the old value, with the revision it reflects
+        var stale = Http.getRaw(cl.url(leader) + "/v1/ns/p/keys/k?consistency=stale");
+        assertThat(stale.statusCode()).isEqualTo(200);
+        assertThat(stale.body()).isEqualTo("before");
+        assertThat(stale.headers().firstValue("Aion-Read-Revision")).contains("1");
+        cl.heal();
+        awaitTrue("the old leader to catch up", WAIT, () -> {
+          try {
+            return min.get("p", "k").map(kv -> kv.text().equals("after")).orElse(false);
+          } catch (AionClientException e) {
+            return false;
+          }
+        });
+        awaitTrue("the majority to serve after the heal", WAIT, () -> {
+          try {
+            return maj.get("p", "k").orElseThrow().text().equals("after"); // the minority write never happened
+          } catch (AionClientException e) {
+            return false;
+          }
+        });
+      }
+    }
+  }
+
+  @Test
+  void farBehindFollowerCatchesUpBySnapshot() throws Exception {
+    try (LocalCluster cl = new LocalCluster(dir, 3, "--raft.snapshot-interval=100", "--raft.segment-size=256KiB").label("snapshot")) {
+      int leader = cl.leaderIndex(WAIT);
+      int lagging = leader % 3 + 1;
+      try (AionClient l = AionClient.connect(cl.url(leader))) {
+        l.createNamespace("s");
+        cl.stop(lagging);
+        long last = 0;
+        String pad = "x".repeat(1024); // enough bytes to close several 256 KiB log segments, so the log is purged
+        for (int i = 0; i < 2000; i++) last = l.put("s", "k" + i, "v" + i + pad).revision();
+        long lastRevision = last;
+        cl.start(lagging);
+        try (AionClient f = AionClient.connect(cl.url(lagging))) {
+          awaitTrue("the restarted follower to reach revision " + lastRevision, WAIT, () -> {
+            JsonNode st = cl.get(lagging, "/v1/status");
+            return st != null && st.path("revision").asLong() >= lastRevision;
+          });
+          for (int i = 0; i < 2000; i += 37) {
+            assertThat(f.get("s", ("k" + i).getBytes(), 0)).map(kv -> kv.text()).contains("v" + i + "x".repeat(1024));
+          }
+        }
+      }
+      assertThat(Files.readString(cl.log(lagging))).as("the follower installed a snapshot").contains("installing snapshot");
+    }
+  }
+
+  @Test
+  void learnerJoinsPromotesAndOldMemberLeavesUnderLoad() throws Exception {
+    try (LocalCluster cl = new LocalCluster(dir, 4, 3).label("membership")) {
+      int leader = cl.leaderIndex(WAIT);
+      try (AionClient c = AionClient.connect(cl.url(leader))) {
+        c.createNamespace("m");
+      }
+      try (Load load = new Load(cl, "m", 2, cl::alive)) {
+        cl.start(4);
+        String body = "{\"id\":\"n4\",\"raftAddress\":\"" + cl.raftAddress(4) + "\",\"httpAddress\":\"" + cl.httpAddress(4) + "\"}";
+        JsonNode added = Http.post(cl.url(leader) + "/v1/cluster/learners", body);
+        assertThat(added.path("changed").asBoolean()).isTrue();
+        assertThat(Http.post(cl.url(leader) + "/v1/cluster/learners", body).path("changed").asBoolean()).isFalse();
+        awaitTrue("n4 to catch up", WAIT, () -> {
+          JsonNode h = cl.get(leader, "/v1/cluster/health?member=n4");
+          return h != null && h.path("caughtUp").asBoolean();
+        });
+        assertThat(Http.post(cl.url(leader) + "/v1/cluster/members/n4/promote", "").path("changed").asBoolean()).isTrue();
+        assertThat(Http.post(cl.url(leader) + "/v1/cluster/members/n4/promote", "").path("changed").asBoolean()).isFalse();
+        // move leadership off the member we remove, then remove it
+        int removed = cl.leaderIndex(WAIT);
+        int target = removed == 1 ? 2 : 1;
+        JsonNode moved = Http.post(cl.url(removed) + "/v1/cluster/leader", "{\"id\":\"" + LocalCluster.name(target) + "\"}");
+        assertThat(moved.path("changed").asBoolean()).isTrue();
+        awaitTrue("leadership to move", WAIT, () -> LocalCluster.name(target).equals(cl.leader()));
+        assertThat(Http.delete(cl.url(target) + "/v1/cluster/members/" + LocalCluster.name(removed)).path("changed").asBoolean()).isTrue();
+        assertThat(Http.delete(cl.url(target) + "/v1/cluster/members/" + LocalCluster.name(removed)).path("changed").asBoolean()).isFalse();
+        cl.stop(removed);
+        Thread.sleep(2000);
+        load.close();
+        JsonNode members = cl.get(target, "/v1/cluster/members");
+        assertThat(members.findValuesAsText("id")).doesNotContain(LocalCluster.name(removed)).contains("n4");
+        assertThat(members.path("members").findValuesAsText("role")).doesNotContain("LEARNER");
+        try (AionClient n4 = AionClient.connect(cl.url(4))) {
+          assertAllPresent(n4, "m", load.acked);
+        }
+        assertThat(load.acked).hasSizeGreaterThan(20);
+      }
+    }
+  }
+}
