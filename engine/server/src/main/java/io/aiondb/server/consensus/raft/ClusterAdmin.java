@@ -79,7 +79,12 @@ public final class ClusterAdmin {
     List<RaftPeer> listeners = new ArrayList<>(conf.getAllPeers(RaftPeerRole.LISTENER));
     peers.addAll(listeners);
     Map<String, CompletableFuture<JsonNode>> status = new HashMap<>();
-    for (RaftPeer p : peers) status.put(p.getId().toString(), fetchStatus(p.getDataStreamAddress()));
+    String self = raft.selfId().toString();
+    for (RaftPeer p : peers) {
+      String id = p.getId().toString();
+      status.put(id, id.equals(self) ? CompletableFuture.completedFuture(localStatus()) : fetchStatus(p.getDataStreamAddress()));
+    }
+    commits.putIfAbsent(self, d.getRaftLog().getLastCommittedIndex());
     long unreachableAfter = 3 * raft.config().electionTimeout().toMillis();
     List<Member> members = new ArrayList<>();
     for (RaftPeer p : peers) {
@@ -99,6 +104,11 @@ public final class ClusterAdmin {
     }
     return new View(raft.groupId().getUuid().toString(), leader == null ? null : leader.toString(),
         d.getInfo().getCurrentTerm(), leaderCommit, members);
+  }
+
+  /** This node answers for itself from memory (its advertised HTTP address may not be reachable from itself). */
+  private JsonNode localStatus() {
+    return JSON.createObjectNode().put("appliedIndex", raft.appliedIndex()).put("version", io.aiondb.server.Version.VALUE);
   }
 
   private CompletableFuture<JsonNode> fetchStatus(String httpAddress) {
