@@ -9,10 +9,12 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Puts and gets of fixed-size values against a running Aion server over HTTP, with 1..N concurrent clients (one
- * thread each, closed loop). Prints a Markdown table: ops/s, p50, p99 and p99.9 latency. Run by bin/bench-single-node.
+ * Puts and gets of fixed-size values against running Aion nodes over HTTP, with 1..N concurrent clients (one
+ * thread each, closed loop, client i talks to node i mod n). Prints a Markdown table: ops/s, p50, p99 and p99.9
+ * latency. Run by bin/bench-single-node and bin/bench-cluster.
  *
- * <pre>SingleNodeBench --url http://127.0.0.1:7070 --clients 1,16 --ops 20000 --value-size 256</pre>
+ * <pre>SingleNodeBench --url http://127.0.0.1:7070[,http://127.0.0.2:7070] --clients 1,16 --ops 20000
+ *     --value-size 256 [--consistency linearizable|stale]</pre>
  */
 public final class SingleNodeBench {
   private SingleNodeBench() {}
@@ -30,6 +32,7 @@ public final class SingleNodeBench {
 
   public static void main(String[] args) throws Exception {
     String url = "http://127.0.0.1:7070";
+    String consistency = "linearizable";
     int[] clients = {1, 16};
     int ops = 20_000;
     int valueSize = 256;
@@ -39,35 +42,43 @@ public final class SingleNodeBench {
         case "--clients" -> clients = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--ops" -> ops = Integer.parseInt(args[i + 1]);
         case "--value-size" -> valueSize = Integer.parseInt(args[i + 1]);
+        case "--consistency" -> consistency = args[i + 1];
         default -> throw new IllegalArgumentException("unknown flag " + args[i]);
       }
     }
     List<Result> results = new ArrayList<>();
-    try (AionClient c = AionClient.connect(url)) {
-      c.createNamespace("bench");
-      run(c, "put", 1, Math.min(ops, 2000), valueSize, "warm"); // JIT warm-up, not reported
-      run(c, "get", 1, Math.min(ops, 2000), valueSize, "warm");
+    List<AionClient> nodes = new ArrayList<>();
+    for (String u : url.split(",")) nodes.add(AionClient.connect(u));
+    try {
+      nodes.getFirst().createNamespace("bench");
+      run(nodes, "put", 1, Math.min(ops, 2000), valueSize, "warm", consistency); // JIT warm-up, not reported
+      run(nodes, "get", 1, Math.min(ops, 2000), valueSize, "warm", consistency);
       for (int n : clients) {
-        results.add(run(c, "put", n, ops, valueSize, "k" + n));
-        results.add(run(c, "get", n, ops, valueSize, "k" + n));
+        results.add(run(nodes, "put", n, ops, valueSize, "k" + n, consistency));
+        results.add(run(nodes, "get", n, ops, valueSize, "k" + n, consistency));
       }
+    } finally {
+      nodes.forEach(AionClient::close);
     }
     System.out.println("| operation | clients | ops/s | p50 ms | p99 ms | p99.9 ms |");
     System.out.println("|---|---:|---:|---:|---:|---:|");
     for (Result r : results) {
-      System.out.println(String.format(Locale.ROOT, "| %s %d B | %d | %,.0f | %.2f | %.2f | %.2f |", r.op(), valueSize,
+      String op = r.op().equals("get") ? "get (" + consistency + ")" : r.op();
+      System.out.println(String.format(Locale.ROOT, "| %s %d B | %d | %,.0f | %.2f | %.2f | %.2f |", op, valueSize,
           r.clients(), r.opsPerSec(), r.pct(50), r.pct(99), r.pct(99.9)));
     }
   }
 
   /** {@code ops} operations split over {@code clients} threads; puts write distinct keys, gets read them back. */
-  static Result run(AionClient c, String op, int clients, int ops, int valueSize, String prefix) throws Exception {
+  static Result run(List<AionClient> nodes, String op, int clients, int ops, int valueSize, String prefix,
+      String consistency) throws Exception {
     long[] lat = new long[ops];
     AtomicLong next = new AtomicLong();
     List<Thread> threads = new ArrayList<>();
     long start = System.nanoTime();
     for (int t = 0; t < clients; t++) {
       int seed = t;
+      AionClient c = nodes.get(t % nodes.size());
       threads.add(Thread.ofPlatform().start(() -> {
         Random r = new Random(seed);
         byte[] value = new byte[valueSize];
@@ -77,7 +88,7 @@ public final class SingleNodeBench {
           byte[] key = (prefix + "-" + (op.equals("put") ? i : r.nextInt(ops))).getBytes();
           long t0 = System.nanoTime();
           if (op.equals("put")) c.put("bench", key, value, AionClient.BINARY);
-          else if (c.get("bench", key, 0).isEmpty()) throw new IllegalStateException("missing " + new String(key));
+          else if (c.get("bench", key, 0, consistency).isEmpty()) throw new IllegalStateException("missing " + new String(key));
           lat[(int) i] = System.nanoTime() - t0;
         }
       }));

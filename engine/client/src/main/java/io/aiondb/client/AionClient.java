@@ -116,8 +116,17 @@ public final class AionClient implements AutoCloseable {
     return join(getAsync(ns, key, revision));
   }
 
+  /** @param consistency {@code linearizable} (the default) or {@code stale}; see docs/api.md */
+  public Optional<KeyValue> get(String ns, byte[] key, long revision, String consistency) {
+    return join(getAsync(ns, key, revision, consistency));
+  }
+
   public CompletableFuture<Optional<KeyValue>> getAsync(String ns, byte[] key, long revision) {
-    String q = revision > 0 ? "?revision=" + revision : "";
+    return getAsync(ns, key, revision, "linearizable");
+  }
+
+  public CompletableFuture<Optional<KeyValue>> getAsync(String ns, byte[] key, long revision, String consistency) {
+    String q = "?consistency=" + consistency + (revision > 0 ? "&revision=" + revision : "");
     return sendAsync(req(keyPath(ns, key) + q).GET().build()).thenApply(resp -> {
       if (resp.statusCode() == 404) {
         JsonNode err = parse(resp.body());

@@ -34,6 +34,7 @@ public final class EngineConfigBuilder {
     settings.put("cluster.peers", names.peers(cluster.getSpec().replicasOrDefault()));
     settings.put("raft.port", Integer.toString(ClusterNames.RAFT_PORT));
     settings.put("http.host", "0.0.0.0");
+    settings.put("raft.host", "0.0.0.0"); // peers reach this member by its pod DNS name
     settings.put("http.port", Integer.toString(ClusterNames.HTTP_PORT));
     settings.put("data.dir", DATA_PATH + "/data");
     return settings;

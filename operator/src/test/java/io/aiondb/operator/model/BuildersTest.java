@@ -33,7 +33,7 @@ class BuildersTest {
     String file = cm.getData().get("aion.properties");
     assertThat(file).contains("cluster.peers=aion-0=aion-0.aion-peers.db.svc:7072,"
         + "aion-1=aion-1.aion-peers.db.svc:7072,aion-2=aion-2.aion-peers.db.svc:7072\n");
-    assertThat(file).contains("raft.port=7072\n", "http.port=7070\n", "http.host=0.0.0.0\n",
+    assertThat(file).contains("raft.port=7072\n", "http.port=7070\n", "http.host=0.0.0.0\n", "raft.host=0.0.0.0\n",
         "data.dir=/var/lib/aion/data\n", "cache.size=256MiB\n");
     assertThat(file).doesNotContain("node.id=");
     assertOwnedAndLabelled(cm);
