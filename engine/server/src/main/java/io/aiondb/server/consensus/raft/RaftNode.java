@@ -70,6 +70,8 @@ public final class RaftNode implements Proposer {
   private final RaftClient client;
   private final AionStateMachine stateMachine;
   private volatile boolean accepting = true;
+  private final ReadIndexBatcher readIndexes =
+      new ReadIndexBatcher(() -> readIndex(System.nanoTime() + config().requestTimeout().toNanos(), 0));
   private final java.util.concurrent.ExecutorService writers =
       java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("aion-propose-", 0).factory());
 
@@ -96,11 +98,7 @@ public final class RaftNode implements Proposer {
     RaftConfigKeys.Rpc.setType(clientProps, transport());
     RaftClientConfigKeys.Rpc.setRequestTimeout(clientProps, TimeDuration.valueOf(3, TimeUnit.SECONDS));
     long attempts = Math.max(10, config.requestTimeout().toMillis() / 100);
-    client = RaftClient.newBuilder()
-        .setProperties(clientProps)
-        .setRaftGroup(RaftGroup.valueOf(groupId, raftPeers))
-        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep((int) attempts, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-        .build();
+    client = newClient(clientProps, raftPeers, attempts);
     LOG.info("raft member {} of group {} ({}) started on {}:{} over {}; peers {}", selfId, config.clusterName(), groupId,
         config.raftHost(), config.raftPort(), config.raftTransport(), peers);
   }
@@ -109,6 +107,14 @@ public final class RaftNode implements Proposer {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
       return s.getLocalPort();
     }
+  }
+
+  private RaftClient newClient(RaftProperties clientProps, List<RaftPeer> raftPeers, long attempts) {
+    return RaftClient.newBuilder()
+        .setProperties(clientProps)
+        .setRaftGroup(RaftGroup.valueOf(groupId, raftPeers))
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep((int) attempts, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+        .build();
   }
 
   public static RaftGroupId groupIdOf(String clusterName) {
@@ -206,11 +212,10 @@ public final class RaftNode implements Proposer {
       } catch (IOException e) {
         throw new CompletionException(map(e));
       }
-    }, writers).thenCompose(reply -> {
-      ApplyResult r = ApplyResultCodec.decode(reply.getMessage().getContent().toByteArray());
-      // the leader applied it; wait until this node has too, so a local read right after sees it
-      return stateMachine.awaitApplied(reply.getLogIndex()).thenApply(v -> r);
-    });
+    }, writers).thenApply(reply -> ApplyResultCodec.decode(reply.getMessage().getContent().toByteArray()));
+    // No wait for this node to apply the entry too: linearizable reads (the default) wait for the read index anyway,
+    // and a stale read that must see the write passes minRevision. Waiting here cost a commit-index round to the
+    // followers on every write (measured in docs/design/003-replication.md).
   }
 
   /**
@@ -220,7 +225,7 @@ public final class RaftNode implements Proposer {
   public CompletableFuture<Void> readBarrier(ReadConsistency consistency, long minRevision) {
     CompletableFuture<Void> base = consistency == ReadConsistency.STALE
         ? CompletableFuture.completedFuture(null)
-        : readIndex(System.nanoTime() + config.requestTimeout().toNanos(), 0).thenCompose(stateMachine::awaitApplied);
+        : readIndexes.readIndex().thenCompose(stateMachine::awaitApplied);
     return minRevision > 0 ? base.thenCompose(v -> store.awaitRevision(minRevision)) : base;
   }
 

@@ -1,0 +1,65 @@
+package io.aiondb.server.consensus.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class ReadIndexBatcherTest {
+  @Test
+  void readsArrivingDuringARequestWaitForTheNextOne() {
+    List<CompletableFuture<Long>> requests = new ArrayList<>();
+    ReadIndexBatcher b = new ReadIndexBatcher(() -> {
+      CompletableFuture<Long> f = new CompletableFuture<>();
+      requests.add(f);
+      return f;
+    });
+    CompletableFuture<Long> r1 = b.readIndex(); // starts request 0
+    CompletableFuture<Long> r2 = b.readIndex(); // arrives while 0 is in flight: must not be answered by 0
+    CompletableFuture<Long> r3 = b.readIndex();
+    assertThat(requests).hasSize(1);
+    requests.get(0).complete(10L);
+    assertThat(r1).isCompletedWithValue(10L);
+    assertThat(r2).isNotDone();
+    assertThat(requests).hasSize(2); // one request for both waiting reads
+    requests.get(1).complete(12L);
+    assertThat(r2).isCompletedWithValue(12L);
+    assertThat(r3).isCompletedWithValue(12L);
+    CompletableFuture<Long> r4 = b.readIndex(); // idle again: starts at once
+    assertThat(requests).hasSize(3);
+    requests.get(2).completeExceptionally(new IllegalStateException("no leader"));
+    assertThat(r4).isCompletedExceptionally();
+  }
+
+  @Test
+  void concurrentReadsAllComplete() throws Exception {
+    AtomicLong calls = new AtomicLong();
+    ReadIndexBatcher b = new ReadIndexBatcher(() -> CompletableFuture.supplyAsync(() -> {
+      try {
+        Thread.sleep(2);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return calls.incrementAndGet();
+    }));
+    List<CompletableFuture<Long>> all = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      threads.add(Thread.ofPlatform().start(() -> {
+        for (int i = 0; i < 200; i++) {
+          CompletableFuture<Long> f = b.readIndex();
+          synchronized (all) {
+            all.add(f);
+          }
+          f.join();
+        }
+      }));
+    }
+    for (Thread t : threads) t.join();
+    assertThat(all).hasSize(1600).allMatch(CompletableFuture::isDone);
+    assertThat(calls.get()).isLessThan(1600);
+  }
+}
