@@ -200,4 +200,43 @@ class ReplicationIT {
       }
     }
   }
+
+  @Test
+  void fiveNodesTolerateTwoFailuresButNotThree() throws Exception {
+    try (LocalCluster cl = new LocalCluster(dir, 5, "--request.timeout=4s").label("five")) {
+      int leader = cl.leaderIndex(WAIT);
+      try (AionClient l = AionClient.connect(cl.url(leader))) {
+        l.createNamespace("f");
+        l.put("f", "k", "0");
+      }
+      int second = leader % 5 + 1;
+      cl.kill(leader); // two of five down, the leader among them
+      cl.kill(second);
+      int survivor = second % 5 + 1;
+      try (AionClient s = AionClient.connect(cl.url(survivor))) {
+        awaitTrue("the three survivors to commit", WAIT, () -> {
+          try {
+            s.put("f", "k", "two-down");
+            return true;
+          } catch (AionClientException e) {
+            return false;
+          }
+        });
+        assertThat(s.get("f", "k").orElseThrow().text()).isEqualTo("two-down");
+        int third = survivor % 5 + 1;
+        cl.kill(third); // three of five down: no quorum
+        assertThatThrownBy(() -> s.put("f", "k", "no-quorum")).isInstanceOf(AionClientException.class);
+        assertThatThrownBy(() -> s.get("f", "k")).isInstanceOf(AionClientException.class); // never a stale answer
+        cl.start(leader);
+        awaitTrue("quorum to return", WAIT, () -> {
+          try {
+            return s.get("f", "k").map(kv -> !kv.text().equals("0")).orElse(false);
+          } catch (AionClientException e) {
+            return false;
+          }
+        });
+        assertThat(s.get("f", "k").orElseThrow().text()).isIn("two-down", "no-quorum"); // the unknown write may land
+      }
+    }
+  }
 }
