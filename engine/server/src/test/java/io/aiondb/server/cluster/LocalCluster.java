@@ -131,14 +131,13 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /** Waits until every running node answers /health and some node reports a leader that all running nodes agree on. */
-  public String awaitLeader(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      String leader = leader();
-      if (leader != null) return leader;
-      Thread.sleep(100);
+  public String awaitLeader(Duration timeout) {
+    try {
+      return org.awaitility.Awaitility.await("a leader").atMost(timeout).pollInterval(Duration.ofMillis(100))
+          .until(this::leader, java.util.Objects::nonNull);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new IllegalStateException("no leader within " + timeout + "\n" + tails(), e);
     }
-    throw new IllegalStateException("no leader within " + timeout + "\n" + tails());
   }
 
   /** The leader as reported by a running node that can see one (null if none known). */
@@ -151,7 +150,7 @@ public final class LocalCluster implements AutoCloseable {
     return null;
   }
 
-  public int leaderIndex(Duration timeout) throws InterruptedException {
+  public int leaderIndex(Duration timeout) {
     return Integer.parseInt(awaitLeader(timeout).substring(1));
   }
 

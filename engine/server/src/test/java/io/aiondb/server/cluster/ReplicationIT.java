@@ -22,13 +22,14 @@ class ReplicationIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
   @TempDir Path dir;
 
-  private static void awaitTrue(String what, Duration timeout, java.util.function.BooleanSupplier cond) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (cond.getAsBoolean()) return;
-      Thread.sleep(100);
-    }
-    throw new AssertionError("timed out waiting for " + what);
+  private static void awaitTrue(String what, Duration timeout, java.util.function.BooleanSupplier cond) {
+    org.awaitility.Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(100)).until(cond::getAsBoolean);
+  }
+
+  /** Waits until the load has had {@code more} further writes acknowledged. */
+  private static void awaitMoreWrites(Load load, int more) {
+    int target = load.acked.size() + more;
+    awaitTrue(more + " more acknowledged writes", WAIT, () -> load.acked.size() >= target);
   }
 
   private static void assertAllPresent(AionClient c, String ns, Map<String, String> acked) {
@@ -55,7 +56,7 @@ class ReplicationIT {
         }
       }
       try (Load load = new Load(cl, "r", 3, cl::alive)) {
-        Thread.sleep(2000);
+        awaitMoreWrites(load, 50);
         long killedAt = System.nanoTime();
         cl.kill(leader);
         awaitTrue("a new leader", WAIT, () -> {
@@ -63,7 +64,7 @@ class ReplicationIT {
           return l != null && !l.equals(LocalCluster.name(leader));
         });
         int newLeader = cl.leaderIndex(WAIT);
-        Thread.sleep(3000);
+        awaitMoreWrites(load, 50); // the new leader takes writes
         load.close();
         long gap = load.longestGapMillis(killedAt);
         System.out.printf("failover: longest client-observed write gap after kill -9 of the leader: %d ms%n", gap);
@@ -188,7 +189,7 @@ class ReplicationIT {
         assertThat(Http.delete(cl.url(target) + "/v1/cluster/members/" + LocalCluster.name(removed)).path("changed").asBoolean()).isTrue();
         assertThat(Http.delete(cl.url(target) + "/v1/cluster/members/" + LocalCluster.name(removed)).path("changed").asBoolean()).isFalse();
         cl.stop(removed);
-        Thread.sleep(2000);
+        awaitMoreWrites(load, 20); // writes go on without the removed member
         load.close();
         JsonNode members = cl.get(target, "/v1/cluster/members");
         assertThat(members.findValuesAsText("id")).doesNotContain(LocalCluster.name(removed)).contains("n4");

@@ -74,7 +74,8 @@ class CompactionIT {
       long removed = 0;
       for (int pass = 0; pass < 60; pass++) {
         removed += c.compact().path("versionsRemoved").asLong();
-        Thread.sleep(30);
+        int writesBefore = valueAtRevision.size(); // let the writers add versions before the next pass
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> valueAtRevision.size() > writesBefore + 5);
       }
       stop.set(true);
       for (Thread t : threads) t.join();

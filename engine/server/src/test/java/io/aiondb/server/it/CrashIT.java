@@ -56,8 +56,8 @@ class CrashIT {
               }
             }));
           }
-          long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-          while (ok.get() < 300 && System.nanoTime() < deadline) Thread.sleep(10);
+          org.awaitility.Awaitility.await("300 acknowledged writes").atMost(Duration.ofSeconds(60))
+              .pollInterval(Duration.ofMillis(10)).until(() -> ok.get() >= 300);
           p.kill();
           stop.set(true);
           for (Thread w : writers) w.join();

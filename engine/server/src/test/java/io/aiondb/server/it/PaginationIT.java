@@ -52,7 +52,8 @@ class PaginationIT {
         first.path("items").forEach(items::add);
         String cursor = first.path("cursor").asText(null);
         while (cursor != null) {
-          Thread.sleep(5); // let writers move the keyspace on between pages
+          long before = writes.get(); // let writers move the keyspace on between pages
+          org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> writes.get() > before);
           JsonNode page = c.query("p", q.deepCopy().put("cursor", cursor));
           assertThat(page.path("revision").asLong()).isEqualTo(revision);
           page.path("items").forEach(items::add);

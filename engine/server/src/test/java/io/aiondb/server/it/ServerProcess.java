@@ -33,16 +33,17 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Waits until the server wrote its port (it is serving). */
   public ServerProcess awaitReady(Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) throw new IllegalStateException("server exited with " + process.exitValue() + "; log:\n" + Files.readString(log));
-      if (Files.exists(portFile)) {
-        port = Integer.parseInt(Files.readString(portFile).trim());
-        return this;
-      }
-      Thread.sleep(50);
+    try {
+      org.awaitility.Awaitility.await("the server to write its port file").atMost(timeout).pollInterval(Duration.ofMillis(50))
+          .until(() -> {
+            if (!process.isAlive()) throw new IllegalStateException("server exited with " + process.exitValue() + "; log:\n" + Files.readString(log));
+            return Files.exists(portFile);
+          });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new IllegalStateException("server not ready within " + timeout + "; log:\n" + Files.readString(log), e);
     }
-    throw new IllegalStateException("server not ready within " + timeout + "; log:\n" + Files.readString(log));
+    port = Integer.parseInt(Files.readString(portFile).trim());
+    return this;
   }
 
   public String url() {

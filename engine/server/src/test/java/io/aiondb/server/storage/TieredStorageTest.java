@@ -43,8 +43,8 @@ class TieredStorageTest {
         }
       }
       // background compactions place L1+ files by level target size: past the hot target, on the cold path
-      long deadline = System.nanoTime() + 60_000_000_000L;
-      while ((store.compacting() || sstBytes(cold) == 0) && System.nanoTime() < deadline) Thread.sleep(50);
+      org.awaitility.Awaitility.await("background compactions onto the cold path").atMost(java.time.Duration.ofSeconds(60))
+          .pollInterval(java.time.Duration.ofMillis(50)).until(() -> !store.compacting() && sstBytes(cold) > 0);
       assertThat(sstBytes(cold)).as("bytes on the cold path").isGreaterThan(1_000_000);
       NamespaceInfo ns = store.requireNamespace("t");
       assertThat(store.getCurrent(ns.id(), "k17".getBytes())).isPresent();
