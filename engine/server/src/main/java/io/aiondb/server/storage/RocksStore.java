@@ -70,7 +70,6 @@ public final class RocksStore implements AutoCloseable {
   private final Map<String, NamespaceInfo> namespaces = new ConcurrentHashMap<>();
   private volatile long appliedIndex;
   private volatile long appliedTerm;
-  private final Watermark indexMark = new Watermark();
   private final Watermark revisionMark = new Watermark();
   private volatile long appliedRevision;
   private volatile boolean failed;
@@ -127,7 +126,6 @@ public final class RocksStore implements AutoCloseable {
     appliedRevision = readLong(Cf.META, REVISION);
     namespaces.clear();
     loadNamespaces();
-    indexMark.reset(appliedIndex);
     revisionMark.reset(appliedRevision);
     LOG.info("opened RocksDB at {} (applied index {}, term {}, revision {}, {} namespaces)",
         options.dataDir(), appliedIndex, appliedTerm, appliedRevision, namespaces.size());
@@ -274,7 +272,6 @@ public final class RocksStore implements AutoCloseable {
     if (batch.lastTerm >= 0) appliedTerm = batch.lastTerm;
     if (batch.lastRevision >= 0) appliedRevision = Math.max(appliedRevision, batch.lastRevision);
     revisionMark.advance(appliedRevision);
-    indexMark.advance(appliedIndex);
   }
 
   /** Records the revision this batch reaches (for {@link #appliedRevision()} after commit). */
@@ -365,11 +362,6 @@ public final class RocksStore implements AutoCloseable {
 
   public long appliedRevision() {
     return appliedRevision;
-  }
-
-  /** Completes once this node has applied the log up to {@code index}. */
-  public java.util.concurrent.CompletableFuture<Void> awaitIndex(long index) {
-    return indexMark.await(index);
   }
 
   /** Completes once this node has applied revision {@code revision} (read-your-writes with minRevision). */
