@@ -26,6 +26,16 @@ class ReplicationIT {
     org.awaitility.Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(100)).until(cond::getAsBoolean);
   }
 
+  /** True when the action ran without the client reporting an error (the cluster may still be recovering). */
+  private static boolean succeeds(Runnable action) {
+    try {
+      action.run();
+      return true;
+    } catch (AionClientException e) {
+      return false;
+    }
+  }
+
   /** Waits until the load has had {@code more} further writes acknowledged. */
   private static void awaitMoreWrites(Load load, int more) {
     int target = load.acked.size() + more;
@@ -98,14 +108,7 @@ class ReplicationIT {
       cl.partition(Set.of(leader)); // the old leader alone on one side
       int other = leader % 3 + 1;
       try (AionClient maj = AionClient.connect(cl.url(other)); AionClient min = AionClient.connect(cl.url(leader))) {
-        awaitTrue("the majority to elect a leader and commit", WAIT, () -> {
-          try {
-            maj.put("p", "k", "after");
-            return true;
-          } catch (AionClientException e) {
-            return false;
-          }
-        });
+        awaitTrue("the majority to elect a leader and commit", WAIT, () -> succeeds(() -> maj.put("p", "k", "after")));
         assertThatThrownBy(() -> min.put("p", "k", "minority")).isInstanceOf(AionClientException.class)
             .satisfies(e -> assertThat(((AionClientException) e).status()).isIn(503, 504));
         // a linearizable read in the minority fails; it never answers "before"
@@ -215,14 +218,7 @@ class ReplicationIT {
       cl.kill(second);
       int survivor = second % 5 + 1;
       try (AionClient s = AionClient.connect(cl.url(survivor))) {
-        awaitTrue("the three survivors to commit", WAIT, () -> {
-          try {
-            s.put("f", "k", "two-down");
-            return true;
-          } catch (AionClientException e) {
-            return false;
-          }
-        });
+        awaitTrue("the three survivors to commit", WAIT, () -> succeeds(() -> s.put("f", "k", "two-down")));
         assertThat(s.get("f", "k").orElseThrow().text()).isEqualTo("two-down");
         int third = survivor % 5 + 1;
         cl.kill(third); // three of five down: no quorum

@@ -75,6 +75,18 @@ public final class AionStateMachine extends BaseStateMachine {
     if (ti != null && applied != null) applied.reset(ti.getIndex()); // null while the superclass constructs
   }
 
+  private final CompletableFuture<Void> leaderKnown = new CompletableFuture<>();
+
+  @Override
+  public void notifyLeaderChanged(org.apache.ratis.protocol.RaftGroupMemberId member, org.apache.ratis.protocol.RaftPeerId leader) {
+    if (leader != null) leaderKnown.complete(null);
+  }
+
+  /** Completes the first time this node learns who leads. */
+  public CompletableFuture<Void> leaderKnown() {
+    return leaderKnown;
+  }
+
   /** Completes once this node's state machine has applied the log up to {@code index}. */
   public CompletableFuture<Void> awaitApplied(long index) {
     return applied.await(index);

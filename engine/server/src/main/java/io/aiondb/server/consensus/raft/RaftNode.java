@@ -267,15 +267,13 @@ public final class RaftNode implements Proposer {
 
   /** Waits up to {@code timeout} for this node to know a leader; false if none emerged (e.g. no quorum yet). */
   public boolean awaitLeader(java.time.Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (ready()) return true;
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
+    try {
+      stateMachine.leaderKnown().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+      return ready();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
     return ready();
   }

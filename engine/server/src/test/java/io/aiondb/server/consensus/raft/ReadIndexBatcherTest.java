@@ -37,14 +37,9 @@ class ReadIndexBatcherTest {
   @Test
   void concurrentReadsAllComplete() throws Exception {
     AtomicLong calls = new AtomicLong();
-    ReadIndexBatcher b = new ReadIndexBatcher(() -> CompletableFuture.supplyAsync(() -> {
-      try {
-        Thread.sleep(2);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return calls.incrementAndGet();
-    }));
+    // each request answers 2 ms later, like a round trip
+    ReadIndexBatcher b = new ReadIndexBatcher(() -> CompletableFuture.supplyAsync(calls::incrementAndGet,
+        CompletableFuture.delayedExecutor(2, java.util.concurrent.TimeUnit.MILLISECONDS)));
     List<CompletableFuture<Long>> all = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < 8; t++) {
