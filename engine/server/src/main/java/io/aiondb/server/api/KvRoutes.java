@@ -44,6 +44,32 @@ final class KvRoutes {
     r.delete("/v1/ns/:ns/keys/*").handler(this::delete);
     r.get("/v1/ns/:ns/history/*").handler(this::history);
     r.post("/v1/ns/:ns/query").handler(this::query);
+    r.post("/v1/txn").handler(this::txn);
+  }
+
+  // ------------------------------------------------------------------ transactions
+
+  private void txn(RoutingContext ctx) {
+    Command.Txn t = TxnJson.parse(jsonBody(ctx, "a transaction"));
+    api.await(ctx, node.proposer().propose(t), (cx, r) -> {
+      if (r instanceof ApplyResult.Rejected rej) throw new AionException(rej.code(), rej.message());
+      HttpApi.json(cx, 200, TxnJson.render((ApplyResult.TxnDone) r));
+    });
+  }
+
+  /** The request body as JSON (application/json; curl -d's form type is accepted too). Empty: an empty object. */
+  private static JsonNode jsonBody(RoutingContext ctx, String what) {
+    String header = ctx.request().getHeader("Content-Type");
+    String type = header == null ? "" : header.toLowerCase(java.util.Locale.ROOT);
+    if (!type.isEmpty() && !type.startsWith("application/json") && !type.startsWith("application/x-www-form-urlencoded")) {
+      throw new AionException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, what + " is sent as application/json, not " + header);
+    }
+    Buffer b = ctx.body().buffer();
+    try {
+      return b == null || b.length() == 0 ? Json.MAPPER.createObjectNode() : Json.parse(b.getBytes());
+    } catch (java.io.IOException e) {
+      throw new AionException(ErrorCode.INVALID_JSON, what + " is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+    }
   }
 
   // ------------------------------------------------------------------ namespaces
@@ -255,20 +281,7 @@ final class KvRoutes {
 
   private void query(RoutingContext ctx) {
     NamespaceInfo ns = namespace(ctx);
-    String header = ctx.request().getHeader("Content-Type");
-    String type = header == null ? "" : header.toLowerCase(java.util.Locale.ROOT);
-    // curl -d sends application/x-www-form-urlencoded; the body is JSON either way
-    if (!type.isEmpty() && !type.startsWith("application/json") && !type.startsWith("application/x-www-form-urlencoded")) {
-      throw new AionException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "a query is sent as application/json, not " + header);
-    }
-    Buffer b = ctx.body().buffer();
-    JsonNode body;
-    try {
-      body = b == null || b.length() == 0 ? Json.MAPPER.createObjectNode() : Json.parse(b.getBytes());
-    } catch (java.io.IOException e) {
-      throw new AionException(ErrorCode.INVALID_JSON, "the query is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
-    }
-    Query q = QueryParser.parse(body);
+    Query q = QueryParser.parse(jsonBody(ctx, "a query"));
     afterBarrier(ctx, () -> api.blocking(ctx, () -> node.queries().execute(q, ns), (cx, res) -> HttpApi.json(cx, 200, render(q, res))));
   }
 

@@ -18,6 +18,27 @@ public sealed interface ApplyResult {
   /** One compaction step. {@code nextKey} is where the next step starts, or null when the namespace is done. */
   record Compacted(int keysScanned, long versionsRemoved, byte[] nextKey) implements ApplyResult {}
 
+  /**
+   * A transaction. {@code revision} is the revision its writes got, or the current revision when it wrote nothing;
+   * {@code results} has one entry per operation of the branch that ran.
+   */
+  record TxnDone(boolean succeeded, long revision, long timestampMillis, java.util.List<OpResult> results)
+      implements ApplyResult {}
+
+  /** The outcome of one transaction operation. */
+  sealed interface OpResult {
+    record Put(long revision, long createRevision, long version) implements OpResult {}
+
+    record Delete(boolean existed) implements OpResult {}
+
+    /** {@code version} is null when the key does not exist. */
+    record Get(io.aiondb.server.storage.VersionRecord version) implements OpResult {}
+
+    record Range(java.util.List<KeyVersion> items, boolean more) implements OpResult {}
+  }
+
+  record KeyVersion(byte[] key, io.aiondb.server.storage.VersionRecord version) {}
+
   /** The command was valid but its preconditions did not hold; nothing was written. */
   record Rejected(ErrorCode code, String message) implements ApplyResult {}
 }

@@ -64,6 +64,63 @@ public sealed interface Command {
   }
 
   /**
+   * A conditional transaction, applied atomically as one log entry: if every compare holds, the {@code success}
+   * operations run in order, else the {@code failure} ones. All writes of the transaction get one revision, so a
+   * read at any revision sees all of them or none. A key may be written at most once per branch. Limits:
+   * {@value #MAX_TXN_COMPARES} compares and {@value #MAX_TXN_OPS} operations per branch; the whole entry stays under
+   * the value limit plus 64 KiB.
+   */
+  record Txn(java.util.List<Compare> compares, java.util.List<TxnOp> success, java.util.List<TxnOp> failure)
+      implements Command {
+    public Txn {
+      compares = java.util.List.copyOf(compares);
+      success = java.util.List.copyOf(success);
+      failure = java.util.List.copyOf(failure);
+      if (compares.size() > MAX_TXN_COMPARES) {
+        throw new AionException(ErrorCode.BAD_REQUEST, "a transaction has at most " + MAX_TXN_COMPARES + " compares");
+      }
+      validateBranch("success", success);
+      validateBranch("failure", failure);
+      long bytes = 0;
+      for (TxnOp op : success) if (op instanceof TxnOp.Put p) bytes += p.value().length + p.key().length;
+      for (TxnOp op : failure) if (op instanceof TxnOp.Put p) bytes += p.value().length + p.key().length;
+      for (Compare c : compares) bytes += c.key().length + (c.value() == null ? 0 : c.value().length);
+      if (bytes > Keys.MAX_VALUE_BYTES) {
+        throw new AionException(ErrorCode.VALUE_TOO_LARGE,
+            "a transaction carries " + bytes + " bytes of keys and values; the maximum is " + Keys.MAX_VALUE_BYTES);
+      }
+    }
+
+    private static void validateBranch(String name, java.util.List<TxnOp> ops) {
+      if (ops.size() > MAX_TXN_OPS) {
+        throw new AionException(ErrorCode.BAD_REQUEST, "a transaction branch has at most " + MAX_TXN_OPS + " operations");
+      }
+      java.util.Set<String> written = new java.util.HashSet<>();
+      for (TxnOp op : ops) {
+        byte[] key = switch (op) {
+          case TxnOp.Put p -> p.key();
+          case TxnOp.Delete d -> d.key();
+          default -> null;
+        };
+        if (key == null) continue;
+        String id = op.namespace() + "/" + java.util.HexFormat.of().formatHex(key);
+        if (!written.add(id)) {
+          throw new AionException(ErrorCode.BAD_REQUEST, "the " + name + " branch writes key '" + describeKey(key)
+              + "' in namespace '" + op.namespace() + "' more than once");
+        }
+      }
+    }
+
+    /** True if either branch writes (a read-only transaction still goes through the log: it is linearizable). */
+    public boolean writes() {
+      return success.stream().anyMatch(TxnOp::writes) || failure.stream().anyMatch(TxnOp::writes);
+    }
+  }
+
+  int MAX_TXN_COMPARES = 128;
+  int MAX_TXN_OPS = 128;
+
+  /**
    * Applies the history retention policy to up to {@code maxKeys} keys of a namespace, starting at {@code fromKey}
    * (inclusive; empty = the first key). A non-latest version is kept if it is among the newest {@code keepVersions}
    * (when &gt; 0) or was superseded at or after {@code cutoffMillis} (when not {@link Long#MIN_VALUE}). A key whose

@@ -20,6 +20,7 @@ public final class CommandCodec {
   private static final byte PUT = 3;
   private static final byte DELETE = 4;
   private static final byte COMPACT = 5;
+  private static final byte TXN = 6;
 
   private CommandCodec() {}
 
@@ -58,6 +59,21 @@ public final class CommandCodec {
           out.writeInt(c.keepVersions());
           out.writeLong(c.cutoffMillis());
         }
+        case Command.Txn c -> {
+          out.writeByte(TXN);
+          out.writeShort(c.compares().size());
+          for (Compare cmp : c.compares()) {
+            out.writeUTF(cmp.namespace());
+            writeBytes(out, cmp.key());
+            out.writeByte(cmp.target().ordinal());
+            out.writeByte(cmp.op().ordinal());
+            out.writeLong(cmp.number());
+            out.writeBoolean(cmp.value() != null);
+            if (cmp.value() != null) writeBytes(out, cmp.value());
+          }
+          writeOps(out, c.success());
+          writeOps(out, c.failure());
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -82,11 +98,96 @@ public final class CommandCodec {
         }
         case DELETE -> new Command.Delete(in.readUTF(), readBytes(in), in.readLong());
         case COMPACT -> new Command.Compact(in.readUTF(), readBytes(in), in.readInt(), in.readInt(), in.readLong());
+        case TXN -> {
+          int n = in.readUnsignedShort();
+          if (n > Command.MAX_TXN_COMPARES) throw new IllegalArgumentException("too many compares: " + n);
+          java.util.List<Compare> compares = new java.util.ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            String ns = in.readUTF();
+            byte[] key = readBytes(in);
+            Compare.Target target = enumAt(Compare.Target.values(), in.readByte());
+            Compare.Op op = enumAt(Compare.Op.values(), in.readByte());
+            long number = in.readLong();
+            byte[] value = in.readBoolean() ? readBytes(in) : null;
+            compares.add(new Compare(ns, key, target, op, number, value));
+          }
+          yield new Command.Txn(compares, readOps(in), readOps(in));
+        }
         default -> throw new IllegalArgumentException("unknown command type " + type);
       };
     } catch (IOException e) {
       throw new IllegalArgumentException("truncated command", e);
     }
+  }
+
+  private static final byte OP_PUT = 1;
+  private static final byte OP_DELETE = 2;
+  private static final byte OP_GET = 3;
+  private static final byte OP_RANGE = 4;
+
+  private static void writeOps(DataOutputStream out, java.util.List<TxnOp> ops) throws IOException {
+    out.writeShort(ops.size());
+    for (TxnOp op : ops) {
+      switch (op) {
+        case TxnOp.Put p -> {
+          out.writeByte(OP_PUT);
+          out.writeUTF(p.namespace());
+          writeBytes(out, p.key());
+          out.writeByte(p.contentType().code());
+          writeBytes(out, p.value());
+        }
+        case TxnOp.Delete d -> {
+          out.writeByte(OP_DELETE);
+          out.writeUTF(d.namespace());
+          writeBytes(out, d.key());
+        }
+        case TxnOp.Get g -> {
+          out.writeByte(OP_GET);
+          out.writeUTF(g.namespace());
+          writeBytes(out, g.key());
+        }
+        case TxnOp.Range r -> {
+          out.writeByte(OP_RANGE);
+          out.writeUTF(r.namespace());
+          writeBytes(out, r.from());
+          out.writeBoolean(r.to() != null);
+          if (r.to() != null) writeBytes(out, r.to());
+          out.writeInt(r.limit());
+        }
+      }
+    }
+  }
+
+  private static java.util.List<TxnOp> readOps(DataInputStream in) throws IOException {
+    int n = in.readUnsignedShort();
+    if (n > Command.MAX_TXN_OPS) throw new IllegalArgumentException("too many operations: " + n);
+    java.util.List<TxnOp> ops = new java.util.ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      byte type = in.readByte();
+      ops.add(switch (type) {
+        case OP_PUT -> {
+          String ns = in.readUTF();
+          byte[] key = readBytes(in);
+          ContentType ct = ContentType.of(in.readByte());
+          yield new TxnOp.Put(ns, key, readBytes(in), ct);
+        }
+        case OP_DELETE -> new TxnOp.Delete(in.readUTF(), readBytes(in));
+        case OP_GET -> new TxnOp.Get(in.readUTF(), readBytes(in));
+        case OP_RANGE -> {
+          String ns = in.readUTF();
+          byte[] from = readBytes(in);
+          byte[] to = in.readBoolean() ? readBytes(in) : null;
+          yield new TxnOp.Range(ns, from, to, in.readInt());
+        }
+        default -> throw new IllegalArgumentException("unknown transaction operation " + type);
+      });
+    }
+    return ops;
+  }
+
+  private static <E extends Enum<E>> E enumAt(E[] values, byte ordinal) {
+    if (ordinal < 0 || ordinal >= values.length) throw new IllegalArgumentException("bad enum value " + ordinal);
+    return values[ordinal];
   }
 
   private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {

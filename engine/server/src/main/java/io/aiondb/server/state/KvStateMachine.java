@@ -41,6 +41,7 @@ public final class KvStateMachine {
       case Command.Put c -> put(c, entry, b);
       case Command.Delete c -> delete(c, entry, b);
       case Command.Compact c -> compact(c, b);
+      case Command.Txn c -> txn(c, entry, b);
     };
   }
 
@@ -112,7 +113,14 @@ public final class KvStateMachine {
     boolean live = cur != null && !cur.tombstone();
     ApplyResult mismatch = checkExpected(c.expectedRevision(), live ? cur : null);
     if (mismatch != null) return mismatch;
-    long rev = nextRevision(b);
+    VersionRecord rec = writeValue(ns, c.key(), cur, nextRevision(b), e, c.contentType(), c.value(), b);
+    return new ApplyResult.Written(rec.revision(), rec.createRevision(), rec.version(), e.timestampMillis());
+  }
+
+  /** Writes a new current version of a key at revision {@code rev}; {@code cur} is its stored version or null. */
+  private static VersionRecord writeValue(NamespaceInfo ns, byte[] key, VersionRecord cur, long rev, LogEntry e,
+      ContentType ct, byte[] value, Batch b) {
+    boolean live = cur != null && !cur.tombstone();
     VersionRecord rec = new VersionRecord(
         rev,
         live ? cur.createRevision() : rev,
@@ -120,13 +128,23 @@ public final class KvStateMachine {
         cur == null ? 0 : cur.revision(),
         e.timestampMillis(),
         false,
-        c.contentType(),
-        c.value());
+        ct,
+        value);
+    store(ns, key, rec, b);
+    return rec;
+  }
+
+  /** Writes a tombstone for a live key at revision {@code rev}. */
+  private static void writeTombstone(NamespaceInfo ns, byte[] key, VersionRecord cur, long rev, LogEntry e, Batch b) {
+    store(ns, key, new VersionRecord(
+        rev, cur.createRevision(), 0, cur.revision(), e.timestampMillis(), true, ContentType.OCTET_STREAM, EMPTY), b);
+  }
+
+  private static void store(NamespaceInfo ns, byte[] key, VersionRecord rec, Batch b) {
     byte[] encoded = rec.encode();
-    b.put(Cf.KV, kvKey, encoded);
-    b.put(Cf.HISTORY, Keys.history(ns.id(), c.key(), rev), encoded);
-    b.touch(ns.id(), c.key());
-    return new ApplyResult.Written(rev, rec.createRevision(), rec.version(), e.timestampMillis());
+    b.put(Cf.KV, Keys.current(ns.id(), key), encoded);
+    b.put(Cf.HISTORY, Keys.history(ns.id(), key, rec.revision()), encoded);
+    b.touch(ns.id(), key);
   }
 
   private ApplyResult delete(Command.Delete c, LogEntry e, Batch b) {
@@ -145,13 +163,80 @@ public final class KvStateMachine {
       return new ApplyResult.Deleted(false, current, e.timestampMillis());
     }
     long rev = nextRevision(b);
-    VersionRecord tomb = new VersionRecord(
-        rev, cur.createRevision(), 0, cur.revision(), e.timestampMillis(), true, ContentType.OCTET_STREAM, EMPTY);
-    byte[] encoded = tomb.encode();
-    b.put(Cf.KV, kvKey, encoded);
-    b.put(Cf.HISTORY, Keys.history(ns.id(), c.key(), rev), encoded);
-    b.touch(ns.id(), c.key());
+    writeTombstone(ns, c.key(), cur, rev, e, b);
     return new ApplyResult.Deleted(true, rev, e.timestampMillis());
+  }
+
+  /** The most value bytes one range operation of a transaction returns (at least one item is always returned). */
+  static final int RANGE_MAX_BYTES = 4 * 1024 * 1024;
+
+  private ApplyResult txn(Command.Txn c, LogEntry e, Batch b) {
+    java.util.Map<String, NamespaceInfo> spaces = new java.util.HashMap<>();
+    java.util.stream.Stream<String> names = java.util.stream.Stream.of(
+        c.compares().stream().map(Compare::namespace), c.success().stream().map(TxnOp::namespace),
+        c.failure().stream().map(TxnOp::namespace)).flatMap(x -> x);
+    for (String name : (Iterable<String>) names.distinct()::iterator) {
+      NamespaceInfo ns = namespace(b, name);
+      if (ns == null) return noNamespace(name);
+      spaces.put(name, ns);
+    }
+    boolean holds = true;
+    for (Compare cmp : c.compares()) {
+      if (!cmp.holds(live(b, spaces.get(cmp.namespace()), cmp.key()))) {
+        holds = false;
+        break;
+      }
+    }
+    long rev = 0; // allocated at the first write: a transaction that writes nothing does not advance the revision
+    List<ApplyResult.OpResult> results = new ArrayList<>();
+    for (TxnOp op : holds ? c.success() : c.failure()) {
+      NamespaceInfo ns = spaces.get(op.namespace());
+      switch (op) {
+        case TxnOp.Put p -> {
+          if (rev == 0) rev = nextRevision(b);
+          VersionRecord cur = decodeOrNull(b.get(Cf.KV, Keys.current(ns.id(), p.key())));
+          VersionRecord rec = writeValue(ns, p.key(), cur, rev, e, p.contentType(), p.value(), b);
+          results.add(new ApplyResult.OpResult.Put(rev, rec.createRevision(), rec.version()));
+        }
+        case TxnOp.Delete d -> {
+          VersionRecord cur = live(b, ns, d.key());
+          if (cur != null) {
+            if (rev == 0) rev = nextRevision(b);
+            writeTombstone(ns, d.key(), cur, rev, e, b);
+          }
+          results.add(new ApplyResult.OpResult.Delete(cur != null));
+        }
+        case TxnOp.Get g -> results.add(new ApplyResult.OpResult.Get(live(b, ns, g.key())));
+        case TxnOp.Range r -> results.add(range(ns, r, b));
+      }
+    }
+    long revision = rev != 0 ? rev : RocksStore.bytesLong(b.get(Cf.META, RocksStore.REVISION));
+    return new ApplyResult.TxnDone(holds, revision, e.timestampMillis(), results);
+  }
+
+  private static ApplyResult.OpResult.Range range(NamespaceInfo ns, TxnOp.Range r, Batch b) {
+    byte[] from = Keys.current(ns.id(), r.from());
+    byte[] to = r.to() == null ? Keys.nsEnd(ns.id()) : Keys.current(ns.id(), r.to());
+    var entries = b.scan(Cf.KV, from, to, r.limit() + 1, v -> !VersionRecord.decode(v).tombstone());
+    List<ApplyResult.KeyVersion> items = new ArrayList<>();
+    long bytes = 0;
+    boolean more = entries.size() > r.limit();
+    for (var entry : entries.subList(0, Math.min(entries.size(), r.limit()))) {
+      VersionRecord v = VersionRecord.decode(entry.getValue());
+      if (!items.isEmpty() && bytes + v.value().length > RANGE_MAX_BYTES) {
+        more = true;
+        break;
+      }
+      bytes += v.value().length;
+      items.add(new ApplyResult.KeyVersion(Keys.userKeyOfCurrent(entry.getKey()), v));
+    }
+    return new ApplyResult.OpResult.Range(items, more);
+  }
+
+  /** The live current version of a key, or null when it does not exist (never written, deleted, or compacted). */
+  private static VersionRecord live(Batch b, NamespaceInfo ns, byte[] key) {
+    VersionRecord cur = decodeOrNull(b.get(Cf.KV, Keys.current(ns.id(), key)));
+    return cur == null || cur.tombstone() ? null : cur;
   }
 
   private static ApplyResult checkExpected(long expected, VersionRecord live) {

@@ -81,6 +81,53 @@ public final class Batch implements AutoCloseable {
     return store.db().newIterator(store.handle(cf));
   }
 
+  /**
+   * Up to {@code limit} entries of {@code [from, to)} ({@code to} null: no bound) whose value passes {@code keep}, in
+   * key order, as the database plus this batch's own writes. Unlike {@link #iterator} this is allowed in any batch.
+   */
+  public List<Map.Entry<byte[], byte[]>> scan(Cf cf, byte[] from, byte[] to, int limit,
+      java.util.function.Predicate<byte[]> keep) {
+    java.util.TreeMap<byte[], byte[]> pending = new java.util.TreeMap<>(java.util.Arrays::compareUnsigned);
+    Map<ByteKey, byte[]> m = overlay.get(cf);
+    if (m != null) {
+      for (Map.Entry<ByteKey, byte[]> e : m.entrySet()) {
+        byte[] k = e.getKey().bytes();
+        if (java.util.Arrays.compareUnsigned(k, from) >= 0 && (to == null || java.util.Arrays.compareUnsigned(k, to) < 0)) {
+          pending.put(k, e.getValue());
+        }
+      }
+    }
+    List<Map.Entry<byte[], byte[]>> out = new ArrayList<>();
+    return store.read(() -> {
+      try (RocksIterator it = store.db().newIterator(store.handle(cf))) {
+        it.seek(from);
+        while (out.size() < limit) {
+          byte[] dbKey = null;
+          if (it.isValid()) {
+            dbKey = it.key();
+            if (to != null && java.util.Arrays.compareUnsigned(dbKey, to) >= 0) dbKey = null;
+          }
+          Map.Entry<byte[], byte[]> next = pending.firstEntry();
+          if (dbKey == null && next == null) break;
+          byte[] key;
+          byte[] value;
+          if (next != null && (dbKey == null || java.util.Arrays.compareUnsigned(next.getKey(), dbKey) <= 0)) {
+            key = next.getKey();
+            value = next.getValue();
+            pending.pollFirstEntry();
+            if (dbKey != null && java.util.Arrays.equals(key, dbKey)) it.next(); // the batch's write shadows it
+          } else {
+            key = dbKey;
+            value = it.value();
+            it.next();
+          }
+          if (value != DELETED && keep.test(value)) out.add(Map.entry(key, value));
+        }
+      }
+      return out;
+    });
+  }
+
   /** Marks a current value as changed, so the read cache drops it after commit. */
   public void touch(int nsId, byte[] key) {
     touched.add(new CacheKey(nsId, new ByteKey(key)));

@@ -231,4 +231,56 @@ class HttpApiIT {
     assertThat(stillThere).isPresent();
     assertThat(new String(stillThere.get().value(), StandardCharsets.UTF_8)).endsWith("!");
   }
+
+  @Test
+  void transactionsAndTheirBadInput() throws Exception {
+    c.createNamespace("tx");
+    String ok = """
+        {"namespace": "tx", "compare": [{"key": "a", "exists": false}],
+         "success": [{"op": "put", "key": "a", "text": "1"}, {"op": "put", "key": "b", "valueBase64": "AAE="},
+                     {"op": "get", "key": "a"}],
+         "failure": [{"op": "get", "key": "a"}]}""";
+    Resp first = call("POST", "/v1/txn", "application/json", ok.getBytes(StandardCharsets.UTF_8));
+    assertThat(first.status()).isEqualTo(200);
+    JsonNode j = first.json();
+    assertThat(j.get("succeeded").asBoolean()).isTrue();
+    assertThat(j.at("/results/2/value").asText()).isEqualTo("1");
+    long rev = j.get("revision").asLong();
+    assertThat(j.at("/results/0/revision").asLong()).isEqualTo(rev);
+    assertThat(j.at("/results/1/revision").asLong()).isEqualTo(rev);
+    assertThat(c.get("tx", new byte[] {'b'}, 0).orElseThrow().value()).containsExactly(0, 1);
+
+    Resp second = call("POST", "/v1/txn", "application/json", ok.getBytes(StandardCharsets.UTF_8));
+    assertThat(second.json().get("succeeded").asBoolean()).isFalse();
+    assertThat(second.json().get("revision").asLong()).isEqualTo(rev);
+
+    String[][] bad = {
+        {"{\"success\": [{\"op\": \"put\", \"key\": \"a\", \"text\": \"x\"}]}", "BAD_REQUEST"},
+        {"{\"namespace\": \"tx\", \"success\": [{\"op\": \"upsert\", \"key\": \"a\"}]}", "BAD_REQUEST"},
+        {"{\"namespace\": \"tx\", \"success\": [{\"op\": \"put\", \"key\": \"a\", \"text\": \"x\"},"
+            + " {\"op\": \"delete\", \"key\": \"a\"}]}", "BAD_REQUEST"},
+        {"{\"namespace\": \"tx\", \"compare\": [{\"key\": \"a\", \"target\": \"version\", \"value\": -1}]}", "BAD_REQUEST"},
+        {"{\"namespace\": \"tx\", \"compare\": [{\"key\": \"a\", \"target\": \"colour\"}]}", "BAD_REQUEST"},
+        {"{\"namespace\": \"tx\", \"success\": [{\"op\": \"range\", \"limit\": 5000}]}", "BAD_REQUEST"},
+        {"{\"namespace\": \"tx\", \"success\": [{\"op\": \"put\", \"key\": \"\", \"text\": \"x\"}]}", "INVALID_KEY"},
+        {"{\"namespace\": \"tx\", \"extra\": 1}", "BAD_REQUEST"},
+        {"[1, 2]", "BAD_REQUEST"},
+        {"{\"namespace\": ", "INVALID_JSON"},
+        {"{\"namespace\": \"tx\", \"success\": [{\"op\": \"put\", \"key\": \"a\", \"text\": \"x\"},"
+            + " {\"op\": \"put\", \"namespace\": \"nope\", \"key\": \"z\", \"text\": \"x\"}]}", "NAMESPACE_NOT_FOUND"},
+    };
+    for (String[] b : bad) {
+      Resp r = call("POST", "/v1/txn", "application/json", b[0].getBytes(StandardCharsets.UTF_8));
+      assertThat(r.json().path("code").asText()).as(b[0] + " -> " + r.body()).isEqualTo(b[1]);
+      assertThat(r.json().path("message").asText()).isNotBlank();
+    }
+    assertThat(call("POST", "/v1/txn", "text/plain", "{}".getBytes()).status()).isEqualTo(415);
+    // nothing of the refused transactions was written
+    assertThat(c.get("tx", "a").orElseThrow().text()).isEqualTo("1");
+    assertThat(c.status().path("revision").asLong(rev)).isGreaterThanOrEqualTo(rev);
+    Resp after = call("POST", "/v1/txn", "application/json",
+        "{\"namespace\": \"tx\", \"success\": [{\"op\": \"range\", \"prefix\": \"\"}]}".getBytes());
+    assertThat(after.json().get("revision").asLong()).isEqualTo(rev);
+    assertThat(after.json().at("/results/0/items")).hasSize(2);
+  }
 }

@@ -134,10 +134,14 @@ class KvStateMachineTest {
     cmds.add(new Command.CreateNamespace("x"));
     for (int i = 0; i < 400; i++) {
       byte[] key = b("k" + r.nextInt(30));
-      switch (r.nextInt(5)) {
+      switch (r.nextInt(6)) {
         case 0 -> cmds.add(new Command.Delete("x", key, -1));
         case 1 -> cmds.add(new Command.Put("x", key, b("v" + i), ContentType.TEXT, r.nextInt(3) - 1));
         case 2 -> cmds.add(new Command.Compact("x", new byte[0], 7, 2, 100 + i));
+        case 5 -> cmds.add(new Command.Txn(
+            List.of(Compare.numeric("x", key, Compare.Target.VERSION, Compare.Op.GT, r.nextInt(3))),
+            List.of(new TxnOp.Put("x", key, b("t" + i), ContentType.TEXT), new TxnOp.Delete("x", b("k" + ((Integer.parseInt(new String(key).substring(1)) + 1) % 30)))),
+            List.of(new TxnOp.Range("x", b("k1"), b("k3"), 5))));
         default -> cmds.add(new Command.Put("x", key, b("v" + i), ContentType.TEXT, -1));
       }
     }
@@ -152,7 +156,11 @@ class KvStateMachineTest {
       long ts = 100;
       for (Command c : cmds) {
         ApplyResult res = h.apply(c, ts++);
-        out.add(res instanceof ApplyResult.Compacted cp ? "compacted " + cp.keysScanned() + " " + cp.versionsRemoved() : res.toString());
+        out.add(switch (res) {
+          case ApplyResult.Compacted cp -> "compacted " + cp.keysScanned() + " " + cp.versionsRemoved();
+          case ApplyResult.TxnDone t -> java.util.Arrays.toString(io.aiondb.server.consensus.raft.ApplyResultCodec.encode(t));
+          default -> res.toString();
+        });
       }
       NamespaceInfo ns = h.store.requireNamespace("x");
       for (int k = 0; k < 30; k++) {

@@ -50,6 +50,40 @@ public final class ApplyResultCodec {
             out.write(c.nextKey());
           }
         }
+        case ApplyResult.TxnDone t -> {
+          out.writeByte(7);
+          out.writeBoolean(t.succeeded());
+          out.writeLong(t.revision());
+          out.writeLong(t.timestampMillis());
+          out.writeInt(t.results().size());
+          for (ApplyResult.OpResult op : t.results()) {
+            switch (op) {
+              case ApplyResult.OpResult.Put p -> {
+                out.writeByte(1);
+                out.writeLong(p.revision());
+                out.writeLong(p.createRevision());
+                out.writeLong(p.version());
+              }
+              case ApplyResult.OpResult.Delete d -> {
+                out.writeByte(2);
+                out.writeBoolean(d.existed());
+              }
+              case ApplyResult.OpResult.Get g -> {
+                out.writeByte(3);
+                writeVersion(out, g.version());
+              }
+              case ApplyResult.OpResult.Range rg -> {
+                out.writeByte(4);
+                out.writeBoolean(rg.more());
+                out.writeInt(rg.items().size());
+                for (ApplyResult.KeyVersion kv : rg.items()) {
+                  writeBytes(out, kv.key());
+                  writeVersion(out, kv.version());
+                }
+              }
+            }
+          }
+        }
         case ApplyResult.Rejected x -> {
           out.writeByte(6);
           out.writeUTF(x.code().name());
@@ -60,6 +94,24 @@ public final class ApplyResultCodec {
       throw new UncheckedIOException(e);
     }
     return bytes.toByteArray();
+  }
+
+  private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  private static byte[] readBytes(DataInputStream in) throws IOException {
+    return in.readNBytes(in.readInt());
+  }
+
+  private static void writeVersion(DataOutputStream out, io.aiondb.server.storage.VersionRecord v) throws IOException {
+    out.writeBoolean(v != null);
+    if (v != null) writeBytes(out, v.encode());
+  }
+
+  private static io.aiondb.server.storage.VersionRecord readVersion(DataInputStream in) throws IOException {
+    return in.readBoolean() ? io.aiondb.server.storage.VersionRecord.decode(readBytes(in)) : null;
   }
 
   public static ApplyResult decode(byte[] data) {
@@ -76,6 +128,29 @@ public final class ApplyResultCodec {
           yield new ApplyResult.Compacted(keys, removed, next);
         }
         case 6 -> new ApplyResult.Rejected(ErrorCode.valueOf(in.readUTF()), in.readUTF());
+        case 7 -> {
+          boolean ok = in.readBoolean();
+          long rev = in.readLong();
+          long ts = in.readLong();
+          int n = in.readInt();
+          java.util.List<ApplyResult.OpResult> results = new java.util.ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            results.add(switch (in.readByte()) {
+              case 1 -> new ApplyResult.OpResult.Put(in.readLong(), in.readLong(), in.readLong());
+              case 2 -> new ApplyResult.OpResult.Delete(in.readBoolean());
+              case 3 -> new ApplyResult.OpResult.Get(readVersion(in));
+              case 4 -> {
+                boolean more = in.readBoolean();
+                int m = in.readInt();
+                java.util.List<ApplyResult.KeyVersion> items = new java.util.ArrayList<>(m);
+                for (int j = 0; j < m; j++) items.add(new ApplyResult.KeyVersion(readBytes(in), readVersion(in)));
+                yield new ApplyResult.OpResult.Range(items, more);
+              }
+              default -> throw new IllegalArgumentException("unknown operation result");
+            });
+          }
+          yield new ApplyResult.TxnDone(ok, rev, ts, results);
+        }
         default -> throw new IllegalArgumentException("unknown apply result");
       };
     } catch (IOException e) {
