@@ -74,6 +74,7 @@ public final class AionServer implements AutoCloseable {
     if (closed) return;
     closed = true;
     LOG.info("shutting down: draining requests (grace {})", config.shutdownGrace());
+    node.watches().close(); // long-lived streams end now (clients resume elsewhere) instead of holding the drain
     api.shutdown(config.shutdownGrace());
     node.close();
     try {

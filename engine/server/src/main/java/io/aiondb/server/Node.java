@@ -28,6 +28,7 @@ public final class Node implements AutoCloseable {
   private final io.aiondb.server.consensus.raft.ClusterAdmin clusterAdmin;
   private final QueryExecutor queries;
   private final Compactor compactor;
+  private final io.aiondb.server.watch.WatchHub watches;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
@@ -45,6 +46,9 @@ public final class Node implements AutoCloseable {
     this.queries = new QueryExecutor(store);
     this.compactor = new Compactor(store, proposer, clock, config.historyKeepVersions(), config.historyKeepDuration(),
         config.compactionChunkKeys(), config.compactionInterval());
+    this.watches = new io.aiondb.server.watch.WatchHub(store, java.time.Duration.ofSeconds(10));
+    Gauge.builder("aion.watches.active", watches, io.aiondb.server.watch.WatchHub::active)
+        .description("Watches open on this node").register(metrics);
     if (store.cache() != null) CaffeineCacheMetrics.monitor(metrics, store.cache(), "current_values");
     Gauge.builder("aion.applied.revision", store, RocksStore::appliedRevision)
         .description("Latest revision applied on this node").register(metrics);
@@ -83,6 +87,10 @@ public final class Node implements AutoCloseable {
     return compactor;
   }
 
+  public io.aiondb.server.watch.WatchHub watches() {
+    return watches;
+  }
+
   public PrometheusMeterRegistry metrics() {
     return metrics;
   }
@@ -94,6 +102,7 @@ public final class Node implements AutoCloseable {
 
   @Override
   public void close() {
+    watches.close();
     compactor.close();
     proposer.close();
     store.close();

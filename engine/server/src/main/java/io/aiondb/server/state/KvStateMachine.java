@@ -80,6 +80,7 @@ public final class KvStateMachine {
     NamespaceInfo info = NamespaceInfo.decode(c.name(), existing);
     b.deleteRange(Cf.KV, Keys.nsPrefix(info.id()), Keys.nsEnd(info.id()));
     b.deleteRange(Cf.HISTORY, Keys.nsPrefix(info.id()), Keys.nsEnd(info.id()));
+    b.deleteRange(Cf.CHANGES, Keys.nsPrefix(info.id()), Keys.nsEnd(info.id()));
     b.delete(Cf.META, key);
     b.afterCommit(() -> store.cacheNamespace(c.name(), null));
     return new ApplyResult.NamespaceDropped(true);
@@ -144,6 +145,7 @@ public final class KvStateMachine {
     byte[] encoded = rec.encode();
     b.put(Cf.KV, Keys.current(ns.id(), key), encoded);
     b.put(Cf.HISTORY, Keys.history(ns.id(), key, rec.revision()), encoded);
+    b.put(Cf.CHANGES, Keys.change(ns.id(), rec.revision(), key), EMPTY);
     b.touch(ns.id(), key);
   }
 
@@ -263,6 +265,7 @@ public final class KvStateMachine {
     int keys = 0;
     long removed = 0;
     long gcRevision = ns.gcRevision();
+    long[] compactRevision = {ns.compactRevision()};
     byte[] nextKey = null;
     try (RocksIterator it = b.iterator(Cf.HISTORY)) {
       it.seek(start);
@@ -275,7 +278,7 @@ public final class KvStateMachine {
         byte[] p = valid ? Keys.prefixOfHistory(k) : null;
         if (groupPrefix != null && (!valid || !Arrays.equals(p, groupPrefix))) {
           // a whole key's versions are collected: apply the policy to them
-          removed += retain(c, ns, dbKeys, versions, b);
+          removed += retain(c, ns, dbKeys, versions, b, compactRevision);
           if (dbKeys.isEmpty()) { // the key's whole history is gone: older scans can no longer see it
             gcRevision = Math.max(gcRevision, versions.getLast().revision());
           }
@@ -294,8 +297,8 @@ public final class KvStateMachine {
         it.next();
       }
     }
-    if (gcRevision != ns.gcRevision()) {
-      NamespaceInfo updated = ns.withGcRevision(gcRevision);
+    if (gcRevision != ns.gcRevision() || compactRevision[0] != ns.compactRevision()) {
+      NamespaceInfo updated = ns.withGcRevision(gcRevision).withCompactRevision(compactRevision[0]);
       b.put(Cf.META, RocksStore.namespaceKey(ns.name()), updated.encode());
       b.afterCommit(() -> store.cacheNamespace(ns.name(), updated));
     }
@@ -305,9 +308,11 @@ public final class KvStateMachine {
   /**
    * Deletes the versions of one key that the policy does not keep. Versions are oldest first. The kept versions are
    * always the newest ones (a suffix). Leaves in {@code dbKeys} only the history keys that remain, so the caller can
-   * tell when a key's history is gone.
+   * tell when a key's history is gone. Removed versions leave the change feed too; {@code compactRevision[0]} is
+   * raised to the newest removed revision.
    */
-  private long retain(Command.Compact c, NamespaceInfo ns, List<byte[]> dbKeys, List<VersionRecord> versions, Batch b) {
+  private long retain(Command.Compact c, NamespaceInfo ns, List<byte[]> dbKeys, List<VersionRecord> versions, Batch b,
+      long[] compactRevision) {
     int n = versions.size();
     boolean byTime = c.cutoffMillis() != Long.MIN_VALUE;
     int firstKept = n - 1;
@@ -321,7 +326,13 @@ public final class KvStateMachine {
     VersionRecord latest = versions.get(n - 1);
     boolean dropAll = firstKept == n - 1 && latest.tombstone() && byTime && latest.timestampMillis() < c.cutoffMillis();
     int removeUpTo = dropAll ? n : firstKept; // exclusive
-    for (int j = 0; j < removeUpTo; j++) b.delete(Cf.HISTORY, dbKeys.get(j));
+    byte[] key = removeUpTo > 0 ? Keys.userKeyOfHistory(dbKeys.getFirst()) : null;
+    for (int j = 0; j < removeUpTo; j++) {
+      long rev = versions.get(j).revision();
+      b.delete(Cf.HISTORY, dbKeys.get(j));
+      b.delete(Cf.CHANGES, Keys.change(ns.id(), rev, key));
+      compactRevision[0] = Math.max(compactRevision[0], rev);
+    }
     if (dropAll) {
       byte[] userKey = Keys.userKeyOfHistory(dbKeys.getFirst());
       b.delete(Cf.KV, Keys.current(ns.id(), userKey));

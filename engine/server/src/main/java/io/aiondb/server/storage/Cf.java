@@ -7,5 +7,7 @@ public enum Cf {
   /** the current version of every live key: one point lookup per read. */
   KV,
   /** every retained version, including tombstones. */
-  HISTORY
+  HISTORY,
+  /** the change feed: one empty entry per written version, ordered by namespace, revision, key (for watches). */
+  CHANGES
 }

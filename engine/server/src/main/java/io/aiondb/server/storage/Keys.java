@@ -12,6 +12,8 @@ import java.util.Arrays;
  *   <li>{@code history}: {@code nsId:u32 | escape(userKey) | revision:u64}. {@link #escape} maps {@code 0x00} to
  *       {@code 0x00 0xFF} and ends with {@code 0x00 0x01}, so escaped keys sort like the raw keys, a key is never a
  *       prefix of another key's entries, and the versions of one key are contiguous, oldest first.</li>
+ *   <li>{@code changes}: {@code nsId:u32 | revision:u64 | userKey}, empty value: the change feed of a namespace in
+ *       revision order (the keys a revision wrote are contiguous, in key order).</li>
  * </ul>
  */
 public final class Keys {
@@ -111,6 +113,23 @@ public final class Keys {
   /** The {@code nsId | escape(key)} prefix of a {@code history} key. */
   public static byte[] prefixOfHistory(byte[] dbKey) {
     return Arrays.copyOf(dbKey, dbKey.length - 8);
+  }
+
+  public static byte[] change(int nsId, long revision, byte[] key) {
+    return ByteBuffer.allocate(12 + key.length).putInt(nsId).putLong(revision).put(key).array();
+  }
+
+  /** The first change-feed key of a namespace at or after {@code revision}. */
+  public static byte[] changeFrom(int nsId, long revision) {
+    return ByteBuffer.allocate(12).putInt(nsId).putLong(revision).array();
+  }
+
+  public static long revisionOfChange(byte[] dbKey) {
+    return ByteBuffer.wrap(dbKey, 4, 8).getLong();
+  }
+
+  public static byte[] userKeyOfChange(byte[] dbKey) {
+    return Arrays.copyOfRange(dbKey, 12, dbKey.length);
   }
 
   public static boolean startsWith(byte[] a, byte[] prefix) {

@@ -26,6 +26,15 @@ public final class ReadView implements AutoCloseable {
     return store.newIterator(cf, readOptions);
   }
 
+  /** A point lookup in this view; null when absent. */
+  public byte[] get(Cf cf, byte[] key) {
+    try {
+      return store.db().get(store.handle(cf), readOptions, key);
+    } catch (org.rocksdb.RocksDBException e) {
+      throw new StorageException("read failed", e);
+    }
+  }
+
   @Override
   public void close() {
     readOptions.close();
