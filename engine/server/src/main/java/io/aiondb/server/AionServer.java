@@ -20,13 +20,16 @@ public final class AionServer implements AutoCloseable {
   private final Vertx vertx;
   private final Node node;
   private final HttpApi api;
+  private final io.aiondb.server.protocol.ProtocolServer protocol;
   private volatile boolean closed;
 
-  private AionServer(AionConfig config, Vertx vertx, Node node, HttpApi api) {
+  private AionServer(AionConfig config, Vertx vertx, Node node, HttpApi api,
+      io.aiondb.server.protocol.ProtocolServer protocol) {
     this.config = config;
     this.vertx = vertx;
     this.node = node;
     this.api = api;
+    this.protocol = protocol;
   }
 
   public static AionServer start(AionConfig config) {
@@ -35,7 +38,17 @@ public final class AionServer implements AutoCloseable {
     try {
       HttpApi api = new HttpApi(vertx, node);
       api.listen(config.httpHost(), config.httpPort()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      AionServer server = new AionServer(config, vertx, node, api);
+      io.aiondb.server.protocol.ProtocolServer protocol = null;
+      if (config.protocolPort() >= 0) {
+        protocol = new io.aiondb.server.protocol.ProtocolServer(vertx, node);
+        try {
+          protocol.listen(config.httpHost(), config.protocolPort()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw new IllegalStateException("cannot listen on " + config.httpHost() + ":" + config.protocolPort()
+              + " (protocol.port): " + e.getCause().getMessage(), e.getCause());
+        }
+      }
+      AionServer server = new AionServer(config, vertx, node, api, protocol);
       // a new or restarted node needs an election before it serves writes; wait a little so the first request works
       if (!node.raft().awaitLeader(config.electionTimeout().multipliedBy(3).plusSeconds(2))) {
         LOG.warn("no leader yet: waiting for a quorum of cluster.peers to come up (the API answers 503 meanwhile)");
@@ -45,7 +58,8 @@ public final class AionServer implements AutoCloseable {
         Files.writeString(tmp, Integer.toString(api.port()));
         Files.move(tmp, config.portFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       }
-      LOG.info("node {} serving HTTP on {}:{}", config.nodeId(), config.httpHost(), api.port());
+      LOG.info("node {} serving HTTP on {}:{}{}", config.nodeId(), config.httpHost(), api.port(),
+          protocol == null ? "" : " and the binary protocol on port " + protocol.port());
       return server;
     } catch (Exception e) {
       vertx.close();
@@ -57,6 +71,11 @@ public final class AionServer implements AutoCloseable {
 
   public int httpPort() {
     return api.port();
+  }
+
+  /** The binary protocol's port, or -1 when it is off. */
+  public int protocolPort() {
+    return protocol == null ? -1 : protocol.port();
   }
 
   public Node node() {
@@ -76,6 +95,7 @@ public final class AionServer implements AutoCloseable {
     LOG.info("shutting down: draining requests (grace {})", config.shutdownGrace());
     node.watches().close(); // long-lived streams end now (clients resume elsewhere) instead of holding the drain
     api.shutdown(config.shutdownGrace());
+    if (protocol != null) protocol.close();
     node.close();
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

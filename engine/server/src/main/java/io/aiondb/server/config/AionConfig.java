@@ -18,6 +18,7 @@ public record AionConfig(
     String httpHost,
     int httpPort,
     Path portFile,
+    int protocolPort,
     String clusterName,
     String clusterPeers,
     boolean clusterBootstrap,

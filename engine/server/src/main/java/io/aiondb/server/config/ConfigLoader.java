@@ -84,6 +84,7 @@ public final class ConfigLoader {
         str(v, "http.host"),
         intRange(v, "http.port", 0, 65535),
         optionalPath(v, "http.port-file"),
+        intRange(v, "protocol.port", -1, 65535),
         str(v, "cluster.name"),
         str(v, "cluster.peers"),
         bool(v, "cluster.bootstrap"),

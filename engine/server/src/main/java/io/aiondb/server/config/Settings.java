@@ -27,6 +27,9 @@ public final class Settings {
       new Setting("http.port", Type.INT, "7070", "HTTP API port; 0 picks a free port (see http.port-file)."),
       new Setting("http.port-file", Type.OPTIONAL_PATH, "",
           "If set, the bound HTTP port is written to this file once the server is ready."),
+      new Setting("protocol.port", Type.INT, "7071",
+          "Binary protocol port (docs/protocol.md), on http.host; 0 picks a free port; -1 turns it off. Clients "
+              + "assume every member of a cluster uses the same protocol port."),
       new Setting("cluster.name", Type.STRING, "aion",
           "Cluster name; the Raft group id is derived from it. Every member of a cluster uses the same name."),
       new Setting("cluster.peers", Type.STRING, "",

@@ -169,7 +169,10 @@ public final class KvStateMachine {
     return new ApplyResult.Deleted(true, rev, e.timestampMillis());
   }
 
-  /** The most value bytes one range operation of a transaction returns (at least one item is always returned). */
+  /**
+   * The most value bytes the range operations of one transaction return together (each range returns at least one
+   * item), so an answer always fits a protocol frame.
+   */
   static final int RANGE_MAX_BYTES = 4 * 1024 * 1024;
 
   private ApplyResult txn(Command.Txn c, LogEntry e, Batch b) {
@@ -191,6 +194,7 @@ public final class KvStateMachine {
     }
     long rev = 0; // allocated at the first write: a transaction that writes nothing does not advance the revision
     List<ApplyResult.OpResult> results = new ArrayList<>();
+    long[] rangeBytes = {0};
     for (TxnOp op : holds ? c.success() : c.failure()) {
       NamespaceInfo ns = spaces.get(op.namespace());
       switch (op) {
@@ -209,27 +213,26 @@ public final class KvStateMachine {
           results.add(new ApplyResult.OpResult.Delete(cur != null));
         }
         case TxnOp.Get g -> results.add(new ApplyResult.OpResult.Get(live(b, ns, g.key())));
-        case TxnOp.Range r -> results.add(range(ns, r, b));
+        case TxnOp.Range r -> results.add(range(ns, r, b, rangeBytes));
       }
     }
     long revision = rev != 0 ? rev : RocksStore.bytesLong(b.get(Cf.META, RocksStore.REVISION));
     return new ApplyResult.TxnDone(holds, revision, e.timestampMillis(), results);
   }
 
-  private static ApplyResult.OpResult.Range range(NamespaceInfo ns, TxnOp.Range r, Batch b) {
+  private static ApplyResult.OpResult.Range range(NamespaceInfo ns, TxnOp.Range r, Batch b, long[] bytes) {
     byte[] from = Keys.current(ns.id(), r.from());
     byte[] to = r.to() == null ? Keys.nsEnd(ns.id()) : Keys.current(ns.id(), r.to());
     var entries = b.scan(Cf.KV, from, to, r.limit() + 1, v -> !VersionRecord.decode(v).tombstone());
     List<ApplyResult.KeyVersion> items = new ArrayList<>();
-    long bytes = 0;
     boolean more = entries.size() > r.limit();
     for (var entry : entries.subList(0, Math.min(entries.size(), r.limit()))) {
       VersionRecord v = VersionRecord.decode(entry.getValue());
-      if (!items.isEmpty() && bytes + v.value().length > RANGE_MAX_BYTES) {
+      if (!items.isEmpty() && bytes[0] + v.value().length > RANGE_MAX_BYTES) {
         more = true;
         break;
       }
-      bytes += v.value().length;
+      bytes[0] += v.value().length;
       items.add(new ApplyResult.KeyVersion(Keys.userKeyOfCurrent(entry.getKey()), v));
     }
     return new ApplyResult.OpResult.Range(items, more);

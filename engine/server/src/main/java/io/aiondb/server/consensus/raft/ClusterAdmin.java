@@ -57,6 +57,24 @@ public final class ClusterAdmin {
     this.caughtUpLag = caughtUpLag;
   }
 
+  /** Who leads and who is a member, from this node's Raft configuration alone (no network calls). */
+  public record Topology(String leader, List<Member> members) {}
+
+  public Topology topology() {
+    RaftServer.Division d = raft.division();
+    RaftConfiguration conf = d.getRaftConf();
+    RaftPeerId leader = d.getInfo().getLeaderId();
+    List<Member> members = new ArrayList<>();
+    for (RaftPeer p : conf.getAllPeers(RaftPeerRole.FOLLOWER)) {
+      String role = leader != null && leader.equals(p.getId()) ? "LEADER" : "FOLLOWER";
+      members.add(new Member(p.getId().toString(), p.getAddress(), p.getDataStreamAddress(), role, true, -1, -1, false, false, null, null));
+    }
+    for (RaftPeer p : conf.getAllPeers(RaftPeerRole.LISTENER)) {
+      members.add(new Member(p.getId().toString(), p.getAddress(), p.getDataStreamAddress(), "LEARNER", false, -1, -1, false, false, null, null));
+    }
+    return new Topology(leader == null ? null : leader.toString(), members);
+  }
+
   /** The group as this node sees it, with each member's /v1/status fetched concurrently (500 ms each at most). */
   public View view() {
     RaftServer.Division d = raft.division();

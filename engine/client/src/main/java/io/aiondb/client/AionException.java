@@ -1,0 +1,75 @@
+package io.aiondb.client;
+
+/**
+ * Errors of the native client ({@link Aion}). Subclasses say what the caller can do: {@link Conflict} (a condition
+ * failed: re-read and decide), {@link NotFound}, {@link InvalidRequest} (fix the request), {@link Unavailable}
+ * (nothing was done; the client already retried until its deadline), {@link UnknownOutcome} (a write may or may not
+ * have been applied: read before retrying), {@link Compacted} (the history asked for is gone).
+ * {@link #code()} is the server's error code.
+ */
+public class AionException extends AionClientException {
+  AionException(int status, String code, String message) {
+    super(status, code, message);
+  }
+
+  /** A failed compare-and-set, or an interactive transaction whose reads changed before it committed. Retryable. */
+  public static class Conflict extends AionException {
+    Conflict(String code, String message) {
+      super(409, code, message);
+    }
+  }
+
+  /** Thrown by {@link Transaction#commit()} when a key the transaction read changed: run the transaction again. */
+  public static final class TransactionConflict extends Conflict {
+    TransactionConflict(String message) {
+      super("TRANSACTION_CONFLICT", message);
+    }
+  }
+
+  public static final class NotFound extends AionException {
+    NotFound(String code, String message) {
+      super(404, code, message);
+    }
+  }
+
+  public static final class InvalidRequest extends AionException {
+    InvalidRequest(int status, String code, String message) {
+      super(status, code, message);
+    }
+  }
+
+  public static final class Compacted extends AionException {
+    Compacted(String code, String message) {
+      super(410, code, message);
+    }
+  }
+
+  /** No node could do it within the deadline; nothing was applied. */
+  public static final class Unavailable extends AionException {
+    Unavailable(String code, String message) {
+      super(503, code, message);
+    }
+  }
+
+  /** The connection failed or the server timed out after a write was sent: it may have been applied. */
+  public static final class UnknownOutcome extends AionException {
+    UnknownOutcome(String code, String message) {
+      super(504, code, message);
+    }
+  }
+
+  /** The server's error code as the matching exception. */
+  static AionException of(String code, String message) {
+    return switch (code) {
+      case "REVISION_MISMATCH", "NAMESPACE_EXISTS", "UNSAFE", "RECONFIGURATION_IN_PROGRESS", "NOT_CAUGHT_UP",
+           "MEMBER_CONFLICT" -> new Conflict(code, message);
+      case "NOT_FOUND", "NAMESPACE_NOT_FOUND", "KEY_NOT_FOUND", "MEMBER_NOT_FOUND" -> new NotFound(code, message);
+      case "HISTORY_COMPACTED" -> new Compacted(code, message);
+      case "UNAVAILABLE" -> new Unavailable(code, message);
+      case "TIMEOUT" -> new UnknownOutcome(code, message);
+      case "VALUE_TOO_LARGE" -> new InvalidRequest(413, code, message);
+      case "INTERNAL" -> new AionException(500, code, message);
+      default -> new InvalidRequest(400, code, message);
+    };
+  }
+}
