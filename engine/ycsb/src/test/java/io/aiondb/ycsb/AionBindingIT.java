@@ -1,0 +1,53 @@
+package io.aiondb.ycsb;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link AionBinding} against one Aion node with fsync on, started from this module's runtime classpath
+ * ({@code target/lib}, written at package time) in its own JVM.
+ */
+class AionBindingIT extends BindingContract {
+  @TempDir static Path dir;
+  private static LocalProcess server;
+  private static String url;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path lib = Path.of("target/lib").toAbsolutePath();
+    if (!Files.isDirectory(lib)) throw new IllegalStateException("run through Maven (package copies the server to " + lib + ")");
+    Path portFile = dir.resolve("port");
+    String java = ProcessHandle.current().info().command().orElse("java");
+    server = new LocalProcess("aion", List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-XX:+UseSerialGC",
+        "-cp", lib + "/*", "io.aiondb.server.Main", "--data.dir=" + dir.resolve("data"), "--http.port=0", "--raft.port=0",
+        "--http.port-file=" + portFile, "--storage.sync=true", "--log.level=warn"),
+        Map.of("AION_PROTOCOL_PORT", "0"), // a free port for the binary protocol, where the server has one
+        dir.resolve("aion.log"));
+    server.awaitReady(Duration.ofSeconds(60), () -> Files.exists(portFile));
+    url = "http://127.0.0.1:" + Files.readString(portFile).trim();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (server != null) server.close();
+  }
+
+  @Override
+  String binding() {
+    return AionBinding.class.getName();
+  }
+
+  @Override
+  Properties connection() {
+    Properties p = new Properties();
+    p.setProperty("aion.urls", url);
+    return p;
+  }
+}
