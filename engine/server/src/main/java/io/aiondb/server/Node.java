@@ -29,6 +29,7 @@ public final class Node implements AutoCloseable {
   private final QueryExecutor queries;
   private final Compactor compactor;
   private final io.aiondb.server.watch.WatchHub watches;
+  private final io.aiondb.server.index.IndexBuilder indexBuilder;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
@@ -47,6 +48,8 @@ public final class Node implements AutoCloseable {
     this.compactor = new Compactor(store, proposer, clock, config.historyKeepVersions(), config.historyKeepDuration(),
         config.compactionChunkKeys(), config.compactionInterval());
     this.watches = new io.aiondb.server.watch.WatchHub(store, java.time.Duration.ofSeconds(10));
+    this.indexBuilder = new io.aiondb.server.index.IndexBuilder(store, proposer,
+        () -> proposer.division().getInfo().isLeader(), config.compactionChunkKeys());
     Gauge.builder("aion.watches.active", watches, io.aiondb.server.watch.WatchHub::active)
         .description("Watches open on this node").register(metrics);
     if (store.cache() != null) CaffeineCacheMetrics.monitor(metrics, store.cache(), "current_values");
@@ -87,6 +90,10 @@ public final class Node implements AutoCloseable {
     return compactor;
   }
 
+  public io.aiondb.server.index.IndexBuilder indexBuilder() {
+    return indexBuilder;
+  }
+
   public io.aiondb.server.watch.WatchHub watches() {
     return watches;
   }
@@ -103,6 +110,7 @@ public final class Node implements AutoCloseable {
   @Override
   public void close() {
     watches.close();
+    indexBuilder.close();
     compactor.close();
     proposer.close();
     store.close();

@@ -17,6 +17,7 @@ public final class QueryJson {
     if (q.explain()) {
       ObjectNode p = n.putObject("plan");
       p.put("access", res.plan().access());
+      if (res.plan().index() != null) p.put("index", res.plan().index().describe());
       p.put("source", res.source());
       putBound(p, "lower", res.plan().lower());
       putBound(p, "upper", res.plan().upper());

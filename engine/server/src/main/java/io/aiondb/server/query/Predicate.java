@@ -79,11 +79,21 @@ public sealed interface Predicate {
       return a.equals(b);
     }
 
-    /** Numbers numerically, strings by code point; anything else is not ordered (null). */
+    /**
+     * Numbers numerically; two RFC 3339 timestamps by instant; other strings by UTF-16 code unit
+     * ({@link String#compareTo}); a timestamp and a string that is not one are not ordered, nor is anything else
+     * (null: the comparison is false).
+     */
     static Integer compare(JsonNode a, JsonNode b) {
       if (a == null) return null;
       if (a.isNumber() && b.isNumber()) return a.decimalValue().compareTo(b.decimalValue());
-      if (a.isTextual() && b.isTextual()) return a.textValue().compareTo(b.textValue());
+      if (a.isTextual() && b.isTextual()) {
+        java.time.Instant ta = Timestamps.parse(a.textValue());
+        java.time.Instant tb = Timestamps.parse(b.textValue());
+        if (ta != null && tb != null) return ta.compareTo(tb);
+        if (ta != null || tb != null) return null;
+        return a.textValue().compareTo(b.textValue());
+      }
       return null;
     }
 

@@ -31,13 +31,21 @@ public final class QueryExecutor {
     return planner.plan(q);
   }
 
+  /** Index candidates kept in memory per page at most; beyond this the query falls back to the key-range scan. */
+  static final int MAX_INDEX_CANDIDATES = 100_000;
+
   public QueryResult execute(Query q, NamespaceInfo ns) {
     return execute(q, ns, false);
   }
 
   /** {@code forceHistory}: read history even when current values would do (tests prove both paths agree). */
   QueryResult execute(Query q, NamespaceInfo ns, boolean forceHistory) {
-    Plan plan = planner.plan(q);
+    return execute(q, ns, forceHistory, false);
+  }
+
+  /** {@code forceScan}: ignore secondary indexes (tests prove the index path answers the same). */
+  QueryResult execute(Query q, NamespaceInfo ns, boolean forceHistory, boolean forceScan) {
+    Plan plan = planner.plan(q, forceScan ? List.of() : store.indexes(ns.id()));
     Cursor cursor = q.cursor() == null ? null : Cursor.decode(q.cursor());
     if (cursor != null && cursor.queryHash() != q.hash()) {
       throw new AionException(ErrorCode.INVALID_CURSOR,
@@ -51,6 +59,7 @@ public final class QueryExecutor {
       }
       boolean fromCurrent = revision == view.revision() && !forceHistory;
       String source = fromCurrent ? "current" : "history@" + revision;
+      if (!fromCurrent && plan.index() != null) plan = plan.withAccess("key-range-scan", null); // indexes hold the present only
       if (q.explain()) return new QueryResult(revision, List.of(), null, plan, source);
       byte[] lower = plan.lower();
       byte[] upper = plan.upper();
@@ -61,6 +70,11 @@ public final class QueryExecutor {
       List<Row> rows = new ArrayList<>();
       if (plan.empty() || (lower != null && upper != null && Arrays.compareUnsigned(lower, upper) >= 0)) {
         return new QueryResult(revision, rows, null, plan, source);
+      }
+      if (plan.index() != null) {
+        java.util.NavigableSet<byte[]> keys = candidates(view, ns.id(), plan.index(), lower, upper);
+        if (keys != null) return page(q, view, ns.id(), keys, revision, plan, source);
+        plan = plan.withAccess("key-range-scan", null); // too many candidates for an index to help
       }
       long bytes = 0;
       int seen = 0;
@@ -93,6 +107,61 @@ public final class QueryExecutor {
       String next = stopKey == null ? null : new Cursor(revision, q.hash(), stopKey).encode();
       return new QueryResult(revision, rows, next, plan, source);
     }
+  }
+
+  /** The keys in {@code [lower, upper)} whose index entry lies in the scan's range; null when there are too many. */
+  private static java.util.NavigableSet<byte[]> candidates(ReadView view, int nsId, Plan.IndexScan scan, byte[] lower, byte[] upper) {
+    java.util.TreeSet<byte[]> keys = new java.util.TreeSet<>(Arrays::compareUnsigned);
+    if (scan.from() != null && scan.to() != null && Arrays.compareUnsigned(scan.from(), scan.to()) > 0) return keys;
+    byte[] prefix = IndexValues.prefix(nsId, scan.def().id());
+    byte[] start = scan.from() == null ? prefix : concat(prefix, scan.from());
+    byte[] end = scan.to() == null ? io.aiondb.server.storage.Keys.prefixEnd(prefix)
+        : io.aiondb.server.storage.Keys.prefixEnd(concat(prefix, scan.to()));
+    try (org.rocksdb.RocksIterator it = view.iterator(io.aiondb.server.storage.Cf.INDEX)) {
+      for (it.seek(start); it.isValid() && Arrays.compareUnsigned(it.key(), end) < 0; it.next()) {
+        byte[] key = IndexValues.userKey(scan.def().type(), it.key());
+        if (lower != null && Arrays.compareUnsigned(key, lower) < 0) continue;
+        if (upper != null && Arrays.compareUnsigned(key, upper) >= 0) continue;
+        keys.add(key);
+        if (keys.size() > MAX_INDEX_CANDIDATES) return null;
+      }
+    }
+    return keys;
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  /** One page from index candidates: read each key's current version in key order and check it like a scan does. */
+  private static QueryResult page(Query q, ReadView view, int nsId, java.util.NavigableSet<byte[]> keys, long revision,
+      Plan plan, String source) {
+    List<Row> rows = new ArrayList<>();
+    long bytes = 0;
+    byte[] stopKey = null;
+    java.util.Iterator<byte[]> it = q.reverse() ? keys.descendingIterator() : keys.iterator();
+    while (it.hasNext()) {
+      byte[] key = it.next();
+      byte[] raw = view.get(io.aiondb.server.storage.Cf.KV, io.aiondb.server.storage.Keys.current(nsId, key));
+      if (raw == null) continue;
+      VersionRecord v = VersionRecord.decode(raw);
+      if (v.tombstone() || !matches(q, v)) continue;
+      long size = key.length + (q.keysOnly() ? 0 : v.value().length);
+      if (!rows.isEmpty() && bytes + size > q.maxBytes()) {
+        stopKey = rows.getLast().key();
+        break;
+      }
+      rows.add(new Row(key, v));
+      bytes += size;
+      if (rows.size() >= q.limit()) {
+        if (it.hasNext()) stopKey = key;
+        break;
+      }
+    }
+    String next = stopKey == null ? null : new Cursor(revision, q.hash(), stopKey).encode();
+    return new QueryResult(revision, rows, next, plan, source);
   }
 
   private static boolean matches(Query q, VersionRecord v) {

@@ -39,6 +39,13 @@ public sealed interface ApplyResult {
 
   record KeyVersion(byte[] key, io.aiondb.server.storage.VersionRecord version) {}
 
+  record IndexCreated(boolean created, io.aiondb.server.storage.IndexDef index) implements ApplyResult {}
+
+  record IndexDropped(boolean existed) implements ApplyResult {}
+
+  /** One backfill step; {@code state} is the index's state after it. */
+  record Backfilled(int keys, io.aiondb.server.storage.IndexDef.State state) implements ApplyResult {}
+
   /** The command was valid but its preconditions did not hold; nothing was written. */
   record Rejected(ErrorCode code, String message) implements ApplyResult {}
 }

@@ -117,6 +117,57 @@ public sealed interface Command {
     }
   }
 
+  /** Defines a secondary index; it starts {@code BUILDING} and a backfill makes it {@code READY}. */
+  record CreateIndex(String namespace, String name, String field, io.aiondb.server.storage.IndexDef.Type type,
+      boolean unique) implements Command {
+    public CreateIndex {
+      validateNamespace(namespace);
+      validateIndexName(name);
+      io.aiondb.server.query.JsonPath.parse(field); // throws INVALID_QUERY with the reason
+      if (type == null) throw new AionException(ErrorCode.BAD_REQUEST, "an index needs a type: string, number, boolean or timestamp");
+    }
+
+    @Override
+    public boolean exclusive() {
+      return true;
+    }
+  }
+
+  /** Removes an index and all its entries. */
+  record DropIndex(String namespace, String name) implements Command {
+    public DropIndex {
+      validateNamespace(namespace);
+      validateIndexName(name);
+    }
+
+    @Override
+    public boolean exclusive() {
+      return true;
+    }
+  }
+
+  /** Indexes up to {@code maxKeys} existing keys of a building index from where its backfill stopped. */
+  record BackfillIndex(String namespace, String name, int indexId, int maxKeys) implements Command {
+    public BackfillIndex {
+      validateNamespace(namespace);
+      validateIndexName(name);
+      if (maxKeys < 1) throw new IllegalArgumentException("maxKeys must be >= 1");
+    }
+
+    @Override
+    public boolean exclusive() {
+      return true;
+    }
+  }
+
+  static void validateIndexName(String name) {
+    if (name == null || !NAMESPACE.matcher(name).matches()) {
+      throw new AionException(ErrorCode.BAD_REQUEST,
+          "an index name is 1-63 characters of a-z, 0-9, '_', '.', '-', starting and ending with a letter or digit: "
+              + (name == null ? "null" : "'" + name + "'"));
+    }
+  }
+
   int MAX_TXN_COMPARES = 128;
   int MAX_TXN_OPS = 128;
 

@@ -21,6 +21,9 @@ public final class CommandCodec {
   private static final byte DELETE = 4;
   private static final byte COMPACT = 5;
   private static final byte TXN = 6;
+  private static final byte CREATE_INDEX = 7;
+  private static final byte DROP_INDEX = 8;
+  private static final byte BACKFILL_INDEX = 9;
 
   private CommandCodec() {}
 
@@ -74,6 +77,26 @@ public final class CommandCodec {
           writeOps(out, c.success());
           writeOps(out, c.failure());
         }
+        case Command.CreateIndex c -> {
+          out.writeByte(CREATE_INDEX);
+          out.writeUTF(c.namespace());
+          out.writeUTF(c.name());
+          out.writeUTF(c.field());
+          out.writeByte(c.type().ordinal());
+          out.writeBoolean(c.unique());
+        }
+        case Command.DropIndex c -> {
+          out.writeByte(DROP_INDEX);
+          out.writeUTF(c.namespace());
+          out.writeUTF(c.name());
+        }
+        case Command.BackfillIndex c -> {
+          out.writeByte(BACKFILL_INDEX);
+          out.writeUTF(c.namespace());
+          out.writeUTF(c.name());
+          out.writeInt(c.indexId());
+          out.writeInt(c.maxKeys());
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -113,6 +136,10 @@ public final class CommandCodec {
           }
           yield new Command.Txn(compares, readOps(in), readOps(in));
         }
+        case CREATE_INDEX -> new Command.CreateIndex(in.readUTF(), in.readUTF(), in.readUTF(),
+            enumAt(io.aiondb.server.storage.IndexDef.Type.values(), in.readByte()), in.readBoolean());
+        case DROP_INDEX -> new Command.DropIndex(in.readUTF(), in.readUTF());
+        case BACKFILL_INDEX -> new Command.BackfillIndex(in.readUTF(), in.readUTF(), in.readInt(), in.readInt());
         default -> throw new IllegalArgumentException("unknown command type " + type);
       };
     } catch (IOException e) {

@@ -1,7 +1,10 @@
 package io.aiondb.server.state;
 
 import io.aiondb.server.ErrorCode;
+import io.aiondb.server.query.IndexValues;
+import io.aiondb.server.query.JsonPath;
 import io.aiondb.server.storage.Batch;
+import io.aiondb.server.storage.IndexDef;
 import io.aiondb.server.storage.Cf;
 import io.aiondb.server.storage.ContentType;
 import io.aiondb.server.storage.Keys;
@@ -42,6 +45,9 @@ public final class KvStateMachine {
       case Command.Delete c -> delete(c, entry, b);
       case Command.Compact c -> compact(c, b);
       case Command.Txn c -> txn(c, entry, b);
+      case Command.CreateIndex c -> createIndex(c, entry, b);
+      case Command.DropIndex c -> dropIndex(c, b);
+      case Command.BackfillIndex c -> backfill(c, b);
     };
   }
 
@@ -81,6 +87,10 @@ public final class KvStateMachine {
     b.deleteRange(Cf.KV, Keys.nsPrefix(info.id()), Keys.nsEnd(info.id()));
     b.deleteRange(Cf.HISTORY, Keys.nsPrefix(info.id()), Keys.nsEnd(info.id()));
     b.deleteRange(Cf.CHANGES, Keys.nsPrefix(info.id()), Keys.nsEnd(info.id()));
+    b.deleteRange(Cf.INDEX, Keys.nsPrefix(info.id()), Keys.nsEnd(info.id()));
+    byte[] idx = IndexDef.metaPrefix(info.id());
+    b.deleteRange(Cf.META, idx, Keys.prefixEnd(idx));
+    b.afterCommit(() -> store.forgetIndexes(info.id()));
     b.delete(Cf.META, key);
     b.afterCommit(() -> store.cacheNamespace(c.name(), null));
     return new ApplyResult.NamespaceDropped(true);
@@ -114,12 +124,14 @@ public final class KvStateMachine {
     boolean live = cur != null && !cur.tombstone();
     ApplyResult mismatch = checkExpected(c.expectedRevision(), live ? cur : null);
     if (mismatch != null) return mismatch;
+    ApplyResult violation = checkUnique(List.of(new Pending(ns, c.key(), c.contentType(), c.value())), List.of(), b);
+    if (violation != null) return violation;
     VersionRecord rec = writeValue(ns, c.key(), cur, nextRevision(b), e, c.contentType(), c.value(), b);
     return new ApplyResult.Written(rec.revision(), rec.createRevision(), rec.version(), e.timestampMillis());
   }
 
   /** Writes a new current version of a key at revision {@code rev}; {@code cur} is its stored version or null. */
-  private static VersionRecord writeValue(NamespaceInfo ns, byte[] key, VersionRecord cur, long rev, LogEntry e,
+  private VersionRecord writeValue(NamespaceInfo ns, byte[] key, VersionRecord cur, long rev, LogEntry e,
       ContentType ct, byte[] value, Batch b) {
     boolean live = cur != null && !cur.tombstone();
     VersionRecord rec = new VersionRecord(
@@ -131,17 +143,27 @@ public final class KvStateMachine {
         false,
         ct,
         value);
-    store(ns, key, rec, b);
+    store(ns, key, cur, rec, b);
     return rec;
   }
 
   /** Writes a tombstone for a live key at revision {@code rev}. */
-  private static void writeTombstone(NamespaceInfo ns, byte[] key, VersionRecord cur, long rev, LogEntry e, Batch b) {
-    store(ns, key, new VersionRecord(
+  private void writeTombstone(NamespaceInfo ns, byte[] key, VersionRecord cur, long rev, LogEntry e, Batch b) {
+    store(ns, key, cur, new VersionRecord(
         rev, cur.createRevision(), 0, cur.revision(), e.timestampMillis(), true, ContentType.OCTET_STREAM, EMPTY), b);
   }
 
-  private static void store(NamespaceInfo ns, byte[] key, VersionRecord rec, Batch b) {
+  /** Writes a version (current, history, change feed) and moves the key's entries in the namespace's indexes. */
+  private void store(NamespaceInfo ns, byte[] key, VersionRecord old, VersionRecord rec, Batch b) {
+    for (IndexDef def : store.indexes(ns.id())) {
+      if (!def.maintained()) continue;
+      JsonPath path = path(def);
+      byte[] before = IndexValues.of(def, path, old);
+      byte[] after = IndexValues.of(def, path, rec);
+      if (before != null && after != null && Arrays.equals(before, after)) continue;
+      if (before != null) b.delete(Cf.INDEX, IndexValues.entry(ns.id(), def.id(), before, key));
+      if (after != null) b.put(Cf.INDEX, IndexValues.entry(ns.id(), def.id(), after, key), EMPTY);
+    }
     byte[] encoded = rec.encode();
     b.put(Cf.KV, Keys.current(ns.id(), key), encoded);
     b.put(Cf.HISTORY, Keys.history(ns.id(), key, rec.revision()), encoded);
@@ -192,10 +214,19 @@ public final class KvStateMachine {
         break;
       }
     }
+    List<TxnOp> branch = holds ? c.success() : c.failure();
+    List<Pending> puts = new ArrayList<>();
+    List<Pending> written = new ArrayList<>();
+    for (TxnOp op : branch) {
+      if (op instanceof TxnOp.Put p) puts.add(new Pending(spaces.get(p.namespace()), p.key(), p.contentType(), p.value()));
+      if (op instanceof TxnOp.Delete d) written.add(new Pending(spaces.get(d.namespace()), d.key(), null, null));
+    }
+    ApplyResult violation = checkUnique(puts, written, b);
+    if (violation != null) return violation;
     long rev = 0; // allocated at the first write: a transaction that writes nothing does not advance the revision
     List<ApplyResult.OpResult> results = new ArrayList<>();
     long[] rangeBytes = {0};
-    for (TxnOp op : holds ? c.success() : c.failure()) {
+    for (TxnOp op : branch) {
       NamespaceInfo ns = spaces.get(op.namespace());
       switch (op) {
         case TxnOp.Put p -> {
@@ -345,5 +376,154 @@ public final class KvStateMachine {
     dbKeys.clear();
     dbKeys.addAll(remaining);
     return removeUpTo;
+  }
+
+  // ------------------------------------------------------------------ secondary indexes
+
+  private final java.util.Map<String, JsonPath> paths = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private JsonPath path(IndexDef def) {
+    return paths.computeIfAbsent(def.field(), JsonPath::parse);
+  }
+
+  /** A write a unique check must consider: a put (value set) or a delete (value null). */
+  private record Pending(NamespaceInfo ns, byte[] key, ContentType type, byte[] value) {
+    VersionRecord asVersion() {
+      return new VersionRecord(0, 0, 1, 0, 0, false, type, value);
+    }
+  }
+
+  /**
+   * Unique indexes after these writes: a put's value may not equal the value of another key, neither one already
+   * stored (unless this command also writes that key) nor another put of the same command. Checked before anything
+   * is written, so a violation writes nothing.
+   */
+  private ApplyResult checkUnique(List<Pending> puts, List<Pending> deletes, Batch b) {
+    if (puts.isEmpty()) return null;
+    java.util.Set<String> writtenKeys = new java.util.HashSet<>();
+    for (Pending p : puts) writtenKeys.add(p.ns().id() + "/" + java.util.HexFormat.of().formatHex(p.key()));
+    for (Pending p : deletes) writtenKeys.add(p.ns().id() + "/" + java.util.HexFormat.of().formatHex(p.key()));
+    java.util.Map<String, byte[]> claimed = new java.util.HashMap<>();
+    for (Pending p : puts) {
+      for (IndexDef def : store.indexes(p.ns().id())) {
+        if (!def.unique() || !def.maintained()) continue;
+        byte[] v = IndexValues.of(def, path(def), p.asVersion());
+        if (v == null) continue;
+        String slot = p.ns().id() + "/" + def.id() + "/" + java.util.HexFormat.of().formatHex(v);
+        byte[] other = claimed.putIfAbsent(slot, p.key());
+        if (other != null && !Arrays.equals(other, p.key())) return unique(def, p.key(), other);
+        byte[] prefix = IndexValues.prefix(p.ns().id(), def.id());
+        byte[] valuePrefix = java.nio.ByteBuffer.allocate(prefix.length + v.length).put(prefix).put(v).array();
+        for (var entry : b.scan(Cf.INDEX, valuePrefix, Keys.prefixEnd(valuePrefix), 2 + writtenKeys.size(), x -> true)) {
+          byte[] holder = IndexValues.userKey(def.type(), entry.getKey());
+          if (Arrays.equals(holder, p.key())) continue;
+          if (writtenKeys.contains(p.ns().id() + "/" + java.util.HexFormat.of().formatHex(holder))) continue;
+          return unique(def, p.key(), holder);
+        }
+      }
+    }
+    return null;
+  }
+
+  private static ApplyResult unique(IndexDef def, byte[] key, byte[] holder) {
+    return new ApplyResult.Rejected(ErrorCode.UNIQUE_VIOLATION, "unique index '" + def.name() + "' (" + def.field()
+        + "): key '" + Command.describeKey(key) + "' would have the same value as key '" + Command.describeKey(holder) + "'");
+  }
+
+  private ApplyResult createIndex(Command.CreateIndex c, LogEntry e, Batch b) {
+    NamespaceInfo ns = namespace(b, c.namespace());
+    if (ns == null) return noNamespace(c.namespace());
+    byte[] metaKey = IndexDef.metaKey(ns.id(), c.name());
+    byte[] existing = b.get(Cf.META, metaKey);
+    IndexDef wanted = new IndexDef(c.name(), 0, c.field(), c.type(), c.unique(), IndexDef.State.BUILDING, null,
+        new byte[0], e.timestampMillis());
+    if (existing != null) {
+      IndexDef have = IndexDef.decode(existing);
+      if (have.sameDefinition(wanted)) return new ApplyResult.IndexCreated(false, have);
+      return new ApplyResult.Rejected(ErrorCode.INDEX_EXISTS, "index '" + c.name() + "' of namespace '" + c.namespace()
+          + "' exists with another definition (" + have.field() + ", " + have.type().name().toLowerCase(java.util.Locale.ROOT)
+          + (have.unique() ? ", unique" : "") + "); drop it first");
+    }
+    long next = RocksStore.bytesLong(b.get(Cf.META, NEXT_INDEX_ID));
+    int id = (int) Math.max(1, next);
+    b.put(Cf.META, NEXT_INDEX_ID, RocksStore.longBytes(id + 1L));
+    IndexDef def = new IndexDef(c.name(), id, c.field(), c.type(), c.unique(), IndexDef.State.BUILDING, null,
+        new byte[0], e.timestampMillis());
+    b.put(Cf.META, metaKey, def.encode());
+    b.afterCommit(() -> store.cacheIndex(ns.id(), def.name(), def));
+    return new ApplyResult.IndexCreated(true, def);
+  }
+
+  static final byte[] NEXT_INDEX_ID = "next-index-id".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+  private ApplyResult dropIndex(Command.DropIndex c, Batch b) {
+    NamespaceInfo ns = namespace(b, c.namespace());
+    if (ns == null) return noNamespace(c.namespace());
+    byte[] metaKey = IndexDef.metaKey(ns.id(), c.name());
+    byte[] existing = b.get(Cf.META, metaKey);
+    if (existing == null) return new ApplyResult.IndexDropped(false);
+    IndexDef def = IndexDef.decode(existing);
+    byte[] prefix = IndexValues.prefix(ns.id(), def.id());
+    b.deleteRange(Cf.INDEX, prefix, Keys.prefixEnd(prefix));
+    b.delete(Cf.META, metaKey);
+    b.afterCommit(() -> store.cacheIndex(ns.id(), def.name(), null));
+    return new ApplyResult.IndexDropped(true);
+  }
+
+  /**
+   * Indexes the next {@code maxKeys} keys after the backfill's cursor. Keys written since the index was created are
+   * already maintained by their writes; indexing one again writes the same entry. A unique index that meets a
+   * duplicate becomes FAILED (writes stop maintaining it; drop it, fix the data, create it again).
+   */
+  private ApplyResult backfill(Command.BackfillIndex c, Batch b) {
+    NamespaceInfo ns = namespace(b, c.namespace());
+    if (ns == null) return noNamespace(c.namespace());
+    byte[] metaKey = IndexDef.metaKey(ns.id(), c.name());
+    byte[] existing = b.get(Cf.META, metaKey);
+    if (existing == null) return new ApplyResult.Rejected(ErrorCode.INDEX_NOT_FOUND, "index '" + c.name() + "' does not exist");
+    IndexDef def = IndexDef.decode(existing);
+    if (def.id() != c.indexId() || def.state() != IndexDef.State.BUILDING) return new ApplyResult.Backfilled(0, def.state());
+    JsonPath path = path(def);
+    byte[] start = Keys.current(ns.id(), def.cursor());
+    byte[] nsEnd = Keys.nsEnd(ns.id());
+    int keys = 0;
+    byte[] next = null;
+    String failure = null;
+    java.util.Map<String, byte[]> seen = new java.util.HashMap<>();
+    try (RocksIterator it = b.iterator(Cf.KV)) {
+      for (it.seek(start); it.isValid() && Arrays.compareUnsigned(it.key(), nsEnd) < 0; it.next()) {
+        if (keys >= c.maxKeys()) {
+          next = Keys.userKeyOfCurrent(it.key());
+          break;
+        }
+        keys++;
+        byte[] userKey = Keys.userKeyOfCurrent(it.key());
+        byte[] v = IndexValues.of(def, path, VersionRecord.decode(it.value()));
+        if (v == null) continue;
+        if (def.unique()) {
+          byte[] valuePrefix = java.nio.ByteBuffer.allocate(8 + v.length).put(IndexValues.prefix(ns.id(), def.id())).put(v).array();
+          byte[] holder = seen.get(java.util.HexFormat.of().formatHex(v));
+          if (holder == null) {
+            for (var entry : b.scan(Cf.INDEX, valuePrefix, Keys.prefixEnd(valuePrefix), 2, x -> true)) {
+              byte[] h = IndexValues.userKey(def.type(), entry.getKey());
+              if (!Arrays.equals(h, userKey)) holder = h;
+            }
+          }
+          if (holder != null && !Arrays.equals(holder, userKey)) {
+            failure = "keys '" + Command.describeKey(holder) + "' and '" + Command.describeKey(userKey)
+                + "' have the same value of " + def.field() + "; drop the index, fix the data and create it again";
+            break;
+          }
+          seen.put(java.util.HexFormat.of().formatHex(v), userKey);
+        }
+        b.put(Cf.INDEX, IndexValues.entry(ns.id(), def.id(), v, userKey), EMPTY);
+      }
+    }
+    IndexDef updated = failure != null ? def.with(IndexDef.State.FAILED, failure, null)
+        : next == null ? def.with(IndexDef.State.READY, null, null)
+        : def.with(IndexDef.State.BUILDING, null, next);
+    b.put(Cf.META, metaKey, updated.encode());
+    b.afterCommit(() -> store.cacheIndex(ns.id(), updated.name(), updated));
+    return new ApplyResult.Backfilled(keys, updated.state());
   }
 }

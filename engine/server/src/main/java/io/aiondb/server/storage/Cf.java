@@ -9,5 +9,7 @@ public enum Cf {
   /** every retained version, including tombstones. */
   HISTORY,
   /** the change feed: one empty entry per written version, ordered by namespace, revision, key (for watches). */
-  CHANGES
+  CHANGES,
+  /** secondary index entries: {@code nsId:u32 | indexId:u32 | encoded value | userKey}, empty value. */
+  INDEX
 }

@@ -126,6 +126,7 @@ public final class RocksStore implements AutoCloseable {
     appliedRevision = readLong(Cf.META, REVISION);
     namespaces.clear();
     loadNamespaces();
+    loadIndexes();
     revisionMark.reset(appliedRevision);
     LOG.info("opened RocksDB at {} (applied index {}, term {}, revision {}, {} namespaces)",
         options.dataDir(), appliedIndex, appliedTerm, appliedRevision, namespaces.size());
@@ -324,6 +325,44 @@ public final class RocksStore implements AutoCloseable {
         namespaces.put(name, NamespaceInfo.decode(name, it.value()));
       }
     }
+  }
+
+  private final Map<Integer, Map<String, IndexDef>> indexes = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private void loadIndexes() {
+    indexes.clear();
+    byte[] prefix = IndexDef.allMetaPrefix();
+    try (RocksIterator it = db.newIterator(handle(Cf.META))) {
+      for (it.seek(prefix); it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
+        IndexDef d = IndexDef.decode(it.value());
+        indexes.computeIfAbsent(IndexDef.nsOfMetaKey(it.key()), k -> new java.util.concurrent.ConcurrentHashMap<>()).put(d.name(), d);
+      }
+    }
+  }
+
+  /** The indexes of a namespace as committed (the state machine reads them; apply changes them after commit). */
+  public Collection<IndexDef> indexes(int nsId) {
+    Map<String, IndexDef> m = indexes.get(nsId);
+    return m == null ? List.of() : List.copyOf(m.values());
+  }
+
+  public Optional<IndexDef> index(int nsId, String name) {
+    Map<String, IndexDef> m = indexes.get(nsId);
+    return Optional.ofNullable(m == null ? null : m.get(name));
+  }
+
+  /** Updates the in-memory index map (after commit); null removes. A dropped namespace: {@link #forgetIndexes}. */
+  public void cacheIndex(int nsId, String name, IndexDef def) {
+    if (def == null) {
+      Map<String, IndexDef> m = indexes.get(nsId);
+      if (m != null) m.remove(name);
+    } else {
+      indexes.computeIfAbsent(nsId, k -> new java.util.concurrent.ConcurrentHashMap<>()).put(name, def);
+    }
+  }
+
+  public void forgetIndexes(int nsId) {
+    indexes.remove(nsId);
   }
 
   public static byte[] namespaceKey(String name) {

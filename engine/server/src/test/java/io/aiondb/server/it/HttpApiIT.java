@@ -283,4 +283,44 @@ class HttpApiIT {
     assertThat(after.json().get("revision").asLong()).isEqualTo(rev);
     assertThat(after.json().at("/results/0/items")).hasSize(2);
   }
+
+  @Test
+  void indexesAndTheirBadInput() throws Exception {
+    c.createNamespace("ix");
+    c.put("ix", "a".getBytes(), "{\"email\":\"a@x\",\"age\":3}".getBytes(), AionClient.JSON, -1);
+    Resp created = call("PUT", "/v1/namespaces/ix/indexes/email", "application/json",
+        "{\"field\":\"$.email\",\"type\":\"string\",\"unique\":true}".getBytes());
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() ->
+        call("GET", "/v1/namespaces/ix/indexes/email").json().path("state").asText().equals("ready"));
+    assertThat(call("PUT", "/v1/namespaces/ix/indexes/email", "application/json",
+        "{\"field\":\"$.email\",\"type\":\"string\",\"unique\":true}".getBytes()).status()).isEqualTo(200);
+    String[][] bad = {
+        {"{\"field\":\"$.email\",\"type\":\"number\"}", "INDEX_EXISTS"},
+        {"{\"field\":\"email\",\"type\":\"string\"}", "INVALID_QUERY"},
+        {"{\"field\":\"$.x\",\"type\":\"date\"}", "BAD_REQUEST"},
+        {"{\"field\":\"$.x\",\"type\":\"string\",\"unique\":\"yes\"}", "BAD_REQUEST"},
+        {"{\"field\":\"$.x\",\"type\":\"string\",\"colour\":1}", "BAD_REQUEST"},
+        {"[]", "BAD_REQUEST"},
+        {"{", "INVALID_JSON"},
+    };
+    for (String[] b : bad) {
+      Resp r = call("PUT", "/v1/namespaces/ix/indexes/email", "application/json", b[0].getBytes());
+      assertThat(r.json().path("code").asText()).as(b[0] + " -> " + r.body()).isEqualTo(b[1]);
+    }
+    assertThat(call("PUT", "/v1/namespaces/ix/indexes/Bad%20Name", "application/json",
+        "{\"field\":\"$.x\",\"type\":\"string\"}".getBytes()).json().path("code").asText()).isEqualTo("BAD_REQUEST");
+    assertThat(call("PUT", "/v1/namespaces/nope/indexes/x", "application/json",
+        "{\"field\":\"$.x\",\"type\":\"string\"}".getBytes()).status()).isEqualTo(404);
+    // a duplicate value is refused and writes nothing
+    Resp dup = call("PUT", "/v1/ns/ix/keys/b", "application/json", "{\"email\":\"a@x\"}".getBytes());
+    assertThat(dup.status()).isEqualTo(409);
+    assertThat(dup.json().get("code").asText()).isEqualTo("UNIQUE_VIOLATION");
+    assertThat(c.get("ix", "b")).isEmpty();
+    assertThat(call("GET", "/v1/namespaces/ix/indexes").json().get("indexes")).hasSize(1);
+    assertThat(call("DELETE", "/v1/namespaces/ix/indexes/email").status()).isEqualTo(200);
+    assertThat(call("DELETE", "/v1/namespaces/ix/indexes/email").json().get("code").asText()).isEqualTo("INDEX_NOT_FOUND");
+    assertThat(call("GET", "/v1/namespaces/ix/indexes/email").status()).isEqualTo(404);
+    assertThat(call("PUT", "/v1/ns/ix/keys/b", "application/json", "{\"email\":\"a@x\"}".getBytes()).status()).isEqualTo(200);
+  }
 }

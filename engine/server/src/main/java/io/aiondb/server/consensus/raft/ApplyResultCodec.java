@@ -84,6 +84,20 @@ public final class ApplyResultCodec {
             }
           }
         }
+        case ApplyResult.IndexCreated x -> {
+          out.writeByte(8);
+          out.writeBoolean(x.created());
+          writeBytes(out, x.index().encode());
+        }
+        case ApplyResult.IndexDropped x -> {
+          out.writeByte(9);
+          out.writeBoolean(x.existed());
+        }
+        case ApplyResult.Backfilled x -> {
+          out.writeByte(10);
+          out.writeInt(x.keys());
+          out.writeByte(x.state().ordinal());
+        }
         case ApplyResult.Rejected x -> {
           out.writeByte(6);
           out.writeUTF(x.code().name());
@@ -151,6 +165,9 @@ public final class ApplyResultCodec {
           }
           yield new ApplyResult.TxnDone(ok, rev, ts, results);
         }
+        case 8 -> new ApplyResult.IndexCreated(in.readBoolean(), io.aiondb.server.storage.IndexDef.decode(readBytes(in)));
+        case 9 -> new ApplyResult.IndexDropped(in.readBoolean());
+        case 10 -> new ApplyResult.Backfilled(in.readInt(), io.aiondb.server.storage.IndexDef.State.values()[in.readByte()]);
         default -> throw new IllegalArgumentException("unknown apply result");
       };
     } catch (IOException e) {
