@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -36,7 +35,6 @@ class LinearizabilityIT {
     long seed = Long.getLong("aion.seed", System.nanoTime());
     int seconds = Integer.getInteger("aion.lincheck.seconds", 45);
     System.out.println("LinearizabilityIT seed=" + seed + " seconds=" + seconds + " (replay: -Daion.seed=" + seed + ")");
-    Random nemesisRandom = new Random(seed);
     History history = new History();
     List<String> faults = new ArrayList<>();
     try (LocalCluster cl = new LocalCluster(dir, 3, "--request.timeout=3s").label("lincheck-" + seed)) {
@@ -93,44 +91,9 @@ class LinearizabilityIT {
         }));
       }
 
-      long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-      while (System.nanoTime() < end) {
-        Thread.sleep(1000 + nemesisRandom.nextInt(1500));
-        int node = 1 + nemesisRandom.nextInt(3);
-        int fault = nemesisRandom.nextInt(4);
-        long hold = 1500 + nemesisRandom.nextInt(2500);
-        switch (fault) {
-          case 0 -> {
-            faults.add("kill -9 n" + node);
-            cl.kill(node);
-            Thread.sleep(hold);
-            cl.start(node);
-          }
-          case 1 -> {
-            faults.add("partition n" + node + " from the others");
-            cl.partition(Set.of(node));
-            Thread.sleep(hold);
-            cl.heal();
-          }
-          case 2 -> {
-            faults.add("SIGSTOP n" + node);
-            cl.pause(node);
-            Thread.sleep(hold);
-            cl.resume(node);
-          }
-          default -> {
-            faults.add("transfer leadership to n" + node);
-            try {
-              Http.post(cl.url(node) + "/v1/cluster/leader", "{\"id\":\"n" + node + "\"}");
-            } catch (Throwable e) {
-              faults.add("  (transfer refused: " + e.getMessage().lines().findFirst().orElse("") + ")");
-            }
-          }
-        }
-        Thread.sleep(1500); // let the cluster recover before the next fault
-      }
-      cl.heal();
-      for (int i = 1; i <= 3; i++) cl.resume(i);
+      Nemesis nemesis = new Nemesis(cl, seed);
+      nemesis.run(Duration.ofSeconds(seconds));
+      faults.addAll(nemesis.faults());
       stop.set(true);
       for (Thread t : clients) t.join();
       System.out.println("faults: " + faults);

@@ -33,6 +33,7 @@ public final class LocalCluster implements AutoCloseable {
   private final int size;
   private final int raftPort;
   private final int httpPort;
+  private final int protocolPort;
   private final List<String> extraFlags;
   private final Map<String, TcpProxy> proxies = new HashMap<>(); // "i>j:port"
   private final Process[] processes;
@@ -57,6 +58,7 @@ public final class LocalCluster implements AutoCloseable {
     int base = 20000 + ThreadLocalRandom.current().nextInt(20000);
     this.raftPort = base;
     this.httpPort = base + 1;
+    this.protocolPort = base + 2;
     for (int i = 1; i <= size; i++) {
       StringBuilder hosts = new StringBuilder();
       for (int j = 1; j <= size; j++) {
@@ -100,6 +102,26 @@ public final class LocalCluster implements AutoCloseable {
     return "http://" + nodeIp(i) + ":" + httpPort;
   }
 
+  /** Node i's binary-protocol address (direct, not through the proxies). */
+  public String protocolAddress(int i) {
+    return nodeIp(i) + ":" + protocolPort;
+  }
+
+  /** Every node's protocol address, comma-separated (client seeds). */
+  public String protocolSeeds() {
+    List<String> out = new ArrayList<>();
+    for (int i = 1; i <= size; i++) out.add(protocolAddress(i));
+    return String.join(",", out);
+  }
+
+  /** Members advertise their peer names (nJ); a client outside the nodes' hosts files maps them to 127.0.2.J. */
+  public static String mapAddress(String advertised) {
+    int colon = advertised.lastIndexOf(':');
+    String host = advertised.substring(0, colon);
+    if (host.matches("n\\d+")) return nodeIp(Integer.parseInt(host.substring(1))) + advertised.substring(colon);
+    return advertised;
+  }
+
   public String peersSpec(int upTo) {
     List<String> parts = new ArrayList<>();
     for (int j = 1; j <= upTo; j++) parts.add(name(j) + "=" + name(j) + ":" + raftPort + ":" + httpPort);
@@ -124,6 +146,7 @@ public final class LocalCluster implements AutoCloseable {
         "--node.id=" + name(i), "--data.dir=" + dir.resolve(name(i)),
         "--cluster.peers=" + (joiner ? peersSpec(size) : peersSpec(initialVoters)), "--cluster.bootstrap=" + !joiner,
         "--raft.host=" + nodeIp(i), "--raft.port=" + raftPort, "--http.host=" + nodeIp(i), "--http.port=" + httpPort,
+        "--protocol.port=" + protocolPort,
         "--log.level=info"));
     cmd.addAll(extraFlags);
     processes[i] = new ProcessBuilder(cmd).redirectErrorStream(true)
