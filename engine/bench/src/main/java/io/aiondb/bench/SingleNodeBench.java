@@ -1,6 +1,9 @@
 package io.aiondb.bench;
 
+import io.aiondb.client.Aion;
 import io.aiondb.client.AionClient;
+import io.aiondb.client.Read;
+import io.aiondb.client.ValueType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -9,12 +12,13 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Puts and gets of fixed-size values against running Aion nodes over HTTP, with 1..N concurrent clients (one
- * thread each, closed loop, client i talks to node i mod n). Prints a Markdown table: ops/s, p50, p99 and p99.9
- * latency. Run by bin/bench-single-node and bin/bench-cluster.
+ * Puts and gets of fixed-size values against running Aion nodes, with 1..N concurrent clients (one thread each,
+ * closed loop), over HTTP (client i talks to node i mod n) or the binary protocol ({@code --protocol binary}: one
+ * native {@link Aion} client shared by all threads, which routes to the leader). Prints a Markdown table: ops/s,
+ * p50, p99 and p99.9 latency. Run by bin/bench-single-node, bin/bench-cluster and bin/bench-protocols.
  *
  * <pre>SingleNodeBench --url http://127.0.0.1:7070[,http://127.0.0.2:7070] --clients 1,16 --ops 20000
- *     --value-size 256 [--consistency linearizable|stale]</pre>
+ *     --value-size 256 [--consistency linearizable|stale] [--protocol http|binary --seeds 127.0.0.1:7071]</pre>
  */
 public final class SingleNodeBench {
   private SingleNodeBench() {}
@@ -36,6 +40,8 @@ public final class SingleNodeBench {
     int[] clients = {1, 16};
     int ops = 20_000;
     int valueSize = 256;
+    String protocol = "http";
+    String seeds = "127.0.0.1:7071";
     for (int i = 0; i < args.length; i += 2) {
       switch (args[i]) {
         case "--url" -> url = args[i + 1];
@@ -43,12 +49,30 @@ public final class SingleNodeBench {
         case "--ops" -> ops = Integer.parseInt(args[i + 1]);
         case "--value-size" -> valueSize = Integer.parseInt(args[i + 1]);
         case "--consistency" -> consistency = args[i + 1];
+        case "--protocol" -> protocol = args[i + 1];
+        case "--seeds" -> seeds = args[i + 1];
         default -> throw new IllegalArgumentException("unknown flag " + args[i]);
       }
     }
     List<Result> results = new ArrayList<>();
     List<AionClient> nodes = new ArrayList<>();
     for (String u : url.split(",")) nodes.add(AionClient.connect(u));
+    Aion nativeClient = protocol.equals("binary") ? Aion.builder().seeds(seeds).connect() : null;
+    if (nativeClient != null) {
+      boolean stale = consistency.equals("stale");
+      nodes = new ArrayList<>(nodes);
+      binary = new Ops() {
+        @Override
+        public void put(byte[] key, byte[] value) {
+          nativeClient.put("bench", key, value, ValueType.BINARY, -1);
+        }
+
+        @Override
+        public boolean get(byte[] key) {
+          return nativeClient.get("bench", key, stale ? Read.stale() : Read.linearizable()).isPresent();
+        }
+      };
+    }
     try {
       nodes.getFirst().createNamespace("bench");
       run(nodes, "put", 1, Math.min(ops, 2000), valueSize, "warm", consistency); // JIT warm-up, not reported
@@ -59,6 +83,7 @@ public final class SingleNodeBench {
       }
     } finally {
       nodes.forEach(AionClient::close);
+      if (nativeClient != null) nativeClient.close();
     }
     System.out.println("| operation | clients | ops/s | p50 ms | p99 ms | p99.9 ms |");
     System.out.println("|---|---:|---:|---:|---:|---:|");
@@ -69,6 +94,16 @@ public final class SingleNodeBench {
     }
   }
 
+  /** One client's operations, whichever protocol carries them. */
+  interface Ops {
+    void put(byte[] key, byte[] value);
+
+    boolean get(byte[] key);
+  }
+
+  /** Set for {@code --protocol binary}: every thread shares the one native client. */
+  private static Ops binary;
+
   /** {@code ops} operations split over {@code clients} threads; puts write distinct keys, gets read them back. */
   static Result run(List<AionClient> nodes, String op, int clients, int ops, int valueSize, String prefix,
       String consistency) throws Exception {
@@ -78,7 +113,18 @@ public final class SingleNodeBench {
     long start = System.nanoTime();
     for (int t = 0; t < clients; t++) {
       int seed = t;
-      AionClient c = nodes.get(t % nodes.size());
+      AionClient http = nodes.get(t % nodes.size());
+      Ops c = binary != null ? binary : new Ops() {
+        @Override
+        public void put(byte[] key, byte[] value) {
+          http.put("bench", key, value, AionClient.BINARY);
+        }
+
+        @Override
+        public boolean get(byte[] key) {
+          return http.get("bench", key, 0, consistency).isPresent();
+        }
+      };
       threads.add(Thread.ofPlatform().start(() -> {
         Random r = new Random(seed);
         byte[] value = new byte[valueSize];
@@ -87,8 +133,8 @@ public final class SingleNodeBench {
         while ((i = next.getAndIncrement()) < ops) {
           byte[] key = (prefix + "-" + (op.equals("put") ? i : r.nextInt(ops))).getBytes();
           long t0 = System.nanoTime();
-          if (op.equals("put")) c.put("bench", key, value, AionClient.BINARY);
-          else if (c.get("bench", key, 0, consistency).isEmpty()) throw new IllegalStateException("missing " + new String(key));
+          if (op.equals("put")) c.put(key, value);
+          else if (!c.get(key)) throw new IllegalStateException("missing " + new String(key));
           lat[(int) i] = System.nanoTime() - t0;
         }
       }));
