@@ -3,8 +3,10 @@ package io.aiondb.ycsb;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.aiondb.client.AionClient;
+import io.aiondb.client.Aion;
 import io.aiondb.client.KeyValue;
+import io.aiondb.client.Read;
+import io.aiondb.client.ValueType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -13,16 +15,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.Vector;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import site.ycsb.ByteIterator;
 import site.ycsb.DB;
 import site.ycsb.DBException;
 import site.ycsb.Status;
 
 /**
- * YCSB binding for Aion over its Java client ({@link AionClient}, HTTP/1.1). A YCSB table is an Aion namespace
- * (created on first use); a record is one JSON value (see {@link Records}). Reads, read-before-update and scans use
- * the server's default, linearizable consistency.
+ * YCSB binding for Aion over its native Java client ({@link Aion}, the binary protocol): writes and linearizable
+ * reads go to the leader, as the client routes them. A YCSB table is an Aion namespace (created on first use); a
+ * record is one JSON value (see {@link Records}). Reads, read-before-update and scans are linearizable.
  *
  * <ul>
  *   <li>update: a blind put when it writes every field of the record ({@code fieldcount}), else a read, merge and
@@ -30,37 +31,42 @@ import site.ycsb.Status;
  *   <li>scan: a query {@code {"start": key, "limit": n}} (one round trip, rows in key order).</li>
  * </ul>
  *
- * <p>Properties: {@code aion.urls} (comma-separated node URLs, default {@code http://127.0.0.1:7070}; YCSB thread
- * {@code i} talks to node {@code i mod n}, like {@code SingleNodeBench}), {@code aion.timeout.ms} (per request,
- * default 30000). The clients (one per node) are shared by every thread of the JVM.
+ * <p>Properties: {@code aion.endpoints} (comma-separated protocol addresses of the members, default
+ * {@code 127.0.0.1:7071}), {@code aion.timeout.ms} (per request, retries included, default 30000). One client is
+ * shared by every thread of the JVM (it pipelines requests over a few connections per node).
  */
 public final class AionBinding extends DB {
-  private static final Map<String, AionClient> CLIENTS = new HashMap<>();
   private static final Set<String> NAMESPACES = ConcurrentHashMap.newKeySet();
-  private static final AtomicInteger NEXT_NODE = new AtomicInteger();
+  private static Aion shared;
   private static int users;
 
-  private AionClient client;
+  private Aion client;
   private int fieldCount;
 
   @Override
   public void init() throws DBException {
-    String[] urls = getProperties().getProperty("aion.urls", "http://127.0.0.1:7070").split(",");
+    String endpoints = getProperties().getProperty("aion.endpoints", "127.0.0.1:7071");
     Duration timeout = Duration.ofMillis(Long.parseLong(getProperties().getProperty("aion.timeout.ms", "30000")));
     fieldCount = Integer.parseInt(getProperties().getProperty("fieldcount", "10"));
-    String url = urls[Math.floorMod(NEXT_NODE.getAndIncrement(), urls.length)].trim();
-    synchronized (CLIENTS) {
-      client = CLIENTS.computeIfAbsent(url, u -> AionClient.connect(u, timeout));
+    synchronized (AionBinding.class) {
+      if (shared == null) {
+        try {
+          shared = Aion.builder().seeds(endpoints).requestTimeout(timeout).connectionsPerNode(4).connect();
+        } catch (RuntimeException e) {
+          throw new DBException("cannot connect to Aion at " + endpoints + ": " + e.getMessage(), e);
+        }
+      }
+      client = shared;
       users++;
     }
   }
 
   @Override
   public void cleanup() {
-    synchronized (CLIENTS) {
-      if (--users == 0) {
-        CLIENTS.values().forEach(AionClient::close);
-        CLIENTS.clear();
+    synchronized (AionBinding.class) {
+      if (--users == 0 && shared != null) {
+        shared.close();
+        shared = null;
       }
     }
   }
@@ -81,7 +87,7 @@ public final class AionBinding extends DB {
   @Override
   public Status read(String table, String key, Set<String> fields, Map<String, ByteIterator> result) {
     try {
-      Optional<KeyValue> kv = client.get(namespace(table), utf8(key), 0);
+      Optional<KeyValue> kv = client.get(namespace(table), utf8(key), Read.linearizable());
       if (kv.isEmpty()) return Status.NOT_FOUND;
       Records.decode(kv.get().value(), fields, result);
       return Status.OK;
@@ -95,7 +101,7 @@ public final class AionBinding extends DB {
       Vector<HashMap<String, ByteIterator>> result) {
     try {
       ObjectNode q = JsonNodeFactory.instance.objectNode().put("start", startkey).put("limit", recordcount);
-      JsonNode page = client.query(namespace(table), q);
+      JsonNode page = client.query(namespace(table), q.toString());
       for (JsonNode item : page.path("items")) {
         HashMap<String, ByteIterator> row = new HashMap<>();
         Records.decode(item.path("value"), fields, row);
@@ -115,11 +121,11 @@ public final class AionBinding extends DB {
       if (values.size() >= fieldCount) {
         record = Records.encode(values);
       } else {
-        Optional<KeyValue> kv = client.get(ns, utf8(key), 0);
+        Optional<KeyValue> kv = client.get(ns, utf8(key), Read.linearizable());
         if (kv.isEmpty()) return Status.NOT_FOUND;
         record = Records.merge(kv.get().value(), values);
       }
-      client.put(ns, utf8(key), record, AionClient.JSON);
+      client.put(ns, utf8(key), record, ValueType.JSON, -1);
       return Status.OK;
     } catch (RuntimeException e) {
       return Failures.error("aion", "update", key, e);
@@ -129,7 +135,7 @@ public final class AionBinding extends DB {
   @Override
   public Status insert(String table, String key, Map<String, ByteIterator> values) {
     try {
-      client.put(namespace(table), utf8(key), Records.encode(values), AionClient.JSON);
+      client.put(namespace(table), utf8(key), Records.encode(values), ValueType.JSON, -1);
       return Status.OK;
     } catch (RuntimeException e) {
       return Failures.error("aion", "insert", key, e);

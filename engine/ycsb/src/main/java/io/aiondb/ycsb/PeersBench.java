@@ -20,7 +20,7 @@ import site.ycsb.DB;
  * warm-up of {@code --warmup} seconds (not recorded), then the measured run ({@code --seconds}, or {@code --ops}
  * operations). The system must be started and stopped by the caller.
  *
- * <pre>PeersBench --system aion --db io.aiondb.ycsb.AionBinding -p aion.urls=http://127.0.0.1:7070 --out r.tsv
+ * <pre>PeersBench --system aion --db io.aiondb.ycsb.AionBinding -p aion.endpoints=127.0.0.1:7071 --out r.tsv
  *     [--records 10000] [--sizes 1k,256] [--workloads a,b,c,f,e] [--threads 1,16,64] [--seconds 6 | --ops 300]
  *     [--warmup 1] [--load-threads 16] [--fail-on-error]</pre>
  *

@@ -18,17 +18,21 @@ class AionBindingIT extends BindingContract {
   @TempDir static Path dir;
   private static LocalProcess server;
   private static String url;
+  private static int protocolPort;
 
   @BeforeAll
   static void start() throws Exception {
     Path lib = Path.of("target/lib").toAbsolutePath();
     if (!Files.isDirectory(lib)) throw new IllegalStateException("run through Maven (package copies the server to " + lib + ")");
     Path portFile = dir.resolve("port");
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      protocolPort = free.getLocalPort();
+    }
     String java = ProcessHandle.current().info().command().orElse("java");
     server = new LocalProcess("aion", List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-XX:+UseSerialGC",
         "-cp", lib + "/*", "io.aiondb.server.Main", "--data.dir=" + dir.resolve("data"), "--http.port=0", "--raft.port=0",
         "--http.port-file=" + portFile, "--storage.sync=true", "--log.level=warn"),
-        Map.of("AION_PROTOCOL_PORT", "0"), // a free port for the binary protocol, where the server has one
+        Map.of("AION_PROTOCOL_PORT", Integer.toString(protocolPort)),
         dir.resolve("aion.log"));
     server.awaitReady(Duration.ofSeconds(60), () -> Files.exists(portFile));
     url = "http://127.0.0.1:" + Files.readString(portFile).trim();
@@ -47,7 +51,7 @@ class AionBindingIT extends BindingContract {
   @Override
   Properties connection() {
     Properties p = new Properties();
-    p.setProperty("aion.urls", url);
+    p.setProperty("aion.endpoints", "127.0.0.1:" + protocolPort);
     return p;
   }
 }
