@@ -1,0 +1,249 @@
+package io.aiondb.operator.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aiondb.operator.kube.ControlPlane;
+import io.aiondb.operator.kube.ControlPlaneResource;
+import io.aiondb.operator.kube.InjectControlPlane;
+import io.aiondb.operator.packaging.Repo;
+import io.aiondb.operator.reconcile.FakeEngine;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.StatusCause;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.FieldValidateable.Validation;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.HttpResponse;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CRD the build generated, installed in a real kube-apiserver: the API server itself evaluates the OpenAPI schema
+ * and the x-kubernetes-validations (CEL) rules, and rejects bad specs with the messages docs/operator.md lists.
+ * Creates are server-side dry runs with strict field validation (what {@code kubectl apply} does), so nothing is
+ * stored; transition rules need a stored object to compare with. Shares its API server and operator with
+ * AionClusterReconcilerTest (same test resources).
+ */
+@QuarkusTest
+@WithTestResource(ControlPlaneResource.class)
+@WithTestResource(FakeEngine.class)
+class AionClusterValidationTest {
+  private static final String NS = "crd-checks";
+
+  @InjectControlPlane
+  ControlPlane controlPlane;
+
+  private KubernetesClient client;
+
+  @BeforeEach
+  void namespace() {
+    client = controlPlane.admin();
+    controlPlane.createNamespace(NS);
+  }
+
+  private static GenericKubernetesResource cluster(String name, String yamlSpec) {
+    return Serialization.unmarshal("""
+        apiVersion: aiondb.io/v1alpha1
+        kind: AionCluster
+        metadata: {name: %s, namespace: %s}
+        spec:
+        """.formatted(name, NS) + yamlSpec.indent(2), GenericKubernetesResource.class);
+  }
+
+  /** The API server's objections to creating the object (dry run), as "field: message"; empty if it accepts it. */
+  private List<String> create(GenericKubernetesResource object) {
+    try {
+      client.resource(object).dryRun().fieldValidation(Validation.STRICT).create();
+      return List.of();
+    } catch (KubernetesClientException e) {
+      return causes(e);
+    }
+  }
+
+  private List<String> errors(String yamlSpec) {
+    return create(cluster("aion", yamlSpec));
+  }
+
+  /**
+   * Stores {@code before} (paused, so the operator running beside these tests creates nothing for it), then returns
+   * the objections to changing its spec to {@code after} (dry run).
+   */
+  private List<String> update(String name, String before, String after) {
+    client.resource(cluster(name, before + "\npaused: true")).create();
+    try {
+      String patch = "{\"spec\":" + Serialization.asJson(cluster(name, after).getAdditionalProperties().get("spec")) + "}";
+      client.genericKubernetesResources("aiondb.io/v1alpha1", "AionCluster").inNamespace(NS).withName(name)
+          .dryRun().patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+      return List.of();
+    } catch (KubernetesClientException e) {
+      return causes(e);
+    } finally {
+      client.resource(cluster(name, before)).delete();
+    }
+  }
+
+  /**
+   * The causes of a rejection. The API server adds a note when schema errors kept it from evaluating the CEL rules
+   * ("some validation rules were not checked because the object was invalid; correct the existing errors..."):
+   * left out here, so that each assertion names the one error it is about.
+   */
+  private static List<String> causes(KubernetesClientException e) {
+    assertThat(e.getCode()).as("%s", e.getMessage()).isIn(400, 422);
+    List<String> causes = new ArrayList<>();
+    if (e.getStatus() != null && e.getStatus().getDetails() != null && e.getStatus().getDetails().getCauses() != null) {
+      for (StatusCause c : e.getStatus().getDetails().getCauses()) {
+        if (!c.getMessage().contains("some validation rules were not checked")) {
+          causes.add(c.getField() + ": " + c.getMessage());
+        }
+      }
+    }
+    if (causes.isEmpty()) {
+      causes.add(e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage());
+    }
+    return causes;
+  }
+
+  @Test
+  void theDocumentedExampleAndFullSpecsAreAccepted() throws Exception {
+    GenericKubernetesResource example = Serialization.unmarshal(
+        Files.readString(Repo.root().resolve("docs/examples/aioncluster.yaml")), GenericKubernetesResource.class);
+    example.getMetadata().setNamespace(NS);
+    assertThat(create(example)).isEmpty();
+    assertThat(errors("version: 0.1.0")).isEmpty();
+    assertThat(errors("""
+        version: 1.2.3-rc.1
+        replicas: 7
+        image: registry.local:5000/aion/server@sha256:abc
+        storage: {size: 1.5Ti, storageClassName: fast-ssd, reclaimPolicy: Delete}
+        tls: {mode: Secret, secretName: aion-tls}
+        config: [{name: cache.size, value: 64MiB}, {name: history.keep-duration, value: 7d}]
+        pod:
+          labels: {team: db}
+          annotations: {example.com/owner: db-team}
+          nodeSelector: {disk: ssd}
+          tolerations: [{key: dedicated, operator: Exists}]
+        paused: true
+        """)).isEmpty();
+  }
+
+  /** Schema defaults apply to fields of objects that are present (an absent storage stays absent: Java defaults). */
+  @Test
+  void defaultsAreFilledInByTheApiServer() {
+    GenericKubernetesResource stored = client.resource(cluster("defaults", "version: 0.1.0\nstorage: {}")).dryRun().create();
+    assertThat(Serialization.asJson(stored.getAdditionalProperties().get("spec")))
+        .contains("\"replicas\":3", "\"paused\":false", "\"size\":\"10Gi\"", "\"reclaimPolicy\":\"Retain\"");
+  }
+
+  @Test
+  void evenOrOutOfRangeReplicasAreRejected() {
+    assertThat(errors("version: 0.1.0\nreplicas: 4")).singleElement().asString()
+        .contains("spec.replicas", "replicas must be 1, 3, 5 or 7");
+    assertThat(errors("version: 0.1.0\nreplicas: 9")).singleElement().asString()
+        .contains("spec.replicas", "less than or equal to 7");
+    assertThat(errors("version: 0.1.0\nreplicas: 0")).anySatisfy(e -> assertThat(e).contains("greater than or equal to 1"));
+  }
+
+  @Test
+  void scalingToAnEvenNumberIsRejectedToo() {
+    client.resource(cluster("scaled", "version: 0.1.0\npaused: true")).create();
+    try {
+      // kubectl scale aioncluster/scaled --replicas=4: the scale subresource is validated against the same rules.
+      assertThatThrownBy(() -> client.resources(AionCluster.class).inNamespace(NS).withName("scaled").scale(4))
+          .isInstanceOf(KubernetesClientException.class).hasMessageContaining("replicas must be 1, 3, 5 or 7");
+    } finally {
+      client.resources(AionCluster.class).inNamespace(NS).withName("scaled").delete();
+    }
+  }
+
+  @Test
+  void versionIsRequiredAndSemantic() {
+    assertThat(errors("replicas: 3")).singleElement().asString().contains("spec.version", "Required value");
+    assertThat(errors("version: latest")).singleElement().asString().contains("spec.version", "should match");
+  }
+
+  @Test
+  void majorDowngradeIsRejectedButMinorDowngradeAndUpgradesPass() {
+    assertThat(update("down-major", "version: 2.1.0", "version: 1.9.0")).singleElement().asString()
+        .contains("spec.version", "cannot go down a major version");
+    assertThat(update("down-minor", "version: 2.1.0", "version: 2.0.5")).isEmpty();
+    assertThat(update("up-major", "version: 1.9.0", "version: 10.0.0")).isEmpty();
+  }
+
+  @Test
+  void operatorOwnedSettingsAndBadConfigAreRejected() {
+    assertThat(errors("version: 0.1.0\nconfig: [{name: cluster.peers, value: x}]")).singleElement().asString()
+        .contains("spec.config[0]", "the operator sets them");
+    assertThat(errors("version: 0.1.0\nconfig: [{name: cache.size, value: 1MiB}, {name: cache.size, value: 2MiB}]"))
+        .singleElement().asString().contains("spec.config", "config names must be unique");
+    assertThat(errors("version: 0.1.0\nconfig: [{name: Cache Size, value: \"1\"}]")).singleElement().asString()
+        .contains("spec.config[0].name", "should match");
+    assertThat(errors("version: 0.1.0\nconfig: [{name: a.b, value: \"x\\ny\"}]")).singleElement().asString()
+        .contains("spec.config[0].value", "should match");
+  }
+
+  @Test
+  void tlsSecretNameGoesWithModeSecret() {
+    assertThat(errors("version: 0.1.0\ntls: {mode: Secret}")).singleElement().asString()
+        .contains("spec.tls", "tls.secretName is required");
+    assertThat(errors("version: 0.1.0\ntls: {mode: Disabled, secretName: x}")).singleElement().asString()
+        .contains("not allowed with the other modes");
+    assertThat(errors("version: 0.1.0\ntls: {mode: Sometimes}")).singleElement().asString()
+        .contains("spec.tls.mode", "Unsupported value");
+  }
+
+  @Test
+  void storageIsValidatedAndItsClassIsImmutable() {
+    assertThat(errors("version: 0.1.0\nstorage: {size: ten gigs}")).singleElement().asString().contains("spec.storage.size");
+    assertThat(errors("version: 0.1.0\nstorage: {reclaimPolicy: Recycle}")).singleElement().asString()
+        .contains("spec.storage.reclaimPolicy", "Unsupported value");
+    assertThat(update("storage-class", "version: 0.1.0\nstorage: {storageClassName: a}",
+        "version: 0.1.0\nstorage: {storageClassName: b}")).singleElement().asString()
+        .contains("spec.storage.storageClassName", "storageClassName cannot change");
+  }
+
+  @Test
+  void reservedLabelsAndAnnotationsAndUnknownFieldsAreRejected() {
+    assertThat(errors("version: 0.1.0\npod: {labels: {app.kubernetes.io/instance: x}}")).singleElement().asString()
+        .contains("spec.pod.labels", "may not set app.kubernetes.io/* labels");
+    assertThat(errors("version: 0.1.0\npod: {annotations: {aiondb.io/config-hash: x}}")).singleElement().asString()
+        .contains("spec.pod.annotations", "may not set aiondb.io/* annotations");
+    assertThat(errors("version: 0.1.0\nreplica: 3")).singleElement().asString().contains("unknown field \"spec.replica\"");
+  }
+
+  @Test
+  void clusterNameMustFitServiceAndPodNames() {
+    assertThat(create(cluster("a-very-long-cluster-name-that-will-not-fit-in-dns", "version: 0.1.0")))
+        .singleElement().asString().contains("metadata.name must be at most 40 characters");
+    assertThat(create(cluster("1abc", "version: 0.1.0"))).singleElement().asString().contains("starting with a letter");
+  }
+
+  /** What {@code kubectl get aionclusters} prints: the server-side table with the CRD's printer columns. */
+  @Test
+  void kubectlGetPrintsTheColumns() throws Exception {
+    client.resource(cluster("printed", "version: 0.1.0\npaused: true")).create();
+    try {
+      HttpRequest request = client.getHttpClient().newHttpRequestBuilder()
+          .uri(controlPlane.apiServerUrl().replaceFirst("/$", "") + "/apis/aiondb.io/v1alpha1/namespaces/" + NS + "/aionclusters")
+          .header("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io").build();
+      HttpResponse<String> response = client.getHttpClient().sendAsync(request, String.class).get(10, TimeUnit.SECONDS);
+      assertThat(response.code()).isEqualTo(200);
+      List<String> columns = new ArrayList<>();
+      new ObjectMapper().readTree(response.body()).get("columnDefinitions")
+          .forEach(c -> columns.add(c.get("name").asText()));
+      assertThat(columns).containsExactly("Name", "Age", "Replicas", "Version", "Leader", "Phase", "Ready");
+    } finally {
+      client.resources(AionCluster.class).inNamespace(NS).withName("printed").delete();
+    }
+  }
+}
