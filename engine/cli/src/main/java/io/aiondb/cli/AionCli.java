@@ -1,0 +1,218 @@
+package io.aiondb.cli;
+
+import io.aiondb.client.Aion;
+import io.aiondb.client.AionClientException;
+import io.aiondb.client.AionException;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code aion} command: its global options (which every subcommand also accepts), the connections they
+ * describe, and the mapping of failures to one stderr line and an {@link ExitCode}. {@link #run} is the whole
+ * program, with its streams and environment passed in so tests can run it in-process.
+ */
+@Command(name = "aion", mixinStandardHelpOptions = true, versionProvider = AionCli.Version.class,
+    description = "The Aion DB command line: keys, history, queries, transactions, watches, namespaces, indexes"
+        + " and the cluster. Data commands use the binary protocol (--endpoints); index and cluster use the HTTP"
+        + " API (--http).",
+    subcommands = {KeyCommands.Put.class, KeyCommands.Get.class, KeyCommands.Del.class, KeyCommands.History.class, QueryCommand.class,
+        TxnCommand.class, WatchCommand.class, NsCommand.class, IndexCommand.class, ClusterCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:ok",
+        "1:the server refused the request or failed (invalid name, key, query or value; history compacted)",
+        "2:usage: bad options or arguments, an input file that cannot be read or is not JSON",
+        "3:not found: namespace, key, member or API route",
+        "4:conflict: --if-revision or a transaction compare failed; namespace exists; unsafe change",
+        "5:unavailable: no node reachable, no leader, timeout, or a write's outcome is unknown"})
+public final class AionCli implements Callable<Integer>, AutoCloseable {
+  static final String DEFAULT_ENDPOINTS = "127.0.0.1:7071";
+  static final String DEFAULT_HTTP = "http://127.0.0.1:7070";
+
+  @Option(names = "--endpoints", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT[,...]",
+      description = "Protocol addresses of one or more members (default: $AION_ENDPOINTS, else " + DEFAULT_ENDPOINTS + ").")
+  String endpoints;
+
+  @Option(names = "--http", scope = ScopeType.INHERIT, paramLabel = "URL",
+      description = "HTTP address of a member, for index and cluster commands (default: $AION_HTTP, else "
+          + DEFAULT_HTTP + ").")
+  String http;
+
+  @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "table|json",
+      description = "table (readable, the default) or json (one JSON document per result, for scripts).")
+  Output.Format output;
+
+  @Option(names = "--timeout", scope = ScopeType.INHERIT, paramLabel = "DURATION", converter = Durations.class,
+      description = "How long one call may take, retries included: 500ms, 10s, 2m (default 30s).")
+  Duration timeout;
+
+  @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+      description = "Print the stack trace of an error.")
+  boolean verbose;
+
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  private final Map<String, String> env;
+  final InputStream in;
+  final PrintStream rawOut;
+  private Aion db;
+  private Http admin;
+
+  AionCli(Map<String, String> env, InputStream in, PrintStream rawOut) {
+    this.env = env;
+    this.in = in;
+    this.rawOut = rawOut;
+  }
+
+  /** Runs {@code aion args...}; returns the exit code. */
+  public static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
+    AionCli cli = new AionCli(env, in, out);
+    PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+    CommandLine cl = new CommandLine(cli)
+        .setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true))
+        .setErr(errWriter)
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setParameterExceptionHandler((ex, a) -> {
+          String cmd = ex.getCommandLine().getCommandSpec().qualifiedName();
+          String m = String.valueOf(ex.getMessage()).replaceFirst("^Error: ", "");
+          errWriter.println("error: " + m + " (see '" + cmd + " --help')");
+          return ExitCode.USAGE;
+        })
+        .setExecutionExceptionHandler((ex, c, parsed) -> {
+          errWriter.println("error: " + describe(ex));
+          if (cli.verbose) ex.printStackTrace(errWriter);
+          errWriter.flush();
+          return exitCode(ex);
+        });
+    try {
+      return cl.execute(args);
+    } finally {
+      cl.getOut().flush();
+      errWriter.flush();
+      cli.close();
+    }
+  }
+
+  /** With no subcommand: the usage, and the usage exit code. */
+  @Override
+  public Integer call() {
+    return Group.usage(spec);
+  }
+
+  // ------------------------------------------------------------------ settings and connections
+
+  String endpoints() {
+    return endpoints != null ? endpoints : env.getOrDefault("AION_ENDPOINTS", DEFAULT_ENDPOINTS);
+  }
+
+  String httpUrl() {
+    return http != null ? http : env.getOrDefault("AION_HTTP", DEFAULT_HTTP);
+  }
+
+  Output.Format format() {
+    return output != null ? output : Output.Format.table;
+  }
+
+  Duration timeout() {
+    return timeout != null ? timeout : Duration.ofSeconds(30);
+  }
+
+  /** The native client, connected on first use. */
+  synchronized Aion db() {
+    if (db == null) {
+      Duration t = timeout();
+      db = Aion.builder().seeds(endpoints()).requestTimeout(t)
+          .connectTimeout(t.compareTo(Duration.ofSeconds(2)) < 0 ? t : Duration.ofSeconds(2))
+          .clientName("aion-cli").connect();
+    }
+    return db;
+  }
+
+  /** The HTTP API, for index and cluster commands. */
+  synchronized Http admin() {
+    if (admin == null) admin = new Http(httpUrl(), timeout());
+    return admin;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (db != null) db.close();
+    if (admin != null) admin.close();
+  }
+
+  // ------------------------------------------------------------------ errors
+
+  /** The one line an error prints (after "error: "). */
+  static String describe(Throwable e) {
+    if (e instanceof CliException c) return c.getMessage();
+    if (e instanceof AionClientException a) {
+      String m = a.getMessage();
+      String prefix = a.code() + " (" + a.status() + "): ";
+      if (m != null && m.startsWith(prefix)) m = m.substring(prefix.length());
+      String line = m + " (" + a.code() + ")";
+      if (e instanceof AionException.Unavailable && "UNREACHABLE".equals(a.code())) {
+        line += "; --endpoints or AION_ENDPOINTS names the members' protocol addresses";
+      }
+      if (e instanceof AionException.UnknownOutcome) {
+        line += "; the write may or may not have been applied: read the key before retrying";
+      }
+      return line;
+    }
+    return e + " (run with --verbose for the stack trace)";
+  }
+
+  static int exitCode(Throwable e) {
+    if (e instanceof CliException c) return c.exitCode;
+    if (e instanceof AionClientException a) return ExitCode.of(a);
+    return ExitCode.ERROR;
+  }
+
+  // ------------------------------------------------------------------ picocli plumbing
+
+  /** {@code aion --version}: the version this CLI was built as. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      Properties p = new Properties();
+      try (InputStream in = AionCli.class.getResourceAsStream("/aion-cli-version.properties")) {
+        if (in != null) p.load(in);
+      } catch (java.io.IOException e) {
+        // unknown
+      }
+      return new String[] {"aion " + p.getProperty("version", "unknown") + " (Java " + Runtime.version() + ")"};
+    }
+  }
+
+  /** 500ms, 10s, 2m, 1h, or a bare number of seconds. */
+  static final class Durations implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String s) {
+      String v = s.strip().toLowerCase(java.util.Locale.ROOT);
+      try {
+        Duration d;
+        if (v.endsWith("ms")) d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+        else if (v.endsWith("s")) d = Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
+        else if (v.endsWith("m")) d = Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)) * 60);
+        else if (v.endsWith("h")) d = Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
+        else d = Duration.ofMillis(Math.round(Double.parseDouble(v) * 1000));
+        if (d.isNegative() || d.isZero()) throw new CommandLine.TypeConversionException("a duration must be positive: " + s);
+        return d;
+      } catch (NumberFormatException e) {
+        throw new CommandLine.TypeConversionException("'" + s + "' is not a duration (500ms, 10s, 2m, 1h)");
+      }
+    }
+  }
+
+}
