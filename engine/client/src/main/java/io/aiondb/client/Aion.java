@@ -213,8 +213,14 @@ public final class Aion implements AutoCloseable {
   private void attempt(int kind, byte[] payload, boolean toLeader, boolean idempotent, long deadline, int n,
       CompletableFuture<byte[]> result) {
     CompletableFuture<byte[]> f;
+    long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
     try {
-      f = connection(target(toLeader)).call(kind, payload);
+      // an answer that never comes (a hung node) ends at the deadline too: its outcome is unknown
+      f = connection(target(toLeader)).call(kind, payload).orTimeout(left, TimeUnit.MILLISECONDS)
+          .exceptionallyCompose(e -> Aion.unwrapRaw(e) instanceof java.util.concurrent.TimeoutException
+              ? CompletableFuture.failedFuture(new AionException.UnknownOutcome("TIMEOUT",
+                  "no answer within the request timeout of " + options.requestTimeout))
+              : CompletableFuture.failedFuture(e));
     } catch (AionException e) {
       f = CompletableFuture.failedFuture(e);
     }
@@ -238,6 +244,12 @@ public final class Aion implements AutoCloseable {
           attempt(kind, payload, toLeader, idempotent, deadline, n + 1, result)),
           CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS));
     });
+  }
+
+  static Throwable unwrapRaw(Throwable t) {
+    Throwable c = t;
+    while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) c = c.getCause();
+    return c;
   }
 
   static AionException unwrap(Throwable t) {

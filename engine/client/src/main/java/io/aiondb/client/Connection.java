@@ -108,7 +108,9 @@ final class Connection implements AutoCloseable {
   CompletableFuture<byte[]> call(int kind, byte[] payload) {
     CompletableFuture<byte[]> f = new CompletableFuture<>();
     long id = newId();
-    pending.put(id, new Call(f));
+    Call call = new Call(f);
+    pending.put(id, call);
+    f.whenComplete((v, e) -> pending.remove(id, call)); // also when the caller gave up on it (timeout)
     if (!send(id, kind, payload)) {
       pending.remove(id);
       f.completeExceptionally(new AionException.Unavailable("UNREACHABLE", "connection to " + address + " is closed"));

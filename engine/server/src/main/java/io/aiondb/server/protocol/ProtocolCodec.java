@@ -92,7 +92,8 @@ public final class ProtocolCodec {
         byte[] key = r.bytes("key");
         ContentType ct = contentType(r);
         long expected = r.i64("expectedRevision");
-        yield new Request.Put(new Command.Put(ns, key, r.bytes("value"), ct, expected));
+        byte[] value = r.bytes("value");
+        yield new Request.Put(new Command.Put(ns, key, checkContent(ct, value), ct, expected));
       }
       case DELETE -> {
         String ns = r.string("namespace");
@@ -153,6 +154,25 @@ public final class ProtocolCodec {
     };
   }
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /** The same content rules as the HTTP API: a JSON value must parse, a text value must be UTF-8. */
+  static byte[] checkContent(ContentType ct, byte[] value) {
+    if (ct == ContentType.JSON) {
+      try (var p = JSON.createParser(value)) {
+        if (p.nextToken() == null) throw new java.io.IOException("empty value");
+        p.skipChildren();
+        if (p.nextToken() != null) throw new java.io.IOException("trailing content after the JSON value");
+      } catch (java.io.IOException e) {
+        throw new AionException(ErrorCode.INVALID_JSON, "the value is sent as JSON but is not valid JSON: "
+            + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+      }
+    } else if (ct == ContentType.TEXT && !io.aiondb.server.api.Json.isUtf8(value)) {
+      throw new AionException(ErrorCode.BAD_REQUEST, "a text value must be valid UTF-8");
+    }
+    return value;
+  }
+
   private static ContentType contentType(Wire.Reader r) {
     int c = r.u8("contentType");
     if (c > 2) throw new Wire.Malformed("contentType must be 0, 1 or 2, not " + c);
@@ -188,7 +208,7 @@ public final class ProtocolCodec {
           String ns = r.string("namespace");
           byte[] key = r.bytes("key");
           ContentType ct = contentType(r);
-          yield new TxnOp.Put(ns, key, r.bytes("value"), ct);
+          yield new TxnOp.Put(ns, key, checkContent(ct, r.bytes("value")), ct);
         }
         case 2 -> new TxnOp.Delete(r.string("namespace"), r.bytes("key"));
         case 3 -> new TxnOp.Get(r.string("namespace"), r.bytes("key"));

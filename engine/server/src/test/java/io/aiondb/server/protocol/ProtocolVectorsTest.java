@@ -158,6 +158,13 @@ class ProtocolVectorsTest {
     byte[] badNs = new Wire.Writer().string("Bad NS").bytes(b("k")).i64(0).u8(0).i64(0).toByteArray();
     assertThatThrownBy(() -> ProtocolCodec.decode(ProtocolCodec.GET, badNs))
         .isInstanceOfSatisfying(AionException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_NAMESPACE));
+    byte[] badJson = new Wire.Writer().string("app").bytes(b("k")).u8(1).i64(-1).bytes(b("{\"a\":")).toByteArray();
+    assertThatThrownBy(() -> ProtocolCodec.decode(ProtocolCodec.PUT, badJson))
+        .isInstanceOfSatisfying(AionException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_JSON));
+    byte[] twoJson = new Wire.Writer().string("app").bytes(b("k")).u8(1).i64(-1).bytes(b("1 2")).toByteArray();
+    assertThatThrownBy(() -> ProtocolCodec.decode(ProtocolCodec.PUT, twoJson)).isInstanceOf(AionException.class);
+    byte[] badText = new Wire.Writer().string("app").bytes(b("k")).u8(2).i64(-1).bytes(new byte[] {(byte) 0xC3}).toByteArray();
+    assertThatThrownBy(() -> ProtocolCodec.decode(ProtocolCodec.PUT, badText)).isInstanceOf(AionException.class);
     assertThatThrownBy(() -> ProtocolCodec.decode(0x7F, new byte[0]))
         .isInstanceOfSatisfying(AionException.class, e -> assertThat(e.getMessage()).contains("unknown request kind"));
   }
