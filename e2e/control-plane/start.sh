@@ -88,7 +88,9 @@ stop_all() {
   if (( remove_state )); then rm -rf "${state_dir}"; fi
 }
 trap 'stop_all' EXIT
-trap 'log "signal received"; exit 130' INT TERM HUP
+# Once stopping, further signals are ignored: a second SIGTERM (e.g. the parent-death signal, which Linux sends
+# again for each thread of a dying JVM parent) must not cut stop_all short and leave children running.
+trap 'log "signal received"; trap "" INT TERM HUP; exit 130' INT TERM HUP
 trap '' PIPE   # a reader of our output going away (e.g. `| tee` on Ctrl-C) must not kill us before cleanup
 
 # start NAME LOGFILE CMD... : run CMD in the background, remember its PID.
