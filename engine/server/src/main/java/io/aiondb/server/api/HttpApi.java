@@ -151,8 +151,8 @@ public final class HttpApi {
       } else {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         if (cause instanceof TimeoutException) {
-          cause = new AionException(ErrorCode.TIMEOUT, "the write was not applied within " + timeout
-              + "; its outcome is unknown: read the key before retrying a non-idempotent write");
+          cause = new AionException(ErrorCode.TIMEOUT, "the request did not complete within " + timeout
+              + " (request.timeout); a write's outcome is unknown: read the key before retrying a non-idempotent write");
         }
         error(ctx, cause);
       }

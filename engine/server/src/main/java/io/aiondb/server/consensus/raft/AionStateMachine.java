@@ -72,7 +72,8 @@ public final class AionStateMachine extends BaseStateMachine {
   @Override
   protected void setLastAppliedTermIndex(TermIndex ti) {
     super.setLastAppliedTermIndex(ti);
-    if (ti != null && applied != null) applied.reset(ti.getIndex()); // null while the superclass constructs
+    // null while the superclass constructs; never below what RocksDB holds (a snapshot install restored it first)
+    if (ti != null && applied != null) applied.reset(Math.max(ti.getIndex(), store.appliedIndex()));
   }
 
   private final CompletableFuture<Void> leaderKnown = new CompletableFuture<>();
@@ -106,6 +107,10 @@ public final class AionStateMachine extends BaseStateMachine {
       LOG.info("local data (applied index {}) is behind snapshot {}: restoring from it", store.appliedIndex(), latest.termIndex());
       store.restoreFrom(latest.dir());
     }
+    // A restarted node already holds everything up to RocksDB's applied index: reads may be served from it at once.
+    // (Ratis re-applies the log only once it learns the commit index, which for a follower with nothing new to
+    // append can take until the next write; linearizable reads on it must not wait for that.)
+    applied.advance(store.appliedIndex());
     if (getLifeCycleState() == LifeCycle.State.NEW) { // pause()/reinitialize() rely on a RUNNING life cycle
       getLifeCycle().transition(LifeCycle.State.STARTING);
       getLifeCycle().transition(LifeCycle.State.RUNNING);
@@ -180,11 +185,20 @@ public final class AionStateMachine extends BaseStateMachine {
     }
   }
 
-  /** The applied index, as 8 bytes. Ratis runs this after the read index is applied (linearizable reads). */
+  /**
+   * The index a linearizable read must wait for, as 8 bytes: RocksDB's applied index, i.e. the last entry that
+   * changed data. Ratis runs this on the leader after it has applied the read index, so the state at the read index
+   * equals the state at this index (later entries up to the read index are configuration or no-op entries); a
+   * follower that has applied this far may answer. A restarted follower whose data is current passes at once.
+   */
   @Override
   public CompletableFuture<Message> query(Message request) {
-    long applied = getLastAppliedTermIndex() == null ? 0 : getLastAppliedTermIndex().getIndex();
-    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(applied).array())));
+    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(store.appliedIndex()).array())));
+  }
+
+  /** The highest log index whose effects this node holds (RocksDB's applied index or the last entry applied). */
+  public long appliedIndexWatermark() {
+    return applied.get();
   }
 
   @Override

@@ -262,7 +262,7 @@ public final class RaftNode implements Proposer {
   /** The index of the last log entry this node applied (including configuration entries). */
   public long appliedIndex() {
     var ti = stateMachine.getLastAppliedTermIndex();
-    return ti == null ? 0 : ti.getIndex();
+    return Math.max(ti == null ? 0 : ti.getIndex(), stateMachine.appliedIndexWatermark());
   }
 
   /** Waits up to {@code timeout} for this node to know a leader; false if none emerged (e.g. no quorum yet). */
