@@ -32,17 +32,19 @@ final class LocalProcess implements AutoCloseable {
 
   /** Polls {@code ready} until it holds; fails with the process log if the process exits or time runs out. */
   LocalProcess awaitReady(Duration timeout, BooleanSupplier ready) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) throw new IllegalStateException(name + " exited with " + process.exitValue() + "; log:\n" + log());
-      try {
-        if (ready.getAsBoolean()) return this;
-      } catch (RuntimeException notYet) {
-        // keep polling
-      }
-      Thread.sleep(50);
+    try {
+      org.awaitility.Awaitility.await(name + " ready").atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> {
+        if (!process.isAlive()) throw new IllegalStateException(name + " exited with " + process.exitValue() + "; log:\n" + log());
+        try {
+          return ready.getAsBoolean();
+        } catch (RuntimeException notYet) {
+          return false; // keep polling
+        }
+      });
+      return this;
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new IllegalStateException(name + " not ready within " + timeout + "; log:\n" + log(), e);
     }
-    throw new IllegalStateException(name + " not ready within " + timeout + "; log:\n" + log());
   }
 
   long pid() {

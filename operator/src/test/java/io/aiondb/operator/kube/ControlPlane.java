@@ -139,28 +139,19 @@ public final class ControlPlane implements AutoCloseable {
         .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
             .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())), 30, TimeUnit.SECONDS);
     String apiVersion = crd.getSpec().getGroup() + "/" + crd.getSpec().getVersions().get(0).getName();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (true) {
-      try {
-        admin.genericKubernetesResources(apiVersion, crd.getSpec().getNames().getKind()).inAnyNamespace()
-            .list(new ListOptionsBuilder().withResourceVersion("0").build());
-        return;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 429 || System.nanoTime() > deadline) {
-          throw e;
-        }
-        sleep(100);
-      }
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    // 429 means "not yet"; any other error fails at once
+    org.awaitility.Awaitility.await("the API server serves " + crd.getMetadata().getName() + " from its watch cache")
+        .atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(100))
+        .until(() -> {
+          try {
+            admin.genericKubernetesResources(apiVersion, crd.getSpec().getNames().getKind()).inAnyNamespace()
+                .list(new ListOptionsBuilder().withResourceVersion("0").build());
+            return true;
+          } catch (KubernetesClientException e) {
+            if (e.getCode() != 429) throw e;
+            return false;
+          }
+        });
   }
 
   public void createNamespace(String name) {

@@ -37,6 +37,15 @@ class ReplicationIT {
   }
 
   /** Waits until the load has had {@code more} further writes acknowledged. */
+  /** A linearizable read of the key succeeds and finds it (false while the node cannot answer yet). */
+  private static boolean finds(AionClient c, String ns, String key) {
+    try {
+      return c.get(ns, key).isPresent();
+    } catch (AionClientException e) {
+      return false;
+    }
+  }
+
   private static void awaitMoreWrites(Load load, int more) {
     int target = load.acked.size() + more;
     awaitTrue(more + " more acknowledged writes", WAIT, () -> load.acked.size() >= target);
@@ -84,13 +93,7 @@ class ReplicationIT {
         }
         cl.start(leader); // the old leader restarts and catches up
         try (AionClient old = AionClient.connect(cl.url(leader))) {
-          awaitTrue("the restarted node to serve", WAIT, () -> {
-            try {
-              return old.get("r", "via-follower").isPresent();
-            } catch (AionClientException e) {
-              return false;
-            }
-          });
+          awaitTrue("the restarted node to serve", WAIT, () -> finds(old, "r", "via-follower"));
           assertAllPresent(old, "r", load.acked);
         }
       }
@@ -100,13 +103,7 @@ class ReplicationIT {
       cl.kill(quiet);
       cl.start(quiet);
       try (AionClient q = AionClient.connect(cl.url(quiet), Duration.ofSeconds(5))) {
-        awaitTrue("the quietly restarted node to answer a linearizable read", WAIT, () -> {
-          try {
-            return q.get("r", "via-follower").isPresent();
-          } catch (AionClientException e) {
-            return false;
-          }
-        });
+        awaitTrue("the quietly restarted node to answer a linearizable read", WAIT, () -> finds(q, "r", "via-follower"));
       }
     }
   }
