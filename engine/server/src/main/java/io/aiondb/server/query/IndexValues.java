@@ -54,14 +54,22 @@ public final class IndexValues {
 
   /** The encoded indexed value of a stored version, or null (not JSON, deleted, field absent or of another type). */
   public static byte[] of(IndexDef def, JsonPath path, VersionRecord rec) {
+    return of(def, path, json(rec));
+  }
+
+  /** As {@link #of(IndexDef, JsonPath, VersionRecord)} for a value already parsed with {@link #json}. */
+  public static byte[] of(IndexDef def, JsonPath path, JsonNode root) {
+    return root == null ? null : encode(def.type(), path.resolve(root));
+  }
+
+  /** The JSON document of a stored version, or null (deleted, not JSON, unparsable): parse once, index many. */
+  public static JsonNode json(VersionRecord rec) {
     if (rec == null || rec.tombstone() || rec.contentType() != ContentType.JSON) return null;
-    JsonNode root;
     try {
-      root = JSON.readTree(rec.value());
+      return JSON.readTree(rec.value());
     } catch (java.io.IOException e) {
       return null;
     }
-    return root == null ? null : encode(def.type(), path.resolve(root));
   }
 
   public static byte[] entry(int nsId, int indexId, byte[] value, byte[] userKey) {

@@ -155,11 +155,14 @@ public final class KvStateMachine {
 
   /** Writes a version (current, history, change feed) and moves the key's entries in the namespace's indexes. */
   private void store(NamespaceInfo ns, byte[] key, VersionRecord old, VersionRecord rec, Batch b) {
-    for (IndexDef def : store.indexes(ns.id())) {
+    var indexes = store.indexes(ns.id());
+    com.fasterxml.jackson.databind.JsonNode oldJson = indexes.isEmpty() ? null : IndexValues.json(old);
+    com.fasterxml.jackson.databind.JsonNode newJson = indexes.isEmpty() ? null : IndexValues.json(rec);
+    for (IndexDef def : indexes) {
       if (!def.maintained()) continue;
       JsonPath path = path(def);
-      byte[] before = IndexValues.of(def, path, old);
-      byte[] after = IndexValues.of(def, path, rec);
+      byte[] before = IndexValues.of(def, path, oldJson);
+      byte[] after = IndexValues.of(def, path, newJson);
       if (before != null && after != null && Arrays.equals(before, after)) continue;
       if (before != null) b.delete(Cf.INDEX, IndexValues.entry(ns.id(), def.id(), before, key));
       if (after != null) b.put(Cf.INDEX, IndexValues.entry(ns.id(), def.id(), after, key), EMPTY);
