@@ -50,6 +50,19 @@ public final class AionCli implements Callable<Integer>, AutoCloseable {
           + DEFAULT_HTTP + ").")
   String http;
 
+  @Option(names = "--cacert", scope = ScopeType.INHERIT, paramLabel = "FILE",
+      description = "PEM CA certificate of a cluster with TLS on: turns TLS on for --endpoints and checks the members' "
+          + "certificates (default: $AION_CACERT). Use an https:// --http URL with it.")
+  java.nio.file.Path cacert;
+
+  @Option(names = "--cert", scope = ScopeType.INHERIT, paramLabel = "FILE",
+      description = "PEM client certificate, for servers with tls.client-auth (default: $AION_CERT).")
+  java.nio.file.Path cert;
+
+  @Option(names = "--cert-key", scope = ScopeType.INHERIT, paramLabel = "FILE",
+      description = "PEM private key of --cert (default: $AION_CERT_KEY).")
+  java.nio.file.Path key;
+
   @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "table|json",
       description = "table (readable, the default) or json (one JSON document per result, for scripts).")
   Output.Format output;
@@ -121,6 +134,30 @@ public final class AionCli implements Callable<Integer>, AutoCloseable {
     return http != null ? http : env.getOrDefault("AION_HTTP", DEFAULT_HTTP);
   }
 
+  /** The TLS context from --cacert/--cert/--cert-key (or AION_CACERT/AION_CERT/AION_CERT_KEY), or null without a CA. */
+  javax.net.ssl.SSLContext tls() {
+    java.nio.file.Path ca = cacert != null ? cacert : envPath("AION_CACERT");
+    java.nio.file.Path c = cert != null ? cert : envPath("AION_CERT");
+    java.nio.file.Path k = key != null ? key : envPath("AION_CERT_KEY");
+    if (ca == null) {
+      if (c != null || k != null) throw CliException.usage("--cert and --cert-key need --cacert (the cluster's CA)");
+      return null;
+    }
+    for (java.nio.file.Path p : new java.nio.file.Path[] {ca, c, k}) {
+      if (p != null && !java.nio.file.Files.isReadable(p)) throw CliException.usage("cannot read " + p);
+    }
+    try {
+      return io.aiondb.client.ClientTls.fromPem(ca, c, k);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage(e.getMessage());
+    }
+  }
+
+  private java.nio.file.Path envPath(String name) {
+    String v = env.get(name);
+    return v == null || v.isBlank() ? null : java.nio.file.Path.of(v);
+  }
+
   Output.Format format() {
     return output != null ? output : Output.Format.table;
   }
@@ -135,14 +172,14 @@ public final class AionCli implements Callable<Integer>, AutoCloseable {
       Duration t = timeout();
       db = Aion.builder().seeds(endpoints()).requestTimeout(t)
           .connectTimeout(t.compareTo(Duration.ofSeconds(2)) < 0 ? t : Duration.ofSeconds(2))
-          .clientName("aion-cli").connect();
+          .clientName("aion-cli").tls(tls()).connect();
     }
     return db;
   }
 
   /** The HTTP API, for index and cluster commands. */
   synchronized Http admin() {
-    if (admin == null) admin = new Http(httpUrl(), timeout());
+    if (admin == null) admin = new Http(httpUrl(), timeout(), tls());
     return admin;
   }
 

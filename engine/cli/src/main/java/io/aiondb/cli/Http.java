@@ -23,11 +23,14 @@ final class Http implements AutoCloseable {
   private final Duration timeout;
   private final HttpClient client;
 
-  Http(String baseUrl, Duration timeout) {
+  /** @param tls trust for an https:// URL, or null */
+  Http(String baseUrl, Duration timeout, javax.net.ssl.SSLContext tls) {
     this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.timeout = timeout;
     Duration connect = timeout.compareTo(Duration.ofSeconds(5)) < 0 ? timeout : Duration.ofSeconds(5);
-    this.client = HttpClient.newBuilder().connectTimeout(connect).version(HttpClient.Version.HTTP_1_1).build();
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(connect).version(HttpClient.Version.HTTP_1_1);
+    if (tls != null) b.sslContext(tls);
+    this.client = b.build();
   }
 
   /** A path segment (namespace, index or member name) percent-encoded. */

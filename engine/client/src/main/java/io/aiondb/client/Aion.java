@@ -47,6 +47,7 @@ public final class Aion implements AutoCloseable {
     private int connectionsPerNode = 2;
     private String clientName = "aion-java";
     private java.util.function.UnaryOperator<String> addressMapper = a -> a;
+    private javax.net.ssl.SSLContext tls;
 
     /** Protocol addresses ({@code host:port}) of one or more members; comma-separated lists are split. */
     public Builder seeds(String... addresses) {
@@ -84,6 +85,15 @@ public final class Aion implements AutoCloseable {
      */
     public Builder addressMapper(java.util.function.UnaryOperator<String> mapper) {
       addressMapper = mapper;
+      return this;
+    }
+
+    /**
+     * TLS for a cluster started with {@code tls.cert-file}: members' certificates are checked against the context's
+     * trust and must name the address dialled. {@link ClientTls#fromPem} builds one from PEM files.
+     */
+    public Builder tls(javax.net.ssl.SSLContext context) {
+      tls = context;
       return this;
     }
 
@@ -176,7 +186,7 @@ public final class Aion implements AutoCloseable {
     synchronized (slots) {
       c = slots[i];
       if (c == null || !c.isOpen()) {
-        c = Connection.open(address, options.connectTimeout, options.clientName);
+        c = Connection.open(address, options.connectTimeout, options.clientName, options.tls);
         slots[i] = c;
       }
       return c;
@@ -480,7 +490,7 @@ public final class Aion implements AutoCloseable {
     AionException last = null;
     for (String a : candidates) {
       try {
-        return Connection.open(a, options.connectTimeout, options.clientName + "-watch");
+        return Connection.open(a, options.connectTimeout, options.clientName + "-watch", options.tls);
       } catch (AionException e) {
         last = e;
       }

@@ -27,10 +27,12 @@ public final class AionClient implements AutoCloseable {
   private final HttpClient http;
   private final Duration timeout;
 
-  private AionClient(URI base, Duration timeout) {
+  private AionClient(URI base, Duration timeout, javax.net.ssl.SSLContext tls) {
     this.base = base;
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1);
+    if (tls != null) b.sslContext(tls);
+    this.http = b.build();
   }
 
   /** @param baseUrl e.g. {@code http://127.0.0.1:7070} */
@@ -40,8 +42,13 @@ public final class AionClient implements AutoCloseable {
 
   /** @param requestTimeout how long one request may take before it fails (its outcome is then unknown) */
   public static AionClient connect(String baseUrl, Duration requestTimeout) {
+    return connect(baseUrl, requestTimeout, null);
+  }
+
+  /** @param tls for an {@code https://} URL: trust (and client certificate) from {@link ClientTls#fromPem}, or null */
+  public static AionClient connect(String baseUrl, Duration requestTimeout, javax.net.ssl.SSLContext tls) {
     return new AionClient(URI.create(baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl),
-        requestTimeout);
+        requestTimeout, tls);
   }
 
   public URI baseUri() {

@@ -53,7 +53,7 @@ final class Connection implements AutoCloseable {
   }
 
   /** Connects, says HELLO and starts reading. Throws {@link AionException.Unavailable} when the node cannot be reached. */
-  static Connection open(String address, Duration connectTimeout, String clientName) {
+  static Connection open(String address, Duration connectTimeout, String clientName, javax.net.ssl.SSLContext tls) {
     int colon = address.lastIndexOf(':');
     if (colon <= 0) throw new IllegalArgumentException("an address is host:port, not '" + address + "'");
     String host = address.substring(0, colon);
@@ -63,6 +63,15 @@ final class Connection implements AutoCloseable {
       s.setTcpNoDelay(true);
       s.connect(new InetSocketAddress(host, port), (int) connectTimeout.toMillis());
       s.setSoTimeout((int) connectTimeout.toMillis());
+      if (tls != null) {
+        // the member's certificate must chain to the CA and name the host we dialled
+        javax.net.ssl.SSLSocket ssl = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket(s, host, port, true);
+        javax.net.ssl.SSLParameters params = ssl.getSSLParameters();
+        params.setEndpointIdentificationAlgorithm("HTTPS");
+        ssl.setSSLParameters(params);
+        ssl.startHandshake();
+        s = ssl;
+      }
       OutputStream o = s.getOutputStream();
       o.write(Frames.frame(0, Frames.HELLO, io.aiondb.client.protocol.Requests.hello(clientName)));
       o.flush();

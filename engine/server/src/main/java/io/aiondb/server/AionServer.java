@@ -84,7 +84,7 @@ public final class AionServer implements AutoCloseable {
 
   public String url() {
     String host = config.httpHost().equals("0.0.0.0") ? "127.0.0.1" : config.httpHost();
-    return "http://" + host + ":" + httpPort();
+    return config.httpScheme() + "://" + host + ":" + httpPort();
   }
 
   /** Stops accepting requests, lets in-flight ones finish (up to shutdown.grace), drains writes, closes RocksDB. */

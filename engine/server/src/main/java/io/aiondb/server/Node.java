@@ -22,6 +22,7 @@ import java.time.Clock;
  */
 public final class Node implements AutoCloseable {
   private final AionConfig config;
+  private final io.aiondb.server.security.TlsMaterial tls;
   private final RocksStore store;
   private final KvStateMachine stateMachine;
   private final RaftNode proposer;
@@ -35,15 +36,17 @@ public final class Node implements AutoCloseable {
 
   public Node(AionConfig config, Clock clock) {
     this.config = config;
+    this.tls = config.tls() ? new io.aiondb.server.security.TlsMaterial(config.tlsCertFile(), config.tlsKeyFile(),
+        config.tlsCaFile(), config.tlsReloadInterval()) : null;
     this.store = new RocksStore(config.storage());
     this.stateMachine = new KvStateMachine(store);
     try {
-      this.proposer = new RaftNode(config, store, stateMachine, clock);
+      this.proposer = new RaftNode(config, store, stateMachine, clock, tls);
     } catch (java.io.IOException e) {
       store.close();
       throw new IllegalStateException("cannot start the raft server: " + e.getMessage(), e);
     }
-    this.clusterAdmin = new io.aiondb.server.consensus.raft.ClusterAdmin(proposer, config.caughtUpLag());
+    this.clusterAdmin = new io.aiondb.server.consensus.raft.ClusterAdmin(proposer, config.caughtUpLag(), tls);
     this.queries = new QueryExecutor(store);
     this.compactor = new Compactor(store, proposer, clock, config.historyKeepVersions(), config.historyKeepDuration(),
         config.compactionChunkKeys(), config.compactionInterval());
@@ -64,6 +67,11 @@ public final class Node implements AutoCloseable {
 
   public AionConfig config() {
     return config;
+  }
+
+  /** This node's TLS certificate and trust, or null when TLS is off. */
+  public io.aiondb.server.security.TlsMaterial tls() {
+    return tls;
   }
 
   public RocksStore store() {

@@ -94,8 +94,10 @@ public final class HttpApi {
   }
 
   public Future<HttpServer> listen(String host, int port) {
-    return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
-            .setCompressionSupported(true).setMaxInitialLineLength(16 * 1024))
+    HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port)
+        .setCompressionSupported(true).setMaxInitialLineLength(16 * 1024);
+    io.aiondb.server.security.ServerTls.apply(options, node.tls(), node.config().tlsClientAuth());
+    return vertx.createHttpServer(options)
         .requestHandler(router)
         .listen()
         .onSuccess(s -> server = s);

@@ -40,7 +40,22 @@ public record AionConfig(
     int compactionChunkKeys,
     Duration requestTimeout,
     Duration shutdownGrace,
-    String logLevel) {
+    String logLevel,
+    Path tlsCertFile,
+    Path tlsKeyFile,
+    Path tlsCaFile,
+    String tlsClientAuth,
+    Duration tlsReloadInterval) {
+
+  /** TLS is on when a certificate is configured (ConfigLoader requires the key and CA files with it). */
+  public boolean tls() {
+    return tlsCertFile != null;
+  }
+
+  /** The scheme of this node's HTTP API and of its peers'. */
+  public String httpScheme() {
+    return tls() ? "https" : "http";
+  }
 
   /**
    * RocksDB lives in {@code data.dir/db}, the Raft log and snapshots in {@code data.dir/raft} (same filesystem, so

@@ -106,13 +106,29 @@ public final class ConfigLoader {
         intRange(v, "history.compaction-chunk", 1, 1_000_000),
         duration(v, "request.timeout"),
         duration(v, "shutdown.grace"),
-        oneOf(v, "log.level", "error", "warn", "info", "debug", "trace"));
+        oneOf(v, "log.level", "error", "warn", "info", "debug", "trace"),
+        optionalPath(v, "tls.cert-file"),
+        optionalPath(v, "tls.key-file"),
+        optionalPath(v, "tls.ca-file"),
+        oneOf(v, "tls.client-auth", "none", "request", "require"),
+        duration(v, "tls.reload-interval"));
     if (c.nodeId().isBlank()) throw new ConfigException("node.id must not be empty");
     if (c.writeBufferBytes() < (1 << 20)) throw new ConfigException("storage.write-buffer-size must be at least 1MiB");
     if (c.requestTimeout().isZero()) throw new ConfigException("request.timeout must be positive");
     if (!c.clusterName().matches("[a-zA-Z0-9_.-]{1,63}")) throw new ConfigException("cluster.name must be 1-63 of a-z A-Z 0-9 _ . -");
     if (c.segmentBytes() < (64 << 10)) throw new ConfigException("raft.segment-size must be at least 64KiB");
     if (c.electionTimeout().toMillis() < 50) throw new ConfigException("raft.election-timeout must be at least 50ms");
+    boolean anyTls = c.tlsCertFile() != null || c.tlsKeyFile() != null || c.tlsCaFile() != null;
+    if (anyTls && (c.tlsCertFile() == null || c.tlsKeyFile() == null || c.tlsCaFile() == null)) {
+      throw new ConfigException("TLS needs all of tls.cert-file, tls.key-file and tls.ca-file; missing: "
+          + String.join(", ", java.util.stream.Stream.of(
+              c.tlsCertFile() == null ? "tls.cert-file" : null, c.tlsKeyFile() == null ? "tls.key-file" : null,
+              c.tlsCaFile() == null ? "tls.ca-file" : null).filter(java.util.Objects::nonNull).toList()));
+    }
+    if (c.tls() && c.raftTransport().equals("netty")) {
+      throw new ConfigException("raft.transport=netty has no TLS in Ratis 3.3.0; use raft.transport=grpc with TLS");
+    }
+    if (c.tlsReloadInterval().toMillis() < 100) throw new ConfigException("tls.reload-interval must be at least 100ms");
     io.aiondb.server.consensus.raft.Peers.parse(c.clusterPeers(), c.nodeId(), c.raftHost(), c.raftPort(), c.httpPort());
     return c;
   }

@@ -70,7 +70,21 @@ public final class Settings {
       new Setting("request.timeout", Type.DURATION, "30s", "Longest a request waits for its write to apply."),
       new Setting("shutdown.grace", Type.DURATION, "30s",
           "On SIGTERM: how long in-flight requests may take to finish before the server closes."),
-      new Setting("log.level", Type.STRING, "info", "Log level: error, warn, info, debug or trace."));
+      new Setting("log.level", Type.STRING, "info", "Log level: error, warn, info, debug or trace."),
+      new Setting("tls.cert-file", Type.OPTIONAL_PATH, "",
+          "PEM certificate (chain) of this node. Set with tls.key-file and tls.ca-file to turn TLS on for the HTTP "
+              + "API, the binary protocol and the Raft transport (peers authenticate each other with certificates). "
+              + "It must name every address peers and clients use, e.g. the pod DNS name. See docs/security.md."),
+      new Setting("tls.key-file", Type.OPTIONAL_PATH, "",
+          "PEM private key of tls.cert-file: PKCS#8, PKCS#1 (RSA) or SEC1 (EC), not encrypted."),
+      new Setting("tls.ca-file", Type.OPTIONAL_PATH, "",
+          "PEM CA certificates trusted for peers and, with tls.client-auth, for clients."),
+      new Setting("tls.client-auth", Type.STRING, "none",
+          "Client certificates on the HTTP API and binary protocol: none, request (verified when sent) or require. "
+              + "Raft peers always need a certificate from tls.ca-file."),
+      new Setting("tls.reload-interval", Type.DURATION, "30s",
+          "How often the TLS files are checked for changes; new connections use a rotated certificate without a "
+              + "restart."));
 
   public static Setting byName(String name) {
     for (Setting s : ALL) if (s.name().equals(name)) return s;

@@ -22,7 +22,9 @@ public final class ProtocolServer implements AutoCloseable {
   }
 
   public Future<NetServer> listen(String host, int port) {
-    return vertx.createNetServer(new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true))
+    NetServerOptions options = new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true);
+    io.aiondb.server.security.ServerTls.apply(options, node.tls(), node.config().tlsClientAuth());
+    return vertx.createNetServer(options)
         .connectHandler(socket -> new Connection(socket, node, readers, this::port))
         .listen()
         .onSuccess(s -> server = s);

@@ -37,20 +37,34 @@ public final class LocalCluster implements AutoCloseable {
   private final List<String> extraFlags;
   private final Map<String, TcpProxy> proxies = new HashMap<>(); // "i>j:port"
   private final Process[] processes;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+  private final HttpClient http;
 
   private final int initialVoters;
+  /** With TLS: the PKI each node's certificate comes from (tests may swap one for a rogue CA), else null. */
+  private final io.aiondb.server.security.TestPki[] pkiOf;
+  private final io.aiondb.server.security.TestPki pki;
 
   public LocalCluster(Path dir, int size, String... extraFlags) throws Exception {
     this(dir, size, size, extraFlags);
+  }
+
+  public LocalCluster(Path dir, int size, int initialVoters, String... extraFlags) throws Exception {
+    this(dir, size, initialVoters, null, extraFlags);
   }
 
   /**
    * @param size          nodes the hosts files and proxies are laid out for
    * @param initialVoters nodes started now, forming the cluster; the rest can be started later as joiners
    */
-  public LocalCluster(Path dir, int size, int initialVoters, String... extraFlags) throws Exception {
-    this.dir = dir;
+  public LocalCluster(Path dir, int size, int initialVoters, io.aiondb.server.security.TestPki pki,
+      String... extraFlags) throws Exception {
+    this.dir = Files.createDirectories(dir);
+    this.pki = pki;
+    this.pkiOf = new io.aiondb.server.security.TestPki[size + 1];
+    java.util.Arrays.fill(pkiOf, pki);
+    HttpClient.Builder hb = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1));
+    if (pki != null) hb.sslContext(trust());
+    this.http = hb.build();
     this.size = size;
     this.initialVoters = initialVoters;
     this.extraFlags = List.of(extraFlags);
@@ -99,7 +113,31 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   public String url(int i) {
-    return "http://" + nodeIp(i) + ":" + httpPort;
+    return (pki != null ? "https://" : "http://") + nodeIp(i) + ":" + httpPort;
+  }
+
+  /** With TLS: a client context trusting the cluster's CA. */
+  public javax.net.ssl.SSLContext trust() {
+    return io.aiondb.client.ClientTls.fromPem(pki.caFile, null, null);
+  }
+
+  /** With TLS: node i's certificate comes from {@code from} at its next start (a rogue CA, or back to the cluster's). */
+  public void usePki(int i, io.aiondb.server.security.TestPki from) {
+    pkiOf[i] = from;
+  }
+
+  /** TLS flags for node i: a fresh certificate naming its peer name and address, from its PKI. */
+  private List<String> tlsFlags(int i) throws IOException {
+    if (pkiOf[i] == null) return List.of();
+    try {
+      var issued = pkiOf[i].issue(name(i), name(i), nodeIp(i));
+      return List.of("--tls.cert-file=" + issued.cert(), "--tls.key-file=" + issued.key(),
+          "--tls.ca-file=" + pkiOf[i].caFile);
+    } catch (IOException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException(e);
+    }
   }
 
   /** Node i's binary-protocol address (direct, not through the proxies). */
@@ -128,6 +166,10 @@ public final class LocalCluster implements AutoCloseable {
     return String.join(",", parts);
   }
 
+  public int raftPort() {
+    return raftPort;
+  }
+
   public String raftAddress(int i) {
     return name(i) + ":" + raftPort;
   }
@@ -148,6 +190,7 @@ public final class LocalCluster implements AutoCloseable {
         "--raft.host=" + nodeIp(i), "--raft.port=" + raftPort, "--http.host=" + nodeIp(i), "--http.port=" + httpPort,
         "--protocol.port=" + protocolPort,
         "--log.level=info"));
+    cmd.addAll(tlsFlags(i));
     cmd.addAll(extraFlags);
     processes[i] = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log(i).toFile())).start();

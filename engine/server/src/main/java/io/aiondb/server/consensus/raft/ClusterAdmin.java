@@ -50,11 +50,17 @@ public final class ClusterAdmin {
 
   private final RaftNode raft;
   private final long caughtUpLag;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+  private final HttpClient http;
+  private final String scheme;
 
-  public ClusterAdmin(RaftNode raft, long caughtUpLag) {
+  /** @param tls the node's TLS material or null; with it, peers' status is fetched over https with the node's certificate */
+  public ClusterAdmin(RaftNode raft, long caughtUpLag, io.aiondb.server.security.TlsMaterial tls) {
     this.raft = raft;
     this.caughtUpLag = caughtUpLag;
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500));
+    if (tls != null) b.sslContext(tls.clientContext());
+    this.http = b.build();
+    this.scheme = tls != null ? "https://" : "http://";
   }
 
   /** Who leads and who is a member, from this node's Raft configuration alone (no network calls). */
@@ -131,7 +137,7 @@ public final class ClusterAdmin {
 
   private CompletableFuture<JsonNode> fetchStatus(String httpAddress) {
     if (httpAddress == null || httpAddress.isEmpty()) return CompletableFuture.completedFuture(null);
-    HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + httpAddress + "/v1/status"))
+    HttpRequest req = HttpRequest.newBuilder(URI.create(scheme + httpAddress + "/v1/status"))
         .timeout(Duration.ofMillis(500)).GET().build();
     return http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).handle((resp, err) -> {
       if (err != null || resp.statusCode() != 200) return null;

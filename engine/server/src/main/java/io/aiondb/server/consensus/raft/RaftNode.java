@@ -75,7 +75,9 @@ public final class RaftNode implements Proposer {
   private final java.util.concurrent.ExecutorService writers =
       java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("aion-propose-", 0).factory());
 
-  public RaftNode(AionConfig config, RocksStore store, KvStateMachine kv, Clock clock) throws IOException {
+  /** @param tls the node's TLS material, or null: with it the Raft transport runs mutual TLS between peers */
+  public RaftNode(AionConfig config, RocksStore store, KvStateMachine kv, Clock clock,
+      io.aiondb.server.security.TlsMaterial tls) throws IOException {
     this.config = config;
     this.store = store;
     this.groupId = groupIdOf(config.clusterName());
@@ -86,7 +88,13 @@ public final class RaftNode implements Proposer {
     List<RaftPeer> raftPeers = peers.stream().map(Peers.Peer::toRaftPeer).toList();
     RaftGroup initial = config.clusterBootstrap() ? RaftGroup.valueOf(groupId, raftPeers) : RaftGroup.valueOf(groupId);
     RaftProperties props = serverProperties();
+    org.apache.ratis.conf.Parameters parameters = new org.apache.ratis.conf.Parameters();
+    if (tls != null) {
+      GrpcConfigKeys.TLS.setConf(parameters,
+          new org.apache.ratis.grpc.GrpcTlsConfig(tls.keyManager(), tls.trustManager(), true));
+    }
     server = RaftServer.newBuilder()
+        .setParameters(parameters)
         .setServerId(selfId)
         .setGroup(initial)
         .setProperties(props)
@@ -98,7 +106,7 @@ public final class RaftNode implements Proposer {
     RaftConfigKeys.Rpc.setType(clientProps, transport());
     RaftClientConfigKeys.Rpc.setRequestTimeout(clientProps, TimeDuration.valueOf(3, TimeUnit.SECONDS));
     long attempts = Math.max(10, config.requestTimeout().toMillis() / 100);
-    client = newClient(clientProps, raftPeers, attempts);
+    client = newClient(clientProps, parameters, raftPeers, attempts);
     LOG.info("raft member {} of group {} ({}) started on {}:{} over {}; peers {}", selfId, config.clusterName(), groupId,
         config.raftHost(), config.raftPort(), config.raftTransport(), peers);
   }
@@ -109,9 +117,11 @@ public final class RaftNode implements Proposer {
     }
   }
 
-  private RaftClient newClient(RaftProperties clientProps, List<RaftPeer> raftPeers, long attempts) {
+  private RaftClient newClient(RaftProperties clientProps, org.apache.ratis.conf.Parameters parameters,
+      List<RaftPeer> raftPeers, long attempts) {
     return RaftClient.newBuilder()
         .setProperties(clientProps)
+        .setParameters(parameters)
         .setRaftGroup(RaftGroup.valueOf(groupId, raftPeers))
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep((int) attempts, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
         .build();
