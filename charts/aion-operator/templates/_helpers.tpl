@@ -54,6 +54,10 @@ the same rules.
 - apiGroups: [""]
   resources: ["configmaps", "services"]
   verbs: ["get", "create", "update"]
+# spec.tls: the Generated CA and certificate Secrets, and reading a user's Secret
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["get", "create", "update"]
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
   verbs: ["get", "create", "update", "delete"]

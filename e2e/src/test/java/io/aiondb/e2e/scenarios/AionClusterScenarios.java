@@ -270,10 +270,93 @@ public abstract class AionClusterScenarios {
         await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(dir))));
   }
 
-  // --- 10. the operator's permissions are the chart's, and sufficed -------------------------------------------
+  // --- 11. TLS: an operator-made CA, HTTPS probes, mutual TLS between members ---------------------------------
 
   @Test
-  @Order(10)
+  @Order(11)
+  void aClusterWithGeneratedTlsServesOnlyTls() throws Exception {
+    GenericKubernetesResource secure = example();
+    secure.getMetadata().setName("secure");
+    secure.getMetadata().setNamespace(NS);
+    spec(secure).put("tls", Map.of("mode", "Generated"));
+    client().resource(secure).create();
+    // Running needs ready pods (probes over HTTPS) and a leader read by the operator over HTTPS, checking that the
+    // certificate names the client Service; the members elected it over mutual TLS.
+    awaitRunning("secure", 3);
+    assertThat((String) status(aionCluster("secure").get()).get("leader")).matches("secure-[012]");
+
+    var caSecret = client().secrets().inNamespace(NS).withName("secure-ca").get();
+    var tlsSecret = client().secrets().inNamespace(NS).withName("secure-tls").get();
+    assertThat(caSecret).isNotNull();
+    assertThat(tlsSecret.getType()).isEqualTo("kubernetes.io/tls");
+    String caPem = new String(java.util.Base64.getDecoder().decode(tlsSecret.getData().get("ca.crt")), StandardCharsets.US_ASCII);
+    HttpClient https = HttpClient.newBuilder().sslContext(trustingOnly(caPem)).connectTimeout(Duration.ofSeconds(5)).build();
+
+    List<Pod> pods = pods("secure");
+    URI plainFirst = fixture.engine(pods.get(0));
+    URI first = URI.create(plainFirst.toString().replace("http://", "https://"));
+    assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(plainFirst.resolve("/v1/status")).timeout(Duration.ofSeconds(10))
+        .build(), HttpResponse.BodyHandlers.ofString())).as("plain HTTP to a TLS member").isInstanceOf(IOException.class);
+    assertThat(https.send(HttpRequest.newBuilder(first.resolve("/v1/namespaces/tls")).PUT(HttpRequest.BodyPublishers.noBody())
+        .timeout(Duration.ofSeconds(40)).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isIn(200, 201);
+    for (Pod p : pods) {
+      URI member = URI.create(fixture.engine(p).toString().replace("http://", "https://"));
+      var put = https.send(HttpRequest.newBuilder(member.resolve("/v1/ns/tls/keys/" + p.getMetadata().getName()))
+          .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"tls\":true}"))
+          .timeout(Duration.ofSeconds(40)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(put.statusCode()).as(put.body()).isIn(200, 201);
+    }
+    for (Pod p : pods) {
+      URI member = URI.create(fixture.engine(p).toString().replace("http://", "https://"));
+      var members = https.send(HttpRequest.newBuilder(member.resolve("/v1/cluster/members")).timeout(Duration.ofSeconds(40))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(members.statusCode()).isEqualTo(200);
+      assertThat(members.body()).doesNotContain("\"reachable\":false");
+      for (Pod q : pods) {
+        var get = https.send(HttpRequest.newBuilder(member.resolve("/v1/ns/tls/keys/" + q.getMetadata().getName()))
+            .timeout(Duration.ofSeconds(40)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(get.statusCode()).as(get.body()).isEqualTo(200);
+      }
+    }
+
+    aionCluster("secure").delete();
+    awaitGone("secure");
+    await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+      assertThat(client().secrets().inNamespace(NS).withName("secure-ca").get()).isNull();
+      assertThat(client().secrets().inNamespace(NS).withName("secure-tls").get()).isNull();
+    });
+  }
+
+  /**
+   * Trusts only the cluster's CA. The test reaches members by pod IP, which the certificate does not name, so this
+   * checks the chain but not the host name (the operator, which dials the Service name, checks both).
+   */
+  static javax.net.ssl.SSLContext trustingOnly(String caPem) throws Exception {
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    ks.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509")
+        .generateCertificate(new java.io.ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII))));
+    javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+    tmf.init(ks);
+    javax.net.ssl.X509TrustManager pkix = (javax.net.ssl.X509TrustManager) tmf.getTrustManagers()[0];
+    javax.net.ssl.X509ExtendedTrustManager chainOnly = new javax.net.ssl.X509ExtendedTrustManager() {
+      @Override public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) throws java.security.cert.CertificateException { pkix.checkClientTrusted(c, a); }
+      @Override public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) throws java.security.cert.CertificateException { pkix.checkServerTrusted(c, a); }
+      @Override public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a, java.net.Socket s) throws java.security.cert.CertificateException { pkix.checkClientTrusted(c, a); }
+      @Override public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a, java.net.Socket s) throws java.security.cert.CertificateException { pkix.checkServerTrusted(c, a); }
+      @Override public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a, javax.net.ssl.SSLEngine e) throws java.security.cert.CertificateException { pkix.checkClientTrusted(c, a); }
+      @Override public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a, javax.net.ssl.SSLEngine e) throws java.security.cert.CertificateException { pkix.checkServerTrusted(c, a); }
+      @Override public java.security.cert.X509Certificate[] getAcceptedIssuers() { return pkix.getAcceptedIssuers(); }
+    };
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(null, new javax.net.ssl.TrustManager[] {chainOnly}, null);
+    return ctx;
+  }
+
+  // --- 20. the operator's permissions are the chart's, and sufficed (last: over everything it did) -------------
+
+  @Test
+  @Order(20)
   void theOperatorRunsWithTheChartsRbacAndIsNeverForbidden() {
     String user = fixture.operatorUser();
     assertThat(user).isEqualTo("system:serviceaccount:aion-system:aion-operator");

@@ -21,13 +21,31 @@ public class EngineClient {
   private final HttpClient http;
   private final Duration timeout;
 
+  /** HTTPS clients by the CA they trust (one per TLS cluster; a rotated CA gets a new one). */
+  private final java.util.Map<String, HttpClient> byCa = java.util.Collections.synchronizedMap(
+      new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, HttpClient> eldest) {
+          return size() > 256;
+        }
+      });
+
   public EngineClient(Duration timeout) {
     this.timeout = timeout;
     this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
-  /** {@code GET {base}/v1/cluster/members}. */
+  /** {@code GET {base}/v1/cluster/members} over plain HTTP. */
   public ClusterView members(URI base) throws EngineUnavailableException {
+    return members(base, null);
+  }
+
+  /**
+   * {@code GET {base}/v1/cluster/members}; with {@code caPem}, over HTTPS trusting only that CA (the member's
+   * certificate must also name the host in {@code base}).
+   */
+  public ClusterView members(URI base, String caPem) throws EngineUnavailableException {
+    HttpClient http = caPem == null ? this.http : byCa.computeIfAbsent(caPem, this::httpsClient);
     URI uri = URI.create(stripSlash(base.toString()) + "/v1/cluster/members");
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json").GET().build();
     HttpResponse<String> response;
@@ -35,6 +53,9 @@ public class EngineClient {
       response = http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (HttpTimeoutException e) {
       throw new EngineUnavailableException("GET " + uri + " timed out after " + timeout.toSeconds() + "s", e);
+    } catch (javax.net.ssl.SSLException e) {
+      throw new EngineUnavailableException("GET " + uri + ": TLS failed (" + rootCause(e).getMessage()
+          + "); the members' certificate must chain to the cluster's CA and name " + uri.getHost(), e);
     } catch (ConnectException e) {
       throw new EngineUnavailableException("GET " + uri + ": connection refused (no member is listening yet?)", e);
     } catch (IOException e) {
@@ -82,5 +103,24 @@ public class EngineClient {
 
   private static String stripSlash(String s) {
     return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+  }
+
+  private HttpClient httpsClient(String caPem) {
+    try {
+      java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      int i = 0;
+      for (var cert : java.security.cert.CertificateFactory.getInstance("X.509")
+          .generateCertificates(new java.io.ByteArrayInputStream(caPem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))) {
+        trust.setCertificateEntry("ca-" + i++, cert);
+      }
+      javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+      tmf.init(trust);
+      javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+      ctx.init(null, tmf.getTrustManagers(), null);
+      return HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).sslContext(ctx).build();
+    } catch (java.security.GeneralSecurityException | IOException e) {
+      throw new IllegalArgumentException("the cluster's CA certificate cannot be used: " + e.getMessage(), e);
+    }
   }
 }

@@ -18,6 +18,14 @@ public record ClusterNames(String name, String namespace) {
   public String peerService() { return name + "-peers"; }
   public String configMap() { return name + "-config"; }
   public String podDisruptionBudget() { return name; }
+  /** spec.tls.mode Generated: the cluster's CA (ca.crt, ca.key) and the members' certificate (kubernetes.io/tls). */
+  public String caSecret() { return name + "-ca"; }
+  public String tlsSecret() { return name + "-tls"; }
+
+  /** The client Service's DNS name inside the cluster. */
+  public String clientHost() {
+    return clientService() + "." + namespace + ".svc";
+  }
 
   /** Pod (and engine node.id) of member {@code ordinal}. */
   public String member(int ordinal) { return name + "-" + ordinal; }

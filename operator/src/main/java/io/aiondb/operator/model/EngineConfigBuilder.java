@@ -37,6 +37,11 @@ public final class EngineConfigBuilder {
     settings.put("raft.host", "0.0.0.0"); // peers reach this member by its pod DNS name
     settings.put("http.port", Integer.toString(ClusterNames.HTTP_PORT));
     settings.put("data.dir", DATA_PATH + "/data");
+    if (TlsBuilders.enabled(cluster)) {
+      settings.put("tls.cert-file", TlsBuilders.MOUNT_PATH + "/" + TlsBuilders.CERT);
+      settings.put("tls.key-file", TlsBuilders.MOUNT_PATH + "/" + TlsBuilders.KEY);
+      settings.put("tls.ca-file", TlsBuilders.MOUNT_PATH + "/" + TlsBuilders.CA);
+    }
     return settings;
   }
 

@@ -31,6 +31,7 @@ public final class StatefulSetBuilders {
   public static final String CONTAINER = "aion";
   public static final String DATA_VOLUME = "data";
   public static final String CONFIG_VOLUME = "config";
+  public static final String TLS_VOLUME = "tls";
   public static final String CONFIG_HASH_ANNOTATION = "aiondb.io/config-hash";
   /** User and group of the engine image (images/pom.xml). */
   public static final long ENGINE_UID = 1000;
@@ -96,6 +97,7 @@ public final class StatefulSetBuilders {
         .withName(CONFIG_VOLUME)
         .withNewConfigMap().withName(names.configMap()).endConfigMap()
         .endVolume()
+        .addAllToVolumes(tlsVolumes(cluster))
         .endSpec()
         .endTemplate()
         .withVolumeClaimTemplates(dataClaim(storage))
@@ -103,8 +105,17 @@ public final class StatefulSetBuilders {
         .build();
   }
 
+  /** With TLS, the Secret (tls.crt, tls.key, ca.crt) readable by the engine's group only. */
+  private static java.util.List<io.fabric8.kubernetes.api.model.Volume> tlsVolumes(AionCluster cluster) {
+    String secret = TlsBuilders.secretName(cluster);
+    if (secret == null) return java.util.List.of();
+    return java.util.List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName(TLS_VOLUME)
+        .withNewSecret().withSecretName(secret).withDefaultMode(0440).endSecret().build());
+  }
+
   static Container container(AionCluster cluster, String defaultImageRepository) {
-    return new ContainerBuilder()
+    String scheme = TlsBuilders.enabled(cluster) ? "HTTPS" : "HTTP";
+    ContainerBuilder b = new ContainerBuilder()
         .withName(CONTAINER)
         .withImage(image(cluster.getSpec(), defaultImageRepository))
         .withImagePullPolicy("IfNotPresent")
@@ -115,19 +126,22 @@ public final class StatefulSetBuilders {
         .addNewPort().withName("raft").withContainerPort(ClusterNames.RAFT_PORT).withProtocol("TCP").endPort()
         .withResources(cluster.getSpec().getResources())
         // Opening RocksDB after a crash can take a while: the startup probe gives it 5 minutes before liveness counts.
-        .withStartupProbe(probe("/health", 5, 60))
-        .withLivenessProbe(probe("/health", 10, 6))
-        .withReadinessProbe(probe("/ready", 5, 3))
+        .withStartupProbe(probe("/health", scheme, 5, 60))
+        .withLivenessProbe(probe("/health", scheme, 10, 6))
+        .withReadinessProbe(probe("/ready", scheme, 5, 3))
         .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(EngineConfigBuilder.DATA_PATH).endVolumeMount()
         .addNewVolumeMount().withName(CONFIG_VOLUME).withMountPath(EngineConfigBuilder.MOUNT_PATH)
         .withReadOnly(true).endVolumeMount()
-        .withNewSecurityContext().withAllowPrivilegeEscalation(false).endSecurityContext()
-        .build();
+        .withNewSecurityContext().withAllowPrivilegeEscalation(false).endSecurityContext();
+    if (TlsBuilders.enabled(cluster)) {
+      b.addNewVolumeMount().withName(TLS_VOLUME).withMountPath(TlsBuilders.MOUNT_PATH).withReadOnly(true).endVolumeMount();
+    }
+    return b.build();
   }
 
-  private static Probe probe(String path, int periodSeconds, int failureThreshold) {
+  private static Probe probe(String path, String scheme, int periodSeconds, int failureThreshold) {
     return new ProbeBuilder()
-        .withNewHttpGet().withPath(path).withPort(new IntOrString("http")).endHttpGet()
+        .withNewHttpGet().withPath(path).withPort(new IntOrString("http")).withScheme(scheme).endHttpGet()
         .withPeriodSeconds(periodSeconds)
         .withTimeoutSeconds(3)
         .withFailureThreshold(failureThreshold)

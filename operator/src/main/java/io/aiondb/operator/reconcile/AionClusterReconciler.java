@@ -13,6 +13,7 @@ import io.aiondb.operator.model.EngineConfigBuilder;
 import io.aiondb.operator.model.Labels;
 import io.aiondb.operator.model.ServiceBuilders;
 import io.aiondb.operator.model.StatefulSetBuilders;
+import io.aiondb.operator.model.TlsBuilders;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -47,8 +48,9 @@ import org.jboss.logging.Logger;
  *   <li>members: read leader and members from the engine's cluster API;</li>
  *   <li>status ({@link StatusBuilder}), an Event per change of phase or condition, and the next look.</li>
  * </ol>
- * Secrets and certificates would come between configuration and services; spec.tls other than Disabled is refused
- * by the change gate until the engine supports TLS. With spec.paused, steps 1–5 are skipped.
+ * Secrets and certificates ({@link CertificateStep}) come between configuration and services: with spec.tls a
+ * user's Secret is checked before anything else (a bad one blocks), a Generated CA and certificate are created or
+ * renewed. With spec.paused, steps 1–5 are skipped.
  */
 @ControllerConfiguration(name = AionClusterReconciler.NAME)
 public class AionClusterReconciler implements Reconciler<AionCluster> {
@@ -62,6 +64,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
   private final Applier applier;
   private final EventRecorder events;
   private final Backoff backoff;
+  private final CertificateStep certificates;
 
   @Inject
   public AionClusterReconciler(KubernetesClient client, OperatorConfig config,
@@ -72,6 +75,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     this.applier = new Applier(client);
     this.events = new EventRecorder(client, instance);
     this.backoff = new Backoff(config.backoffInitial(), config.backoffMax());
+    this.certificates = new CertificateStep(client, applier);
   }
 
   @Override
@@ -88,17 +92,21 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     ClusterNames names = ClusterNames.of(cluster);
     StatefulSet running = client.apps().statefulSets().inNamespace(names.namespace()).withName(names.statefulSet()).get();
     List<Blocker> blockers = List.of();
+    CertificateStep.Outcome tls = certificates.check(cluster);
     if (!cluster.getSpec().isPaused()) {
       StatefulSet desired = StatefulSetBuilders.statefulSet(cluster, config.engineImageRepository());
-      blockers = ChangeGate.check(cluster, running, desired);
+      blockers = new java.util.ArrayList<>(ChangeGate.check(cluster, running, desired));
+      blockers.addAll(tls.blockers());
       if (blockers.isEmpty()) {
         applyConfiguration(cluster);
+        tls = certificates.ensure(cluster, Instant.now());
+        for (String action : tls.actions()) events.normal(cluster, "Certificates", action);
         applyServices(cluster);
         running = applyStatefulSet(cluster, desired);
         applyPodDisruptionBudget(cluster);
       }
     }
-    Observation seen = readMembers(cluster, running, blockers);
+    Observation seen = readMembers(cluster, running, blockers, tls.caPem());
     AionClusterStatus status = StatusBuilder.build(cluster, seen, Instant.now());
     recordTransitions(cluster, status);
     return updateStatus(cluster, status);
@@ -133,15 +141,20 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     }
   }
 
-  private Observation readMembers(AionCluster cluster, StatefulSet running, List<Blocker> blockers) {
+  private Observation readMembers(AionCluster cluster, StatefulSet running, List<Blocker> blockers, String caPem) {
     if (running == null) {
       return new Observation(null, null, "no members exist yet", blockers);
     }
-    URI base = URI.create(config.engineUrlTemplate()
+    String url = config.engineUrlTemplate()
         .replace("{name}", cluster.getMetadata().getName())
-        .replace("{namespace}", cluster.getMetadata().getNamespace()));
+        .replace("{namespace}", cluster.getMetadata().getNamespace());
+    if (TlsBuilders.enabled(cluster) && url.startsWith("http://")) url = "https://" + url.substring("http://".length());
+    URI base = URI.create(url);
+    if (TlsBuilders.enabled(cluster) && caPem == null) {
+      return new Observation(running, null, "TLS is on but the cluster's CA is not known yet", blockers);
+    }
     try {
-      ClusterView view = engine.members(base);
+      ClusterView view = engine.members(base, caPem);
       return new Observation(running, view, null, blockers);
     } catch (EngineUnavailableException e) {
       LOG.debugf("%s/%s: engine unavailable: %s", cluster.getMetadata().getNamespace(),
@@ -179,7 +192,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
   }
 
   private static boolean isBlocker(String reason) {
-    return reason != null && (reason.endsWith("NotSupported"));
+    return reason != null && (reason.endsWith("NotSupported") || reason.startsWith("TLS"));
   }
 
   private UpdateControl<AionCluster> updateStatus(AionCluster cluster, AionClusterStatus status) {

@@ -1,8 +1,8 @@
 package io.aiondb.operator.reconcile;
 
+import io.aiondb.operator.model.StatefulSetBuilders;
 import io.aiondb.operator.api.AionCluster;
 import io.aiondb.operator.api.AionClusterSpec;
-import io.aiondb.operator.api.TlsSpec;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -23,13 +23,16 @@ public final class ChangeGate {
   public static List<Blocker> check(AionCluster cluster, StatefulSet running, StatefulSet desired) {
     List<Blocker> blockers = new ArrayList<>();
     AionClusterSpec spec = cluster.getSpec();
-    TlsSpec.Mode tls = spec.getTls() == null || spec.getTls().getMode() == null ? TlsSpec.Mode.Disabled : spec.getTls().getMode();
-    if (tls != TlsSpec.Mode.Disabled) {
-      blockers.add(new Blocker("TLSNotSupported", "spec.tls.mode " + tls
-          + " is not supported yet: the engine has no TLS settings. Set spec.tls.mode to Disabled; nothing was changed."));
-    }
     if (running == null || running.getSpec() == null) {
       return blockers;
+    }
+    String haveTls = tlsSecret(running);
+    String wantTls = tlsSecret(desired);
+    if (!Objects.equals(haveTls, wantTls)) {
+      blockers.add(new Blocker("TLSChangeNotSupported", "spec.tls changed (" + describe(haveTls) + " -> "
+          + describe(wantTls) + "), but members cannot switch in a rolling restart: plain and TLS members, or members "
+          + "of two CAs, cannot talk to each other, so the cluster would lose quorum. Set spec.tls back; nothing was "
+          + "changed. To rotate certificates, update the Secret's contents instead (members reload them)."));
     }
     int have = Objects.requireNonNullElse(running.getSpec().getReplicas(), 0);
     int want = desired.getSpec().getReplicas();
@@ -59,6 +62,18 @@ public final class ChangeGate {
           + " to " + wantClass + "; existing volumes are not migrated. Set it back to " + haveClass + "."));
     }
     return blockers;
+  }
+
+  /** The Secret mounted as the members' TLS volume, or null. */
+  private static String tlsSecret(StatefulSet sts) {
+    var volumes = sts.getSpec().getTemplate().getSpec().getVolumes();
+    if (volumes == null) return null;
+    return volumes.stream().filter(v -> StatefulSetBuilders.TLS_VOLUME.equals(v.getName()) && v.getSecret() != null)
+        .map(v -> v.getSecret().getSecretName()).findFirst().orElse(null);
+  }
+
+  private static String describe(String secret) {
+    return secret == null ? "TLS off" : "TLS from Secret " + secret;
   }
 
   private static String image(StatefulSet sts) {

@@ -174,4 +174,47 @@ class BuildersTest {
         .containsEntry("app.kubernetes.io/version", "0.1.0").containsKey("app.kubernetes.io/component")
         .containsKey("app.kubernetes.io/part-of");
   }
+
+  @Test
+  void tlsMountsTheSecretPointsTheEngineAtItAndProbesOverHttps() {
+    assertThat(EngineConfigBuilder.settings(cluster)).doesNotContainKey("tls.cert-file");
+    assertThat(StatefulSetBuilders.statefulSet(cluster, REPO).getSpec().getTemplate().getSpec().getVolumes())
+        .extracting(io.fabric8.kubernetes.api.model.Volume::getName).doesNotContain("tls");
+
+    cluster.getSpec().getTls().setMode(io.aiondb.operator.api.TlsSpec.Mode.Generated);
+    assertThat(EngineConfigBuilder.settings(cluster)).containsEntry("tls.cert-file", "/etc/aion/tls/tls.crt")
+        .containsEntry("tls.key-file", "/etc/aion/tls/tls.key").containsEntry("tls.ca-file", "/etc/aion/tls/ca.crt");
+    PodSpec pod = StatefulSetBuilders.statefulSet(cluster, REPO).getSpec().getTemplate().getSpec();
+    var volume = pod.getVolumes().stream().filter(v -> v.getName().equals("tls")).findFirst().orElseThrow();
+    assertThat(volume.getSecret().getSecretName()).isEqualTo("aion-tls");
+    assertThat(volume.getSecret().getDefaultMode()).isEqualTo(0440); // readable by the engine's group (fsGroup)
+    Container c = pod.getContainers().get(0);
+    assertThat(c.getVolumeMounts()).anySatisfy(m -> {
+      assertThat(m.getName()).isEqualTo("tls");
+      assertThat(m.getMountPath()).isEqualTo("/etc/aion/tls");
+      assertThat(m.getReadOnly()).isTrue();
+    });
+    for (var probe : List.of(c.getStartupProbe(), c.getLivenessProbe(), c.getReadinessProbe())) {
+      assertThat(probe.getHttpGet().getScheme()).isEqualTo("HTTPS");
+    }
+
+    cluster.getSpec().getTls().setMode(io.aiondb.operator.api.TlsSpec.Mode.Secret);
+    cluster.getSpec().getTls().setSecretName("from-cert-manager");
+    assertThat(TlsBuilders.secretName(cluster)).isEqualTo("from-cert-manager");
+    assertThat(TlsBuilders.requiredNames(cluster)).containsExactly("aion-0.aion-peers.db.svc",
+        "aion-1.aion-peers.db.svc", "aion-2.aion-peers.db.svc", "aion.db.svc");
+  }
+
+  @Test
+  void generatedSecretsAreOwnedAndTyped() {
+    var ca = TlsBuilders.caSecret(cluster, "CA-PEM", "CA-KEY");
+    var members = TlsBuilders.memberSecret(cluster, "CERT", "KEY", "CA-PEM");
+    assertThat(ca.getMetadata().getName()).isEqualTo("aion-ca");
+    assertThat(members.getMetadata().getName()).isEqualTo("aion-tls");
+    assertThat(members.getType()).isEqualTo("kubernetes.io/tls");
+    assertThat(members.getData()).containsOnlyKeys("tls.crt", "tls.key", "ca.crt");
+    assertThat(new String(java.util.Base64.getDecoder().decode(members.getData().get("tls.crt")))).isEqualTo("CERT");
+    assertOwnedAndLabelled(ca);
+    assertOwnedAndLabelled(members);
+  }
 }

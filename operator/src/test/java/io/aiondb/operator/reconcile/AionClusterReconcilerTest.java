@@ -12,6 +12,8 @@ import io.aiondb.operator.api.ConfigEntry;
 import io.aiondb.operator.api.PodOverrides;
 import io.aiondb.operator.api.StorageSpec;
 import io.aiondb.operator.api.TlsSpec;
+import io.aiondb.operator.tls.Certificates;
+import java.time.Instant;
 import io.aiondb.operator.kube.ControlPlane;
 import io.aiondb.operator.kube.ControlPlane.AuditEvent;
 import io.aiondb.operator.kube.ControlPlaneResource;
@@ -296,12 +298,84 @@ class AionClusterReconcilerTest {
   @Test
   void aSpecThatCannotBeHonouredCreatesNothingAndFails() {
     AionCluster tls = Clusters.cluster("echo", 3, "0.1.0");
-    tls.getSpec().getTls().setMode(TlsSpec.Mode.Generated);
+    tls.getSpec().getTls().setMode(TlsSpec.Mode.Secret);
+    tls.getSpec().getTls().setSecretName("echo-certs");
     create(tls);
     AionCluster c = awaitStatus("echo", x -> x.getStatus().getPhase() == Phase.Failed);
-    assertThat(condition(c, Conditions.DEGRADED).getReason()).isEqualTo("TLSNotSupported");
+    assertThat(condition(c, Conditions.DEGRADED).getReason()).isEqualTo("TLSSecretNotFound");
+    assertThat(condition(c, Conditions.DEGRADED).getMessage()).contains("echo-certs", "tls.crt, tls.key and ca.crt");
     assertThat(statefulSet("echo")).isNull();
     assertThat(client.configMaps().inNamespace(NS).withName("echo-config").get()).isNull();
+
+    // a certificate that does not name the members is refused with the names it lacks
+    Instant now = Instant.now();
+    var ca = Certificates.newCa("user CA", now);
+    var wrong = Certificates.issue(ca, List.of("echo.db.svc"), now);
+    client.resource(userSecret("echo-certs", wrong, ca)).create();
+    c = awaitStatus("echo", x -> is(x, Conditions.DEGRADED, "True", "TLSSecretInvalid"));
+    assertThat(condition(c, Conditions.DEGRADED).getMessage()).contains("echo-0.echo-peers.db.svc", "echo-2.echo-peers.db.svc")
+        .doesNotContain("echo.db.svc,");
+    assertThat(statefulSet("echo")).isNull();
+
+    // fixed: the cluster is created, mounting the user's Secret
+    var right = Certificates.issue(ca, List.of("echo.db.svc", "*.echo-peers.db.svc"), now);
+    client.resource(userSecret("echo-certs", right, ca)).update();
+    StatefulSet sts = awaitStatefulSet("echo");
+    assertThat(sts.getSpec().getTemplate().getSpec().getVolumes())
+        .anySatisfy(v -> assertThat(v.getSecret() == null ? null : v.getSecret().getSecretName()).isEqualTo("echo-certs"));
+    assertThat(client.secrets().inNamespace(NS).withName("echo-ca").get()).as("nothing generated in Secret mode").isNull();
+  }
+
+  private static io.fabric8.kubernetes.api.model.Secret userSecret(String name, Certificates.Pair leaf, Certificates.Pair ca) {
+    return new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata()
+        .withType("kubernetes.io/tls")
+        .addToStringData("tls.crt", leaf.certPem()).addToStringData("tls.key", leaf.keyPem())
+        .addToStringData("ca.crt", ca.certPem()).build();
+  }
+
+  @Test
+  void generatedTlsCreatesACaAndTheMembersCertificateAndRenewsIt() throws Exception {
+    AionCluster tls = Clusters.cluster("kilo", 3, "0.1.0");
+    tls.getSpec().getTls().setMode(TlsSpec.Mode.Generated);
+    create(tls);
+    StatefulSet sts = awaitStatefulSet("kilo");
+    var caSecret = client.secrets().inNamespace(NS).withName("kilo-ca").get();
+    var members = client.secrets().inNamespace(NS).withName("kilo-tls").get();
+    assertThat(caSecret).isNotNull();
+    assertThat(members.getType()).isEqualTo("kubernetes.io/tls");
+    assertThat(members.getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(o -> assertThat(o.getName()).isEqualTo("kilo"));
+    String caPem = decode(caSecret, "ca.crt");
+    var cert = Certificates.parse(decode(members, "tls.crt"));
+    assertThat(Certificates.signedBy(cert, Certificates.parse(caPem))).isTrue();
+    assertThat(decode(members, "ca.crt")).isEqualTo(caPem);
+    for (String host : io.aiondb.operator.model.TlsBuilders.requiredNames(get("kilo"))) {
+      assertThat(Certificates.covers(Certificates.dnsNames(cert), host)).as(host).isTrue();
+    }
+    assertThat(sts.getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe().getHttpGet().getScheme())
+        .isEqualTo("HTTPS");
+    assertThat(client.configMaps().inNamespace(NS).withName("kilo-config").get().getData().get("aion.properties"))
+        .contains("tls.cert-file=/etc/aion/tls/tls.crt\n", "tls.ca-file=/etc/aion/tls/ca.crt\n");
+
+    // a certificate near its end is reissued from the same CA (members reload the Secret's files)
+    var nearEnd = Certificates.issue(new Certificates.Pair(caPem, decode(caSecret, "ca.key")),
+        io.aiondb.operator.model.TlsBuilders.generatedNames(get("kilo")), Instant.now().minus(Duration.ofDays(70)));
+    client.secrets().inNamespace(NS).withName("kilo-tls").edit(s -> {
+      s.getData().put("tls.crt", java.util.Base64.getEncoder().encodeToString(nearEnd.certPem().getBytes()));
+      s.getData().put("tls.key", java.util.Base64.getEncoder().encodeToString(nearEnd.keyPem().getBytes()));
+      return s;
+    });
+    editSpec("kilo", spec -> spec.setConfig(List.of(new io.aiondb.operator.api.ConfigEntry("cache.size", "8MiB"))));
+    await().atMost(WAIT).until(() -> {
+      var now = Certificates.parse(decode(client.secrets().inNamespace(NS).withName("kilo-tls").get(), "tls.crt"));
+      return now.getNotAfter().toInstant().isAfter(Instant.now().plus(Duration.ofDays(80)));
+    });
+    assertThat(decode(client.secrets().inNamespace(NS).withName("kilo-ca").get(), "ca.crt")).isEqualTo(caPem);
+    assertThat(events("kilo")).anySatisfy(e -> assertThat(e.getMessage()).contains("renewal"));
+  }
+
+  private static String decode(io.fabric8.kubernetes.api.model.Secret s, String key) {
+    return new String(java.util.Base64.getDecoder().decode(s.getData().get(key)));
   }
 
   @Test

@@ -57,9 +57,21 @@ class ChangeGateTest {
   }
 
   @Test
-  void tlsIsRefusedEvenForANewCluster() {
-    AionCluster wanted = Clusters.cluster("a", 3, "0.1.0");
-    wanted.getSpec().getTls().setMode(TlsSpec.Mode.Generated);
-    assertThat(check(null, wanted)).extracting(Blocker::reason).containsExactly("TLSNotSupported");
+  void tlsIsChosenAtCreationAndNotSwitchedOnARunningCluster() {
+    AionCluster tls = Clusters.cluster("a", 3, "0.1.0");
+    tls.getSpec().getTls().setMode(TlsSpec.Mode.Generated);
+    assertThat(check(null, tls)).isEmpty();
+    assertThat(check(tls, tls)).isEmpty();
+    assertThat(check(Clusters.cluster("a", 3, "0.1.0"), tls)).extracting(Blocker::reason)
+        .containsExactly("TLSChangeNotSupported");
+    AionCluster own = Clusters.cluster("a", 3, "0.1.0");
+    own.getSpec().getTls().setMode(TlsSpec.Mode.Secret);
+    own.getSpec().getTls().setSecretName("mine");
+    assertThat(check(tls, own)).singleElement().satisfies(b -> {
+      assertThat(b.reason()).isEqualTo("TLSChangeNotSupported");
+      assertThat(b.message()).contains("a-tls", "mine", "nothing was changed");
+    });
+    assertThat(check(tls, Clusters.cluster("a", 3, "0.1.0"))).extracting(Blocker::reason)
+        .containsExactly("TLSChangeNotSupported");
   }
 }
