@@ -26,7 +26,8 @@ public final class ServerProcess implements AutoCloseable {
     log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-XX:+UseSerialGC",
-        "-jar", jar.toString(), "--data.dir=" + dataDir, "--http.port=0", "--raft.port=0", "--http.port-file=" + portFile));
+        "-jar", jar.toString(), "--data.dir=" + dataDir, "--http.port=0", "--raft.port=0", "--protocol.port=0",
+        "--http.port-file=" + portFile));
     cmd.addAll(List.of(flags));
     process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
   }
