@@ -29,4 +29,16 @@ public interface OperatorConfig {
 
   @WithDefault("2m")
   Duration backoffMax();
+
+  /**
+   * Leader election (prod profile): the Lease that lets one of several operator replicas reconcile while the others
+   * wait. Namespace: the operator's own (the chart passes it); empty means the client's namespace.
+   */
+  @WithDefault("aion-operator-leader")
+  String leaseName();
+
+  java.util.Optional<String> leaseNamespace();
+
+  /** This replica's name in the Lease (the chart passes the pod name); empty: host name and process id. */
+  java.util.Optional<String> identity();
 }

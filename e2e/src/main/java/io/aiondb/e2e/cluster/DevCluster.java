@@ -118,6 +118,23 @@ public final class DevCluster implements AutoCloseable {
     return operator.log();
   }
 
+  /** The operator started with the cluster (replica {@code aion-operator-local-0}). */
+  public OperatorProcess operator() {
+    return operator;
+  }
+
+  /**
+   * Starts one more operator replica, as a Deployment with {@code replicas: 2} would: same credentials and chart
+   * environment, its own identity {@code name} in the leader-election Lease, log in logs/{@code name}.log.
+   */
+  public OperatorProcess startOperatorReplica(String name) throws IOException, InterruptedException {
+    OperatorProcess replica = OperatorProcess.start(options.repo().resolve("operator/target/quarkus-app/quarkus-run.jar"),
+        install.deployment(), operatorKubeconfig, kubelet.globalHostsFile(), options.stateDir().resolve("logs/" + name + ".log"),
+        options.startTimeout(), name);
+    started.add(replica);
+    return replica;
+  }
+
   public OperatorInstall install() {
     return install;
   }

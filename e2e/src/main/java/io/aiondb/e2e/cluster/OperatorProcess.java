@@ -37,6 +37,12 @@ public final class OperatorProcess implements AutoCloseable {
 
   public static OperatorProcess start(Path quarkusRunJar, Deployment chartDeployment, Path kubeconfig, Path hostsFile,
       Path log, Duration timeout) throws IOException, InterruptedException {
+    return start(quarkusRunJar, chartDeployment, kubeconfig, hostsFile, log, timeout, "aion-operator-local-0");
+  }
+
+  /** @param instanceName the pod name this replica would have (its identity in the leader-election Lease) */
+  public static OperatorProcess start(Path quarkusRunJar, Deployment chartDeployment, Path kubeconfig, Path hostsFile,
+      Path log, Duration timeout, String instanceName) throws IOException, InterruptedException {
     if (!Files.isRegularFile(quarkusRunJar)) {
       throw new IOException(quarkusRunJar + " is missing: build the operator (./mvnw -pl operator package -DskipTests)");
     }
@@ -64,7 +70,15 @@ public final class OperatorProcess implements AutoCloseable {
     pb.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
     pb.environment().put("HOME", log.getParent().toString());
     for (EnvVar e : c.getEnv()) {
-      if (e.getValue() != null) pb.environment().put(e.getName(), e.getValue());
+      if (e.getValue() != null) {
+        pb.environment().put(e.getName(), e.getValue());
+      } else if (e.getValueFrom() != null && e.getValueFrom().getFieldRef() != null) {
+        // the downward API, as the kubelet would fill it for the chart's pod
+        String field = e.getValueFrom().getFieldRef().getFieldPath();
+        String ns = chartDeployment.getMetadata().getNamespace();
+        if ("metadata.namespace".equals(field)) pb.environment().put(e.getName(), ns);
+        if ("metadata.name".equals(field)) pb.environment().put(e.getName(), instanceName);
+      }
     }
     pb.environment().put("KUBECONFIG", kubeconfig.toString());
     pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");

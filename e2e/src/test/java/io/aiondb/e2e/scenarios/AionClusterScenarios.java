@@ -360,7 +360,7 @@ public abstract class AionClusterScenarios {
   void theOperatorRunsWithTheChartsRbacAndIsNeverForbidden() {
     String user = fixture.operatorUser();
     assertThat(user).isEqualTo("system:serviceaccount:aion-system:aion-operator");
-    // Exactly one binding grants it anything: the chart's ClusterRoleBinding to the chart's ClusterRole.
+    // One binding grants it access to clusters: the chart's ClusterRoleBinding to the chart's ClusterRole.
     List<ClusterRoleBinding> clusterBindings = client().rbac().clusterRoleBindings().list().getItems().stream()
         .filter(b -> b.getSubjects() != null && b.getSubjects().stream().anyMatch(s -> "ServiceAccount".equals(s.getKind())
             && "aion-operator".equals(s.getName()) && "aion-system".equals(s.getNamespace())))
@@ -369,7 +369,12 @@ public abstract class AionClusterScenarios {
         .filter(b -> b.getSubjects() != null && b.getSubjects().stream().anyMatch(s -> "ServiceAccount".equals(s.getKind())
             && "aion-operator".equals(s.getName())))
         .toList();
-    assertThat(bindings).isEmpty();
+    // and one RoleBinding in its own namespace: the leader-election Lease
+    assertThat(bindings).singleElement().satisfies(b -> {
+      assertThat(b.getMetadata().getNamespace()).isEqualTo("aion-system");
+      assertThat(client().rbac().roles().inNamespace("aion-system").withName(b.getRoleRef().getName()).get().getRules())
+          .singleElement().satisfies(r -> assertThat(r.getResources()).containsExactly("leases"));
+    });
     assertThat(clusterBindings).singleElement().satisfies(b -> {
       assertThat(b.getRoleRef().getKind()).isEqualTo("ClusterRole");
       ClusterRole role = client().rbac().clusterRoles().withName(b.getRoleRef().getName()).get();

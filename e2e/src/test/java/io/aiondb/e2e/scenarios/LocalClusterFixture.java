@@ -37,6 +37,10 @@ final class LocalClusterFixture implements ClusterFixture {
     return new LocalClusterFixture(c);
   }
 
+  DevCluster devCluster() {
+    return cluster;
+  }
+
   @Override
   public KubernetesClient client() {
     return cluster.client();

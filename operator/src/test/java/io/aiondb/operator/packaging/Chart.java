@@ -48,7 +48,19 @@ public final class Chart {
     return Rule.expand(ofKind(render(Map.of()), ClusterRole.class).get(0).getRules());
   }
 
+  /** The rules of the first Role that grants access to clusters (not the leader-election Role). */
   public static Set<Rule> roleRules(List<HasMetadata> objects) {
-    return Rule.expand(ofKind(objects, Role.class).get(0).getRules());
+    return Rule.expand(ofKind(objects, Role.class).stream().filter(r -> !isLeaderElection(r)).findFirst().orElseThrow()
+        .getRules());
+  }
+
+  /** The leader-election Role's rules (a Lease in the release namespace). */
+  public static Set<Rule> leaderElectionRules() {
+    return Rule.expand(ofKind(render(Map.of()), Role.class).stream().filter(Chart::isLeaderElection).findFirst()
+        .orElseThrow().getRules());
+  }
+
+  public static boolean isLeaderElection(HasMetadata o) {
+    return o.getMetadata().getName().endsWith("-leader-election");
   }
 }

@@ -30,7 +30,7 @@ class HelmChartTest {
   void defaultInstallWatchesAllNamespacesWithAClusterRole() {
     List<HasMetadata> objects = Chart.render(Map.of());
     assertThat(objects).extracting(HasMetadata::getKind)
-        .containsExactlyInAnyOrder("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Deployment");
+        .containsExactlyInAnyOrder("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Deployment");
     ServiceAccount sa = Chart.ofKind(objects, ServiceAccount.class).get(0);
     ClusterRoleBinding binding = Chart.ofKind(objects, ClusterRoleBinding.class).get(0);
     assertThat(binding.getRoleRef().getName()).isEqualTo(Chart.ofKind(objects, ClusterRole.class).get(0).getMetadata().getName());
@@ -48,7 +48,24 @@ class HelmChartTest {
     assertThat(operator.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
     assertThat(operator.getResources().getRequests()).containsKeys("cpu", "memory");
     assertThat(operator.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
-    assertThat(deployment.getSpec().getReplicas()).as("no leader election yet: one instance").isEqualTo(1);
+    assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+    // leader election: the Lease lives in the release namespace, the pod name is the replica's identity
+    assertThat(operator.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("AION_OPERATOR_LEASE_NAMESPACE");
+      assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
+    }).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("AION_OPERATOR_IDENTITY");
+      assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
+    });
+    Role lease = Chart.ofKind(objects, Role.class).get(0);
+    assertThat(lease.getMetadata().getNamespace()).isEqualTo("aion-system");
+    assertThat(Rule.sorted(Chart.leaderElectionRules())).containsExactly(
+        "create coordination.k8s.io/leases", "get coordination.k8s.io/leases", "patch coordination.k8s.io/leases",
+        "update coordination.k8s.io/leases");
+    RoleBinding leaseBinding = Chart.ofKind(objects, RoleBinding.class).get(0);
+    assertThat(leaseBinding.getRoleRef().getName()).isEqualTo(lease.getMetadata().getName());
+    assertThat(leaseBinding.getSubjects()).singleElement().satisfies(s -> assertThat(s.getName()).isEqualTo(sa.getMetadata().getName()));
+    assertThat(Chart.ofKind(Chart.render(Map.of("replicas", 2)), Deployment.class).get(0).getSpec().getReplicas()).isEqualTo(2);
   }
 
   @Test
@@ -57,10 +74,10 @@ class HelmChartTest {
         "image.repository", "registry.local/op", "image.tag", "dev", "resources.limits.memory", "1Gi"));
     assertThat(Chart.ofKind(objects, ClusterRole.class)).isEmpty();
     assertThat(Chart.ofKind(objects, ClusterRoleBinding.class)).isEmpty();
-    assertThat(Chart.ofKind(objects, Role.class)).extracting(r -> r.getMetadata().getNamespace())
-        .containsExactly("team-a", "team-b");
-    assertThat(Chart.ofKind(objects, RoleBinding.class)).extracting(r -> r.getMetadata().getNamespace())
-        .containsExactly("team-a", "team-b");
+    assertThat(Chart.ofKind(objects, Role.class).stream().filter(r -> !Chart.isLeaderElection(r)))
+        .extracting(r -> r.getMetadata().getNamespace()).containsExactly("team-a", "team-b");
+    assertThat(Chart.ofKind(objects, RoleBinding.class).stream().filter(r -> !Chart.isLeaderElection(r)))
+        .extracting(r -> r.getMetadata().getNamespace()).containsExactly("team-a", "team-b");
     assertThat(Chart.roleRules(objects)).isEqualTo(Chart.clusterRules());
     Container operator = Chart.ofKind(objects, Deployment.class).get(0).getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(env(operator, "QUARKUS_OPERATOR_SDK_NAMESPACES")).isEqualTo("team-a,team-b");

@@ -75,6 +75,12 @@ class OlmBundleTest {
     assertThat(Rule.sorted(bundle)).isEqualTo(Rule.sorted(Chart.clusterRules()));
     String account = permissions.get(0).get("serviceAccountName").asText();
     assertThat(csv.at("/spec/install/spec/deployments/0/spec/template/spec/serviceAccountName").asText()).isEqualTo(account);
+    // namespaced permissions (the operator's own namespace): the chart's leader-election Role
+    JsonNode own = csv.at("/spec/install/spec/permissions");
+    assertThat(own).hasSize(1);
+    assertThat(own.get(0).get("serviceAccountName").asText()).isEqualTo(account);
+    assertThat(Rule.sorted(Rule.expand(Arrays.asList(new ObjectMapper().treeToValue(own.get(0).get("rules"), PolicyRule[].class)))))
+        .isEqualTo(Rule.sorted(Chart.leaderElectionRules()));
   }
 
   @Test

@@ -371,7 +371,8 @@ class AionClusterReconcilerTest {
       return now.getNotAfter().toInstant().isAfter(Instant.now().plus(Duration.ofDays(80)));
     });
     assertThat(decode(client.secrets().inNamespace(NS).withName("kilo-ca").get(), "ca.crt")).isEqualTo(caPem);
-    assertThat(events("kilo")).anySatisfy(e -> assertThat(e.getMessage()).contains("renewal"));
+    await().atMost(WAIT).untilAsserted(() ->
+        assertThat(events("kilo")).anySatisfy(e -> assertThat(e.getMessage()).contains("renewal")));
   }
 
   private static String decode(io.fabric8.kubernetes.api.model.Secret s, String key) {
