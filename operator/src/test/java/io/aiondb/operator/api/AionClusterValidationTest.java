@@ -184,6 +184,11 @@ class AionClusterValidationTest {
   void operatorOwnedSettingsAndBadConfigAreRejected() {
     assertThat(errors("version: 0.1.0\nconfig: [{name: cluster.peers, value: x}]")).singleElement().asString()
         .contains("spec.config[0]", "the operator sets them");
+    // TLS files come from spec.tls; client-auth=require would fail the kubelet's HTTPS probes (no client certificate)
+    for (String tls : new String[] {"tls.cert-file", "tls.key-file", "tls.ca-file", "tls.client-auth"}) {
+      assertThat(errors("version: 0.1.0\nconfig: [{name: " + tls + ", value: x}]")).singleElement().asString()
+          .contains("spec.config[0]", "use spec.tls");
+    }
     assertThat(errors("version: 0.1.0\nconfig: [{name: cache.size, value: 1MiB}, {name: cache.size, value: 2MiB}]"))
         .singleElement().asString().contains("spec.config", "config names must be unique");
     assertThat(errors("version: 0.1.0\nconfig: [{name: Cache Size, value: \"1\"}]")).singleElement().asString()
