@@ -60,6 +60,11 @@ public final class Node implements AutoCloseable {
         .description("Latest revision applied on this node").register(metrics);
     Gauge.builder("aion.applied.index", store, RocksStore::appliedIndex)
         .description("Latest log index applied on this node").register(metrics);
+    if (tls != null) {
+      Gauge.builder("aion.tls.certificate.expiry", tls, t -> t.certificate().getNotAfter().getTime() / 1000.0)
+          .description("When the certificate this node presents expires (Unix seconds); alert well before it")
+          .baseUnit("seconds").register(metrics);
+    }
     new JvmMemoryMetrics().bindTo(metrics);
     new JvmThreadMetrics().bindTo(metrics);
     gcMetrics.bindTo(metrics);

@@ -135,6 +135,14 @@ class TlsIT {
         Awaitility.await("the new certificate is served").atMost(Duration.ofSeconds(10))
             .until(() -> servedSerial(trust, port).equals(second.serial()));
         db.put("n", "during", "2"); // the connection made before the rotation still works
+        String metrics = HttpClient.newBuilder().sslContext(trust).build().send(HttpRequest.newBuilder(
+            URI.create(s.url + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        java.util.regex.Matcher expiry = java.util.regex.Pattern.compile("(?m)^aion_tls_certificate_expiry_seconds (\\S+)$")
+            .matcher(metrics);
+        assertThat(expiry.find()).as(metrics).isTrue();
+        X509Certificate served = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+            .generateCertificate(Files.newInputStream(second.cert()));
+        assertThat((long) Double.parseDouble(expiry.group(1))).isEqualTo(served.getNotAfter().getTime() / 1000);
 
         // a half-rotated Secret (a key that does not match the certificate) is refused; the last good one stays
         Files.copy(pki.issue("other", "127.0.0.1").key(), second.key(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
