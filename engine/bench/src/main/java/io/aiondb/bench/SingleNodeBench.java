@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * p50, p99 and p99.9 latency. Run by bin/bench-single-node, bin/bench-cluster and bin/bench-protocols.
  *
  * <pre>SingleNodeBench --url http://127.0.0.1:7070[,http://127.0.0.2:7070] --clients 1,16 --ops 20000
- *     --value-size 256 [--consistency linearizable|stale] [--protocol http|binary --seeds 127.0.0.1:7071]</pre>
+ *     --value-size 256 [--consistency linearizable|stale] [--protocol http|binary --seeds 127.0.0.1:7071]
+ *     [--cacert ca.crt (TLS: https:// URLs, the binary protocol over TLS)]</pre>
  */
 public final class SingleNodeBench {
   private SingleNodeBench() {}
@@ -42,6 +43,7 @@ public final class SingleNodeBench {
     int valueSize = 256;
     String protocol = "http";
     String seeds = "127.0.0.1:7071";
+    javax.net.ssl.SSLContext tls = null;
     for (int i = 0; i < args.length; i += 2) {
       switch (args[i]) {
         case "--url" -> url = args[i + 1];
@@ -51,13 +53,14 @@ public final class SingleNodeBench {
         case "--consistency" -> consistency = args[i + 1];
         case "--protocol" -> protocol = args[i + 1];
         case "--seeds" -> seeds = args[i + 1];
+        case "--cacert" -> tls = io.aiondb.client.ClientTls.fromPem(java.nio.file.Path.of(args[i + 1]), null, null);
         default -> throw new IllegalArgumentException("unknown flag " + args[i]);
       }
     }
     List<Result> results = new ArrayList<>();
     List<AionClient> nodes = new ArrayList<>();
-    for (String u : url.split(",")) nodes.add(AionClient.connect(u));
-    Aion nativeClient = protocol.equals("binary") ? Aion.builder().seeds(seeds).connect() : null;
+    for (String u : url.split(",")) nodes.add(AionClient.connect(u, java.time.Duration.ofSeconds(60), tls));
+    Aion nativeClient = protocol.equals("binary") ? Aion.builder().seeds(seeds).tls(tls).connect() : null;
     if (nativeClient != null) {
       boolean stale = consistency.equals("stale");
       nodes = new ArrayList<>(nodes);
