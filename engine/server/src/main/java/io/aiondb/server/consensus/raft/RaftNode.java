@@ -68,6 +68,8 @@ public final class RaftNode implements Proposer {
   private final List<Peers.Peer> peers;
   private final RaftServer server;
   private final RaftClient client;
+  /** Read-index requests only: sent to the leader this node knows, without Ratis-level retries (see readIndex). */
+  private final RaftClient readClient;
   private final AionStateMachine stateMachine;
   private volatile boolean accepting = true;
   private final ReadIndexBatcher readIndexes =
@@ -107,6 +109,8 @@ public final class RaftNode implements Proposer {
     RaftClientConfigKeys.Rpc.setRequestTimeout(clientProps, TimeDuration.valueOf(3, TimeUnit.SECONDS));
     long attempts = Math.max(10, config.requestTimeout().toMillis() / 100);
     client = newClient(clientProps, parameters, raftPeers, attempts);
+    readClient = RaftClient.newBuilder().setProperties(clientProps).setParameters(parameters)
+        .setRaftGroup(RaftGroup.valueOf(groupId, raftPeers)).setRetryPolicy(RetryPolicies.noRetry()).build();
     LOG.info("raft member {} of group {} ({}) started on {}:{} over {}; peers {}", selfId, config.clusterName(), groupId,
         config.raftHost(), config.raftPort(), config.raftTransport(), peers);
   }
@@ -247,9 +251,9 @@ public final class RaftNode implements Proposer {
     return CompletableFuture.supplyAsync(() -> {
       try {
         // to the leader: it confirms leadership (ReadIndex or lease), waits until it has applied the read index and
-        // answers its applied index; this node then waits until it has applied that far. Works on every transport
-        // (Ratis's Netty server does not serve follower ReadIndex requests).
-        RaftClientReply reply = client.io().sendReadOnly(Message.EMPTY);
+        // answers its last data entry's index; this node then waits until it has applied that far. Works on every
+        // transport (Ratis's Netty server does not serve follower ReadIndex requests).
+        RaftClientReply reply = sendReadOnlyToLeader();
         return reply.isSuccess() ? reply : (Object) reply.getException();
       } catch (IOException e) {
         return e;
@@ -267,6 +271,29 @@ public final class RaftNode implements Proposer {
       return CompletableFuture.supplyAsync(() -> 0L, CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS))
           .thenCompose(x -> readIndex(deadlineNanos, attempt + 1));
     }).thenCompose(f -> f);
+  }
+
+  /**
+   * A read-only request addressed to the leader this node knows. Left to the Ratis client's own choice, it went to
+   * whichever member the client last took for the leader, which may be another follower: Ratis lets a follower
+   * answer it (follower ReadIndex: it asks the leader for its commit index and waits until it has applied that
+   * far), and since that succeeds the client never corrects its choice. That follower learns the commit of the
+   * leader's newest log-metadata entry only from the next heartbeat, so such reads waited up to ~250 ms (measured,
+   * docs/design/replication.md). Without a leader in view the client chooses. No Ratis-level retry: a failure goes
+   * back to {@link #readIndex}, which retries with backoff against the leader known then.
+   */
+  private RaftClientReply sendReadOnlyToLeader() throws IOException {
+    RaftPeer leader = null;
+    try {
+      RaftServer.Division d = server.getDivision(groupId);
+      RaftPeerId id = d.getInfo().getLeaderId();
+      if (id != null) leader = d.getRaftConf().getPeer(id);
+    } catch (IOException e) {
+      // not (yet) a member of the group: let the client choose
+    }
+    if (leader == null) return readClient.io().sendReadOnly(Message.EMPTY);
+    readClient.getClientRpc().addRaftPeers(List.of(leader)); // a no-op once known; members added later are not
+    return readClient.io().sendReadOnly(Message.EMPTY, leader.getId());
   }
 
   /** The index of the last log entry this node applied (including configuration entries). */
@@ -324,6 +351,7 @@ public final class RaftNode implements Proposer {
     }
     try {
       client.close();
+      readClient.close();
     } catch (IOException e) {
       LOG.warn("closing the raft client: {}", e.toString());
     }
