@@ -162,13 +162,36 @@ public final class RaftNode implements Proposer {
     RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, !config.sync());
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.segmentBytes()));
     RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
-    // entries carry values of up to 4 MiB: the appender batches up to 8 MiB, the log write buffer must exceed that
+    // Every setting that differs from Ratis's default is there for a measured or stated reason: see the table in
+    // docs/design/replication.md ("Ratis settings"). Settings without an effect there were left at the default.
+    // An entry holds up to 4 MiB of keys and values: with the default 4 MiB limit such a write is rejected ("Log entry
+    // size ... exceeds the max buffer limit"); Ratis requires the log write buffer to be at least this limit + 8.
     RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("8MB"));
     RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("16MB"));
-    GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("16MB"));
-    RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf("256MB"));
-    RaftServerConfigKeys.setSleepDeviationThreshold(p, TimeDuration.valueOf(600, TimeUnit.MILLISECONDS));
+    // The default, made explicit because linearizable reads on followers depend on it: after each commit the leader
+    // appends a metadata entry whose appendEntries carries the new commit index to the followers at once (Ratis
+    // 3.3.0 sends no commit-only appendEntries; without it a follower learns a commit from the next heartbeat).
+    RaftServerConfigKeys.Log.setLogMetadataEnabled(p, true);
+    // raft.grpc.message.size.max stays at Ratis's 64 MiB: a snapshot is sent in 16 MiB chunks, and a 16 MiB limit
+    // (set here before) made every install of a snapshot holding a file over 16 MiB fail with RESOURCE_EXHAUSTED.
+    // raft.server.write.byte-limit and raft.server.sleep.deviation.threshold are back at their defaults, by measurement.
+    ratisOverrides(p);
     return p;
+  }
+
+  /**
+   * For measurements only: JVM system properties named like Ratis server keys ({@code -Draft.server.…},
+   * {@code -Draft.grpc.…}, {@code -Draft.netty.…}) override the settings above, so a setting can be A/B-tested
+   * without a rebuild (docs/design/replication.md lists what was measured this way).
+   */
+  private static void ratisOverrides(RaftProperties p) {
+    for (String key : System.getProperties().stringPropertyNames()) {
+      if (key.startsWith("raft.server.") || key.startsWith("raft.grpc.") || key.startsWith("raft.netty.")) {
+        String value = System.getProperty(key);
+        LOG.warn("Ratis setting overridden by a system property: {}={}", key, value);
+        p.set(key, value);
+      }
+    }
   }
 
   /** The port to bind: this node's entry in cluster.peers, or raft.port. */
@@ -229,7 +252,7 @@ public final class RaftNode implements Proposer {
     }, writers).thenApply(reply -> ApplyResultCodec.decode(reply.getMessage().getContent().toByteArray()));
     // No wait for this node to apply the entry too: linearizable reads (the default) wait for the read index anyway,
     // and a stale read that must see the write passes minRevision. Waiting here cost a commit-index round to the
-    // followers on every write (measured in docs/design/003-replication.md).
+    // followers on every write (measured in docs/design/replication.md).
   }
 
   /**
