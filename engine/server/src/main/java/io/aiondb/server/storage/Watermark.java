@@ -20,7 +20,12 @@ public final class Watermark {
     if (value >= level) return CompletableFuture.completedFuture(null);
     CompletableFuture<Void> f = new CompletableFuture<>();
     waiters.computeIfAbsent(level, l -> new CopyOnWriteArrayList<>()).add(f);
-    if (value >= level) release(); // raced with advance()
+    // Raced with advance(): its release() may have taken this level's list off the map before f was added to it,
+    // so nothing would complete f; the value is written before release() runs, so checking it here is enough.
+    if (value >= level) {
+      f.complete(null);
+      release();
+    }
     return f;
   }
 

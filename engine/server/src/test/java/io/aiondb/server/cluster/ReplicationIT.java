@@ -156,6 +156,14 @@ class ReplicationIT {
       try (AionClient l = AionClient.connect(cl.url(leader))) {
         l.createNamespace("s");
         cl.stop(lagging);
+        // 20 MB of incompressible values: the checkpoint holds an SST file larger than one 16 MiB snapshot chunk
+        // (with raft.grpc.message.size.max at 16 MiB every install of such a snapshot failed: RESOURCE_EXHAUSTED)
+        java.util.Random random = new java.util.Random(42);
+        byte[][] big = new byte[5][4_000_000];
+        for (int i = 0; i < big.length; i++) {
+          random.nextBytes(big[i]);
+          l.put("s", ("big" + i).getBytes(), big[i], AionClient.BINARY);
+        }
         long last = 0;
         String pad = "x".repeat(1024); // enough bytes to close several 256 KiB log segments, so the log is purged
         for (int i = 0; i < 2000; i++) last = l.put("s", "k" + i, "v" + i + pad).revision();
@@ -168,6 +176,9 @@ class ReplicationIT {
           });
           for (int i = 0; i < 2000; i += 37) {
             assertThat(f.get("s", ("k" + i).getBytes(), 0)).map(kv -> kv.text()).contains("v" + i + "x".repeat(1024));
+          }
+          for (int i = 0; i < big.length; i++) {
+            assertThat(f.get("s", ("big" + i).getBytes(), 0).orElseThrow().value()).isEqualTo(big[i]);
           }
         }
       }

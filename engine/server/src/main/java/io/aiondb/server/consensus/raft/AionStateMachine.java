@@ -54,6 +54,11 @@ public final class AionStateMachine extends BaseStateMachine {
   private final SnapshotStore snapshots = new SnapshotStore();
   /** Every entry applied, including configuration and no-op entries that never touch RocksDB. */
   private final io.aiondb.server.storage.Watermark applied = new io.aiondb.server.storage.Watermark();
+  /**
+   * The index of the last entry applied through {@link #applyTransaction} (the last one that may have changed data),
+   * or RocksDB's applied index after a start or a snapshot install: what {@link #query} answers.
+   */
+  private volatile long lastDataIndex;
   private long lastTimestamp;
 
   public AionStateMachine(RocksStore store, KvStateMachine kv, Clock clock) {
@@ -111,6 +116,7 @@ public final class AionStateMachine extends BaseStateMachine {
     // (Ratis re-applies the log only once it learns the commit index, which for a follower with nothing new to
     // append can take until the next write; linearizable reads on it must not wait for that.)
     applied.advance(store.appliedIndex());
+    lastDataIndex = store.appliedIndex();
     if (getLifeCycleState() == LifeCycle.State.NEW) { // pause()/reinitialize() rely on a RUNNING life cycle
       getLifeCycle().transition(LifeCycle.State.STARTING);
       getLifeCycle().transition(LifeCycle.State.RUNNING);
@@ -135,6 +141,7 @@ public final class AionStateMachine extends BaseStateMachine {
     if (latest == null) throw new IOException("reinitialize without a snapshot in " + snapshots.dir());
     LOG.info("installing snapshot {} received from the leader", latest.termIndex());
     store.restoreFrom(latest.dir());
+    lastDataIndex = store.appliedIndex();
     setLastAppliedTermIndex(latest.termIndex());
     if (getLifeCycleState() == LifeCycle.State.PAUSED) getLifeCycle().transition(LifeCycle.State.STARTING);
     if (getLifeCycleState() == LifeCycle.State.STARTING) getLifeCycle().transition(LifeCycle.State.RUNNING);
@@ -166,6 +173,7 @@ public final class AionStateMachine extends BaseStateMachine {
     long index = entry.getIndex();
     long term = entry.getTerm();
     if (index <= store.appliedIndex()) { // replay of an entry already in RocksDB
+      if (index > lastDataIndex) lastDataIndex = index;
       updateLastAppliedTermIndex(term, index);
       return CompletableFuture.completedFuture(Message.EMPTY);
     }
@@ -177,6 +185,7 @@ public final class AionStateMachine extends BaseStateMachine {
         store.noteTerm(b, term);
         store.commit(b);
       }
+      lastDataIndex = index;
       updateLastAppliedTermIndex(term, index);
       return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(ApplyResultCodec.encode(result))));
     } catch (RuntimeException ex) {
@@ -186,14 +195,20 @@ public final class AionStateMachine extends BaseStateMachine {
   }
 
   /**
-   * The index a linearizable read must wait for, as 8 bytes: RocksDB's applied index, i.e. the last entry that
-   * changed data. Ratis runs this on the leader after it has applied the read index, so the state at the read index
-   * equals the state at this index (later entries up to the read index are configuration or no-op entries); a
-   * follower that has applied this far may answer. A restarted follower whose data is current passes at once.
+   * The index a linearizable read must wait for, as 8 bytes: the last entry that may have changed data. Ratis runs
+   * this on the leader after it has applied the read index, so the state at the read index equals the state at this
+   * index (later entries up to the read index are configuration, no-op or log-metadata entries); a follower that has
+   * applied this far may answer. A restarted follower whose data is current passes at once.
+   *
+   * <p>Not the last applied index: when the last entry is Ratis's log-metadata entry (appended after every commit),
+   * a follower learns that it is committed only from the leader's next append or heartbeat (Ratis 3.3.0 sends no
+   * commit-only appendEntries), so a follower read right after a write would wait up to a heartbeat interval.
+   * The data entry's commit reaches followers at once, inside that metadata entry's appendEntries. Not RocksDB's
+   * applied index either: {@link #takeSnapshot} moves that to the snapshot index, which may be a metadata entry.
    */
   @Override
   public CompletableFuture<Message> query(Message request) {
-    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(store.appliedIndex()).array())));
+    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(lastDataIndex).array())));
   }
 
   /** The highest log index whose effects this node holds (RocksDB's applied index or the last entry applied). */

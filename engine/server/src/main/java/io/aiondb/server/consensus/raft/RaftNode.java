@@ -68,6 +68,8 @@ public final class RaftNode implements Proposer {
   private final List<Peers.Peer> peers;
   private final RaftServer server;
   private final RaftClient client;
+  /** Read-index requests only: sent to the leader this node knows, without Ratis-level retries (see readIndex). */
+  private final RaftClient readClient;
   private final AionStateMachine stateMachine;
   private volatile boolean accepting = true;
   private final ReadIndexBatcher readIndexes =
@@ -107,6 +109,8 @@ public final class RaftNode implements Proposer {
     RaftClientConfigKeys.Rpc.setRequestTimeout(clientProps, TimeDuration.valueOf(3, TimeUnit.SECONDS));
     long attempts = Math.max(10, config.requestTimeout().toMillis() / 100);
     client = newClient(clientProps, parameters, raftPeers, attempts);
+    readClient = RaftClient.newBuilder().setProperties(clientProps).setParameters(parameters)
+        .setRaftGroup(RaftGroup.valueOf(groupId, raftPeers)).setRetryPolicy(RetryPolicies.noRetry()).build();
     LOG.info("raft member {} of group {} ({}) started on {}:{} over {}; peers {}", selfId, config.clusterName(), groupId,
         config.raftHost(), config.raftPort(), config.raftTransport(), peers);
   }
@@ -158,13 +162,36 @@ public final class RaftNode implements Proposer {
     RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, !config.sync());
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.segmentBytes()));
     RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
-    // entries carry values of up to 4 MiB: the appender batches up to 8 MiB, the log write buffer must exceed that
+    // Every setting that differs from Ratis's default is there for a measured or stated reason: see the table in
+    // docs/design/replication.md ("Ratis settings"). Settings without an effect there were left at the default.
+    // An entry holds up to 4 MiB of keys and values: with the default 4 MiB limit such a write is rejected ("Log entry
+    // size ... exceeds the max buffer limit"); Ratis requires the log write buffer to be at least this limit + 8.
     RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("8MB"));
     RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("16MB"));
-    GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("16MB"));
-    RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf("256MB"));
-    RaftServerConfigKeys.setSleepDeviationThreshold(p, TimeDuration.valueOf(600, TimeUnit.MILLISECONDS));
+    // The default, made explicit because linearizable reads on followers depend on it: after each commit the leader
+    // appends a metadata entry whose appendEntries carries the new commit index to the followers at once (Ratis
+    // 3.3.0 sends no commit-only appendEntries; without it a follower learns a commit from the next heartbeat).
+    RaftServerConfigKeys.Log.setLogMetadataEnabled(p, true);
+    // raft.grpc.message.size.max stays at Ratis's 64 MiB: a snapshot is sent in 16 MiB chunks, and a 16 MiB limit
+    // (set here before) made every install of a snapshot holding a file over 16 MiB fail with RESOURCE_EXHAUSTED.
+    // raft.server.write.byte-limit and raft.server.sleep.deviation.threshold are back at their defaults, by measurement.
+    ratisOverrides(p);
     return p;
+  }
+
+  /**
+   * For measurements only: JVM system properties named like Ratis server keys ({@code -Draft.server.…},
+   * {@code -Draft.grpc.…}, {@code -Draft.netty.…}) override the settings above, so a setting can be A/B-tested
+   * without a rebuild (docs/design/replication.md lists what was measured this way).
+   */
+  private static void ratisOverrides(RaftProperties p) {
+    for (String key : System.getProperties().stringPropertyNames()) {
+      if (key.startsWith("raft.server.") || key.startsWith("raft.grpc.") || key.startsWith("raft.netty.")) {
+        String value = System.getProperty(key);
+        LOG.warn("Ratis setting overridden by a system property: {}={}", key, value);
+        p.set(key, value);
+      }
+    }
   }
 
   /** The port to bind: this node's entry in cluster.peers, or raft.port. */
@@ -225,7 +252,7 @@ public final class RaftNode implements Proposer {
     }, writers).thenApply(reply -> ApplyResultCodec.decode(reply.getMessage().getContent().toByteArray()));
     // No wait for this node to apply the entry too: linearizable reads (the default) wait for the read index anyway,
     // and a stale read that must see the write passes minRevision. Waiting here cost a commit-index round to the
-    // followers on every write (measured in docs/design/003-replication.md).
+    // followers on every write (measured in docs/design/replication.md).
   }
 
   /**
@@ -247,9 +274,9 @@ public final class RaftNode implements Proposer {
     return CompletableFuture.supplyAsync(() -> {
       try {
         // to the leader: it confirms leadership (ReadIndex or lease), waits until it has applied the read index and
-        // answers its applied index; this node then waits until it has applied that far. Works on every transport
-        // (Ratis's Netty server does not serve follower ReadIndex requests).
-        RaftClientReply reply = client.io().sendReadOnly(Message.EMPTY);
+        // answers its last data entry's index; this node then waits until it has applied that far. Works on every
+        // transport (Ratis's Netty server does not serve follower ReadIndex requests).
+        RaftClientReply reply = sendReadOnlyToLeader();
         return reply.isSuccess() ? reply : (Object) reply.getException();
       } catch (IOException e) {
         return e;
@@ -267,6 +294,29 @@ public final class RaftNode implements Proposer {
       return CompletableFuture.supplyAsync(() -> 0L, CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS))
           .thenCompose(x -> readIndex(deadlineNanos, attempt + 1));
     }).thenCompose(f -> f);
+  }
+
+  /**
+   * A read-only request addressed to the leader this node knows. Left to the Ratis client's own choice, it went to
+   * whichever member the client last took for the leader, which may be another follower: Ratis lets a follower
+   * answer it (follower ReadIndex: it asks the leader for its commit index and waits until it has applied that
+   * far), and since that succeeds the client never corrects its choice. That follower learns the commit of the
+   * leader's newest log-metadata entry only from the next heartbeat, so such reads waited up to ~250 ms (measured,
+   * docs/design/replication.md). Without a leader in view the client chooses. No Ratis-level retry: a failure goes
+   * back to {@link #readIndex}, which retries with backoff against the leader known then.
+   */
+  private RaftClientReply sendReadOnlyToLeader() throws IOException {
+    RaftPeer leader = null;
+    try {
+      RaftServer.Division d = server.getDivision(groupId);
+      RaftPeerId id = d.getInfo().getLeaderId();
+      if (id != null) leader = d.getRaftConf().getPeer(id);
+    } catch (IOException e) {
+      // not (yet) a member of the group: let the client choose
+    }
+    if (leader == null) return readClient.io().sendReadOnly(Message.EMPTY);
+    readClient.getClientRpc().addRaftPeers(List.of(leader)); // a no-op once known; members added later are not
+    return readClient.io().sendReadOnly(Message.EMPTY, leader.getId());
   }
 
   /** The index of the last log entry this node applied (including configuration entries). */
@@ -324,6 +374,7 @@ public final class RaftNode implements Proposer {
     }
     try {
       client.close();
+      readClient.close();
     } catch (IOException e) {
       LOG.warn("closing the raft client: {}", e.toString());
     }
