@@ -65,9 +65,9 @@ public class AionException extends AionClientException {
            "MEMBER_CONFLICT" -> new Conflict(code, message);
       case "NOT_FOUND", "NAMESPACE_NOT_FOUND", "KEY_NOT_FOUND", "MEMBER_NOT_FOUND" -> new NotFound(code, message);
       case "HISTORY_COMPACTED" -> new Compacted(code, message);
-      case "UNAVAILABLE" -> new Unavailable(code, message);
+      case "UNAVAILABLE", "OVERLOADED" -> new Unavailable(code, message);
       case "TIMEOUT" -> new UnknownOutcome(code, message);
-      case "VALUE_TOO_LARGE" -> new InvalidRequest(413, code, message);
+      case "VALUE_TOO_LARGE", "RESPONSE_TOO_LARGE" -> new InvalidRequest(413, code, message);
       case "INTERNAL" -> new AionException(500, code, message);
       default -> new InvalidRequest(400, code, message);
     };

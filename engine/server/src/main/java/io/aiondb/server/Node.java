@@ -49,7 +49,7 @@ public final class Node implements AutoCloseable {
     this.clusterAdmin = new io.aiondb.server.consensus.raft.ClusterAdmin(proposer, config.caughtUpLag(), tls);
     this.queries = new QueryExecutor(store);
     this.compactor = new Compactor(store, proposer, clock, config.historyKeepVersions(), config.historyKeepDuration(),
-        config.compactionChunkKeys(), config.compactionInterval());
+        config.compactionChunkKeys(), config.compactionInterval(), () -> proposer.division().getInfo().isLeader());
     this.watches = new io.aiondb.server.watch.WatchHub(store, java.time.Duration.ofSeconds(10));
     this.indexBuilder = new io.aiondb.server.index.IndexBuilder(store, proposer,
         () -> proposer.division().getInfo().isLeader(), config.compactionChunkKeys());

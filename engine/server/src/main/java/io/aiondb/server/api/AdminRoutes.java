@@ -69,7 +69,8 @@ final class AdminRoutes {
 
   /** Runs one retention pass now (it also runs every history.compaction-interval). */
   private void compact(RoutingContext ctx) {
-    api.blocking(ctx, () -> node.compactor().runOnce(), (RoutingContext c, Compactor.Stats s) -> {
+    // joins the pass already running, if any: concurrent calls cost one pass and hold no worker thread
+    api.await(ctx, node.compactor().pass(), (RoutingContext c, Compactor.Stats s) -> {
       ObjectNode n = Json.MAPPER.createObjectNode();
       n.put("enabled", node.compactor().enabled());
       n.put("namespaces", s.namespaces());

@@ -189,6 +189,7 @@ public final class HttpApi {
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.put("code", code.name());
     body.put("message", message);
+    if (code == ErrorCode.OVERLOADED) ctx.response().putHeader("Retry-After", "1"); // nothing was written
     ctx.response().setStatusCode(code.httpStatus()).putHeader("Content-Type", "application/json").end(body.toString());
   }
 

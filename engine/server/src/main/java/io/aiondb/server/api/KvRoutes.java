@@ -13,6 +13,7 @@ import io.aiondb.server.query.QueryResult;
 import io.aiondb.server.query.Row;
 import io.aiondb.server.state.ApplyResult;
 import io.aiondb.server.state.Command;
+import io.aiondb.server.state.Values;
 import io.aiondb.server.storage.ContentType;
 import io.aiondb.server.storage.NamespaceInfo;
 import io.aiondb.server.storage.VersionRecord;
@@ -165,17 +166,7 @@ final class KvRoutes {
     }
     Buffer body = ctx.body().buffer();
     byte[] value = body == null ? new byte[0] : body.getBytes();
-    if (ct == ContentType.JSON) {
-      try {
-        Json.parse(value);
-        if (value.length == 0) throw new java.io.IOException("empty body");
-      } catch (java.io.IOException e) {
-        throw new AionException(ErrorCode.INVALID_JSON, "the value is sent as application/json but is not valid JSON: "
-            + e.getMessage().lines().findFirst().orElse(""));
-      }
-    } else if (ct == ContentType.TEXT && !Json.isUtf8(value)) {
-      throw new AionException(ErrorCode.BAD_REQUEST, "a text/plain value must be valid UTF-8");
-    }
+    Values.validate(ct, value);
     long expected = longParam(ctx, "ifRevision", Command.ANY_REVISION, 0);
     Command c = new Command.Put(ns, key, value, ct, expected);
     api.await(ctx, node.proposer().propose(c), (cx, r) -> {

@@ -101,7 +101,10 @@ public final class TxnJson {
       byte[] v;
       if (c.hasNonNull("valueBase64")) v = base64(text(c, "valueBase64"), "valueBase64");
       else if (c.has("value") && c.get("value").isTextual()) v = c.get("value").asText().getBytes(StandardCharsets.UTF_8);
-      else if (c.has("value")) v = c.get("value").toString().getBytes(StandardCharsets.UTF_8); // a JSON value, compact
+      else if (c.has("value")) { // a JSON value, compact
+        io.aiondb.server.state.Values.checkTree(c.get("value"), "the value of a compare");
+        v = c.get("value").toString().getBytes(StandardCharsets.UTF_8);
+      }
       else throw bad("a value compare needs 'value' or 'valueBase64'");
       return Compare.value(ns, key, op, v);
     }
@@ -139,6 +142,7 @@ public final class TxnJson {
     if (n.hasNonNull("valueBase64")) {
       return new TxnOp.Put(ns, key, base64(text(n, "valueBase64"), "valueBase64"), ContentType.OCTET_STREAM);
     }
+    io.aiondb.server.state.Values.checkTree(n.get("value"), "the value of a put");
     return new TxnOp.Put(ns, key, n.get("value").toString().getBytes(StandardCharsets.UTF_8), ContentType.JSON);
   }
 

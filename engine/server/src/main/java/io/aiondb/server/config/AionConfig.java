@@ -39,6 +39,8 @@ public record AionConfig(
     Duration compactionInterval,
     int compactionChunkKeys,
     Duration requestTimeout,
+    int admissionMaxPendingWrites,
+    long admissionMaxPendingBytes,
     Duration shutdownGrace,
     String logLevel,
     Path tlsCertFile,

@@ -105,6 +105,8 @@ public final class ConfigLoader {
         duration(v, "history.compaction-interval"),
         intRange(v, "history.compaction-chunk", 1, 1_000_000),
         duration(v, "request.timeout"),
+        intRange(v, "admission.max-pending-writes", 1, 1_000_000),
+        size(v, "admission.max-pending-bytes"),
         duration(v, "shutdown.grace"),
         oneOf(v, "log.level", "error", "warn", "info", "debug", "trace"),
         optionalPath(v, "tls.cert-file"),
@@ -115,6 +117,7 @@ public final class ConfigLoader {
     if (c.nodeId().isBlank()) throw new ConfigException("node.id must not be empty");
     if (c.writeBufferBytes() < (1 << 20)) throw new ConfigException("storage.write-buffer-size must be at least 1MiB");
     if (c.requestTimeout().isZero()) throw new ConfigException("request.timeout must be positive");
+    if (c.admissionMaxPendingBytes() < (4 << 20)) throw new ConfigException("admission.max-pending-bytes must be at least 4MiB");
     if (!c.clusterName().matches("[a-zA-Z0-9_.-]{1,63}")) throw new ConfigException("cluster.name must be 1-63 of a-z A-Z 0-9 _ . -");
     if (c.segmentBytes() < (64 << 10)) throw new ConfigException("raft.segment-size must be at least 64KiB");
     if (c.electionTimeout().toMillis() < 50) throw new ConfigException("raft.election-timeout must be at least 50ms");

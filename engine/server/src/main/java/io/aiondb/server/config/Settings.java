@@ -67,7 +67,14 @@ public final class Settings {
       new Setting("history.compaction-interval", Type.DURATION, "5m", "How often retention compaction runs."),
       new Setting("history.compaction-chunk", Type.INT, "1000",
           "Keys examined per compaction step; steps interleave with writes so neither blocks the other long."),
-      new Setting("request.timeout", Type.DURATION, "30s", "Longest a request waits for its write to apply."),
+      new Setting("request.timeout", Type.DURATION, "30s",
+          "Longest a request waits for its write to apply. A write not committed by then is answered 504 TIMEOUT "
+              + "(outcome unknown) and is no longer resent to the leader."),
+      new Setting("admission.max-pending-writes", Type.INT, "4096",
+          "Writes this node accepts and has not yet answered; beyond it a write is refused at once with 503 "
+              + "OVERLOADED and Retry-After (nothing written)."),
+      new Setting("admission.max-pending-bytes", Type.SIZE, "256MiB",
+          "Bytes of those pending writes (keys and values); beyond it writes are refused the same way. At least 4MiB."),
       new Setting("shutdown.grace", Type.DURATION, "30s",
           "On SIGTERM: how long in-flight requests may take to finish before the server closes."),
       new Setting("log.level", Type.STRING, "info", "Log level: error, warn, info, debug or trace."),

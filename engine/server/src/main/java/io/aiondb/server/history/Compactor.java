@@ -1,5 +1,7 @@
 package io.aiondb.server.history;
 
+import io.aiondb.server.AionException;
+import io.aiondb.server.ErrorCode;
 import io.aiondb.server.consensus.Proposer;
 import io.aiondb.server.state.ApplyResult;
 import io.aiondb.server.state.Command;
@@ -7,7 +9,9 @@ import io.aiondb.server.storage.NamespaceInfo;
 import io.aiondb.server.storage.RocksStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -19,6 +23,11 @@ import org.slf4j.LoggerFactory;
  * and writes queue behind one short step at most instead of a whole pass. Reads never wait: they use snapshots and
  * answer HISTORY_COMPACTED when what they ask for is gone. The cutoff time is computed here, before proposing, and
  * travels in the command.
+ *
+ * <p>Who runs it: the scheduled pass runs on the leader only (every member proposing the same steps would apply
+ * each one N times). On any node at most one pass runs at a time, on this class's own thread: a pass requested while
+ * one runs ({@link #pass()}, e.g. {@code POST /v1/admin/compact}) gets the running pass's result instead of starting
+ * or queueing another, and no request thread waits for it.
  */
 public final class Compactor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Compactor.class);
@@ -31,19 +40,23 @@ public final class Compactor implements AutoCloseable {
   private final int keepVersions;
   private final Duration keepDuration;
   private final int chunkKeys;
+  private final BooleanSupplier leader;
   private final ScheduledExecutorService timer;
+  /** The pass in progress, or null. */
+  private CompletableFuture<Stats> running;
 
   public Compactor(RocksStore store, Proposer proposer, Clock clock, int keepVersions, Duration keepDuration,
-      int chunkKeys, Duration interval) {
+      int chunkKeys, Duration interval, BooleanSupplier leader) {
     this.store = store;
     this.proposer = proposer;
     this.clock = clock;
     this.keepVersions = keepVersions;
     this.keepDuration = keepDuration;
     this.chunkKeys = chunkKeys;
+    this.leader = leader;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("aion-compactor").daemon(true).unstarted(r));
     if (enabled() && !interval.isZero()) {
-      timer.scheduleWithFixedDelay(this::runQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+      timer.scheduleWithFixedDelay(this::scheduled, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
@@ -51,17 +64,41 @@ public final class Compactor implements AutoCloseable {
     return keepVersions > 0 || !keepDuration.isZero();
   }
 
-  private void runQuietly() {
+  private void scheduled() {
+    if (!leader.getAsBoolean()) return;
     try {
-      Stats s = runOnce();
+      Stats s = pass().join();
       if (s.removed() > 0) LOG.info("history compaction removed {} versions across {} keys", s.removed(), s.keys());
     } catch (RuntimeException e) {
       LOG.warn("history compaction pass failed; it runs again next interval: {}", e.toString());
     }
   }
 
-  /** One full pass over every namespace. Safe to call concurrently with reads and writes; not with itself. */
-  public synchronized Stats runOnce() {
+  /** A full pass over every namespace: the one running now, or a new one started on the compactor's thread. */
+  public synchronized CompletableFuture<Stats> pass() {
+    if (running != null) return running;
+    CompletableFuture<Stats> f = new CompletableFuture<>();
+    running = f;
+    Thread.ofVirtual().name("aion-compaction-pass").start(() -> {
+      try {
+        f.complete(runPass());
+      } catch (Throwable t) {
+        f.completeExceptionally(t);
+      } finally {
+        synchronized (this) {
+          running = null;
+        }
+      }
+    });
+    return f;
+  }
+
+  /** Runs a pass (or joins the running one) and waits for it. */
+  public Stats runOnce() {
+    return pass().join();
+  }
+
+  private Stats runPass() {
     if (!enabled()) return new Stats(0, 0, 0);
     long cutoff = keepDuration.isZero() ? Long.MIN_VALUE : clock.millis() - keepDuration.toMillis();
     long keys = 0;
@@ -71,8 +108,14 @@ public final class Compactor implements AutoCloseable {
       namespaces++;
       byte[] from = new byte[0];
       while (from != null) {
-        ApplyResult r = proposer.propose(new Command.Compact(ns.name(), from, chunkKeys, keepVersions, cutoff)).join();
-        if (!(r instanceof ApplyResult.Compacted c)) break; // namespace dropped meanwhile
+        ApplyResult r;
+        try {
+          r = proposer.propose(new Command.Compact(ns.name(), from, chunkKeys, keepVersions, cutoff)).join();
+        } catch (java.util.concurrent.CompletionException e) {
+          if (e.getCause() instanceof AionException a && a.code() == ErrorCode.NAMESPACE_NOT_FOUND) break; // dropped
+          throw e;
+        }
+        if (!(r instanceof ApplyResult.Compacted c)) break;
         keys += c.keysScanned();
         removed += c.versionsRemoved();
         from = c.nextKey();

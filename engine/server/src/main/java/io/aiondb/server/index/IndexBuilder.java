@@ -58,8 +58,16 @@ public final class IndexBuilder implements AutoCloseable {
         if (def.state() != IndexDef.State.BUILDING) continue;
         long keys = 0;
         while (true) {
-          ApplyResult r = proposer.propose(new Command.BackfillIndex(ns.name(), def.name(), def.id(), chunkKeys)).join();
-          if (!(r instanceof ApplyResult.Backfilled bf)) break; // dropped meanwhile
+          ApplyResult r;
+          try {
+            r = proposer.propose(new Command.BackfillIndex(ns.name(), def.name(), def.id(), chunkKeys)).join();
+          } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof io.aiondb.server.AionException a
+                && (a.code() == io.aiondb.server.ErrorCode.INDEX_NOT_FOUND
+                    || a.code() == io.aiondb.server.ErrorCode.NAMESPACE_NOT_FOUND)) break; // dropped meanwhile
+            throw e;
+          }
+          if (!(r instanceof ApplyResult.Backfilled bf)) break;
           keys += bf.keys();
           if (bf.state() != IndexDef.State.BUILDING) {
             LOG.info("index {} of namespace {} is {} after indexing {} keys", def.name(), ns.name(),

@@ -154,23 +154,9 @@ public final class ProtocolCodec {
     };
   }
 
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-
-  /** The same content rules as the HTTP API: a JSON value must parse, a text value must be UTF-8. */
+  /** The same content rules as the HTTP API ({@link io.aiondb.server.state.Values}). */
   static byte[] checkContent(ContentType ct, byte[] value) {
-    if (ct == ContentType.JSON) {
-      try (var p = JSON.createParser(value)) {
-        if (p.nextToken() == null) throw new java.io.IOException("empty value");
-        p.skipChildren();
-        if (p.nextToken() != null) throw new java.io.IOException("trailing content after the JSON value");
-      } catch (java.io.IOException e) {
-        throw new AionException(ErrorCode.INVALID_JSON, "the value is sent as JSON but is not valid JSON: "
-            + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
-      }
-    } else if (ct == ContentType.TEXT && !io.aiondb.server.api.Json.isUtf8(value)) {
-      throw new AionException(ErrorCode.BAD_REQUEST, "a text value must be valid UTF-8");
-    }
-    return value;
+    return io.aiondb.server.state.Values.validate(ct, value);
   }
 
   private static ContentType contentType(Wire.Reader r) {

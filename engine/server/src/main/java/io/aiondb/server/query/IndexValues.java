@@ -35,7 +35,8 @@ public final class IndexValues {
     return switch (type) {
       case NUMBER -> {
         if (!v.isNumber()) yield null;
-        double d = v.decimalValue().doubleValue();
+        // a finite number as before; infinity (only in values stored before Values refused it) sorts at either end
+        double d = io.aiondb.server.state.Values.finite(v) ? v.decimalValue().doubleValue() : v.doubleValue();
         if (d == 0.0) d = 0.0; // -0.0 equals 0
         long bits = Double.doubleToLongBits(d);
         bits = bits < 0 ? ~bits : bits ^ Long.MIN_VALUE;

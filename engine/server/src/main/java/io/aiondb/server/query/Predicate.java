@@ -74,8 +74,20 @@ public sealed interface Predicate {
       };
     }
 
+    /**
+     * Exactly, as decimals; a number that is not finite as a double (infinity, only in values stored before
+     * {@link io.aiondb.server.state.Values} refused it) compares as a double, so it sorts at either end and the index
+     * order (doubles) and this order agree.
+     */
+    static int compareNumbers(JsonNode a, JsonNode b) {
+      if (io.aiondb.server.state.Values.finite(a) && io.aiondb.server.state.Values.finite(b)) {
+        return a.decimalValue().compareTo(b.decimalValue());
+      }
+      return Double.compare(a.doubleValue(), b.doubleValue());
+    }
+
     static boolean equal(JsonNode a, JsonNode b) {
-      if (a.isNumber() && b.isNumber()) return a.decimalValue().compareTo(b.decimalValue()) == 0;
+      if (a.isNumber() && b.isNumber()) return compareNumbers(a, b) == 0;
       return a.equals(b);
     }
 
@@ -86,7 +98,7 @@ public sealed interface Predicate {
      */
     static Integer compare(JsonNode a, JsonNode b) {
       if (a == null) return null;
-      if (a.isNumber() && b.isNumber()) return a.decimalValue().compareTo(b.decimalValue());
+      if (a.isNumber() && b.isNumber()) return compareNumbers(a, b);
       if (a.isTextual() && b.isTextual()) {
         java.time.Instant ta = Timestamps.parse(a.textValue());
         java.time.Instant tb = Timestamps.parse(b.textValue());

@@ -195,10 +195,19 @@ public final class KvStateMachine {
   }
 
   /**
-   * The most value bytes the range operations of one transaction return together (each range returns at least one
-   * item), so an answer always fits a protocol frame.
+   * The most value bytes the reads ({@code get} and {@code range}) of one transaction return together, so an answer
+   * always fits a protocol frame and a transaction cannot make every replica build a huge result inside apply. A
+   * range stops early (with {@code more}) when the next value would pass it; a get, or a range whose first value
+   * would pass it, rejects the whole transaction ({@code RESPONSE_TOO_LARGE}, nothing written).
    */
-  static final int RANGE_MAX_BYTES = 4 * 1024 * 1024;
+  static final int READ_MAX_BYTES = 4 * 1024 * 1024;
+
+  /**
+   * The most stored keys the ranges of one transaction examine together, deleted ones (tombstones kept for history)
+   * included. A range that reaches it stops early (with {@code more}) after the items it found; one that found none
+   * rejects the transaction ({@code RESPONSE_TOO_LARGE}): narrow the range or page with a query.
+   */
+  static final int RANGE_MAX_EXAMINED = 10_000;
 
   private ApplyResult txn(Command.Txn c, LogEntry e, Batch b) {
     java.util.Map<String, NamespaceInfo> spaces = new java.util.HashMap<>();
@@ -228,7 +237,7 @@ public final class KvStateMachine {
     if (violation != null) return violation;
     long rev = 0; // allocated at the first write: a transaction that writes nothing does not advance the revision
     List<ApplyResult.OpResult> results = new ArrayList<>();
-    long[] rangeBytes = {0};
+    long[] budget = {READ_MAX_BYTES, RANGE_MAX_EXAMINED}; // value bytes, keys examined: what is left
     for (TxnOp op : branch) {
       NamespaceInfo ns = spaces.get(op.namespace());
       switch (op) {
@@ -246,30 +255,47 @@ public final class KvStateMachine {
           }
           results.add(new ApplyResult.OpResult.Delete(cur != null));
         }
-        case TxnOp.Get g -> results.add(new ApplyResult.OpResult.Get(live(b, ns, g.key())));
-        case TxnOp.Range r -> results.add(range(ns, r, b, rangeBytes));
+        case TxnOp.Get g -> {
+          VersionRecord v = live(b, ns, g.key());
+          if (v != null && v.value().length > budget[0]) throw readsTooLarge();
+          if (v != null) budget[0] -= v.value().length;
+          results.add(new ApplyResult.OpResult.Get(v));
+        }
+        case TxnOp.Range r -> results.add(range(ns, r, b, budget));
       }
     }
     long revision = rev != 0 ? rev : RocksStore.bytesLong(b.get(Cf.META, RocksStore.REVISION));
     return new ApplyResult.TxnDone(holds, revision, e.timestampMillis(), results);
   }
 
-  private static ApplyResult.OpResult.Range range(NamespaceInfo ns, TxnOp.Range r, Batch b, long[] bytes) {
+  private static ApplyResult.OpResult.Range range(NamespaceInfo ns, TxnOp.Range r, Batch b, long[] budget) {
     byte[] from = Keys.current(ns.id(), r.from());
     byte[] to = r.to() == null ? Keys.nsEnd(ns.id()) : Keys.current(ns.id(), r.to());
-    var entries = b.scan(Cf.KV, from, to, r.limit() + 1, v -> !VersionRecord.decode(v).tombstone());
+    Batch.Scan scan = b.scan(Cf.KV, from, to, r.limit() + 1, v -> !VersionRecord.decode(v).tombstone(), budget[1]);
+    budget[1] -= scan.examined();
+    var entries = scan.entries();
+    if (entries.isEmpty() && scan.exhausted()) {
+      throw new Rejection(ErrorCode.RESPONSE_TOO_LARGE, "the ranges of this transaction examined " + RANGE_MAX_EXAMINED
+          + " stored keys (deleted ones included) without reaching the end; narrow the range or use a query, which pages");
+    }
     List<ApplyResult.KeyVersion> items = new ArrayList<>();
-    boolean more = entries.size() > r.limit();
+    boolean more = entries.size() > r.limit() || scan.exhausted();
     for (var entry : entries.subList(0, Math.min(entries.size(), r.limit()))) {
       VersionRecord v = VersionRecord.decode(entry.getValue());
-      if (!items.isEmpty() && bytes[0] + v.value().length > RANGE_MAX_BYTES) {
+      if (v.value().length > budget[0]) {
+        if (items.isEmpty()) throw readsTooLarge();
         more = true;
         break;
       }
-      bytes[0] += v.value().length;
+      budget[0] -= v.value().length;
       items.add(new ApplyResult.KeyVersion(Keys.userKeyOfCurrent(entry.getKey()), v));
     }
     return new ApplyResult.OpResult.Range(items, more);
+  }
+
+  private static Rejection readsTooLarge() {
+    return new Rejection(ErrorCode.RESPONSE_TOO_LARGE, "the reads of this transaction would return more than "
+        + READ_MAX_BYTES / (1024 * 1024) + " MiB of values; read fewer or smaller keys per transaction");
   }
 
   /** The live current version of a key, or null when it does not exist (never written, deleted, or compacted). */

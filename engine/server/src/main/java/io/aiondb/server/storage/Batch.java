@@ -87,6 +87,18 @@ public final class Batch implements AutoCloseable {
    */
   public List<Map.Entry<byte[], byte[]>> scan(Cf cf, byte[] from, byte[] to, int limit,
       java.util.function.Predicate<byte[]> keep) {
+    return scan(cf, from, to, limit, keep, Long.MAX_VALUE).entries();
+  }
+
+  /** What a bounded {@link #scan} found; {@code exhausted}: it stopped after examining its maximum of entries. */
+  public record Scan(List<Map.Entry<byte[], byte[]>> entries, long examined, boolean exhausted) {}
+
+  /**
+   * As {@link #scan(Cf, byte[], byte[], int, java.util.function.Predicate)}, examining at most {@code maxExamined}
+   * entries (kept or not), so entries that {@code keep} skips (tombstones) cost as much as the ones it keeps.
+   */
+  public Scan scan(Cf cf, byte[] from, byte[] to, int limit, java.util.function.Predicate<byte[]> keep,
+      long maxExamined) {
     java.util.TreeMap<byte[], byte[]> pending = new java.util.TreeMap<>(java.util.Arrays::compareUnsigned);
     Map<ByteKey, byte[]> m = overlay.get(cf);
     if (m != null) {
@@ -98,7 +110,9 @@ public final class Batch implements AutoCloseable {
       }
     }
     List<Map.Entry<byte[], byte[]>> out = new ArrayList<>();
-    return store.read(() -> {
+    long[] examined = {0};
+    boolean[] exhausted = {false};
+    store.read(() -> {
       try (RocksIterator it = store.db().newIterator(store.handle(cf))) {
         it.seek(from);
         while (out.size() < limit) {
@@ -109,6 +123,10 @@ public final class Batch implements AutoCloseable {
           }
           Map.Entry<byte[], byte[]> next = pending.firstEntry();
           if (dbKey == null && next == null) break;
+          if (examined[0] >= maxExamined) { // more to look at, but no budget left
+            exhausted[0] = true;
+            break;
+          }
           byte[] key;
           byte[] value;
           if (next != null && (dbKey == null || java.util.Arrays.compareUnsigned(next.getKey(), dbKey) <= 0)) {
@@ -121,11 +139,13 @@ public final class Batch implements AutoCloseable {
             value = it.value();
             it.next();
           }
+          examined[0]++;
           if (value != DELETED && keep.test(value)) out.add(Map.entry(key, value));
         }
       }
-      return out;
+      return null;
     });
+    return new Scan(out, examined[0], exhausted[0]);
   }
 
   /** Marks a current value as changed, so the read cache drops it after commit. */

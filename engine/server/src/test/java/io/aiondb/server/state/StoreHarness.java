@@ -1,16 +1,19 @@
 package io.aiondb.server.state;
 
-import io.aiondb.server.storage.Batch;
 import io.aiondb.server.storage.ContentType;
 import io.aiondb.server.storage.RocksStore;
 import io.aiondb.server.storage.StorageOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-/** A real RocksDB store and state machine, driven entry by entry with explicit timestamps (no clock). */
+/**
+ * A real RocksDB store and state machine, driven entry by entry with explicit timestamps (no clock), through the
+ * same {@link EntryApplier} guard as a Raft replica (one batch per entry, failures recorded as rejections).
+ */
 public final class StoreHarness implements AutoCloseable {
   public final RocksStore store;
   public final KvStateMachine sm;
+  public final EntryApplier applier;
   private long index;
 
   public StoreHarness(Path dir) {
@@ -18,18 +21,20 @@ public final class StoreHarness implements AutoCloseable {
   }
 
   public StoreHarness(Path dir, long cacheBytes) {
+    this(dir, cacheBytes, java.util.function.UnaryOperator.identity());
+  }
+
+  /** {@code wrap} may decorate the state machine's apply step (to inject failures). */
+  public StoreHarness(Path dir, long cacheBytes, java.util.function.UnaryOperator<EntryApplier.Applier> wrap) {
     StorageOptions o = StorageOptions.defaults(dir);
     store = new RocksStore(new StorageOptions(o.dataDir(), null, 0, 0, false, 8 << 20, 4 << 20, cacheBytes));
     sm = new KvStateMachine(store);
+    applier = new EntryApplier(store, wrap.apply(sm::apply));
     index = store.appliedIndex();
   }
 
   public ApplyResult apply(Command c, long ts) {
-    try (Batch b = store.newBatch()) {
-      ApplyResult r = sm.apply(new LogEntry(++index, ts, c), b);
-      store.commit(b);
-      return r;
-    }
+    return applier.apply(new LogEntry(++index, ts, c), 1);
   }
 
   public ApplyResult.Written put(String ns, String key, String value, long ts) {

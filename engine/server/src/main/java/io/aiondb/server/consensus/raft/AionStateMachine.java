@@ -3,9 +3,10 @@ package io.aiondb.server.consensus.raft;
 import io.aiondb.server.AionException;
 import io.aiondb.server.state.ApplyResult;
 import io.aiondb.server.state.CommandCodec;
+import io.aiondb.server.state.EntryApplier;
+import io.aiondb.server.state.Values;
 import io.aiondb.server.state.KvStateMachine;
 import io.aiondb.server.state.LogEntry;
-import io.aiondb.server.storage.Batch;
 import io.aiondb.server.storage.RocksStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -49,7 +50,7 @@ public final class AionStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(AionStateMachine.class);
 
   private final RocksStore store;
-  private final KvStateMachine kv;
+  private final EntryApplier applier;
   private final Clock clock;
   private final SnapshotStore snapshots = new SnapshotStore();
   /** Every entry applied, including configuration and no-op entries that never touch RocksDB. */
@@ -63,7 +64,7 @@ public final class AionStateMachine extends BaseStateMachine {
 
   public AionStateMachine(RocksStore store, KvStateMachine kv, Clock clock) {
     this.store = store;
-    this.kv = kv;
+    this.applier = new EntryApplier(store, kv::apply);
     this.clock = clock;
   }
 
@@ -151,7 +152,9 @@ public final class AionStateMachine extends BaseStateMachine {
   public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
     byte[] commandBytes = request.getMessage().getContent().toByteArray();
     try {
-      CommandCodec.decode(commandBytes); // validates; a bad command never reaches the log
+      // validates (the command's shape, and the content of the values it writes): a bad command never reaches the log,
+      // whichever node or client version sent it
+      Values.validate(CommandCodec.decode(commandBytes));
     } catch (AionException | IllegalArgumentException e) {
       throw new IOException("rejected command: " + e.getMessage(), e);
     }
@@ -178,17 +181,14 @@ public final class AionStateMachine extends BaseStateMachine {
       return CompletableFuture.completedFuture(Message.EMPTY);
     }
     try {
+      // An entry this version cannot decode (a command kind from a newer version) stops this replica below, rather
+      // than being skipped here while newer replicas apply it: a stopped replica can be upgraded, a diverged one not.
       EntryCodec.Entry e = EntryCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
-      ApplyResult result;
-      try (Batch b = store.newBatch()) {
-        result = kv.apply(new LogEntry(index, e.timestampMillis(), e.command()), b);
-        store.noteTerm(b, term);
-        store.commit(b);
-      }
+      ApplyResult result = applier.apply(new LogEntry(index, e.timestampMillis(), e.command()), term);
       lastDataIndex = index;
       updateLastAppliedTermIndex(term, index);
       return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(ApplyResultCodec.encode(result))));
-    } catch (RuntimeException ex) {
+    } catch (RuntimeException ex) { // storage failed or undecodable entry (see above and EntryApplier): stop applying
       LOG.error("applying entry {} (term {}) failed; this node stops applying", index, term, ex);
       return CompletableFuture.failedFuture(ex);
     }

@@ -74,6 +74,9 @@ public final class RaftNode implements Proposer {
   private volatile boolean accepting = true;
   private final ReadIndexBatcher readIndexes =
       new ReadIndexBatcher(() -> readIndex(System.nanoTime() + config().requestTimeout().toNanos(), 0));
+  /** Writes accepted by this node and not yet answered, and their command bytes: the admission bounds. */
+  private final java.util.concurrent.Semaphore pendingWrites;
+  private final java.util.concurrent.atomic.AtomicLong pendingBytes = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.ExecutorService writers =
       java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("aion-propose-", 0).factory());
 
@@ -82,6 +85,7 @@ public final class RaftNode implements Proposer {
       io.aiondb.server.security.TlsMaterial tls) throws IOException {
     this.config = config;
     this.store = store;
+    this.pendingWrites = new java.util.concurrent.Semaphore(config.admissionMaxPendingWrites());
     this.groupId = groupIdOf(config.clusterName());
     this.selfId = RaftPeerId.valueOf(config.nodeId());
     this.peers = Peers.parse(config.clusterPeers(), config.nodeId(), config.raftHost(),
@@ -127,8 +131,27 @@ public final class RaftNode implements Proposer {
         .setProperties(clientProps)
         .setParameters(parameters)
         .setRaftGroup(RaftGroup.valueOf(groupId, raftPeers))
-        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep((int) attempts, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+        .setRetryPolicy(retryPolicy(attempts))
         .build();
+  }
+
+  /**
+   * Writes are resent (to the leader, same call id: its retry cache deduplicates) every 100 ms until
+   * {@code request.timeout} has passed since the write was first sent, then fail: a write the caller was told timed
+   * out (outcome unknown) is not resent after that, so it cannot land minutes later behind the caller's next write.
+   * (A count of attempts, as before, let one write retry for up to ~15 minutes when each attempt waited out the 3 s
+   * RPC timeout.) Other requests (admin calls) keep a bounded number of attempts.
+   */
+  private org.apache.ratis.retry.RetryPolicy retryPolicy(long attempts) {
+    var fixed = RetryPolicies.retryUpToMaximumCountWithFixedSleep((int) attempts, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS));
+    var b = org.apache.ratis.client.retry.RequestTypeDependentRetryPolicy.newBuilder();
+    var write = org.apache.ratis.proto.RaftProtos.RaftClientRequestProto.TypeCase.WRITE;
+    for (var type : org.apache.ratis.proto.RaftProtos.RaftClientRequestProto.TypeCase.values()) {
+      if (type != write) b.setRetryPolicy(type, fixed);
+    }
+    b.setRetryPolicy(write, RetryPolicies.retryForeverWithSleep(TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)));
+    b.setTimeout(write, TimeDuration.valueOf(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
+    return b.build();
   }
 
   public static RaftGroupId groupIdOf(String clusterName) {
@@ -238,18 +261,60 @@ public final class RaftNode implements Proposer {
     if (!accepting) {
       return CompletableFuture.failedFuture(new AionException(ErrorCode.UNAVAILABLE, "the node is shutting down"));
     }
-    Message m = Message.valueOf(ByteString.copyFrom(CommandCodec.encode(command)));
+    byte[] bytes = CommandCodec.encode(command);
+    AionException refused = admit(bytes.length);
+    if (refused != null) return CompletableFuture.failedFuture(refused);
+    CompletableFuture<ApplyResult> result = send(Message.valueOf(ByteString.copyFrom(bytes)));
+    result.whenComplete((r, e) -> {
+      pendingBytes.addAndGet(-bytes.length);
+      pendingWrites.release();
+    });
+    return result;
+  }
+
+  /**
+   * Admission: at most {@code admission.max-pending-writes} writes and {@code admission.max-pending-bytes} of their
+   * commands wait for the log on this node at once (a single write larger than the byte bound is still admitted when
+   * nothing else waits). Beyond that a write is refused at once with {@code OVERLOADED} (503, Retry-After): nothing
+   * was written, the client may retry. Null when admitted.
+   */
+  private AionException admit(long size) {
+    if (!pendingWrites.tryAcquire()) {
+      return new AionException(ErrorCode.OVERLOADED, "this node has " + config.admissionMaxPendingWrites()
+          + " writes waiting for the log (admission.max-pending-writes); nothing was written: retry shortly");
+    }
+    long after = pendingBytes.addAndGet(size);
+    if (after > config.admissionMaxPendingBytes() && after != size) {
+      pendingBytes.addAndGet(-size);
+      pendingWrites.release();
+      return new AionException(ErrorCode.OVERLOADED, "this node has " + (after - size) + " bytes of writes waiting for "
+          + "the log (admission.max-pending-bytes " + config.admissionMaxPendingBytes() + "); nothing was written: retry shortly");
+    }
+    return null;
+  }
+
+  /** Currently admitted writes not yet answered (for metrics and tests). */
+  public int pendingWrites() {
+    return config.admissionMaxPendingWrites() - pendingWrites.availablePermits();
+  }
+
+  private CompletableFuture<ApplyResult> send(Message m) {
     // The blocking API on a virtual thread, not the ordered async API: independent requests need no ordering, and
     // one failed ordered request would close the client's sliding window for every later one.
     return CompletableFuture.supplyAsync(() -> {
       try {
         RaftClientReply reply = client.io().send(m);
-        if (!reply.isSuccess()) throw new CompletionException(map(reply.getException()));
+        if (!reply.isSuccess()) throw new CompletionException(mapWrite(reply.getException()));
         return reply;
       } catch (IOException e) {
-        throw new CompletionException(map(e));
+        throw new CompletionException(mapWrite(e));
       }
-    }, writers).thenApply(reply -> ApplyResultCodec.decode(reply.getMessage().getContent().toByteArray()));
+    }, writers).thenApply(reply -> {
+      ApplyResult r = ApplyResultCodec.decode(reply.getMessage().getContent().toByteArray());
+      // one place for every caller: a rejected command is an error with the code the state machine chose
+      if (r instanceof ApplyResult.Rejected rej) throw new AionException(rej.code(), rej.message());
+      return r;
+    });
     // No wait for this node to apply the entry too: linearizable reads (the default) wait for the read index anyway,
     // and a stale read that must see the write passes minRevision. Waiting here cost a commit-index round to the
     // followers on every write (measured in docs/design/replication.md).
@@ -336,6 +401,20 @@ public final class RaftNode implements Proposer {
       return false;
     }
     return ready();
+  }
+
+  /**
+   * A write that failed after it was sent may still have been appended to the log and be committed later (by this
+   * leader once a majority answers, or kept by the next one): its outcome is unknown ({@code TIMEOUT}), never
+   * {@code UNAVAILABLE}, which tells clients that nothing was done and that a retry is safe.
+   */
+  static Throwable mapWrite(Throwable t) {
+    Throwable m = map(t);
+    if (m instanceof AionException a && a.code() == ErrorCode.UNAVAILABLE) {
+      return new AionException(ErrorCode.TIMEOUT, "the write was sent but not confirmed within request.timeout ("
+          + a.getMessage() + "); its outcome is unknown: read the key before retrying a non-idempotent write");
+    }
+    return m;
   }
 
   static Throwable map(Throwable t) {

@@ -1,0 +1,80 @@
+package io.aiondb.server.state;
+
+import io.aiondb.server.ErrorCode;
+import io.aiondb.server.storage.Batch;
+import io.aiondb.server.storage.RocksStore;
+import io.aiondb.server.storage.StorageException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The guard around the apply path: applies one log entry in a batch of its own and commits it with the entry's index
+ * and term, and never lets a committed command stop the replica.
+ *
+ * <ul>
+ *   <li>A {@link Rejection} (a command that must not take effect, found part way through) and any other
+ *       {@code RuntimeException} from {@link Applier#apply} (a defect that the command triggers: the same on every
+ *       replica, since apply is deterministic) discard the entry's batch; a batch holding only the applied index and
+ *       term is committed instead, and the entry's result is {@link ApplyResult.Rejected} — with the same code and
+ *       message on every replica (the message names the exception class, never a memory address or a time). The
+ *       log stays the record of what was decided: a replay rejects the entry the same way.</li>
+ *   <li>A {@link StorageException} (the local disk or RocksDB failed) is not a property of the command: it is
+ *       rethrown, and the replica stops applying rather than diverge from the others.</li>
+ * </ul>
+ */
+public final class EntryApplier {
+  private static final Logger LOG = LoggerFactory.getLogger(EntryApplier.class);
+
+  /** One step of the state machine: applies an entry's command to a batch (see {@link KvStateMachine#apply}). */
+  @FunctionalInterface
+  public interface Applier {
+    ApplyResult apply(LogEntry entry, Batch batch);
+  }
+
+  private final RocksStore store;
+  private final Applier applier;
+  private final AtomicLong rejectedByFailure = new AtomicLong();
+
+  public EntryApplier(RocksStore store, Applier applier) {
+    this.store = store;
+    this.applier = applier;
+  }
+
+  /** Applies {@code entry} (at log position {@code entry.index()}, Raft term {@code term}) and commits it. */
+  public ApplyResult apply(LogEntry entry, long term) {
+    try (Batch b = store.newBatch()) {
+      ApplyResult result = applier.apply(entry, b);
+      store.noteIndex(b, entry.index());
+      store.noteTerm(b, term);
+      store.commit(b);
+      return result;
+    } catch (StorageException e) {
+      throw e;
+    } catch (Rejection r) {
+      commitIndexOnly(entry.index(), term);
+      return new ApplyResult.Rejected(r.code(), r.getMessage());
+    } catch (RuntimeException e) {
+      LOG.error("entry {} ({}) failed inside apply; it is recorded as rejected on every replica and wrote nothing",
+          entry.index(), entry.command().getClass().getSimpleName(), e);
+      commitIndexOnly(entry.index(), term);
+      rejectedByFailure.incrementAndGet();
+      return new ApplyResult.Rejected(ErrorCode.INTERNAL, "the command could not be applied ("
+          + e.getClass().getSimpleName() + "); nothing was written. This is a defect: please report it with the "
+          + "server log of log index " + entry.index());
+    }
+  }
+
+  private void commitIndexOnly(long index, long term) {
+    try (Batch b = store.newBatch()) {
+      store.noteIndex(b, index);
+      store.noteTerm(b, term);
+      store.commit(b);
+    }
+  }
+
+  /** Entries that failed inside apply with an unexpected exception since start (a defect counter for metrics). */
+  public long rejectedByFailure() {
+    return rejectedByFailure.get();
+  }
+}
