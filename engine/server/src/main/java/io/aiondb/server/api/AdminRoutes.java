@@ -53,6 +53,10 @@ final class AdminRoutes {
     n.put("appliedIndex", node.raft().appliedIndex());
     n.put("ready", node.ready());
     n.put("namespaces", node.store().namespaces().size());
+    ObjectNode adm = n.putObject("admission");
+    adm.put("pendingWrites", node.raft().pendingWrites());
+    adm.put("pendingWriteBytes", node.raft().pendingWriteBytes());
+    adm.put("revisionWaiters", node.store().revisionWaiters());
     if (node.store().cache() != null) {
       var s = node.store().cache().stats();
       ObjectNode c = n.putObject("cache");

@@ -404,8 +404,13 @@ public final class RocksStore implements AutoCloseable {
   }
 
   /** Completes once this node has applied revision {@code revision} (read-your-writes with minRevision). */
-  public java.util.concurrent.CompletableFuture<Void> awaitRevision(long revision) {
-    return revisionMark.await(revision);
+  /** Waiters registered for revisions not yet applied (each forgotten when it times out). */
+  public int revisionWaiters() {
+    return revisionMark.waiting();
+  }
+
+  public java.util.concurrent.CompletableFuture<Void> awaitRevision(long revision, java.time.Duration timeout) {
+    return revisionMark.await(revision, timeout);
   }
 
   /** The current version of a key, or empty if it does not exist. One point lookup (or a cache hit). */

@@ -70,8 +70,9 @@ public final class Watcher implements AutoCloseable {
           if (!sink.progress(next - 1)) return;
         }
         try {
-          store.awaitRevision(next).get(progressEvery.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException idle) {
+          store.awaitRevision(next, progressEvery).get(); // the waiter is forgotten when it times out
+        } catch (ExecutionException idle) {
+          if (!(idle.getCause() instanceof TimeoutException)) throw idle;
           if (!sink.progress(next - 1)) return;
         }
       }

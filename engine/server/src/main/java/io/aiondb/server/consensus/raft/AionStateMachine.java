@@ -94,9 +94,9 @@ public final class AionStateMachine extends BaseStateMachine {
     return leaderKnown;
   }
 
-  /** Completes once this node's state machine has applied the log up to {@code index}. */
-  public CompletableFuture<Void> awaitApplied(long index) {
-    return applied.await(index);
+  /** Completes once this node's state machine has applied the log up to {@code index}; fails after {@code timeout}. */
+  public CompletableFuture<Void> awaitApplied(long index, java.time.Duration timeout) {
+    return applied.await(index, timeout);
   }
 
   @Override

@@ -293,6 +293,11 @@ public final class RaftNode implements Proposer {
     return null;
   }
 
+  /** Bytes of the commands of {@link #pendingWrites()}. */
+  public long pendingWriteBytes() {
+    return pendingBytes.get();
+  }
+
   /** Currently admitted writes not yet answered (for metrics and tests). */
   public int pendingWrites() {
     return config.admissionMaxPendingWrites() - pendingWrites.availablePermits();
@@ -327,8 +332,8 @@ public final class RaftNode implements Proposer {
   public CompletableFuture<Void> readBarrier(ReadConsistency consistency, long minRevision) {
     CompletableFuture<Void> base = consistency == ReadConsistency.STALE
         ? CompletableFuture.completedFuture(null)
-        : readIndexes.readIndex().thenCompose(stateMachine::awaitApplied);
-    return minRevision > 0 ? base.thenCompose(v -> store.awaitRevision(minRevision)) : base;
+        : readIndexes.readIndex().thenCompose(index -> stateMachine.awaitApplied(index, config.requestTimeout()));
+    return minRevision > 0 ? base.thenCompose(v -> store.awaitRevision(minRevision, config.requestTimeout())) : base;
   }
 
   /**
