@@ -193,7 +193,8 @@ class HttpApiIT {
         "GET /v1/ns/t/keys/a%2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"}) {
       Resp r = raw(bad);
       assertThat(r.status()).isEqualTo(400);
-      assertThat(r.json().path("code").asText()).isIn("INVALID_KEY", "BAD_REQUEST");
+      // the router refuses the malformed path before the key is decoded
+      assertThat(r.json().path("code").asText()).as(r.body()).isEqualTo("BAD_REQUEST");
       assertThat(r.json().path("message").asText()).contains("percent-encoding");
     }
     assertError(call("PUT", "/v1/ns/t/keys/", "text/plain", "v".getBytes()), 400, "INVALID_KEY");
