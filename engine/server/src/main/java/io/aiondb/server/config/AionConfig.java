@@ -39,6 +39,7 @@ public record AionConfig(
     Duration compactionInterval,
     int compactionChunkKeys,
     Duration requestTimeout,
+    io.aiondb.server.query.QueryLimits query,
     Duration shutdownGrace,
     String logLevel,
     Path tlsCertFile,
