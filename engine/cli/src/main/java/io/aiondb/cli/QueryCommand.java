@@ -58,6 +58,7 @@ final class QueryCommand extends Base {
     int n = items.size();
     sb.append('(').append(n).append(n == 1 ? " row" : " rows").append(" at revision ").append(r.path("revision").asLong());
     JsonNode c = r.get("cursor");
+    if (r.hasNonNull("truncated")) sb.append("; page ended early (").append(r.get("truncated").asText()).append(')');
     if (c != null && !c.isNull()) sb.append("; next page: --cursor ").append(c.asText());
     sb.append(")\n");
     return sb.toString();

@@ -108,6 +108,8 @@ class OutputTest {
         """);
     assertThat(QueryCommand.render(json("{\"revision\":6,\"count\":0,\"items\":[],\"cursor\":null}")))
         .isEqualTo("(0 rows at revision 6)\n");
+    assertThat(QueryCommand.render(json("{\"revision\":6,\"count\":0,\"items\":[],\"cursor\":\"AQAC\",\"truncated\":\"budget\"}")))
+        .isEqualTo("(0 rows at revision 6; page ended early (budget); next page: --cursor AQAC)\n");
     assertThat(QueryCommand.render(json("{\"revision\":6,\"plan\":{\"access\":\"key-range-scan\"}}")))
         .startsWith("plan at revision 6:\n{").contains("\"access\" : \"key-range-scan\"");
   }

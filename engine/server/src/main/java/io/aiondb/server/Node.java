@@ -47,7 +47,7 @@ public final class Node implements AutoCloseable {
       throw new IllegalStateException("cannot start the raft server: " + e.getMessage(), e);
     }
     this.clusterAdmin = new io.aiondb.server.consensus.raft.ClusterAdmin(proposer, config.caughtUpLag(), tls);
-    this.queries = new QueryExecutor(store);
+    this.queries = new QueryExecutor(store, config.query());
     this.compactor = new Compactor(store, proposer, clock, config.historyKeepVersions(), config.historyKeepDuration(),
         config.compactionChunkKeys(), config.compactionInterval(), () -> proposer.division().getInfo().isLeader());
     this.watches = new io.aiondb.server.watch.WatchHub(store, java.time.Duration.ofSeconds(10));

@@ -16,6 +16,7 @@ import io.aiondb.server.state.Command;
 import io.aiondb.server.state.Values;
 import io.aiondb.server.storage.ContentType;
 import io.aiondb.server.storage.NamespaceInfo;
+import io.aiondb.server.storage.RocksStore;
 import io.aiondb.server.storage.VersionRecord;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
@@ -257,13 +258,13 @@ final class KvRoutes {
     byte[] key = key(ctx, "/history/");
     int limit = (int) Math.min(longParam(ctx, "limit", 100, 1), 1000);
     long before = longParam(ctx, "before", Long.MAX_VALUE, 1);
-    afterBarrier(ctx, () -> api.blocking(ctx, () -> node.store().history(ns.id(), key, before, limit + 1), (cx, versions) -> {
+    afterBarrier(ctx, () -> api.blocking(ctx,
+        () -> node.store().historyPage(ns.id(), key, before, limit, RocksStore.HISTORY_PAGE_MAX_BYTES), (cx, page) -> {
       ObjectNode n = Json.MAPPER.createObjectNode();
       Json.putKey(n, key);
       ArrayNode arr = n.putArray("versions");
-      List<VersionRecord> page = versions.size() > limit ? versions.subList(0, limit) : versions;
-      for (VersionRecord v : page) arr.add(Json.version(v, true));
-      if (versions.size() > limit) n.put("nextBefore", page.getLast().revision());
+      for (VersionRecord v : page.versions()) arr.add(Json.version(v, true));
+      if (page.more()) n.put("nextBefore", page.versions().getLast().revision());
       HttpApi.json(cx, 200, n);
     }));
   }

@@ -37,6 +37,7 @@ public final class QueryJson {
     }
     if (res.cursor() == null) n.putNull("cursor");
     else n.put("cursor", res.cursor());
+    if (res.truncated() != null) n.put("truncated", res.truncated().json());
     return n;
   }
 

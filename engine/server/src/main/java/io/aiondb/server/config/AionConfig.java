@@ -41,6 +41,7 @@ public record AionConfig(
     Duration requestTimeout,
     int admissionMaxPendingWrites,
     long admissionMaxPendingBytes,
+    io.aiondb.server.query.QueryLimits query,
     Duration shutdownGrace,
     String logLevel,
     Path tlsCertFile,

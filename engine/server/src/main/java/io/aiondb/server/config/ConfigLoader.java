@@ -107,6 +107,7 @@ public final class ConfigLoader {
         duration(v, "request.timeout"),
         intRange(v, "admission.max-pending-writes", 1, 1_000_000),
         size(v, "admission.max-pending-bytes"),
+        queryLimits(v),
         duration(v, "shutdown.grace"),
         oneOf(v, "log.level", "error", "warn", "info", "debug", "trace"),
         optionalPath(v, "tls.cert-file"),
@@ -134,6 +135,16 @@ public final class ConfigLoader {
     if (c.tlsReloadInterval().toMillis() < 100) throw new ConfigException("tls.reload-interval must be at least 100ms");
     io.aiondb.server.consensus.raft.Peers.parse(c.clusterPeers(), c.nodeId(), c.raftHost(), c.raftPort(), c.httpPort());
     return c;
+  }
+
+  private static io.aiondb.server.query.QueryLimits queryLimits(Map<String, String> v) {
+    Duration timeout = duration(v, "query.timeout");
+    if (timeout.toMillis() < 1) throw new ConfigException("query.timeout must be at least 1ms");
+    long maxRead = size(v, "query.max-read");
+    if (maxRead < 1) throw new ConfigException("query.max-read must be positive");
+    return new io.aiondb.server.query.QueryLimits(intRange(v, "query.max-examined", 1, Integer.MAX_VALUE), maxRead,
+        intRange(v, "query.max-evaluations", 1, Integer.MAX_VALUE), timeout,
+        intRange(v, "query.max-concurrent", 1, 10_000));
   }
 
   private static String str(Map<String, String> v, String n) {

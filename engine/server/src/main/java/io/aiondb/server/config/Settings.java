@@ -75,6 +75,20 @@ public final class Settings {
               + "OVERLOADED and Retry-After (nothing written)."),
       new Setting("admission.max-pending-bytes", Type.SIZE, "256MiB",
           "Bytes of those pending writes (keys and values); beyond it writes are refused the same way. At least 4MiB."),
+      new Setting("query.max-examined", Type.INT, "100000",
+          "Keys, versions and index entries one query page may look at (live or deleted, current or history, "
+              + "matching or not); then the page ends early with a cursor and \"truncated\": \"budget\"."),
+      new Setting("query.max-read", Type.SIZE, "64MiB",
+          "Bytes of stored values one query page may read (every version read, not only rows returned); then the "
+              + "page ends early with a cursor."),
+      new Setting("query.max-evaluations", Type.INT, "1000000",
+          "where-condition evaluations one query page may make (one per condition per version checked); then the "
+              + "page ends early with a cursor."),
+      new Setting("query.timeout", Type.DURATION, "5s",
+          "Wall-clock time one query page may run; then it ends early with a cursor and \"truncated\": \"deadline\"."),
+      new Setting("query.max-concurrent", Type.INT, "8",
+          "Query pages running at once on this node; more answer 503 UNAVAILABLE at once (retry), so queries never "
+              + "hold every worker thread that point reads need."),
       new Setting("shutdown.grace", Type.DURATION, "30s",
           "On SIGTERM: how long in-flight requests may take to finish before the server closes."),
       new Setting("log.level", Type.STRING, "info", "Log level: error, warn, info, debug or trace."),

@@ -25,5 +25,10 @@ public record Query(
 
   public static final int DEFAULT_LIMIT = 100;
   public static final int MAX_LIMIT = 10_000;
-  public static final long DEFAULT_MAX_BYTES = 16L << 20;
+  /**
+   * The largest {@code maxBytes}, and its default: half the binary protocol's 16 MiB frame, so a page's JSON (values
+   * in base64 are 4/3 larger, plus each row's fields) fits one frame.
+   */
+  public static final long MAX_MAX_BYTES = 8L << 20;
+  public static final long DEFAULT_MAX_BYTES = MAX_MAX_BYTES;
 }

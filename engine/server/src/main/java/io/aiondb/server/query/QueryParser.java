@@ -55,7 +55,9 @@ public final class QueryParser {
     long maxBytes = Query.DEFAULT_MAX_BYTES;
     if (body.has("maxBytes")) {
       JsonNode m = body.get("maxBytes");
-      if (!m.isIntegralNumber() || !m.canConvertToLong() || m.longValue() < 1) throw bad("maxBytes must be a positive integer, not " + m);
+      if (!m.isIntegralNumber() || !m.canConvertToLong() || m.longValue() < 1 || m.longValue() > Query.MAX_MAX_BYTES) {
+        throw bad("maxBytes must be an integer from 1 to " + Query.MAX_MAX_BYTES + " (8 MiB), not " + m);
+      }
       maxBytes = m.longValue();
     }
     String cursor = null;

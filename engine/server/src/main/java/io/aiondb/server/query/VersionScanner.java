@@ -12,6 +12,11 @@ import org.rocksdb.RocksIterator;
  * Walks the live keys of one namespace in {@code [lower, upper)}, in key order or reversed, yielding the version of
  * each key visible at a revision. Two sources give the same answers: {@link #current} reads the {@code kv} column
  * family (valid only when the view's revision is the one asked for), {@link #atRevision} reads {@code history}.
+ *
+ * <p>Every entry read is charged to the page's {@link WorkBudget}: live keys, tombstones and history versions alike.
+ * Between two keys the scanner asks the budget; once it is exhausted (and at least one key was examined, so every
+ * page makes progress) {@link #next} returns false with {@link #stopped} true, and {@link #position} is the last key
+ * examined: every key up to it, in scan order, has been looked at, so a cursor there resumes without a gap.
  */
 public abstract class VersionScanner implements AutoCloseable {
   protected final RocksIterator it;
@@ -19,20 +24,23 @@ public abstract class VersionScanner implements AutoCloseable {
   protected final byte[] lower;
   protected final byte[] upper;
   protected final boolean reverse;
+  protected final WorkBudget budget;
   protected byte[] key;
   protected VersionRecord version;
-  /** Entries read from RocksDB, for the per-page work budget. */
-  protected long examined;
+  /** The last key whose entries were all examined, or null before the first. */
+  protected byte[] position;
+  protected boolean stopped;
 
-  VersionScanner(RocksIterator it, int nsId, byte[] lower, byte[] upper, boolean reverse) {
+  VersionScanner(RocksIterator it, int nsId, byte[] lower, byte[] upper, boolean reverse, WorkBudget budget) {
     this.it = it;
     this.nsId = nsId;
     this.lower = lower;
     this.upper = upper;
     this.reverse = reverse;
+    this.budget = budget;
   }
 
-  /** Advances to the next live key; false at the end of the range. */
+  /** Advances to the next live key; false at the end of the range or when the budget ran out ({@link #stopped}). */
   public abstract boolean next();
 
   public byte[] key() {
@@ -43,8 +51,23 @@ public abstract class VersionScanner implements AutoCloseable {
     return version;
   }
 
-  public long examined() {
-    return examined;
+  /** True when {@link #next} returned false because the budget ran out, not because the range ended. */
+  public boolean stopped() {
+    return stopped;
+  }
+
+  /** The last key examined (live or not); a cursor here resumes exactly after everything this scanner looked at. */
+  public byte[] position() {
+    return position;
+  }
+
+  /** Called before reading the next key: true when the page must end here. */
+  protected boolean outOfBudget() {
+    if (position != null && budget.exhausted()) {
+      stopped = true;
+      return true;
+    }
+    return false;
   }
 
   protected boolean inRange(byte[] k) {
@@ -62,24 +85,26 @@ public abstract class VersionScanner implements AutoCloseable {
     it.close();
   }
 
-  public static VersionScanner current(ReadView view, int nsId, byte[] lower, byte[] upper, boolean reverse) {
-    return new Current(view.iterator(Cf.KV), nsId, lower, upper, reverse);
+  public static VersionScanner current(ReadView view, int nsId, byte[] lower, byte[] upper, boolean reverse, WorkBudget budget) {
+    return new Current(view.iterator(Cf.KV), nsId, lower, upper, reverse, budget);
   }
 
-  public static VersionScanner atRevision(ReadView view, int nsId, byte[] lower, byte[] upper, boolean reverse, long revision) {
-    return new AtRevision(view.iterator(Cf.HISTORY), nsId, lower, upper, reverse, revision);
+  public static VersionScanner atRevision(ReadView view, int nsId, byte[] lower, byte[] upper, boolean reverse, long revision,
+      WorkBudget budget) {
+    return new AtRevision(view.iterator(Cf.HISTORY), nsId, lower, upper, reverse, revision, budget);
   }
 
   private static final class Current extends VersionScanner {
     private boolean started;
 
-    Current(RocksIterator it, int nsId, byte[] lower, byte[] upper, boolean reverse) {
-      super(it, nsId, lower, upper, reverse);
+    Current(RocksIterator it, int nsId, byte[] lower, byte[] upper, boolean reverse, WorkBudget budget) {
+      super(it, nsId, lower, upper, reverse, budget);
     }
 
     @Override
     public boolean next() {
       while (true) {
+        if (stopped || outOfBudget()) return false;
         if (!started) {
           started = true;
           if (reverse) {
@@ -95,7 +120,7 @@ public abstract class VersionScanner implements AutoCloseable {
         if (!it.isValid()) return false;
         byte[] dbKey = it.key();
         if (Keys.nsOf(dbKey) != nsId || dbKey.length == 4) return false;
-        examined++;
+        budget.examine(1);
         byte[] k = Keys.userKeyOfCurrent(dbKey);
         if (!inRange(k)) {
           boolean beforeStart = reverse ? upper != null && Arrays.compareUnsigned(k, upper) >= 0
@@ -103,7 +128,10 @@ public abstract class VersionScanner implements AutoCloseable {
           if (beforeStart) continue; // seekForPrev landed on the exclusive bound itself
           return false;
         }
-        VersionRecord r = VersionRecord.decode(it.value());
+        byte[] raw = it.value();
+        budget.read(raw.length);
+        position = k;
+        VersionRecord r = VersionRecord.decode(raw);
         if (r.tombstone()) continue;
         key = k;
         version = r;
@@ -115,13 +143,16 @@ public abstract class VersionScanner implements AutoCloseable {
   /**
    * Reads {@code history}: for each key, the newest version with revision &lt;= the target. A key with no such
    * version whose oldest retained version has a predecessor (compacted away) cannot be answered: HISTORY_COMPACTED.
+   * Each key costs a few seeks whatever the number of its versions: the visible version is found with one
+   * {@code seekForPrev}, the oldest (only needed when none is visible) with one {@code seek}, and the next key's
+   * versions with one more seek past this key's.
    */
   private static final class AtRevision extends VersionScanner {
     private final long revision;
     private boolean started;
 
-    AtRevision(RocksIterator it, int nsId, byte[] lower, byte[] upper, boolean reverse, long revision) {
-      super(it, nsId, lower, upper, reverse);
+    AtRevision(RocksIterator it, int nsId, byte[] lower, byte[] upper, boolean reverse, long revision, WorkBudget budget) {
+      super(it, nsId, lower, upper, reverse, budget);
       this.revision = revision;
     }
 
@@ -129,8 +160,10 @@ public abstract class VersionScanner implements AutoCloseable {
       return it.isValid() && Keys.startsWith(it.key(), prefix) && it.key().length == prefix.length + 8;
     }
 
-    private void step() {
-      if (reverse) it.prev(); else it.next();
+    /** Moves to an entry of the next key in scan order (or off the namespace). */
+    private void skipGroup(byte[] prefix) {
+      if (reverse) it.seekForPrev(prefix); // below every version of this key, above every smaller key's
+      else it.seek(Keys.prefixEnd(prefix)); // escaped keys are prefix-free: no other key's versions start with it
     }
 
     @Override
@@ -143,48 +176,40 @@ public abstract class VersionScanner implements AutoCloseable {
           it.seek(lower == null ? Keys.nsPrefix(nsId) : Keys.historyKeyPrefix(nsId, lower));
         }
       }
-      while (it.isValid()) {
+      while (true) {
+        if (stopped || outOfBudget()) return false;
+        if (!it.isValid()) return false;
         byte[] dbKey = it.key();
         if (Keys.nsOf(dbKey) != nsId || dbKey.length <= 4) return false;
+        budget.examine(1);
         byte[] prefix = Keys.prefixOfHistory(dbKey);
         byte[] k = Keys.userKeyOfHistory(dbKey);
         if (!inRange(k)) {
           boolean past = reverse ? lower != null && Arrays.compareUnsigned(k, lower) < 0
               : upper != null && Arrays.compareUnsigned(k, upper) >= 0;
           if (past) return false;
-          while (inGroup(prefix)) step();
+          skipGroup(prefix);
           continue;
         }
         VersionRecord visible = null;
         VersionRecord oldest = null;
-        byte[] lastDbKey = null;
-        if (!reverse) { // ascending revisions: the first entry is the oldest, the last one <= revision is visible
-          byte[] visibleBytes = null;
-          boolean first = true;
-          while (inGroup(prefix)) {
-            examined++;
-            long rev = Keys.revisionOfHistory(it.key());
-            if (first) {
-              oldest = VersionRecord.decode(it.value());
-              first = false;
-            }
-            if (rev <= revision) visibleBytes = it.value();
-            it.next();
-          }
-          if (visibleBytes != null) visible = VersionRecord.decode(visibleBytes);
-        } else { // descending revisions: the first entry <= revision is visible, the last entry is the oldest
-          while (inGroup(prefix)) {
-            examined++;
-            if (visible == null && Keys.revisionOfHistory(it.key()) <= revision) visible = VersionRecord.decode(it.value());
-            lastDbKey = it.key();
-            it.prev();
-          }
-          if (visible == null && lastDbKey != null) {
-            it.seek(lastDbKey);
-            oldest = VersionRecord.decode(it.value());
-            it.prev();
+        it.seekForPrev(Keys.historyWithPrefix(prefix, revision));
+        budget.examine(1);
+        if (inGroup(prefix)) {
+          byte[] raw = it.value();
+          budget.read(raw.length);
+          visible = VersionRecord.decode(raw);
+        } else {
+          it.seek(Keys.historyWithPrefix(prefix, 0));
+          budget.examine(1);
+          if (inGroup(prefix)) {
+            byte[] raw = it.value();
+            budget.read(raw.length);
+            oldest = VersionRecord.decode(raw);
           }
         }
+        skipGroup(prefix);
+        position = k;
         if (visible == null) {
           if (oldest != null && oldest.prevRevision() != 0) throw RocksStore.compacted(revision);
           continue;
@@ -194,7 +219,6 @@ public abstract class VersionScanner implements AutoCloseable {
         version = visible;
         return true;
       }
-      return false;
     }
   }
 }

@@ -472,24 +472,45 @@ public final class RocksStore implements AutoCloseable {
         "revision " + revision + " is older than the retained history; read at a newer revision");
   }
 
-  /** Retained versions of a key, newest first, with revision &lt; {@code beforeRevision}. */
+  /**
+   * Value bytes one history page holds at most (it always holds at least one version): half the binary protocol's
+   * 16 MiB frame, as for a query page, so a page of 4 MiB values fits a frame and a listing cannot build gigabytes.
+   */
+  public static final long HISTORY_PAGE_MAX_BYTES = 8L << 20;
+
+  /** A page of a key's history, newest first; {@code more} when older versions remain (continue below the last). */
+  public record HistoryPage(List<VersionRecord> versions, boolean more) {}
+
+  /** Retained versions of a key, newest first, with revision &lt; {@code beforeRevision}, capped by {@link #HISTORY_PAGE_MAX_BYTES}. */
   public List<VersionRecord> history(int nsId, byte[] key, long beforeRevision, int limit) {
-    return read(() -> historyLocked(nsId, key, beforeRevision, limit));
+    return historyPage(nsId, key, beforeRevision, limit, HISTORY_PAGE_MAX_BYTES).versions();
   }
 
-  private List<VersionRecord> historyLocked(int nsId, byte[] key, long beforeRevision, int limit) {
+  /**
+   * Up to {@code limit} retained versions of a key, newest first, with revision &lt; {@code beforeRevision}; the page
+   * ends before the version that would take its values past {@code maxBytes} (but holds at least one).
+   */
+  public HistoryPage historyPage(int nsId, byte[] key, long beforeRevision, int limit, long maxBytes) {
+    return read(() -> historyLocked(nsId, key, beforeRevision, limit, maxBytes));
+  }
+
+  private HistoryPage historyLocked(int nsId, byte[] key, long beforeRevision, int limit, long maxBytes) {
     byte[] prefix = Keys.historyKeyPrefix(nsId, key);
     List<VersionRecord> out = new ArrayList<>();
-    if (beforeRevision <= 0) return out;
+    if (beforeRevision <= 0) return new HistoryPage(out, false);
+    long bytes = 0;
     try (RocksIterator it = db.newIterator(handle(Cf.HISTORY))) {
       for (it.seekForPrev(Keys.historyWithPrefix(prefix, beforeRevision - 1));
-          it.isValid() && out.size() < limit && Keys.startsWith(it.key(), prefix)
-              && it.key().length == prefix.length + 8;
+          it.isValid() && Keys.startsWith(it.key(), prefix) && it.key().length == prefix.length + 8;
           it.prev()) {
-        out.add(VersionRecord.decode(it.value()));
+        if (out.size() >= limit) return new HistoryPage(out, true);
+        byte[] raw = it.value();
+        if (!out.isEmpty() && bytes + raw.length > maxBytes) return new HistoryPage(out, true);
+        out.add(VersionRecord.decode(raw));
+        bytes += raw.length;
       }
     }
-    return out;
+    return new HistoryPage(out, false);
   }
 
   /** A consistent point-in-time view for scans. Close it. */

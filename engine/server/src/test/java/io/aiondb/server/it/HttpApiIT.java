@@ -158,6 +158,30 @@ class HttpApiIT {
     assertThat(h2.has("nextBefore")).isFalse();
   }
 
+  /** A history page holds at most 8 MiB of values (at least one version) and says where to continue. */
+  @Test
+  void historyPagesAreCappedInBytes() throws Exception {
+    c.createNamespace("hb");
+    byte[] big = new byte[3 << 20];
+    for (int i = 0; i < 4; i++) {
+      java.util.Arrays.fill(big, (byte) ('a' + i));
+      assertThat(call("PUT", "/v1/ns/hb/keys/big", "application/octet-stream", big).status()).isEqualTo(200);
+    }
+    JsonNode first = c.history("hb", "big".getBytes(), 10, 0);
+    assertThat(first.path("versions")).hasSize(2); // a third 3 MiB value would pass 8 MiB
+    assertThat(first.has("nextBefore")).isTrue();
+    JsonNode second = c.history("hb", "big".getBytes(), 10, first.path("nextBefore").asLong());
+    assertThat(second.path("versions")).hasSize(2);
+    assertThat(second.has("nextBefore")).isFalse();
+    assertThat(second.path("versions").get(1).path("revision").asLong())
+        .isLessThan(first.path("versions").get(1).path("revision").asLong());
+  }
+
+  @Test
+  void queryMaxBytesAboveTheCapIs400() throws Exception {
+    assertError(call("POST", "/v1/ns/t/query", "application/json", "{\"maxBytes\":16777216}".getBytes()), 400, "INVALID_QUERY");
+  }
+
   @Test
   void queries() throws Exception {
     c.createNamespace("q");

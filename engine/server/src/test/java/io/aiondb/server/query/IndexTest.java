@@ -238,4 +238,85 @@ class IndexTest {
       assertThat(indexed).as("queries that used an index (seed %d)", seed).isGreaterThan(100);
     }
   }
+
+  /** As above with budgets so small that index rounds are cut short and pages end early: still exactly the scan's answer. */
+  @Test
+  void indexPathUnderTinyBudgetsEqualsFullScanPath() {
+    long seed = Long.getLong("aion.seed", System.nanoTime());
+    Random r = new Random(seed);
+    try (StoreHarness h = new StoreHarness(dir)) {
+      h.apply(new Command.CreateNamespace("p"), 1);
+      for (int i = 0; i < 150; i++) putJson(h, "p", "k" + r.nextInt(60), randomValue(r), 2);
+      index(h, "p", "n", "$.n", IndexDef.Type.NUMBER, false);
+      index(h, "p", "s", "$.s", IndexDef.Type.STRING, false);
+      index(h, "p", "f", "$.f", IndexDef.Type.BOOLEAN, false);
+      index(h, "p", "t", "$.t", IndexDef.Type.TIMESTAMP, false);
+      for (int i = 0; i < 300; i++) { // deletes leave index entries behind nothing; overwrites move them
+        if (r.nextInt(3) == 0) h.delete("p", "k" + r.nextInt(60), 3);
+        else putJson(h, "p", "k" + r.nextInt(60), randomValue(r), 3);
+      }
+      QueryExecutor full = new QueryExecutor(h.store);
+      NamespaceInfo ns = h.store.requireNamespace("p");
+      int indexed = 0;
+      int truncated = 0;
+      for (int i = 0; i < 300; i++) {
+        ObjectNode q = randomQuery(r);
+        QueryLimits tiny = new QueryLimits(1 + r.nextInt(60), 1L << 30, 1 + r.nextInt(200), java.time.Duration.ofHours(1), 1);
+        QueryExecutor ex = new QueryExecutor(h.store, tiny);
+        List<String> access = new ArrayList<>();
+        List<String> viaIndex = all(ex, ns, q, false, access);
+        List<String> viaScan = all(full, ns, q, true, null);
+        assertThat(viaIndex).as("seed %d query %s %s (-Daion.seed=%d replays)", seed, q, tiny, seed).isEqualTo(viaScan);
+        if (access.contains("index-scan")) indexed++;
+        if (access.size() > 1) truncated++;
+      }
+      assertThat(indexed).as("queries that used an index (seed %d)", seed).isGreaterThan(50);
+      assertThat(truncated).as("queries that took several pages (seed %d)", seed).isGreaterThan(100);
+    }
+  }
+
+  /**
+   * A page after a deep cursor seeks to it inside each indexed value instead of reading every entry before it: it
+   * examines about what a first page examines, whatever the cursor's depth.
+   */
+  @Test
+  void indexPageAfterADeepCursorExaminesAboutAPage() {
+    try (StoreHarness h = new StoreHarness(dir)) {
+      h.apply(new Command.CreateNamespace("p"), 1);
+      for (int i = 0; i < 4000; i++) {
+        putJson(h, "p", String.format("k%05d", i), "{\"s\":\"" + (i % 3 == 0 ? "x" : "y") + "\",\"n\":" + (i % 5) + "}", 2);
+      }
+      index(h, "p", "s", "$.s", IndexDef.Type.STRING, false);
+      index(h, "p", "n", "$.n", IndexDef.Type.NUMBER, false);
+      QueryExecutor ex = new QueryExecutor(h.store);
+      NamespaceInfo ns = h.store.requireNamespace("p");
+      String[] queries = {
+          "{\"where\":[{\"field\":\"$.s\",\"op\":\"eq\",\"value\":\"x\"}],\"limit\":10}",  // one value
+          "{\"where\":[{\"field\":\"$.n\",\"op\":\"gte\",\"value\":1}],\"limit\":10}",      // a range of 4 values
+          "{\"where\":[{\"field\":\"$.s\",\"op\":\"eq\",\"value\":\"x\"}],\"limit\":10,\"reverse\":true}",
+          "{\"where\":[{\"field\":\"$.n\",\"op\":\"lte\",\"value\":3}],\"limit\":10,\"reverse\":true}"};
+      for (String text : queries) {
+        ObjectNode qj;
+        try {
+          qj = (ObjectNode) M.readTree(text);
+        } catch (java.io.IOException e) {
+          throw new AssertionError(e);
+        }
+        Query q = QueryParser.parse(qj);
+        QueryResult first = ex.execute(q, ns);
+        assertThat(first.plan().access()).isEqualTo("index-scan");
+        assertThat(first.rows()).hasSize(10);
+        boolean rev = qj.path("reverse").asBoolean();
+        String deepKey = rev ? "k00700" : "k03300"; // 3,300 keys in scan order before it
+        String deep = new Cursor(first.revision(), q.hash(), b(deepKey)).encode();
+        QueryResult later = ex.execute(QueryParser.parse(qj.deepCopy().put("cursor", deep)), ns);
+        assertThat(later.plan().access()).isEqualTo("index-scan");
+        assertThat(later.rows()).hasSize(10);
+        String firstRow = new String(later.rows().getFirst().key(), StandardCharsets.UTF_8);
+        assertThat(rev ? firstRow.compareTo(deepKey) < 0 : firstRow.compareTo(deepKey) > 0).as(text).isTrue();
+        assertThat(later.examined()).as("%s: entries examined after a deep cursor (first page: %d)", text, first.examined())
+            .isLessThanOrEqualTo(first.examined() + 10).isLessThan(150);
+      }
+    }
+  }
 }

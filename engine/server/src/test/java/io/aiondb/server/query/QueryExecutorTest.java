@@ -202,4 +202,145 @@ class QueryExecutorTest {
       assertThat(new String(p.upper())).isEqualTo("l");
     }
   }
+
+  // ------------------------------------------------------------------ work budget and deadline
+
+  /** A clock for the per-page deadline that moves {@code step} nanoseconds every time it is read. */
+  private static java.util.function.LongSupplier ticking(long step) {
+    long[] now = {0};
+    return () -> now[0] += step;
+  }
+
+  /**
+   * Few keys, many overwrites and deletes (so tombstones and history versions far outnumber live keys), then paging
+   * with budgets so small that nearly every page ends early: current path, history path and a pinned revision must
+   * still equal the model exactly, and pages must say why they ended.
+   */
+  @Test
+  void tinyBudgetsAndDeadlinesStillPageToTheModel() {
+    long seed = Long.getLong("aion.seed", System.nanoTime());
+    Random r = new Random(seed);
+    try (StoreHarness h = new StoreHarness(dir)) {
+      h.apply(new Command.CreateNamespace("q"), 0);
+      NavigableMap<ByteKey, ModelValue> model = new TreeMap<>();
+      long ts = 1;
+      for (int i = 0; i < 1500; i++) {
+        String k = randomKey(r);
+        byte[] kb = k.getBytes(StandardCharsets.UTF_8);
+        if (r.nextInt(3) == 0) { // a third deletes: many keys end as tombstones
+          h.apply(new Command.Delete("q", kb, -1), ts++);
+          model.remove(new ByteKey(kb));
+        } else {
+          byte[] v = randomJson(r).getBytes(StandardCharsets.UTF_8);
+          var w = (ApplyResult.Written) h.apply(new Command.Put("q", kb, v, ContentType.JSON, -1), ts++);
+          model.put(new ByteKey(kb), new ModelValue(v, ts - 1, w.revision()));
+        }
+      }
+      NamespaceInfo ns = h.store.requireNamespace("q");
+      int truncated = 0;
+      for (int i = 0; i < 60; i++) {
+        ObjectNode qj = randomQuery(r);
+        List<String> want = expected(model, qj);
+        QueryLimits limits = switch (i % 4) {
+          case 0 -> new QueryLimits(1 + r.nextInt(5), 1L << 30, 1_000_000, java.time.Duration.ofHours(1), 1);
+          case 1 -> new QueryLimits(1_000_000, 1 + r.nextInt(200), 1_000_000, java.time.Duration.ofHours(1), 1);
+          case 2 -> new QueryLimits(1_000_000, 1L << 30, 1 + r.nextInt(3), java.time.Duration.ofHours(1), 1);
+          default -> new QueryLimits(1_000_000, 1L << 30, 1_000_000, java.time.Duration.ofNanos(1 + r.nextInt(5)), 1);
+        };
+        QueryExecutor ex = new QueryExecutor(h.store, limits, ticking(1));
+        List<WorkBudget.Reason> reasons = new ArrayList<>();
+        assertThat(pageThrough(ex, ns, qj, false, null, reasons)).as("seed %d current %s %s", seed, limits, qj).isEqualTo(want);
+        assertThat(pageThrough(ex, ns, qj, true, null, reasons)).as("seed %d history %s %s", seed, limits, qj).isEqualTo(want);
+        if (!reasons.isEmpty()) truncated++;
+        WorkBudget.Reason why = i % 4 == 3 ? WorkBudget.Reason.DEADLINE : WorkBudget.Reason.BUDGET;
+        assertThat(reasons).as("seed %d %s", seed, limits).allMatch(x -> x == why);
+      }
+      assertThat(truncated).as("queries with a page that ended early (seed %d)", seed).isGreaterThan(40);
+    }
+  }
+
+  private static List<String> pageThrough(QueryExecutor ex, NamespaceInfo ns, ObjectNode qj, boolean forceHistory, String firstCursor,
+      List<WorkBudget.Reason> reasons) {
+    List<String> out = new ArrayList<>();
+    String cursor = firstCursor;
+    int pages = 0;
+    do {
+      ObjectNode page = qj.deepCopy();
+      if (cursor != null) page.put("cursor", cursor);
+      QueryResult res = ex.execute(QueryParser.parse(page), ns, forceHistory);
+      for (Row row : res.rows()) {
+        out.add(new String(row.key(), StandardCharsets.UTF_8) + "=" + new String(row.version().value(), StandardCharsets.UTF_8) + "@" + row.version().revision());
+      }
+      if (res.truncated() != null) {
+        reasons.add(res.truncated());
+        assertThat(res.cursor()).as("a truncated page always has a cursor").isNotNull();
+      }
+      cursor = res.cursor();
+      assertThat(++pages).isLessThan(10_000);
+    } while (cursor != null);
+    return out;
+  }
+
+  /** Deleted keys and old versions cost like live ones: a page over nothing but them still ends within its budget. */
+  @Test
+  void tombstonesAndHistoryVersionsCountAgainstTheBudget() {
+    try (StoreHarness h = new StoreHarness(dir)) {
+      h.apply(new Command.CreateNamespace("q"), 0);
+      for (int i = 0; i < 1000; i++) {
+        h.put("q", String.format("d%04d", i), "v", 1);
+        h.delete("q", String.format("d%04d", i), 2);
+      }
+      for (int v = 0; v < 2000; v++) h.put("q", String.format("h%d", v % 4), "version " + v, 3); // 4 keys, 500 versions each
+      NamespaceInfo ns = h.store.requireNamespace("q");
+      QueryExecutor ex = new QueryExecutor(h.store, new QueryLimits(100, 1L << 30, 1_000_000, java.time.Duration.ofHours(1), 1));
+      for (boolean history : new boolean[] {false, true}) {
+        QueryResult dead = ex.execute(QueryParser.parse(M.createObjectNode().put("prefix", "d")), ns, history);
+        assertThat(dead.rows()).isEmpty();
+        assertThat(dead.truncated()).isEqualTo(WorkBudget.Reason.BUDGET);
+        assertThat(dead.cursor()).isNotNull();
+        assertThat(dead.examined()).as("history=%s", history).isBetween(100L, 104L);
+      }
+      // at a pinned revision each key costs a few seeks, not one read per version
+      QueryResult versions = ex.execute(QueryParser.parse(M.createObjectNode().put("prefix", "h")), ns, true);
+      assertThat(versions.rows()).hasSize(4);
+      assertThat(versions.cursor()).isNull();
+      assertThat(versions.examined()).isLessThan(20);
+    }
+  }
+
+  /** Pages beyond query.max-concurrent are refused at once with UNAVAILABLE, not queued on a worker thread. */
+  @Test
+  void queriesBeyondTheConcurrencyCapAreRefused() throws Exception {
+    try (StoreHarness h = new StoreHarness(dir)) {
+      h.apply(new Command.CreateNamespace("q"), 0);
+      h.put("q", "k", "v", 1);
+      NamespaceInfo ns = h.store.requireNamespace("q");
+      java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      Thread owner = Thread.currentThread();
+      java.util.function.LongSupplier clock = () -> { // the first page's budget reads the clock: hold it there
+        if (Thread.currentThread() != owner && release.getCount() > 0) {
+          inside.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return 0;
+      };
+      QueryExecutor ex = new QueryExecutor(h.store, new QueryLimits(1000, 1L << 20, 1000, java.time.Duration.ofHours(1), 1), clock);
+      Query q = QueryParser.parse(M.createObjectNode());
+      var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> ex.execute(q, ns));
+      inside.await();
+      assertThatThrownBy(() -> ex.execute(q, ns))
+          .isInstanceOfSatisfying(AionException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+            assertThat(e.getMessage()).contains("query.max-concurrent");
+          });
+      release.countDown();
+      assertThat(first.get().rows()).hasSize(1);
+      assertThat(ex.execute(q, ns).rows()).hasSize(1); // the permit came back
+    }
+  }
 }

@@ -44,7 +44,7 @@ class QueryParserTest {
   @ParameterizedTest
   @ValueSource(strings = {
       "[]", "{\"bogus\":1}", "{\"limit\":0}", "{\"limit\":10001}", "{\"limit\":1.5}", "{\"limit\":\"5\"}",
-      "{\"maxBytes\":0}", "{\"after\":\"yesterday\"}", "{\"prefix\":5}", "{\"where\":{}}", "{\"where\":[1]}",
+      "{\"maxBytes\":0}", "{\"maxBytes\":8388609}", "{\"after\":\"yesterday\"}", "{\"prefix\":5}", "{\"where\":{}}", "{\"where\":[1]}",
       "{\"where\":[{\"matches\":\"(a\"}]}", "{\"where\":[{\"matches\":\"(a)\\\\1\"}]}", "{\"where\":[{\"field\":\"a.b\",\"op\":\"eq\",\"value\":1}]}",
       "{\"where\":[{\"field\":\"$.a\",\"op\":\"like\",\"value\":1}]}", "{\"where\":[{\"field\":\"$.a\",\"op\":\"in\",\"value\":1}]}",
       "{\"where\":[{\"field\":\"$.a\",\"op\":\"lt\",\"value\":true}]}", "{\"where\":[{\"field\":\"$.a\",\"op\":\"eq\"}]}",
@@ -53,6 +53,17 @@ class QueryParserTest {
     assertThatThrownBy(() -> parse(json)).isInstanceOfSatisfying(AionException.class, e -> {
       assertThat(e.code()).isIn(ErrorCode.INVALID_QUERY, ErrorCode.INVALID_CURSOR);
       assertThat(e.getMessage()).isNotBlank();
+    });
+  }
+
+  @Test
+  void maxBytesIsCappedSoAPageFitsAProtocolFrame() throws Exception {
+    assertThat(parse("{\"maxBytes\":8388608}").maxBytes()).isEqualTo(Query.MAX_MAX_BYTES);
+    assertThat(parse("{}").maxBytes()).isEqualTo(Query.MAX_MAX_BYTES);
+    assertThatThrownBy(() -> parse("{\"maxBytes\":16777216}")).isInstanceOfSatisfying(AionException.class, e -> {
+      assertThat(e.code()).isEqualTo(ErrorCode.INVALID_QUERY);
+      assertThat(e.code().httpStatus()).isEqualTo(400);
+      assertThat(e.getMessage()).contains("maxBytes").contains("8388608");
     });
   }
 
