@@ -27,6 +27,14 @@ public enum ErrorCode {
   FUTURE_REVISION(400),
   VALUE_TOO_LARGE(413),
   UNSUPPORTED_MEDIA_TYPE(415),
+  /** Binary protocol: the answer would not fit in one frame (16 MiB); ask for less (limit, maxBytes). */
+  RESPONSE_TOO_LARGE(400),
+  /** HTTP: the request body did not arrive within http.read-timeout. */
+  REQUEST_TIMEOUT(408),
+  /** Binary protocol: closed after protocol.idle-timeout without a frame; nothing sent after it was processed. */
+  CONNECTION_IDLE(408),
+  /** Binary protocol: the node already has protocol.max-connections connections; the new one is closed. */
+  TOO_MANY_CONNECTIONS(503),
   UNAVAILABLE(503),
   TIMEOUT(504),
   INTERNAL(500);
