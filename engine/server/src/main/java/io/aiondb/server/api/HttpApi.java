@@ -171,9 +171,14 @@ public final class HttpApi {
     if (!ctx.request().isEnded()) {
       long timer = vertx.setTimer(limits.httpReadTimeout().toMillis(), t -> {
         if (ctx.request().isEnded()) return;
+        if (ctx.response().ended()) {
+          if (c != null) c.close();
+          return;
+        }
+        if (c != null) ctx.addEndHandler(v -> c.close()); // once the 408 is written: the rest of the body is unread
+        ctx.response().putHeader("Connection", "close");
         error(ctx, new AionException(ErrorCode.REQUEST_TIMEOUT, "the request body did not arrive within "
             + limits.httpReadTimeout() + " (http.read-timeout)"));
-        if (c != null) c.close();
       });
       ctx.addEndHandler(v -> vertx.cancelTimer(timer));
     }
@@ -185,6 +190,9 @@ public final class HttpApi {
         .setCompressionSupported(true).setCompressionLevel(COMPRESSION_LEVEL)
         .setCompressionContentSizeThreshold(COMPRESSION_THRESHOLD)
         .setMaxInitialLineLength(MAX_INITIAL_LINE).setMaxHeaderSize(MAX_HEADER_SIZE)
+        // without cleartext HTTP/2 detection a connection is set up (and counted, and given its request-head
+        // deadline) as it is accepted, not when its first request head completes; HTTP/2 clients fall back to 1.1
+        .setHttp2ClearTextEnabled(false)
         // no byte in either direction for this long closes the connection (a client that stops reading answers)
         .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, limits.httpIdleTimeout().toMillis()))
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
