@@ -4,7 +4,8 @@ package io.aiondb.client;
  * Errors of the native client ({@link Aion}). Subclasses say what the caller can do: {@link Conflict} (a condition
  * failed: re-read and decide), {@link NotFound}, {@link InvalidRequest} (fix the request), {@link Unavailable}
  * (nothing was done; the client already retried until its deadline), {@link UnknownOutcome} (a write may or may not
- * have been applied: read before retrying), {@link Compacted} (the history asked for is gone).
+ * have been applied: read before retrying), {@link Compacted} (the history asked for is gone),
+ * {@link ResponseTooLarge} (the answer would not fit in a frame: ask for less).
  * {@link #code()} is the server's error code.
  */
 public class AionException extends AionClientException {
@@ -58,6 +59,17 @@ public class AionException extends AionClientException {
     }
   }
 
+  /**
+   * The answer would not fit in one protocol frame (16 MiB): ask for less (a lower {@code limit} or
+   * {@code maxBytes}, fewer or smaller values per transaction). Nothing was retried. For a transaction the message
+   * says it WAS applied, with its revision.
+   */
+  public static final class ResponseTooLarge extends AionException {
+    ResponseTooLarge(String code, String message) {
+      super(400, code, message);
+    }
+  }
+
   /** The server's error code as the matching exception. */
   static AionException of(String code, String message) {
     return switch (code) {
@@ -65,9 +77,10 @@ public class AionException extends AionClientException {
            "MEMBER_CONFLICT" -> new Conflict(code, message);
       case "NOT_FOUND", "NAMESPACE_NOT_FOUND", "KEY_NOT_FOUND", "MEMBER_NOT_FOUND" -> new NotFound(code, message);
       case "HISTORY_COMPACTED" -> new Compacted(code, message);
-      case "UNAVAILABLE", "OVERLOADED" -> new Unavailable(code, message);
+      case "UNAVAILABLE", "OVERLOADED", "TOO_MANY_CONNECTIONS", "CONNECTION_IDLE" -> new Unavailable(code, message);
+      case "RESPONSE_TOO_LARGE" -> new ResponseTooLarge(code, message);
       case "TIMEOUT" -> new UnknownOutcome(code, message);
-      case "VALUE_TOO_LARGE", "RESPONSE_TOO_LARGE" -> new InvalidRequest(413, code, message);
+      case "VALUE_TOO_LARGE" -> new InvalidRequest(413, code, message);
       case "INTERNAL" -> new AionException(500, code, message);
       default -> new InvalidRequest(400, code, message);
     };

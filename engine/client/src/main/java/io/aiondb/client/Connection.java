@@ -116,6 +116,11 @@ final class Connection implements AutoCloseable {
   /** Sends one request; the future completes with the OK payload or fails with the server's error. */
   CompletableFuture<byte[]> call(int kind, byte[] payload) {
     CompletableFuture<byte[]> f = new CompletableFuture<>();
+    if (payload.length > Frames.MAX_FRAME - 5) { // the server would close the connection, failing every call on it
+      f.completeExceptionally(new AionException.InvalidRequest(413, "VALUE_TOO_LARGE", "the request is "
+          + payload.length + " bytes; a protocol frame holds at most " + (Frames.MAX_FRAME - 5)));
+      return f;
+    }
     long id = newId();
     Call call = new Call(f);
     pending.put(id, call);
@@ -173,7 +178,13 @@ final class Connection implements AutoCloseable {
           case null -> {
             if (id == 0 && kind == Frames.ERROR) {
               Frames.In r = new Frames.In(payload);
-              throw new IOException("the server closed the connection: " + r.string() + ": " + r.string());
+              String code = r.string();
+              String message = r.string();
+              if (code.equals("CONNECTION_IDLE")) { // the server processed nothing sent after it: safe to resend
+                fail(new AionException.Unavailable(code, "connection to " + address + " closed by the server: " + message));
+                return;
+              }
+              throw new IOException("the server closed the connection: " + code + ": " + message);
             }
           }
           case Call c -> {
@@ -194,6 +205,7 @@ final class Connection implements AutoCloseable {
     return AionException.of(r.string(), r.string());
   }
 
+  /** Closes; pending calls fail with {@code cause} when it is an {@link AionException.Unavailable}, else unknown. */
   private void fail(Exception cause) {
     if (closed) return;
     closed = true;
@@ -202,7 +214,8 @@ final class Connection implements AutoCloseable {
     for (var e : pending.entrySet()) {
       pending.remove(e.getKey());
       switch (e.getValue()) {
-        case Call c -> c.future().completeExceptionally(new AionException.UnknownOutcome("CONNECTION_LOST", why));
+        case Call c -> c.future().completeExceptionally(cause instanceof AionException.Unavailable u ? u
+            : new AionException.UnknownOutcome("CONNECTION_LOST", why));
         case Stream s -> s.handler().broken(new AionException.Unavailable("CONNECTION_LOST", why));
       }
     }

@@ -73,6 +73,11 @@ public final class AionServer implements AutoCloseable {
     return api.port();
   }
 
+  /** The binary protocol's listener (its connection count and held bytes), or null when it is off. */
+  public io.aiondb.server.protocol.ProtocolServer protocol() {
+    return protocol;
+  }
+
   /** The binary protocol's port, or -1 when it is off. */
   public int protocolPort() {
     return protocol == null ? -1 : protocol.port();

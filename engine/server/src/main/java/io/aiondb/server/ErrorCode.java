@@ -26,8 +26,18 @@ public enum ErrorCode {
   HISTORY_COMPACTED(410),
   FUTURE_REVISION(400),
   VALUE_TOO_LARGE(413),
-  RESPONSE_TOO_LARGE(413),
   UNSUPPORTED_MEDIA_TYPE(415),
+  /**
+   * The answer would be too large: on the binary protocol it would not fit one frame (16 MiB), ask for less (limit,
+   * maxBytes); a transaction's reads exceed their budget (4 MiB of values, 10,000 keys examined), read less.
+   */
+  RESPONSE_TOO_LARGE(400),
+  /** HTTP: the request body did not arrive within http.read-timeout. */
+  REQUEST_TIMEOUT(408),
+  /** Binary protocol: closed after protocol.idle-timeout without a frame; nothing sent after it was processed. */
+  CONNECTION_IDLE(408),
+  /** Binary protocol: the node already has protocol.max-connections connections; the new one is closed. */
+  TOO_MANY_CONNECTIONS(503),
   UNAVAILABLE(503),
   OVERLOADED(503),
   TIMEOUT(504),

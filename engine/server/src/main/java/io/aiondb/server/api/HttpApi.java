@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aiondb.server.AionException;
 import io.aiondb.server.ErrorCode;
 import io.aiondb.server.Node;
+import io.aiondb.server.config.ConnectionLimits;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -16,6 +19,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -34,10 +40,22 @@ public final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   /** Request bodies above this are refused before they are buffered: the largest value plus room for JSON. */
   static final long BODY_LIMIT = 4L * 1024 * 1024 + 64 * 1024;
+  /** JSON and text values up to this many bytes are checked on the event loop; larger ones on a worker thread. */
+  static final int INLINE_PARSE_BYTES = 32 * 1024;
+  /** The request line and the whole header block are refused (414/431) above these sizes. */
+  static final int MAX_INITIAL_LINE = 16 * 1024, MAX_HEADER_SIZE = 16 * 1024;
+  /** gzip level for answers to clients that accept it: 1 costs the event loop a fraction of the default 6. */
+  static final int COMPRESSION_LEVEL = 1;
+  /** Answers smaller than this are not compressed (the saving is less than the cost). */
+  static final int COMPRESSION_THRESHOLD = 1024;
 
   private final Vertx vertx;
   private final Node node;
   private final Router router;
+  private final ConnectionLimits limits;
+  private final AtomicInteger open = new AtomicInteger();
+  /** Per open connection: requests in progress and the timer of its request-head deadline (event loop only). */
+  private final Map<HttpConnection, Conn> conns = new ConcurrentHashMap<>();
   private HttpServer server;
   private volatile boolean draining;
 
@@ -45,6 +63,9 @@ public final class HttpApi {
     this.vertx = vertx;
     this.node = node;
     this.router = Router.router(vertx);
+    this.limits = node.config().connections();
+    Gauge.builder("aion.http.connections", open, AtomicInteger::get).description("Open HTTP connections")
+        .register(node.metrics());
     build();
   }
 
@@ -58,6 +79,7 @@ public final class HttpApi {
 
   private void build() {
     router.route().handler(this::metrics);
+    router.route().handler(this::timeouts);
     router.route().handler(BodyHandler.create().setBodyLimit(BODY_LIMIT).setHandleFileUploads(false)
         .setDeleteUploadedFilesOnEnd(true));
     new AdminRoutes(this).register(router);
@@ -93,11 +115,90 @@ public final class HttpApi {
     ctx.next();
   }
 
+  // ------------------------------------------------------------------ connection limits
+
+  /** One open connection's state; touched only on its event loop. */
+  private static final class Conn {
+    int active;
+    long headTimer = -1;
+  }
+
+  /** Over http.max-connections: closed at once. Else counted, with a deadline for its first request head. */
+  private void onConnection(HttpConnection c) {
+    if (open.incrementAndGet() > limits.httpMaxConnections()) {
+      open.decrementAndGet();
+      LOG.debug("refusing HTTP connection from {}: http.max-connections={} reached", c.remoteAddress(),
+          limits.httpMaxConnections());
+      c.close();
+      return;
+    }
+    Conn state = new Conn();
+    conns.put(c, state);
+    armHeadDeadline(c, state);
+    c.closeHandler(v -> {
+      open.decrementAndGet();
+      conns.remove(c);
+      if (state.headTimer >= 0) vertx.cancelTimer(state.headTimer);
+    });
+  }
+
+  /**
+   * A connection with no request in progress must complete a request head within http.idle-timeout (of opening,
+   * or of its last answer), whether it sends nothing or trickles header bytes: else it is closed.
+   */
+  private void armHeadDeadline(HttpConnection c, Conn state) {
+    if (state.headTimer >= 0) vertx.cancelTimer(state.headTimer);
+    state.headTimer = vertx.setTimer(limits.httpIdleTimeout().toMillis(), t -> {
+      state.headTimer = -1;
+      if (state.active == 0) c.close();
+    });
+  }
+
+  /** Request head complete: the head deadline stops; the body must arrive within http.read-timeout. */
+  private void timeouts(RoutingContext ctx) {
+    HttpConnection c = ctx.request().connection();
+    Conn state = c == null ? null : conns.get(c);
+    if (state != null) {
+      state.active++;
+      if (state.headTimer >= 0) {
+        vertx.cancelTimer(state.headTimer);
+        state.headTimer = -1;
+      }
+      ctx.addEndHandler(v -> {
+        if (--state.active == 0 && conns.containsKey(c)) armHeadDeadline(c, state);
+      });
+    }
+    if (!ctx.request().isEnded()) {
+      long timer = vertx.setTimer(limits.httpReadTimeout().toMillis(), t -> {
+        if (ctx.request().isEnded()) return;
+        if (ctx.response().ended()) {
+          if (c != null) c.close();
+          return;
+        }
+        if (c != null) ctx.addEndHandler(v -> c.close()); // once the 408 is written: the rest of the body is unread
+        ctx.response().putHeader("Connection", "close");
+        error(ctx, new AionException(ErrorCode.REQUEST_TIMEOUT, "the request body did not arrive within "
+            + limits.httpReadTimeout() + " (http.read-timeout)"));
+      });
+      ctx.addEndHandler(v -> vertx.cancelTimer(timer));
+    }
+    ctx.next();
+  }
+
   public Future<HttpServer> listen(String host, int port) {
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port)
-        .setCompressionSupported(true).setMaxInitialLineLength(16 * 1024);
+        .setCompressionSupported(true).setCompressionLevel(COMPRESSION_LEVEL)
+        .setCompressionContentSizeThreshold(COMPRESSION_THRESHOLD)
+        .setMaxInitialLineLength(MAX_INITIAL_LINE).setMaxHeaderSize(MAX_HEADER_SIZE)
+        // without cleartext HTTP/2 detection a connection is set up (and counted, and given its request-head
+        // deadline) as it is accepted, not when its first request head completes; HTTP/2 clients fall back to 1.1
+        .setHttp2ClearTextEnabled(false)
+        // no byte in either direction for this long closes the connection (a client that stops reading answers)
+        .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, limits.httpIdleTimeout().toMillis()))
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     io.aiondb.server.security.ServerTls.apply(options, node.tls(), node.config().tlsClientAuth());
     return vertx.createHttpServer(options)
+        .connectionHandler(this::onConnection)
         .requestHandler(router)
         .listen()
         .onSuccess(s -> server = s);
@@ -169,6 +270,12 @@ public final class HttpApi {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** An answer already serialized (off the event loop) as JSON. */
+  static void jsonText(RoutingContext ctx, int status, String body) {
+    if (ctx.response().ended()) return;
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
   }
 
   static void error(RoutingContext ctx, Throwable t) {

@@ -52,23 +52,29 @@ final class KvRoutes {
   // ------------------------------------------------------------------ transactions
 
   private void txn(RoutingContext ctx) {
-    Command.Txn t = TxnJson.parse(jsonBody(ctx, "a transaction"));
-    api.await(ctx, node.proposer().propose(t), (cx, r) -> {
-      if (r instanceof ApplyResult.Rejected rej) throw new AionException(rej.code(), rej.message());
-      HttpApi.json(cx, 200, TxnJson.render((ApplyResult.TxnDone) r));
-    });
+    byte[] body = jsonBody(ctx, "a transaction");
+    api.blocking(ctx, () -> TxnJson.parse(parseJson(body, "a transaction")), (c, t) ->  // parsed off the event loop
+        api.await(c, node.proposer().propose(t), (cx, r) -> {
+          if (r instanceof ApplyResult.Rejected rej) throw new AionException(rej.code(), rej.message());
+          HttpApi.json(cx, 200, TxnJson.render((ApplyResult.TxnDone) r));
+        }));
   }
 
-  /** The request body as JSON (application/json; curl -d's form type is accepted too). Empty: an empty object. */
-  private static JsonNode jsonBody(RoutingContext ctx, String what) {
+  /** The request body sent as JSON (application/json; curl -d's form type is accepted too), not yet parsed. */
+  private static byte[] jsonBody(RoutingContext ctx, String what) {
     String header = ctx.request().getHeader("Content-Type");
     String type = header == null ? "" : header.toLowerCase(java.util.Locale.ROOT);
     if (!type.isEmpty() && !type.startsWith("application/json") && !type.startsWith("application/x-www-form-urlencoded")) {
       throw new AionException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, what + " is sent as application/json, not " + header);
     }
     Buffer b = ctx.body().buffer();
+    return b == null ? new byte[0] : b.getBytes();
+  }
+
+  /** Parses a JSON body (on a worker thread: bodies reach 4 MiB); empty is an empty object. */
+  private static JsonNode parseJson(byte[] body, String what) {
     try {
-      return b == null || b.length() == 0 ? Json.MAPPER.createObjectNode() : Json.parse(b.getBytes());
+      return body.length == 0 ? Json.MAPPER.createObjectNode() : Json.parse(body);
     } catch (java.io.IOException e) {
       throw new AionException(ErrorCode.INVALID_JSON, what + " is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
     }
@@ -167,9 +173,23 @@ final class KvRoutes {
     }
     Buffer body = ctx.body().buffer();
     byte[] value = body == null ? new byte[0] : body.getBytes();
-    Values.validate(ct, value);
     long expected = longParam(ctx, "ifRevision", Command.ANY_REVISION, 0);
     Command c = new Command.Put(ns, key, value, ct, expected);
+    if (ct == ContentType.OCTET_STREAM || value.length <= HttpApi.INLINE_PARSE_BYTES) {
+      checkValue(value, ct);
+      propose(ctx, c);
+    } else {
+      api.blocking(ctx, () -> checkValue(value, ct), (cx, v) -> propose(cx, c)); // large values: off the event loop
+    }
+  }
+
+  /** The content rules of {@link Values} (a JSON value must parse, fit the number range and depth; text is UTF-8). */
+  private static Void checkValue(byte[] value, ContentType ct) {
+    Values.validate(ct, value);
+    return null;
+  }
+
+  private void propose(RoutingContext ctx, Command c) {
     api.await(ctx, node.proposer().propose(c), (cx, r) -> {
       if (r instanceof ApplyResult.Rejected rej) throw new AionException(rej.code(), rej.message());
       ApplyResult.Written w = (ApplyResult.Written) r;
@@ -258,23 +278,26 @@ final class KvRoutes {
     byte[] key = key(ctx, "/history/");
     int limit = (int) Math.min(longParam(ctx, "limit", 100, 1), 1000);
     long before = longParam(ctx, "before", Long.MAX_VALUE, 1);
-    afterBarrier(ctx, () -> api.blocking(ctx,
-        () -> node.store().historyPage(ns.id(), key, before, limit, RocksStore.HISTORY_PAGE_MAX_BYTES), (cx, page) -> {
+    afterBarrier(ctx, () -> api.blocking(ctx, () -> { // read and rendered off the event loop
+      var page = node.store().historyPage(ns.id(), key, before, limit, RocksStore.HISTORY_PAGE_MAX_BYTES);
       ObjectNode n = Json.MAPPER.createObjectNode();
       Json.putKey(n, key);
       ArrayNode arr = n.putArray("versions");
       for (VersionRecord v : page.versions()) arr.add(Json.version(v, true));
       if (page.more()) n.put("nextBefore", page.versions().getLast().revision());
-      HttpApi.json(cx, 200, n);
-    }));
+      return Json.MAPPER.writeValueAsString(n);
+    }, (cx, text) -> HttpApi.jsonText(cx, 200, text)));
   }
 
   // ------------------------------------------------------------------ query
 
   private void query(RoutingContext ctx) {
     NamespaceInfo ns = namespace(ctx);
-    Query q = QueryParser.parse(jsonBody(ctx, "a query"));
-    afterBarrier(ctx, () -> api.blocking(ctx, () -> node.queries().execute(q, ns), (cx, res) -> HttpApi.json(cx, 200, QueryJson.render(q, res))));
+    byte[] body = jsonBody(ctx, "a query");
+    // parsed, run and rendered off the event loop
+    api.blocking(ctx, () -> QueryParser.parse(parseJson(body, "a query")), (c, q) -> afterBarrier(c, () -> api.blocking(c,
+        () -> Json.MAPPER.writeValueAsString(QueryJson.render(q, node.queries().execute(q, ns))),
+        (cx, text) -> HttpApi.jsonText(cx, 200, text))));
   }
 
 

@@ -19,6 +19,7 @@ public record AionConfig(
     int httpPort,
     Path portFile,
     int protocolPort,
+    ConnectionLimits connections,
     String clusterName,
     String clusterPeers,
     boolean clusterBootstrap,

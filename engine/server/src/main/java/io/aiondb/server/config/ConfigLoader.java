@@ -85,6 +85,9 @@ public final class ConfigLoader {
         intRange(v, "http.port", 0, 65535),
         optionalPath(v, "http.port-file"),
         intRange(v, "protocol.port", -1, 65535),
+        new ConnectionLimits(intRange(v, "protocol.max-connections", 1, 1_000_000), duration(v, "protocol.idle-timeout"),
+            size(v, "protocol.max-connection-memory"), intRange(v, "http.max-connections", 1, 1_000_000),
+            duration(v, "http.idle-timeout"), duration(v, "http.read-timeout")),
         str(v, "cluster.name"),
         str(v, "cluster.peers"),
         bool(v, "cluster.bootstrap"),
@@ -117,6 +120,7 @@ public final class ConfigLoader {
         duration(v, "tls.reload-interval"));
     if (c.nodeId().isBlank()) throw new ConfigException("node.id must not be empty");
     if (c.writeBufferBytes() < (1 << 20)) throw new ConfigException("storage.write-buffer-size must be at least 1MiB");
+    c.connections().validate();
     if (c.requestTimeout().isZero()) throw new ConfigException("request.timeout must be positive");
     if (c.admissionMaxPendingBytes() < (4 << 20)) throw new ConfigException("admission.max-pending-bytes must be at least 4MiB");
     if (!c.clusterName().matches("[a-zA-Z0-9_.-]{1,63}")) throw new ConfigException("cluster.name must be 1-63 of a-z A-Z 0-9 _ . -");

@@ -30,6 +30,23 @@ public final class Settings {
       new Setting("protocol.port", Type.INT, "7071",
           "Binary protocol port (docs/protocol.md), on http.host; 0 picks a free port; -1 turns it off. Clients "
               + "assume every member of a cluster uses the same protocol port."),
+      new Setting("protocol.max-connections", Type.INT, "1024",
+          "Binary protocol connections this node accepts at once; one more gets an ERROR frame "
+              + "TOO_MANY_CONNECTIONS and is closed."),
+      new Setting("protocol.idle-timeout", Type.DURATION, "5m",
+          "A binary protocol connection that sends no frame for this long, with no request in flight and no watch "
+              + "open, gets an ERROR frame CONNECTION_IDLE and is closed (nothing sent after it is processed)."),
+      new Setting("protocol.max-connection-memory", Type.SIZE, "32MiB",
+          "Bytes one binary protocol connection may hold (request payloads in flight plus answers not yet sent); "
+              + "the server stops reading from it while over. Node worst case: this times protocol.max-connections."),
+      new Setting("http.max-connections", Type.INT, "1024",
+          "HTTP connections this node accepts at once; more are closed at once (probes and /metrics count too)."),
+      new Setting("http.idle-timeout", Type.DURATION, "60s",
+          "An HTTP connection is closed when no request head completes within this long after it opened or after "
+              + "its last answer (covers idle keep-alive and headers sent slowly), or when no byte moves for this long."),
+      new Setting("http.read-timeout", Type.DURATION, "30s",
+          "Once a request's headers arrived, its whole body must arrive within this long, else 408 and the "
+              + "connection closes."),
       new Setting("cluster.name", Type.STRING, "aion",
           "Cluster name; the Raft group id is derived from it. Every member of a cluster uses the same name."),
       new Setting("cluster.peers", Type.STRING, "",

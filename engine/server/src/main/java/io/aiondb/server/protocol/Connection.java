@@ -6,6 +6,7 @@ import io.aiondb.server.Node;
 import io.aiondb.server.Version;
 import io.aiondb.server.api.Json;
 import io.aiondb.server.api.QueryJson;
+import io.aiondb.server.config.ConnectionLimits;
 import io.aiondb.server.consensus.ReadConsistency;
 import io.aiondb.server.consensus.raft.ClusterAdmin;
 import io.aiondb.server.protocol.ProtocolCodec.Request;
@@ -13,6 +14,7 @@ import io.aiondb.server.query.Query;
 import io.aiondb.server.query.QueryParser;
 import io.aiondb.server.state.ApplyResult;
 import io.aiondb.server.state.Command;
+import io.aiondb.server.storage.Keys;
 import io.aiondb.server.storage.NamespaceInfo;
 import io.aiondb.server.storage.VersionRecord;
 import io.aiondb.server.watch.WatchEvent;
@@ -22,6 +24,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -35,45 +38,87 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One client connection: frames in (HELLO first), requests dispatched concurrently, answers written as they complete
- * (any order, matched by id). Reading pauses while {@value #MAX_IN_FLIGHT} requests are in flight or the socket's
- * write queue is full, so a client that floods or does not read cannot grow the server's memory.
+ * (any order, matched by id). Limits (docs/limits.md):
+ * <ul>
+ *   <li>Memory: a {@link Budget} counts the bytes the connection holds (request payloads from their frame header
+ *       until answered, answers until the socket wrote them); reading pauses while it is over
+ *       protocol.max-connection-memory, while {@value #MAX_IN_FLIGHT} requests are in flight, or while the socket's
+ *       write queue is full. A read reserves room for its largest possible answer before it runs, so a client that
+ *       pipelines big reads and never reads answers holds at most the budget plus one answer.</li>
+ *   <li>Frames out: no frame over {@link ProtocolCodec#MAX_FRAME}; an answer that would not fit is refused with
+ *       {@code RESPONSE_TOO_LARGE} for that request and the connection keeps serving.</li>
+ *   <li>Idle: no frame in and no answer out for protocol.idle-timeout, with nothing in flight and no watch (or with
+ *       answers that the client does not read): an ERROR frame with id 0, then the connection closes.</li>
+ *   <li>The event loop only splits frames and decodes layouts: JSON and text values over
+ *       {@value #INLINE_CHECK_BYTES} bytes and every query are parsed on a reader thread. Writes are still proposed
+ *       in the order their frames arrived.</li>
+ * </ul>
  */
 final class Connection {
   private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
   static final int MAX_IN_FLIGHT = 1024;
+  /** JSON and text values up to this many bytes are validated on the event loop, larger ones on a reader thread. */
+  static final int INLINE_CHECK_BYTES = 32 * 1024;
+  /** Room a GET reserves before it reads: the largest value, the largest key and the version fields. */
+  private static final long GET_RESERVE = Keys.MAX_VALUE_BYTES + 4096;
 
   private final NetSocket socket;
   private final Node node;
   private final Executor readers;
   private final java.util.function.IntSupplier protocolPort;
+  private final Budget budget;
+  private final long idleNanos;
+  private final long idleTimer;
+  private final io.vertx.core.Vertx vertx;
   private final RecordParser parser = RecordParser.newFixed(4);
   private final Map<Long, Watcher> watches = new ConcurrentHashMap<>();
   /** Ids of the open watch streams (registered before the watcher starts, so its first events are not dropped). */
   private final java.util.Set<Long> streams = ConcurrentHashMap.newKeySet();
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** Completes once every write received before it was proposed: writes are proposed in frame order. */
+  private CompletableFuture<Void> writeOrder = CompletableFuture.completedFuture(null);
+  private volatile long lastActivity = System.nanoTime();
   private boolean expectHeader = true;
+  private int frameLength;
   private boolean hello;
   private volatile boolean closed;
   private boolean paused;
 
-  Connection(NetSocket socket, Node node, Executor readers, java.util.function.IntSupplier protocolPort) {
+  /** Must be called on the socket's event loop (the idle timer runs there, beside the frame handler). */
+  Connection(io.vertx.core.Vertx vertx, NetSocket socket, Node node, Executor readers,
+      java.util.function.IntSupplier protocolPort, ConnectionLimits limits, Runnable onClosed) {
+    this.vertx = vertx;
     this.protocolPort = protocolPort;
     this.socket = socket;
     this.node = node;
     this.readers = readers;
+    this.budget = new Budget(limits.protocolMaxConnectionMemory());
+    this.idleNanos = limits.protocolIdleTimeout().toNanos();
+    this.idleTimer = vertx.setPeriodic(Math.max(20, limits.protocolIdleTimeout().toMillis() / 4), t -> checkIdle());
     parser.handler(this::onRecord);
     socket.handler(parser);
-    socket.closeHandler(v -> onClose());
+    socket.closeHandler(v -> {
+      onClose();
+      onClosed.run();
+    });
     socket.exceptionHandler(e -> LOG.debug("connection {} failed: {}", socket.remoteAddress(), e.toString()));
+  }
+
+  /** Bytes this connection holds now (request payloads in flight and answers not yet written). */
+  long heldBytes() {
+    return budget.used();
   }
 
   private void onRecord(Buffer b) {
     if (closed) return;
+    lastActivity = System.nanoTime();
     if (expectHeader) {
       long len = b.getUnsignedInt(0);
       if (len < ProtocolCodec.HEADER || len > ProtocolCodec.MAX_FRAME) {
@@ -82,27 +127,40 @@ final class Connection {
         return;
       }
       expectHeader = false;
+      frameLength = (int) len;
+      budget.addRequest(len); // the frame's bytes are held from now until its request is answered
+      if (budget.over()) pause();
       parser.fixedSizeMode((int) len);
     } else {
       expectHeader = true;
       parser.fixedSizeMode(4);
-      onFrame(b.getUnsignedInt(0), b.getUnsignedByte(4), b.getBytes(ProtocolCodec.HEADER, b.length()));
+      onFrame(b.getUnsignedInt(0), b.getUnsignedByte(4), b.getBytes(ProtocolCodec.HEADER, b.length()), frameLength);
     }
   }
 
-  private void onFrame(long id, int kind, byte[] payload) {
+  /** An answer and the bytes the budget holds for it beyond the frame itself (a read's reservation). */
+  private record Answer(byte[] payload, long reserved) {
+    static Answer of(byte[] payload) {
+      return new Answer(payload, 0);
+    }
+  }
+
+  private void onFrame(long id, int kind, byte[] payload, int held) {
     Request req;
     try {
-      req = ProtocolCodec.decode(kind, payload);
+      req = ProtocolCodec.decodeLayout(kind, payload); // values are checked later, off the loop when large
     } catch (Wire.Malformed m) {
+      budget.releaseRequest(held);
       fatal(id, ErrorCode.BAD_REQUEST, "malformed frame: " + m.getMessage());
       return;
     } catch (AionException e) {
+      budget.releaseRequest(held);
       if (!hello) fatal(id, e.code(), "the first frame must be a valid HELLO: " + e.getMessage());
       else send(id, ProtocolCodec.ERROR, ProtocolCodec.error(e.code(), e.getMessage()));
       return;
     }
     if (!hello) {
+      budget.releaseRequest(held);
       if (!(req instanceof Request.Hello h)) {
         fatal(id, ErrorCode.BAD_REQUEST, "the first frame must be HELLO (see docs/protocol.md)");
       } else if (h.version() != ProtocolCodec.VERSION) {
@@ -114,40 +172,67 @@ final class Connection {
       }
       return;
     }
-    if (req instanceof Request.Hello) {
-      send(id, ProtocolCodec.ERROR, ProtocolCodec.error(ErrorCode.BAD_REQUEST, "HELLO was already sent on this connection"));
-      return;
-    }
-    if (req instanceof Request.Watch w) {
-      watch(id, w);
-      return;
-    }
-    if (req instanceof Request.Cancel c) {
-      cancel(id, c.target());
-      return;
+    switch (req) {
+      case Request.Hello x -> {
+        budget.releaseRequest(held);
+        send(id, ProtocolCodec.ERROR, ProtocolCodec.error(ErrorCode.BAD_REQUEST, "HELLO was already sent on this connection"));
+        return;
+      }
+      case Request.Watch w -> {
+        budget.releaseRequest(held);
+        watch(id, w);
+        return;
+      }
+      case Request.Cancel c -> {
+        budget.releaseRequest(held);
+        cancel(id, c.target());
+        return;
+      }
+      default -> { }
     }
     if (inFlight.incrementAndGet() >= MAX_IN_FLIGHT) pause();
-    CompletableFuture<byte[]> answer;
+    CompletableFuture<Answer> answer;
     try {
-      answer = dispatch(req);
+      answer = isWrite(req) ? ordered(req) : dispatch(req);
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }
-    answer.whenComplete((answerBytes, err) -> {
-      if (inFlight.decrementAndGet() < MAX_IN_FLIGHT / 2) resume();
+    answer.whenComplete((a, err) -> {
       if (err == null) {
-        send(id, ProtocolCodec.OK, answerBytes);
+        send(id, ProtocolCodec.OK, a.payload());
+        budget.releaseAnswer(a.reserved());
       } else {
-        AionException a = toAion(err);
-        send(id, ProtocolCodec.ERROR, ProtocolCodec.error(a.code(), a.getMessage()));
+        AionException e = toAion(err);
+        send(id, ProtocolCodec.ERROR, ProtocolCodec.error(e.code(), e.getMessage()));
       }
+      budget.releaseRequest(held);
+      inFlight.decrementAndGet();
+      resume();
     });
   }
 
-  private CompletableFuture<byte[]> dispatch(Request req) {
+  private static boolean isWrite(Request req) {
+    return req instanceof Request.Put || req instanceof Request.Delete || req instanceof Request.Txn
+        || req instanceof Request.NamespaceCreate || req instanceof Request.NamespaceDrop;
+  }
+
+  /**
+   * Validates a write's values and proposes it after every write received before it was proposed. Small values are
+   * checked here on the event loop; large ones (and everything queued behind them) on a reader thread.
+   */
+  private CompletableFuture<Answer> ordered(Request req) {
+    boolean heavy = ProtocolCodec.contentBytes(req) > INLINE_CHECK_BYTES;
+    if (!heavy && writeOrder.isDone()) return dispatch(ProtocolCodec.checkContents(req));
+    CompletableFuture<CompletableFuture<Answer>> proposed =
+        writeOrder.thenApplyAsync(v -> dispatch(ProtocolCodec.checkContents(req)), readers);
+    writeOrder = proposed.handle((f, e) -> null);
+    return proposed.thenCompose(f -> f);
+  }
+
+  private CompletableFuture<Answer> dispatch(Request req) {
     return switch (req) {
-      case Request.Ping p -> CompletableFuture.completedFuture(new byte[0]);
-      case Request.Get g -> afterBarrier(g.consistency(), g.minRevision(), () -> {
+      case Request.Ping p -> CompletableFuture.completedFuture(Answer.of(new byte[0]));
+      case Request.Get g -> afterBarrier(g.consistency(), g.minRevision(), GET_RESERVE, () -> {
         NamespaceInfo ns = node.store().requireNamespace(g.namespace());
         long readRevision = node.store().appliedRevision();
         Optional<VersionRecord> v = g.revision() == 0 ? node.store().getCurrent(ns.id(), g.key())
@@ -156,48 +241,103 @@ final class Connection {
       });
       case Request.Put p -> write(p.command(), r -> ProtocolCodec.written((ApplyResult.Written) r));
       case Request.Delete d -> write(d.command(), r -> ProtocolCodec.deleted((ApplyResult.Deleted) r));
-      case Request.Txn t -> write(t.command(), r -> ProtocolCodec.txn((ApplyResult.TxnDone) r));
+      case Request.Txn t -> write(t.command(), r -> txnAnswer((ApplyResult.TxnDone) r));
       case Request.Query q -> {
         NamespaceInfo ns = node.store().requireNamespace(q.namespace());
-        Query query;
-        try {
-          query = QueryParser.parse(Json.parse(q.json()));
-        } catch (java.io.IOException e) {
-          throw new AionException(ErrorCode.INVALID_JSON, "the query is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
-        }
-        yield afterBarrier(q.consistency(), q.minRevision(), () -> new Wire.Writer().bytes(
-            QueryJson.render(query, node.queries().execute(query, ns)).toString().getBytes(StandardCharsets.UTF_8)).toByteArray());
+        yield CompletableFuture.supplyAsync(() -> parseQuery(q.json()), readers) // off the event loop
+            .thenCompose(query -> afterBarrier(q.consistency(), q.minRevision(), ProtocolCodec.MAX_FRAME, () -> {
+              byte[] json = QueryJson.render(query, node.queries().execute(query, ns)).toString().getBytes(StandardCharsets.UTF_8);
+              if (json.length > ProtocolCodec.MAX_PAYLOAD - 4) {
+                throw new AionException(ErrorCode.RESPONSE_TOO_LARGE, "the query's answer is " + json.length
+                    + " bytes, more than one frame holds (" + ProtocolCodec.MAX_FRAME + "); ask for a smaller page with "
+                    + "a lower limit or maxBytes (values count at their JSON size: binary values grow by a third)");
+              }
+              return new Wire.Writer().bytes(json).toByteArray();
+            }));
       }
-      case Request.Cluster c -> CompletableFuture.supplyAsync(this::cluster, readers);
+      case Request.Cluster c -> CompletableFuture.supplyAsync(() -> Answer.of(cluster()), readers);
       case Request.NamespaceCreate n -> write(new Command.CreateNamespace(n.namespace()),
           r -> ProtocolCodec.bool(((ApplyResult.NamespaceCreated) r).created()));
       case Request.NamespaceDrop n -> write(new Command.DropNamespace(n.namespace()),
           r -> ProtocolCodec.bool(((ApplyResult.NamespaceDropped) r).existed()));
-      case Request.NamespaceList n -> CompletableFuture.completedFuture(ProtocolCodec.names(
-          node.store().namespaces().stream().map(NamespaceInfo::name).sorted(Comparator.naturalOrder()).toList()));
-      case Request.History h -> afterBarrier(ReadConsistency.LINEARIZABLE, 0, () -> {
-        NamespaceInfo ns = node.store().requireNamespace(h.namespace());
-        return ProtocolCodec.versions(node.store().history(ns.id(), h.key(), h.before() == 0 ? Long.MAX_VALUE : h.before(), h.limit()));
-      });
+      case Request.NamespaceList n -> CompletableFuture.completedFuture(Answer.of(ProtocolCodec.names(
+          node.store().namespaces().stream().map(NamespaceInfo::name).sorted(Comparator.naturalOrder()).toList())));
+      case Request.History h -> afterBarrier(ReadConsistency.LINEARIZABLE, 0, ProtocolCodec.MAX_FRAME, () -> history(h));
       case Request.Hello x -> throw new IllegalStateException();
       case Request.Watch x -> throw new IllegalStateException();
       case Request.Cancel x -> throw new IllegalStateException();
     };
   }
 
-  private CompletableFuture<byte[]> write(Command c, java.util.function.Function<ApplyResult, byte[]> encode) {
+  private static Query parseQuery(byte[] json) {
+    try {
+      return QueryParser.parse(Json.parse(json));
+    } catch (java.io.IOException e) {
+      throw new AionException(ErrorCode.INVALID_JSON, "the query is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+  }
+
+  /** Versions fetched a few at a time, so an answer that cannot fit in a frame is refused before it is all read. */
+  private byte[] history(Request.History h) {
+    NamespaceInfo ns = node.store().requireNamespace(h.namespace());
+    List<VersionRecord> out = new ArrayList<>();
+    long size = 4;
+    long before = h.before() == 0 ? Long.MAX_VALUE : h.before();
+    while (out.size() < h.limit()) {
+      int n = Math.min(8, h.limit() - out.size());
+      List<VersionRecord> chunk = node.store().history(ns.id(), h.key(), before, n);
+      for (VersionRecord v : chunk) {
+        size += ProtocolCodec.versionSize(v);
+        if (size > ProtocolCodec.MAX_PAYLOAD) {
+          throw new AionException(ErrorCode.RESPONSE_TOO_LARGE, "the " + h.limit() + " versions asked for do not fit in one "
+              + "frame (" + ProtocolCodec.MAX_FRAME + " bytes); the newest " + out.size() + " do: ask with limit "
+              + Math.max(1, out.size()) + " and page with before");
+        }
+        out.add(v);
+      }
+      if (chunk.size() < n) break;
+      before = chunk.getLast().revision();
+    }
+    return ProtocolCodec.versions(out);
+  }
+
+  private static byte[] txnAnswer(ApplyResult.TxnDone t) {
+    byte[] answer = ProtocolCodec.txn(t);
+    if (answer.length > ProtocolCodec.MAX_PAYLOAD) {
+      throw new AionException(ErrorCode.RESPONSE_TOO_LARGE, "the transaction WAS applied (revision " + t.revision()
+          + ", " + (t.succeeded() ? "success" : "failure") + " branch) but its answer of " + answer.length
+          + " bytes does not fit in one frame (" + ProtocolCodec.MAX_FRAME + "); read fewer or smaller values per "
+          + "transaction, or read them with GET or QUERY at revision " + t.revision());
+    }
+    return answer;
+  }
+
+  private CompletableFuture<Answer> write(Command c, java.util.function.Function<ApplyResult, byte[]> encode) {
     long timeout = node.config().requestTimeout().toMillis();
     return node.proposer().propose(c).orTimeout(timeout, TimeUnit.MILLISECONDS).thenApply(r -> {
       if (r instanceof ApplyResult.Rejected rej) throw new AionException(rej.code(), rej.message());
-      return encode.apply(r);
+      return Answer.of(encode.apply(r));
     });
   }
 
-  private CompletableFuture<byte[]> afterBarrier(ReadConsistency c, long minRevision, java.util.function.Supplier<byte[]> read) {
+  /**
+   * Runs {@code read} on a reader thread once the read barrier is passed and the budget has room for
+   * {@code reserve} bytes (its largest possible answer); the answer keeps the reservation until it is written.
+   */
+  private CompletableFuture<Answer> afterBarrier(ReadConsistency c, long minRevision, long reserve,
+      java.util.function.Supplier<byte[]> read) {
     CompletableFuture<Void> barrier = c == ReadConsistency.STALE && minRevision == 0
         ? CompletableFuture.completedFuture(null)
         : node.raft().readBarrier(c, minRevision).orTimeout(node.config().requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    return barrier.thenApplyAsync(v -> read.get(), readers);
+    return barrier.thenApplyAsync(v -> {
+      if (!budget.reserve(reserve)) throw new AionException(ErrorCode.UNAVAILABLE, "the connection closed");
+      try {
+        return new Answer(read.get(), reserve);
+      } catch (RuntimeException e) {
+        budget.releaseAnswer(reserve);
+        throw e;
+      }
+    }, readers);
   }
 
   private byte[] cluster() {
@@ -269,7 +409,14 @@ final class Connection {
 
     @Override
     public boolean events(long revision, List<WatchEvent> events) {
-      return sendAndWait(id, ProtocolCodec.EVENT, ProtocolCodec.change(revision, events));
+      byte[] change = ProtocolCodec.change(revision, events);
+      if (change.length > ProtocolCodec.MAX_PAYLOAD) { // cannot happen with 4 MiB transactions; never send it
+        failed(new AionException(ErrorCode.RESPONSE_TOO_LARGE, "the changes of revision " + revision + " ("
+            + change.length + " bytes) do not fit in one frame; resume from revision " + (revision + 1)
+            + " and read those keys with GET"));
+        return false;
+      }
+      return sendAndWait(id, ProtocolCodec.EVENT, change);
     }
 
     @Override
@@ -284,24 +431,42 @@ final class Connection {
     }
   }
 
+  /** A watch event: waits for room in the budget and for the socket to take it (the watch's backpressure). */
   private boolean sendAndWait(long id, int kind, byte[] payload) {
     if (closed || !streams.contains(id)) return false;
+    byte[] frame = ProtocolCodec.frame(id, kind, payload);
+    if (!budget.reserve(frame.length)) return false;
     try {
-      socket.write(Buffer.buffer(ProtocolCodec.frame(id, kind, payload))).toCompletionStage().toCompletableFuture().get();
+      socket.write(Buffer.buffer(frame)).toCompletionStage().toCompletableFuture().get();
+      lastActivity = System.nanoTime();
       return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
     } catch (ExecutionException e) {
       return false;
+    } finally {
+      budget.releaseAnswer(frame.length);
     }
   }
 
   // ------------------------------------------------------------------ plumbing
 
+  /** Writes one frame; its bytes count against the budget until the socket wrote them. */
   private void send(long id, int kind, byte[] payload) {
     if (closed) return;
-    socket.write(Buffer.buffer(ProtocolCodec.frame(id, kind, payload)));
+    if (payload.length > ProtocolCodec.MAX_PAYLOAD) { // every answer that can grow is checked before; this is the net
+      kind = ProtocolCodec.ERROR;
+      payload = ProtocolCodec.error(ErrorCode.RESPONSE_TOO_LARGE, "the answer is " + payload.length
+          + " bytes, more than one frame holds (" + ProtocolCodec.MAX_FRAME + "); ask for less");
+    }
+    byte[] frame = ProtocolCodec.frame(id, kind, payload);
+    budget.addAnswer(frame.length);
+    socket.write(Buffer.buffer(frame)).onComplete(ar -> {
+      lastActivity = System.nanoTime();
+      budget.releaseAnswer(frame.length);
+      resume();
+    });
     if (socket.writeQueueFull()) {
       pause();
       socket.drainHandler(v -> resume());
@@ -309,16 +474,33 @@ final class Connection {
   }
 
   private synchronized void pause() {
-    if (!paused) {
+    if (!paused && !closed) {
       paused = true;
       socket.pause();
     }
   }
 
   private synchronized void resume() {
-    if (paused && inFlight.get() < MAX_IN_FLIGHT / 2 && !socket.writeQueueFull()) {
+    if (paused && !closed && inFlight.get() < MAX_IN_FLIGHT / 2 && !socket.writeQueueFull() && !budget.over()) {
       paused = false;
       socket.resume();
+    }
+  }
+
+  /**
+   * Closes an idle connection: no frame in and no answer out for protocol.idle-timeout, and either nothing in
+   * flight and no watch (CONNECTION_IDLE: the client knows nothing it sent since was processed) or answers that the
+   * client does not read (UNAVAILABLE: requests in flight may or may not have been applied).
+   */
+  private void checkIdle() {
+    if (closed || System.nanoTime() - lastActivity < idleNanos) return;
+    Duration idle = Duration.ofNanos(idleNanos);
+    if (inFlight.get() == 0 && streams.isEmpty()) {
+      fatal(0, ErrorCode.CONNECTION_IDLE, "no frame for " + idle + " (protocol.idle-timeout): closing; nothing sent "
+          + "after this frame was processed, so a request that crossed it can be sent again on a new connection");
+    } else if (socket.writeQueueFull() || budget.over()) {
+      fatal(0, ErrorCode.UNAVAILABLE, "the answers on this connection were not read for " + idle
+          + " (protocol.idle-timeout): closing; requests in flight may or may not have been applied");
     }
   }
 
@@ -333,8 +515,93 @@ final class Connection {
 
   private void onClose() {
     closed = true;
+    vertx.cancelTimer(idleTimer);
+    budget.close();
     streams.clear();
     for (Watcher w : watches.values()) w.close();
     watches.clear();
+  }
+
+  /**
+   * The bytes a connection holds: request payloads (from their frame header until answered) and answers (a read's
+   * reservation, then its frame until the socket wrote it). {@link #reserve} waits (on a reader or watch thread,
+   * never the event loop) until the answer fits or no answer is held: answers drain by themselves (reads finish,
+   * the socket writes), so a wait always ends, and the total stays near the maximum plus one answer and one frame.
+   */
+  static final class Budget {
+    private final long max;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition room = lock.newCondition();
+    private long requests;
+    private long answers;
+    private boolean closed;
+
+    Budget(long max) {
+      this.max = max;
+    }
+
+    void addRequest(long n) {
+      change(n, 0);
+    }
+
+    void releaseRequest(long n) {
+      change(-n, 0);
+    }
+
+    void addAnswer(long n) {
+      change(0, n);
+    }
+
+    void releaseAnswer(long n) {
+      change(0, -n);
+    }
+
+    private void change(long request, long answer) {
+      if (request == 0 && answer == 0) return;
+      lock.lock();
+      try {
+        requests += request;
+        answers += answer;
+        if (request < 0 || answer < 0) room.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** Holds {@code n} answer bytes once they fit; false if the connection closed while waiting. */
+    boolean reserve(long n) {
+      lock.lock();
+      try {
+        while (!closed && answers > 0 && requests + answers + n > max) room.awaitUninterruptibly();
+        if (closed) return false;
+        answers += n;
+        return true;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    boolean over() {
+      return used() >= max;
+    }
+
+    long used() {
+      lock.lock();
+      try {
+        return requests + answers;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    void close() {
+      lock.lock();
+      try {
+        closed = true;
+        room.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
   }
 }

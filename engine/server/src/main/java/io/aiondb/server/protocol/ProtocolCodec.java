@@ -69,7 +69,19 @@ public final class ProtocolCodec {
     record History(String namespace, byte[] key, int limit, long before) implements Request {}
   }
 
+  /** The largest payload of one frame. */
+  public static final int MAX_PAYLOAD = MAX_FRAME - HEADER;
+
+  /** {@link #decodeLayout} then {@link #checkContents}: the whole validation of one request. */
   public static Request decode(int kind, byte[] payload) {
+    return checkContents(decodeLayout(kind, payload));
+  }
+
+  /**
+   * The request's layout and cheap checks (sizes, names, enums), without reading values: cheap enough for the
+   * event loop. {@link #checkContents} validates JSON and text values, which costs time in proportion to their size.
+   */
+  public static Request decodeLayout(int kind, byte[] payload) {
     Wire.Reader r = new Wire.Reader(payload);
     Request req = switch (kind) {
       case HELLO -> {
@@ -93,7 +105,7 @@ public final class ProtocolCodec {
         ContentType ct = contentType(r);
         long expected = r.i64("expectedRevision");
         byte[] value = r.bytes("value");
-        yield new Request.Put(new Command.Put(ns, key, checkContent(ct, value), ct, expected));
+        yield new Request.Put(new Command.Put(ns, key, value, ct, expected));
       }
       case DELETE -> {
         String ns = r.string("namespace");
@@ -132,6 +144,34 @@ public final class ProtocolCodec {
     };
     r.end();
     return req;
+  }
+
+  /** Validates the values a request carries (JSON must parse, text must be UTF-8); returns the request. */
+  public static Request checkContents(Request req) {
+    switch (req) {
+      case Request.Put p -> checkContent(p.command().contentType(), p.command().value());
+      case Request.Txn t -> {
+        for (TxnOp op : t.command().success()) if (op instanceof TxnOp.Put p) checkContent(p.contentType(), p.value());
+        for (TxnOp op : t.command().failure()) if (op instanceof TxnOp.Put p) checkContent(p.contentType(), p.value());
+      }
+      default -> { }
+    }
+    return req;
+  }
+
+  /** Bytes of JSON or text values {@link #checkContents} reads: a measure of its cost. */
+  public static long contentBytes(Request req) {
+    long n = 0;
+    switch (req) {
+      case Request.Put p -> n = p.command().contentType() == ContentType.OCTET_STREAM ? 0 : p.command().value().length;
+      case Request.Txn t -> {
+        for (TxnOp op : t.command().success()) if (op instanceof TxnOp.Put p && p.contentType() != ContentType.OCTET_STREAM) n += p.value().length;
+        for (TxnOp op : t.command().failure()) if (op instanceof TxnOp.Put p && p.contentType() != ContentType.OCTET_STREAM) n += p.value().length;
+      }
+      case Request.Query q -> n = q.json().length;
+      default -> { }
+    }
+    return n;
   }
 
   private static String namespace(Wire.Reader r) {
@@ -194,7 +234,7 @@ public final class ProtocolCodec {
           String ns = r.string("namespace");
           byte[] key = r.bytes("key");
           ContentType ct = contentType(r);
-          yield new TxnOp.Put(ns, key, checkContent(ct, r.bytes("value")), ct);
+          yield new TxnOp.Put(ns, key, r.bytes("value"), ct);
         }
         case 2 -> new TxnOp.Delete(r.string("namespace"), r.bytes("key"));
         case 3 -> new TxnOp.Get(r.string("namespace"), r.bytes("key"));
@@ -230,6 +270,11 @@ public final class ProtocolCodec {
   static void version(Wire.Writer w, VersionRecord v) {
     w.i64(v.revision()).i64(v.createRevision()).i64(v.version()).i64(v.timestampMillis()).bool(v.tombstone())
         .u8(v.contentType().code()).bytes(v.value());
+  }
+
+  /** Bytes of {@link #version}'s layout for {@code v}. */
+  public static long versionSize(VersionRecord v) {
+    return 8 * 4 + 1 + 1 + 4 + v.value().length;
   }
 
   public static byte[] get(VersionRecord v, long readRevision) {
