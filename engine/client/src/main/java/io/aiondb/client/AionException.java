@@ -81,6 +81,7 @@ public class AionException extends AionClientException {
       case "RESPONSE_TOO_LARGE" -> new ResponseTooLarge(code, message);
       case "TIMEOUT" -> new UnknownOutcome(code, message);
       case "VALUE_TOO_LARGE" -> new InvalidRequest(413, code, message);
+      case "TOO_MANY_WATCHES" -> new InvalidRequest(429, code, message);
       case "INTERNAL" -> new AionException(500, code, message);
       default -> new InvalidRequest(400, code, message);
     };

@@ -38,6 +38,8 @@ public enum ErrorCode {
   CONNECTION_IDLE(408),
   /** Binary protocol: the node already has protocol.max-connections connections; the new one is closed. */
   TOO_MANY_CONNECTIONS(503),
+  /** A client holds watch.max-per-client watches on this node (or its connection watch.max-per-connection). */
+  TOO_MANY_WATCHES(429),
   UNAVAILABLE(503),
   OVERLOADED(503),
   TIMEOUT(504),

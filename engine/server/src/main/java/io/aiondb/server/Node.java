@@ -50,7 +50,7 @@ public final class Node implements AutoCloseable {
     this.queries = new QueryExecutor(store, config.query());
     this.compactor = new Compactor(store, proposer, clock, config.historyKeepVersions(), config.historyKeepDuration(),
         config.compactionChunkKeys(), config.compactionInterval(), () -> proposer.division().getInfo().isLeader());
-    this.watches = new io.aiondb.server.watch.WatchHub(store, java.time.Duration.ofSeconds(10));
+    this.watches = new io.aiondb.server.watch.WatchHub(store, java.time.Duration.ofSeconds(10), config.watch());
     this.indexBuilder = new io.aiondb.server.index.IndexBuilder(store, proposer,
         () -> proposer.division().getInfo().isLeader(), config.compactionChunkKeys());
     Gauge.builder("aion.watches.active", watches, io.aiondb.server.watch.WatchHub::active)

@@ -63,7 +63,8 @@ final class WatchRoutes {
         .putHeader("Content-Encoding", "identity"); // no compression: each message must leave at once
     Watcher w;
     try {
-      w = node.watches().open(spec, new Sink(resp, sse)); // validates before anything is written
+      w = node.watches().open(spec, new Sink(resp, sse, node.watches().limits().sendTimeout()),
+          ctx.request().remoteAddress().host()); // validates before anything is written
     } catch (RuntimeException e) {
       resp.headers().clear();
       resp.setChunked(false);
@@ -106,8 +107,11 @@ final class WatchRoutes {
     return n;
   }
 
-  /** Writes from the watcher's thread and waits for each write, so a slow reader slows its watcher down. */
-  private record Sink(HttpServerResponse resp, boolean sse) implements WatchSink {
+  /**
+   * Writes from the watcher's thread and waits for each write, so a slow reader slows its watcher down; a reader
+   * that takes nothing for {@code sendTimeout} has its stream closed (it resumes with Last-Event-ID / fromRevision).
+   */
+  private record Sink(HttpServerResponse resp, boolean sse, java.time.Duration sendTimeout) implements WatchSink {
     @Override
     public boolean events(long revision, List<WatchEvent> events) {
       ObjectNode n = eventsJson(revision, events);
@@ -130,8 +134,12 @@ final class WatchRoutes {
     private boolean write(String s) {
       if (resp.closed() || resp.ended()) return false;
       try {
-        resp.write(Buffer.buffer(s.getBytes(StandardCharsets.UTF_8))).toCompletionStage().toCompletableFuture().get();
+        resp.write(Buffer.buffer(s.getBytes(StandardCharsets.UTF_8))).toCompletionStage().toCompletableFuture()
+            .get(sendTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         return true;
+      } catch (java.util.concurrent.TimeoutException e) {
+        resp.reset(); // the client stopped reading: cut the stream, it resumes from the last id it received
+        return false;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return false;

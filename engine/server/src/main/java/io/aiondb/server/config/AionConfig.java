@@ -43,6 +43,7 @@ public record AionConfig(
     int admissionMaxPendingWrites,
     long admissionMaxPendingBytes,
     io.aiondb.server.query.QueryLimits query,
+    io.aiondb.server.watch.WatchLimits watch,
     Duration shutdownGrace,
     String logLevel,
     Path tlsCertFile,

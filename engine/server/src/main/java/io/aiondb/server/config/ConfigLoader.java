@@ -111,6 +111,9 @@ public final class ConfigLoader {
         intRange(v, "admission.max-pending-writes", 1, 1_000_000),
         size(v, "admission.max-pending-bytes"),
         queryLimits(v),
+        new io.aiondb.server.watch.WatchLimits(intRange(v, "watch.max", 1, 1_000_000),
+            intRange(v, "watch.max-per-client", 1, 1_000_000), intRange(v, "watch.max-per-connection", 1, 1_000_000),
+            duration(v, "watch.send-timeout")),
         duration(v, "shutdown.grace"),
         oneOf(v, "log.level", "error", "warn", "info", "debug", "trace"),
         optionalPath(v, "tls.cert-file"),
@@ -122,6 +125,7 @@ public final class ConfigLoader {
     if (c.writeBufferBytes() < (1 << 20)) throw new ConfigException("storage.write-buffer-size must be at least 1MiB");
     c.connections().validate();
     if (c.requestTimeout().isZero()) throw new ConfigException("request.timeout must be positive");
+    if (c.watch().sendTimeout().toMillis() < 100) throw new ConfigException("watch.send-timeout must be at least 100ms");
     if (c.admissionMaxPendingBytes() < (4 << 20)) throw new ConfigException("admission.max-pending-bytes must be at least 4MiB");
     if (!c.clusterName().matches("[a-zA-Z0-9_.-]{1,63}")) throw new ConfigException("cluster.name must be 1-63 of a-z A-Z 0-9 _ . -");
     if (c.segmentBytes() < (64 << 10)) throw new ConfigException("raft.segment-size must be at least 64KiB");

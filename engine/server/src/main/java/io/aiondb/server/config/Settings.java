@@ -92,6 +92,15 @@ public final class Settings {
               + "OVERLOADED and Retry-After (nothing written)."),
       new Setting("admission.max-pending-bytes", Type.SIZE, "256MiB",
           "Bytes of those pending writes (keys and values); beyond it writes are refused the same way. At least 4MiB."),
+      new Setting("watch.max", Type.INT, "10000",
+          "Watches open on this node at once; beyond it a new watch is refused with 503 UNAVAILABLE (try another member)."),
+      new Setting("watch.max-per-client", Type.INT, "1000",
+          "Watches one client address may hold on this node (over all its connections); beyond it 429 TOO_MANY_WATCHES."),
+      new Setting("watch.max-per-connection", Type.INT, "100",
+          "Watches one binary-protocol connection may hold; beyond it TOO_MANY_WATCHES for that request."),
+      new Setting("watch.send-timeout", Type.DURATION, "30s",
+          "Longest a watch waits for its client to take the next event or progress mark; then the watch is cut with a "
+              + "resumable UNAVAILABLE error naming the revision to resume from (HTTP: the stream is closed)."),
       new Setting("query.max-examined", Type.INT, "100000",
           "Keys, versions and index entries one query page may look at (live or deleted, current or history, "
               + "matching or not); then the page ends early with a cursor and \"truncated\": \"budget\"."),

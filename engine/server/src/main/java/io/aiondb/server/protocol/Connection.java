@@ -378,8 +378,14 @@ final class Connection {
       send(id, ProtocolCodec.ERROR, ProtocolCodec.error(ErrorCode.BAD_REQUEST, "request id " + id + " already names a watch on this connection"));
       return;
     }
+    if (watches.size() >= node.watches().limits().maxPerConnection()) {
+      streams.remove(id);
+      send(id, ProtocolCodec.ERROR, ProtocolCodec.error(ErrorCode.TOO_MANY_WATCHES, "this connection holds "
+          + node.watches().limits().maxPerConnection() + " watches already (watch.max-per-connection)"));
+      return;
+    }
     try {
-      Watcher watcher = node.watches().open(w.spec(), new Sink(id));
+      Watcher watcher = node.watches().open(w.spec(), new Sink(id), socket.remoteAddress().host());
       watches.put(id, watcher);
       if (!streams.contains(id)) watcher.close(); // it ended (or was cancelled) while starting
     } catch (AionException e) {
@@ -416,12 +422,12 @@ final class Connection {
             + " and read those keys with GET"));
         return false;
       }
-      return sendAndWait(id, ProtocolCodec.EVENT, change);
+      return sendAndWait(id, ProtocolCodec.EVENT, change, revision);
     }
 
     @Override
     public boolean progress(long revision) {
-      return sendAndWait(id, ProtocolCodec.EVENT, ProtocolCodec.progress(revision));
+      return sendAndWait(id, ProtocolCodec.EVENT, ProtocolCodec.progress(revision), revision + 1);
     }
 
     @Override
@@ -431,13 +437,22 @@ final class Connection {
     }
   }
 
-  /** A watch event: waits for room in the budget and for the socket to take it (the watch's backpressure). */
-  private boolean sendAndWait(long id, int kind, byte[] payload) {
+  /**
+   * A watch event: waits for room in the budget and for the socket to take it (the watch's backpressure), at most
+   * {@code watch.send-timeout} in all. A client that takes nothing for that long has its watch cut with a resumable
+   * UNAVAILABLE naming the revision to resume from: a stalled reader holds neither its page nor a thread for ever.
+   */
+  private boolean sendAndWait(long id, int kind, byte[] payload, long resumeFrom) {
     if (closed || !streams.contains(id)) return false;
     byte[] frame = ProtocolCodec.frame(id, kind, payload);
-    if (!budget.reserve(frame.length)) return false;
+    long timeout = node.watches().limits().sendTimeout().toNanos();
+    long start = System.nanoTime();
+    int reserved = budget.reserve(frame.length, timeout);
+    if (reserved == 0) return false;
+    if (reserved < 0) return slowConsumer(id, resumeFrom);
     try {
-      socket.write(Buffer.buffer(frame)).toCompletionStage().toCompletableFuture().get();
+      socket.write(Buffer.buffer(frame)).toCompletionStage().toCompletableFuture()
+          .get(Math.max(1, timeout - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
       lastActivity = System.nanoTime();
       return true;
     } catch (InterruptedException e) {
@@ -445,9 +460,22 @@ final class Connection {
       return false;
     } catch (ExecutionException e) {
       return false;
+    } catch (TimeoutException e) {
+      return slowConsumer(id, resumeFrom);
     } finally {
       budget.releaseAnswer(frame.length);
     }
+  }
+
+  private boolean slowConsumer(long id, long resumeFrom) {
+    LOG.info("watch {} on {} cut: its client took nothing for {} (watch.send-timeout)", id, socket.remoteAddress(),
+        node.watches().limits().sendTimeout());
+    watches.remove(id);
+    if (streams.remove(id)) {
+      send(id, ProtocolCodec.ERROR, ProtocolCodec.error(ErrorCode.UNAVAILABLE, "the watch was cut: its client took "
+          + "nothing for " + node.watches().limits().sendTimeout() + " (watch.send-timeout); resume from revision " + resumeFrom));
+    }
+    return false;
   }
 
   // ------------------------------------------------------------------ plumbing
@@ -576,6 +604,29 @@ final class Connection {
         if (closed) return false;
         answers += n;
         return true;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /**
+     * As {@link #reserve(long)}, waiting at most {@code timeoutNanos}: 1 reserved, 0 the connection closed (or the
+     * thread was interrupted), -1 no room within the time (a client that stopped reading).
+     */
+    int reserve(long n, long timeoutNanos) {
+      lock.lock();
+      try {
+        long left = timeoutNanos;
+        while (!closed && answers > 0 && requests + answers + n > max) {
+          if (left <= 0) return -1;
+          left = room.awaitNanos(left);
+        }
+        if (closed) return 0;
+        answers += n;
+        return 1;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return 0;
       } finally {
         lock.unlock();
       }

@@ -40,9 +40,17 @@ public final class ChangeFeed {
     }
   }
 
+  /** Value bytes one step reads at most (a step stops at a revision boundary once past it). */
+  static final long STEP_MAX_BYTES = 4L << 20;
+
+  /** Change-feed entries a prefix step examines at most, matching or not (it stops at a revision boundary). */
+  static final int STEP_MAX_EXAMINED = 10_000;
+
   /**
    * The matching events with revision in {@code [from, upTo]} (bounded by what the snapshot holds), whole revisions
-   * only, stopping at a revision boundary once about {@code maxEvents} were collected.
+   * only, stopping at a revision boundary once about {@code maxEvents} were collected, {@link #STEP_MAX_BYTES} of
+   * values read or (for a prefix) {@link #STEP_MAX_EXAMINED} entries examined: a step's memory and time are bounded
+   * however large the values or however few of a busy namespace's changes match.
    */
   public Page read(WatchSpec spec, int nsId, long from, long upTo, int maxEvents) {
     try (ReadView v = store.openView()) {
@@ -62,14 +70,17 @@ public final class ChangeFeed {
   /** One key: its versions are contiguous in {@code history}, oldest first. */
   private static long readKey(ReadView v, WatchSpec spec, int nsId, long from, long last, int max, List<Revision> out) {
     byte[] prefix = Keys.historyKeyPrefix(nsId, spec.key());
+    long bytes = 0;
     try (RocksIterator it = v.iterator(Cf.HISTORY)) {
       for (it.seek(Keys.historyWithPrefix(prefix, from)); it.isValid(); it.next()) {
         byte[] k = it.key();
         if (!Keys.startsWith(k, prefix) || k.length != prefix.length + 8) break;
         long rev = Keys.revisionOfHistory(k);
         if (rev > last) break;
-        if (out.size() >= max) return rev;
-        out.add(new Revision(rev, List.of(new WatchEvent(spec.key(), VersionRecord.decode(it.value())))));
+        if (out.size() >= max || bytes >= STEP_MAX_BYTES) return rev;
+        byte[] value = it.value();
+        bytes += value.length;
+        out.add(new Revision(rev, List.of(new WatchEvent(spec.key(), VersionRecord.decode(value)))));
       }
     }
     return last + 1;
@@ -79,6 +90,8 @@ public final class ChangeFeed {
   private static long readPrefix(ReadView v, WatchSpec spec, int nsId, long from, long last, int max, List<Revision> out) {
     byte[] nsPrefix = Keys.nsPrefix(nsId);
     int events = 0;
+    long bytes = 0;
+    int examined = 0;
     List<WatchEvent> current = null;
     long currentRev = -1;
     try (RocksIterator it = v.iterator(Cf.CHANGES)) {
@@ -88,10 +101,11 @@ public final class ChangeFeed {
         long rev = Keys.revisionOfChange(k);
         if (rev > last) break;
         if (rev != currentRev) {
-          if (events >= max) return rev;
+          if (events >= max || bytes >= STEP_MAX_BYTES || examined >= STEP_MAX_EXAMINED) return rev;
           currentRev = rev;
           current = null;
         }
+        examined++;
         byte[] userKey = Keys.userKeyOfChange(k);
         if (!spec.matches(userKey)) continue;
         byte[] version = v.get(Cf.HISTORY, Keys.history(nsId, userKey, rev));
@@ -100,6 +114,7 @@ public final class ChangeFeed {
           current = new ArrayList<>();
           out.add(new Revision(rev, current));
         }
+        bytes += version.length;
         current.add(new WatchEvent(userKey, VersionRecord.decode(version)));
         events++;
       }

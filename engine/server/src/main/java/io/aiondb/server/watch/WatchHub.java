@@ -7,36 +7,73 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Every watch of this node: opens them (bounded), counts them, ends them at shutdown. */
+/**
+ * Every watch of this node: opens them within {@link WatchLimits} (in total and per client address), counts them,
+ * ends them at shutdown.
+ */
 public final class WatchHub implements AutoCloseable {
-  /** The most concurrent watches per node; more answer UNAVAILABLE. */
-  public static final int MAX_WATCHES = 10_000;
-
   private final RocksStore store;
   private final Duration progressEvery;
+  private final WatchLimits limits;
   private final Set<Watcher> active = ConcurrentHashMap.newKeySet();
+  private final java.util.Map<String, Integer> perClient = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  public WatchHub(RocksStore store, Duration progressEvery) {
+  public WatchHub(RocksStore store, Duration progressEvery, WatchLimits limits) {
     this.store = store;
     this.progressEvery = progressEvery;
+    this.limits = limits;
+  }
+
+  public WatchLimits limits() {
+    return limits;
   }
 
   /**
-   * Starts a watch. Throws (before anything is delivered) if the namespace does not exist, the start revision is
-   * compacted, or the node is at its watch limit or shutting down.
+   * Starts a watch for the client at {@code client} (its address). Throws (before anything is delivered) if the
+   * namespace does not exist, the start revision is compacted, the node is at its watch limit ({@code UNAVAILABLE}:
+   * another member may serve it), the client is at its own limit ({@code TOO_MANY_WATCHES}) or the node shuts down.
    */
-  public Watcher open(WatchSpec spec, WatchSink sink) {
+  public Watcher open(WatchSpec spec, WatchSink sink, String client) {
     if (closed) throw new AionException(ErrorCode.UNAVAILABLE, "this node is shutting down");
-    if (active.size() >= MAX_WATCHES) {
-      throw new AionException(ErrorCode.UNAVAILABLE, "this node serves " + MAX_WATCHES + " watches already; try another node");
+    if (active.size() >= limits.maxTotal()) {
+      throw new AionException(ErrorCode.UNAVAILABLE, "this node serves " + limits.maxTotal() + " watches already (watch.max); try another member");
+    }
+    boolean[] admitted = {false};
+    perClient.compute(client, (c, n) -> {
+      int held = n == null ? 0 : n;
+      if (held >= limits.maxPerClient()) return n;
+      admitted[0] = true;
+      return held + 1;
+    });
+    if (!admitted[0]) {
+      throw new AionException(ErrorCode.TOO_MANY_WATCHES, "client " + client + " holds " + limits.maxPerClient()
+          + " watches on this node already (watch.max-per-client); close some or watch a common prefix");
     }
     Watcher[] self = new Watcher[1];
-    Watcher w = new Watcher(store, spec, sink, progressEvery, () -> active.remove(self[0]));
+    Watcher w;
+    try {
+      w = new Watcher(store, spec, sink, progressEvery, () -> {
+        active.remove(self[0]);
+        release(client);
+      });
+    } catch (RuntimeException e) {
+      release(client);
+      throw e;
+    }
     self[0] = w;
     active.add(w);
     w.start();
     return w;
+  }
+
+  private void release(String client) {
+    perClient.computeIfPresent(client, (c, n) -> n <= 1 ? null : n - 1);
+  }
+
+  /** Watches held by one client address (for tests and metrics). */
+  public int heldBy(String client) {
+    return perClient.getOrDefault(client, 0);
   }
 
   public int active() {

@@ -54,6 +54,10 @@ class PoisonValueIT {
       refused(put, 400, "INVALID_JSON");
       assertThat(put.body()).contains("/age");
       refused(send(u, "PUT", "/v1/ns/p/keys/deep", "[".repeat(101) + "]".repeat(101)), 400, "INVALID_JSON");
+      // trailing content and blank bodies (found by the value-index fuzz target: HTTP accepted what the protocol refused)
+      for (String body : new String[] {"{} x", "1 2", "[1]]", "   "}) {
+        refused(send(u, "PUT", "/v1/ns/p/keys/trailing", body), 400, "INVALID_JSON");
+      }
       refused(send(u, "POST", "/v1/txn", "{\"namespace\":\"p\",\"success\":[{\"op\":\"put\",\"key\":\"bad\","
           + "\"value\":{\"age\":-1e999}}]}"), 400, "INVALID_JSON");
       refused(send(u, "POST", "/v1/ns/p/query", "{\"where\":[{\"field\":\"$.age\",\"op\":\"gt\",\"value\":1e999}]}"),

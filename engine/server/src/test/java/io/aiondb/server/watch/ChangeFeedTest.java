@@ -124,4 +124,35 @@ class ChangeFeedTest {
     assertThatThrownBy(() -> new WatchSpec("a", b("k"), false, -1)).isInstanceOf(AionException.class);
     assertThatThrownBy(() -> new WatchSpec("Bad", b("k"), false, 0)).isInstanceOf(AionException.class);
   }
+
+  /**
+   * A step is bounded in bytes and, for a prefix, in entries examined: large values end a step early (whole
+   * revisions, at least one), and a busy namespace whose changes do not match ends a step without a result instead
+   * of scanning everything at once; paging on still delivers exactly every matching change.
+   */
+  @Test
+  void aStepIsBoundedInBytesAndExaminedEntries() {
+    try (StoreHarness h = new StoreHarness(dir)) {
+      h.apply(new Command.CreateNamespace("w"), 1);
+      byte[] big = new byte[3 << 20];
+      for (int i = 0; i < 4; i++) h.apply(new Command.Put("w", b("big"), big, ContentType.OCTET_STREAM, -1), 2);
+      ChangeFeed feed = new ChangeFeed(h.store);
+      WatchSpec key = new WatchSpec("w", b("big"), false, 1);
+      ChangeFeed.Page first = feed.read(key, feed.check(key, 1), 1, h.store.appliedRevision(), 512);
+      assertThat(first.revisions()).as("4 MiB per step: two 3 MiB versions").hasSize(2);
+      WatchSpec pfx = new WatchSpec("w", b("b"), true, 1);
+      ChangeFeed.Page firstPrefix = feed.read(pfx, feed.check(pfx, 1), 1, h.store.appliedRevision(), 512);
+      assertThat(firstPrefix.revisions()).hasSize(2);
+      assertThat(flatten(readAll(feed, h, key, 1, 512))).hasSize(4);
+
+      int noise = ChangeFeed.STEP_MAX_EXAMINED + 100;
+      for (int i = 0; i < noise; i++) h.put("w", "other/" + i, "x", 3);
+      h.put("w", "wanted/1", "y", 4);
+      WatchSpec wanted = new WatchSpec("w", b("wanted/"), true, 5);
+      ChangeFeed.Page step = feed.read(wanted, feed.check(wanted, 5), 5, h.store.appliedRevision(), 512);
+      assertThat(step.revisions()).as("the step ended after examining its maximum").isEmpty();
+      assertThat(step.next()).isEqualTo(5 + ChangeFeed.STEP_MAX_EXAMINED);
+      assertThat(flatten(readAll(feed, h, wanted, 5, 512))).containsExactly((5 + noise) + ":wanted/1=y");
+    }
+  }
 }
