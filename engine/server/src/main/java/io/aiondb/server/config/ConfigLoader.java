@@ -31,14 +31,16 @@ public final class ConfigLoader {
     for (Setting s : Settings.ALL) values.put(s.name(), s.defaultValue());
     Map<String, String> flags = parseFlags(args);
     String configFlag = flags.remove("config");
-    Path configFile = configFlag != null ? Path.of(configFlag) : file;
-    if (env.containsKey("AION_CONFIG") && configFlag == null) configFile = Path.of(env.get("AION_CONFIG"));
+    Path configFile = configFlag != null ? toPath("--config", configFlag) : file;
+    if (env.containsKey("AION_CONFIG") && configFlag == null) configFile = toPath("AION_CONFIG", env.get("AION_CONFIG"));
     if (configFile != null) {
       Properties p = new Properties();
       try (Reader r = Files.newBufferedReader(configFile)) {
         p.load(r);
       } catch (IOException e) {
         throw new ConfigException("cannot read config file " + configFile + ": " + e.getMessage());
+      } catch (IllegalArgumentException e) { // Properties.load: a malformed \\uXXXX escape
+        throw new ConfigException("config file " + configFile + " is not a valid properties file: " + e.getMessage());
       }
       for (String name : p.stringPropertyNames()) put(values, name, p.getProperty(name).trim(), "config file " + configFile);
     }
@@ -168,12 +170,20 @@ public final class ConfigLoader {
   private static Path path(Map<String, String> v, String n) {
     String s = v.get(n);
     if (s.isBlank()) throw new ConfigException(n + " must not be empty");
-    return Path.of(s);
+    return toPath(n, s);
   }
 
   private static Path optionalPath(Map<String, String> v, String n) {
     String s = v.get(n);
-    return s.isBlank() ? null : Path.of(s);
+    return s.isBlank() ? null : toPath(n, s);
+  }
+
+  private static Path toPath(String n, String s) {
+    try {
+      return Path.of(s);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new ConfigException(n + " is not a valid path: " + e.getMessage());
+    }
   }
 
   private static boolean bool(Map<String, String> v, String n) {
@@ -223,16 +233,25 @@ public final class ConfigLoader {
   public static Duration parseDuration(String n, String s) {
     Matcher m = DURATION.matcher(s.trim());
     if (!m.matches()) throw new ConfigException(n + " must be a duration like 500ms, 30s, 5m, 24h or 7d, not '" + s + "'");
-    long x = Long.parseLong(m.group(1));
+    long x;
+    try {
+      x = Long.parseLong(m.group(1));
+    } catch (NumberFormatException e) {
+      throw new ConfigException(n + " is too large: '" + s + "'");
+    }
     String u = m.group(2) == null ? (x == 0 ? "s" : "") : m.group(2);
-    return switch (u) {
-      case "ms" -> Duration.ofMillis(x);
-      case "s" -> Duration.ofSeconds(x);
-      case "m" -> Duration.ofMinutes(x);
-      case "h" -> Duration.ofHours(x);
-      case "d" -> Duration.ofDays(x);
-      default -> throw new ConfigException(n + " needs a unit (ms, s, m, h or d): '" + s + "'");
-    };
+    try {
+      return switch (u) {
+        case "ms" -> Duration.ofMillis(x);
+        case "s" -> Duration.ofSeconds(x);
+        case "m" -> Duration.ofMinutes(x);
+        case "h" -> Duration.ofHours(x);
+        case "d" -> Duration.ofDays(x);
+        default -> throw new ConfigException(n + " needs a unit (ms, s, m, h or d): '" + s + "'");
+      };
+    } catch (ArithmeticException e) {
+      throw new ConfigException(n + " is too large: '" + s + "'");
+    }
   }
 
   private static Duration duration(Map<String, String> v, String n) {

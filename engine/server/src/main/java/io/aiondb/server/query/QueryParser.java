@@ -140,6 +140,9 @@ public final class QueryParser {
         throw bad("op must be one of eq, ne, lt, lte, gt, gte, in, exists; not '" + p.get("op").asText() + "'");
       }
       JsonNode value = p.get("value");
+      if (value != null && !finite(value)) {
+        throw bad("numbers in a condition must be finite; " + value + " is out of range (|x| < 1.8e308)");
+      }
       switch (op) {
         case EXISTS -> {
           if (value != null && !value.isBoolean()) throw bad("exists takes value true or false (or none, meaning true)");
@@ -166,6 +169,13 @@ public final class QueryParser {
       return new Predicate.Field(path, op, value);
     }
     throw bad("a where condition is one of {\"contains\": …}, {\"matches\": …}, {\"field\": …, \"op\": …, \"value\": …}");
+  }
+
+  /** False if a number anywhere in {@code n} is infinite (Jackson reads 1e999 as a double infinity): it has no decimal value to compare. */
+  private static boolean finite(JsonNode n) {
+    if (n.isNumber()) return !n.isDouble() && !n.isFloat() || Double.isFinite(n.doubleValue());
+    for (JsonNode c : n) if (!finite(c)) return false;
+    return true;
   }
 
   private static void only(JsonNode p, String key) {

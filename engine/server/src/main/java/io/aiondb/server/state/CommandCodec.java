@@ -104,6 +104,11 @@ public final class CommandCodec {
     return bytes.toByteArray();
   }
 
+  /**
+   * The command in {@code data}. Throws {@link IllegalArgumentException} for bytes that are not a command of this
+   * format (unknown format, type or enum value, a bad length, truncated), and what the command's constructor throws
+   * ({@link io.aiondb.server.AionException}, {@link IllegalArgumentException}) for fields it rejects.
+   */
   public static Command decode(byte[] data) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
       byte format = in.readByte();

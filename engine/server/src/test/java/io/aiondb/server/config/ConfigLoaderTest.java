@@ -68,4 +68,23 @@ class ConfigLoaderTest {
         .as("docs/configuration.md is stale: regenerate with bin/aion-server --config-doc > docs/configuration.md")
         .isEqualTo(Settings.markdown());
   }
+
+  /** Found by ConfigFuzzTest: each of these escaped as a raw exception (a stack trace at start, not a message). */
+  @Test
+  void hostileValuesAreConfigErrorsNamingTheSetting(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("aion.properties");
+    Files.writeString(file, "http.port=7070\\u12\n");
+    assertThatThrownBy(() -> ConfigLoader.load(new String[0], Map.of(), file))
+        .isInstanceOf(ConfigException.class).hasMessageContaining(file.toString());
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--data.dir=a\0b"}, Map.of(), null))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("data.dir");
+    assertThatThrownBy(() -> ConfigLoader.load(new String[0], Map.of("AION_TLS_CA_FILE", "ca\0.pem"), null))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("tls.ca-file");
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--history.keep-duration=99999999999999999999d"}, Map.of(), null))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("history.keep-duration");
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--history.keep-duration=9999999999999999d"}, Map.of(), null))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("history.keep-duration");
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--request.timeout=9223372036854775807h"}, Map.of(), null))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("request.timeout");
+  }
 }

@@ -56,6 +56,18 @@ class QueryParserTest {
     });
   }
 
+  /** Found by QueryFuzzTest: Jackson reads 1e999 as Infinity, which has no decimal value (500 on compare/plan). */
+  @ParameterizedTest
+  @ValueSource(strings = {"1e999", "-1e400", "[1,1e999]", "{\"a\":[1e999]}"})
+  void rejectsNonFiniteNumbers(String operand) {
+    String op = operand.startsWith("[") ? "in" : operand.startsWith("{") ? "eq" : "gt";
+    assertThatThrownBy(() -> parse("{\"where\":[{\"field\":\"$.a\",\"op\":\"" + op + "\",\"value\":" + operand + "}]}"))
+        .isInstanceOfSatisfying(AionException.class, e -> {
+          assertThat(e.code()).isEqualTo(ErrorCode.INVALID_QUERY);
+          assertThat(e.getMessage()).contains("finite");
+        });
+  }
+
   @Test
   void maxBytesIsCappedSoAPageFitsAProtocolFrame() throws Exception {
     assertThat(parse("{\"maxBytes\":8388608}").maxBytes()).isEqualTo(Query.MAX_MAX_BYTES);

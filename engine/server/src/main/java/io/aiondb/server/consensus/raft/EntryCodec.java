@@ -19,7 +19,12 @@ public final class EntryCodec {
     return ByteBuffer.allocate(9 + commandBytes.length).put(FORMAT).putLong(timestampMillis).put(commandBytes).array();
   }
 
+  /**
+   * The entry in {@code data}. Throws {@link IllegalArgumentException} for an unknown format or fewer than the 9
+   * header bytes, and what {@link CommandCodec#decode} throws for the command.
+   */
   public static Entry decode(byte[] data) {
+    if (data.length < 9) throw new IllegalArgumentException("truncated log entry: " + data.length + " bytes, the header is 9");
     ByteBuffer b = ByteBuffer.wrap(data);
     byte f = b.get();
     if (f != FORMAT) throw new IllegalArgumentException("unknown log entry format " + f);
