@@ -39,7 +39,8 @@ public final class PowerLoss {
 
   /** What one {@link #cut()} found and undid. */
   public record Report(int records, int writes, int syncs, int writesUndone, long bytesUndone, int namespaceUndone,
-      int unresolved, Map<String, Integer> writesByDir, Map<String, Integer> syncsByDir) {}
+      int unresolved, Map<String, Integer> writesByDir, Map<String, Integer> syncsByDir,
+      Map<String, Integer> undoneByDir) {}
 
   /**
    * @param root            the directory to track (a server's data.dir); created if missing
@@ -157,6 +158,7 @@ public final class PowerLoss {
     }
     Map<Inode, Path> paths = inodes();
     Map<String, Integer> writesByDir = new java.util.TreeMap<>(), syncsByDir = new java.util.TreeMap<>();
+    Map<String, Integer> undoneByDir = new java.util.TreeMap<>();
     for (Rec r : recs) {
       if (r instanceof Write w) writesByDir.merge(topDir(paths.get(new Inode(w.dev(), w.ino()))), 1, Integer::sum);
       if (r instanceof SyncDone s && s.ino() != 0) syncsByDir.merge(topDir(paths.get(new Inode(s.dev(), s.ino()))), 1, Integer::sum);
@@ -177,6 +179,7 @@ public final class PowerLoss {
       }
       try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
         if (r instanceof Write w) {
+          undoneByDir.merge(topDir(p), 1, Integer::sum);
           f.seek(w.off());
           f.write(w.pre());
           f.setLength(w.oldSize());
@@ -210,7 +213,7 @@ public final class PowerLoss {
     }
     deleteTree(shadow);
     Files.deleteIfExists(journal);
-    return new Report(recs.size(), writes, syncs, writesUndone, bytesUndone, nsUndone, unresolved, writesByDir, syncsByDir);
+    return new Report(recs.size(), writes, syncs, writesUndone, bytesUndone, nsUndone, unresolved, writesByDir, syncsByDir, undoneByDir);
   }
 
   /** The first path component under the root ("db", "raft"), "(gone)" for an inode no path holds, "(dir)" for a directory. */
@@ -247,8 +250,8 @@ public final class PowerLoss {
   }
 
   public static String describe(Report r) {
-    return String.format("%d journal records: %d writes %s, %d completed syncs %s; undone: %d writes (%d bytes), %d namespace changes, %d unresolved",
-        r.records(), r.writes(), r.writesByDir(), r.syncs(), r.syncsByDir(), r.writesUndone(), r.bytesUndone(),
+    return String.format("%d journal records: %d writes %s, %d completed syncs %s; undone: %d writes %s (%d bytes), %d namespace changes, %d unresolved",
+        r.records(), r.writes(), r.writesByDir(), r.syncs(), r.syncsByDir(), r.writesUndone(), r.undoneByDir(), r.bytesUndone(),
         r.namespaceUndone(), r.unresolved());
   }
 }
