@@ -36,6 +36,7 @@ public final class PowerLoss {
   private final Path journal;
   private final Path shadow;
   private final long fsyncDelayMicros;
+  private final boolean posixStrictNamespace;
 
   /** What one {@link #cut()} found and undid. */
   public record Report(int records, int writes, int syncs, int writesUndone, long bytesUndone, int namespaceUndone,
@@ -47,6 +48,15 @@ public final class PowerLoss {
    * @param fsyncDelayMicros extra latency of every tracked fsync (a real disk takes milliseconds; 0 for none)
    */
   public PowerLoss(Path root, long fsyncDelayMicros) throws IOException {
+    this(root, fsyncDelayMicros, false);
+  }
+
+  /**
+   * @param posixStrictNamespace a create, rename, link or unlink is durable only if an fsync of the directory holding
+   *                             the name (both, for a rename) began after it and returned, as POSIX requires, instead
+   *                             of by any later sync (the ordered metadata journal of ext4 and XFS)
+   */
+  public PowerLoss(Path root, long fsyncDelayMicros, boolean posixStrictNamespace) throws IOException {
     Files.createDirectories(root);
     this.root = root.toRealPath();
     Path work = this.root.resolveSibling(this.root.getFileName() + ".powerloss");
@@ -54,6 +64,7 @@ public final class PowerLoss {
     this.journal = work.resolve("journal");
     this.shadow = work.resolve("shadow");
     this.fsyncDelayMicros = fsyncDelayMicros;
+    this.posixStrictNamespace = posixStrictNamespace;
   }
 
   /** The shim, built from src/test/c/powerloss.c when missing or older than its source. */
@@ -192,28 +203,43 @@ public final class PowerLoss {
         }
       }
     }
-    for (int i = recs.size() - 1; i >= 0; i--) { // then the namespace, newest first
-      if (!(recs.get(i) instanceof Ns n) || n.seq() < Math.max(global, everything)) continue;
+    List<Ns> lostNames = new ArrayList<>(); // decided before anything is undone (directories may move back)
+    for (Rec r : recs) {
+      if (!(r instanceof Ns n)) continue;
+      if (n.seq() < (posixStrictNamespace ? everything : Math.max(global, everything))) continue;
+      if (posixStrictNamespace && dirSynced(n.type() == 'R' || n.type() == 'L' ? n.b() : n.a(), n.seq(), durable)
+          && (n.type() != 'R' || dirSynced(n.a(), n.seq(), durable))) continue;
+      lostNames.add(n);
+    }
+    for (Ns n : lostNames.reversed()) { // then the namespace, newest first
       nsUndone++;
-      switch (n.type()) {
-        case 'C' -> deleteTree(Path.of(n.a()));
-        case 'L' -> Files.deleteIfExists(Path.of(n.b()));
-        case 'R' -> {
-          Path from = Path.of(n.a()), to = Path.of(n.b());
-          if (Files.exists(to, LinkOption.NOFOLLOW_LINKS)) Files.move(to, from);
-          if (n.c() != null) Files.createLink(to, Path.of(n.c()));
-        }
-        case 'U' -> {
-          Path p = Path.of(n.a());
-          if ("dir".equals(n.c())) Files.createDirectories(p);
-          else if (n.b() != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) Files.createLink(p, Path.of(n.b()));
-        }
-        default -> throw new IllegalStateException("namespace record " + n.type());
+      try {
+        undo(n);
+      } catch (IOException e) { // only in the POSIX-strict model, where a kept change may depend on an undone one
+        unresolved++;
       }
     }
     deleteTree(shadow);
     Files.deleteIfExists(journal);
     return new Report(recs.size(), writes, syncs, writesUndone, bytesUndone, nsUndone, unresolved, writesByDir, syncsByDir, undoneByDir);
+  }
+
+  private static void undo(Ns n) throws IOException {
+    switch (n.type()) {
+      case 'C' -> deleteTree(Path.of(n.a()));
+      case 'L' -> Files.deleteIfExists(Path.of(n.b()));
+      case 'R' -> {
+        Path from = Path.of(n.a()), to = Path.of(n.b());
+        if (Files.exists(to, LinkOption.NOFOLLOW_LINKS)) Files.move(to, from);
+        if (n.c() != null) Files.createLink(to, Path.of(n.c()));
+      }
+      case 'U' -> {
+        Path p = Path.of(n.a());
+        if ("dir".equals(n.c())) Files.createDirectories(p);
+        else if (n.b() != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) Files.createLink(p, Path.of(n.b()));
+      }
+      default -> throw new IllegalStateException("namespace record " + n.type());
+    }
   }
 
   /** The first path component under the root ("db", "raft"), "(gone)" for an inode no path holds, "(dir)" for a directory. */
@@ -222,6 +248,15 @@ public final class PowerLoss {
     if (!p.startsWith(root)) return "(unlinked)";
     Path rel = root.relativize(p);
     return rel.getNameCount() > 1 ? rel.getName(0).toString() : rel.toString();
+  }
+
+  /** Whether a sync of the directory holding {@code path} began after record {@code seq} and returned. */
+  private static boolean dirSynced(String path, long seq, Map<Inode, Long> durable) throws IOException {
+    Path parent = Path.of(path).getParent();
+    if (parent == null || !Files.isDirectory(parent)) return false;
+    long ino = (Long) Files.getAttribute(parent, "unix:ino");
+    long dev = (Long) Files.getAttribute(parent, "unix:dev");
+    return durable.getOrDefault(new Inode(dev, ino), 0L) > seq;
   }
 
   /** Every regular file under the root and the shadow directory, by inode. */

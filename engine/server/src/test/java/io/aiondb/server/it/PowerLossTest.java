@@ -24,22 +24,7 @@ class PowerLossTest {
   void unsyncedChangesAreDroppedAndSyncedOnesKept(@TempDir Path dir) throws Exception {
     Path root = dir.resolve("data");
     PowerLoss loss = new PowerLoss(root, 0);
-    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-        System.getProperty("java.class.path"), Writer.class.getName(), root.toString()));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().putAll(loss.env());
-    Process p = pb.start();
-    var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    StringBuilder log = new StringBuilder();
-    while ((line = out.readLine()) != null && !line.equals("ready")) log.append(line).append('\n');
-    assertThat(line).as("the writer finished its writes; its output:\n%s", log).isEqualTo("ready");
-    // before the power cut, the page cache has everything (what kill -9 alone leaves)
-    assertThat(Files.readString(root.resolve("appended"))).isEqualTo("A".repeat(100) + "B".repeat(50));
-    assertThat(root.resolve("never-synced")).exists();
-    p.destroyForcibly();
-    p.waitFor(30, TimeUnit.SECONDS);
-
+    runWriterAndKill(root, loss);
     PowerLoss.Report r = loss.cut();
 
     // the synced prefix stays, the unsynced append is gone
@@ -67,6 +52,39 @@ class PowerLossTest {
     assertThat(root.resolveSibling("data.powerloss").resolve("journal")).doesNotExist();
   }
 
+  /** POSIX-strict: a create or rename is durable only once its directory is fsynced, whatever else was synced. */
+  @Test
+  void strictModelNeedsADirectoryFsync(@TempDir Path dir) throws Exception {
+    Path root = dir.resolve("data");
+    PowerLoss loss = new PowerLoss(root, 0, true);
+    runWriterAndKill(root, loss);
+    loss.cut();
+    try (var files = Files.list(root)) {
+      assertThat(files.map(f -> f.getFileName().toString()).toList())
+          .as("only the file created before the directory's fsync").containsExactly("appended");
+    }
+    assertThat(Files.readString(root.resolve("appended"))).isEqualTo("A".repeat(100));
+  }
+
+  /** Runs {@link Writer} through the shim until it has made its changes, then kills it with -9. */
+  private static void runWriterAndKill(Path root, PowerLoss loss) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+        System.getProperty("java.class.path"), Writer.class.getName(), root.toString()));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().putAll(loss.env());
+    Process p = pb.start();
+    var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    StringBuilder log = new StringBuilder();
+    while ((line = out.readLine()) != null && !line.equals("ready")) log.append(line).append('\n');
+    assertThat(line).as("the writer finished its writes; its output:\n%s", log).isEqualTo("ready");
+    // before the power cut, the page cache has everything (what kill -9 alone leaves)
+    assertThat(Files.readString(root.resolve("appended"))).isEqualTo("A".repeat(100) + "B".repeat(50));
+    assertThat(root.resolve("never-synced")).exists();
+    p.destroyForcibly();
+    p.waitFor(30, TimeUnit.SECONDS);
+  }
+
   /** Runs in the child JVM under the shim. Each step's durable outcome is asserted above. */
   public static final class Writer {
     public static void main(String[] args) throws Exception {
@@ -75,6 +93,9 @@ class PowerLossTest {
       try (FileChannel c = open(root.resolve("appended"))) {
         write(c, "A".repeat(100));
         c.force(true);
+        try (FileChannel d = FileChannel.open(root, StandardOpenOption.READ)) {
+          d.force(true); // the directory: makes "appended" durable even in the POSIX-strict model
+        }
         write(c, "B".repeat(50));
       }
       try (FileChannel c = open(root.resolve("overwritten"))) {
