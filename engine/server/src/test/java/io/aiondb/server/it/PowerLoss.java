@@ -41,7 +41,7 @@ public final class PowerLoss {
   /** What one {@link #cut()} found and undid. */
   public record Report(int records, int writes, int syncs, int writesUndone, long bytesUndone, int namespaceUndone,
       int unresolved, Map<String, Integer> writesByDir, Map<String, Integer> syncsByDir,
-      Map<String, Integer> undoneByDir) {}
+      Map<String, Integer> undoneByDir, List<String> namesUndone) {}
 
   /**
    * @param root            the directory to track (a server's data.dir); created if missing
@@ -211,8 +211,10 @@ public final class PowerLoss {
           && (n.type() != 'R' || dirSynced(n.a(), n.seq(), durable))) continue;
       lostNames.add(n);
     }
+    List<String> namesUndone = new ArrayList<>();
     for (Ns n : lostNames.reversed()) { // then the namespace, newest first
       nsUndone++;
+      namesUndone.add(n.type() + " " + relative(n.a()) + (n.type() == 'R' || n.type() == 'L' ? " -> " + relative(n.b()) : ""));
       try {
         undo(n);
       } catch (IOException e) { // only in the POSIX-strict model, where a kept change may depend on an undone one
@@ -221,7 +223,8 @@ public final class PowerLoss {
     }
     deleteTree(shadow);
     Files.deleteIfExists(journal);
-    return new Report(recs.size(), writes, syncs, writesUndone, bytesUndone, nsUndone, unresolved, writesByDir, syncsByDir, undoneByDir);
+    return new Report(recs.size(), writes, syncs, writesUndone, bytesUndone, nsUndone, unresolved, writesByDir, syncsByDir, undoneByDir,
+        namesUndone);
   }
 
   private static void undo(Ns n) throws IOException {
@@ -248,6 +251,11 @@ public final class PowerLoss {
     if (!p.startsWith(root)) return "(unlinked)";
     Path rel = root.relativize(p);
     return rel.getNameCount() > 1 ? rel.getName(0).toString() : rel.toString();
+  }
+
+  private String relative(String p) {
+    Path path = Path.of(p);
+    return path.startsWith(root) ? root.relativize(path).toString() : p;
   }
 
   /** Whether a sync of the directory holding {@code path} began after record {@code seq} and returned. */
@@ -285,8 +293,8 @@ public final class PowerLoss {
   }
 
   public static String describe(Report r) {
-    return String.format("%d journal records: %d writes %s, %d completed syncs %s; undone: %d writes %s (%d bytes), %d namespace changes, %d unresolved",
+    return String.format("%d journal records: %d writes %s, %d completed syncs %s; undone: %d writes %s (%d bytes), %d namespace changes %s, %d unresolved",
         r.records(), r.writes(), r.writesByDir(), r.syncs(), r.syncsByDir(), r.writesUndone(), r.undoneByDir(), r.bytesUndone(),
-        r.namespaceUndone(), r.unresolved());
+        r.namespaceUndone(), r.namesUndone().subList(0, Math.min(8, r.namesUndone().size())), r.unresolved());
   }
 }
