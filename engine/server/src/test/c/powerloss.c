@@ -580,6 +580,12 @@ static int unlink_common(int dirfd, const char *path, int flags, int kind) {
 int unlink(const char *path) { return unlink_common(AT_FDCWD, path, 0, 0); }
 int rmdir(const char *path) { return unlink_common(AT_FDCWD, path, 0, 1); }
 int unlinkat(int dirfd, const char *path, int flags) { return unlink_common(dirfd, path, flags, 2); }
+/* java.io.File.delete() calls remove(), which glibc implements with internal unlink/rmdir calls no shim sees */
+int remove(const char *path) {
+  struct stat st;
+  int dir = lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+  return unlink_common(AT_FDCWD, path, 0, dir ? 1 : 0);
+}
 
 static int link_common(int od, const char *from, int nd, const char *to, int flags, int kind) {
   char a[PATH_MAX], b[PATH_MAX];

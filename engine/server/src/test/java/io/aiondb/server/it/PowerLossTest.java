@@ -44,11 +44,13 @@ class PowerLossTest {
     assertThat(Files.readString(root.resolve("replaced"))).isEqualTo("old");
     // an unlink after the last fsync is reversed, with the file's durable content
     assertThat(Files.readString(root.resolve("deleted-late"))).isEqualTo("D");
+    assertThat(Files.readString(root.resolve("removed-late"))).isEqualTo("E"); // java.io.File.delete: libc remove()
     // truncated after its fsync: the cut bytes come back
     assertThat(Files.readString(root.resolve("truncated"))).isEqualTo("T".repeat(40));
     // positional writes (pwrite64, FileChannel.write(buf, pos)) are seen like appends
     assertThat(Files.readString(root.resolve("positional"))).isEqualTo("P".repeat(20));
     assertThat(r.writesUndone()).isPositive();
+    assertThat(r.unresolved()).as("every undone write found its file").isZero();
     assertThat(root.resolveSibling("data.powerloss").resolve("journal")).doesNotExist();
   }
 
@@ -116,10 +118,13 @@ class PowerLossTest {
       Files.writeString(root.resolve("created-not-synced"), "lost");
       Files.writeString(root.resolve("to-rename"), "R1");
       Files.writeString(root.resolve("deleted-late"), "D");
+      Files.writeString(root.resolve("removed-late"), "E");
       Files.writeString(root.resolve("replaced"), "old");
       Files.writeString(root.resolve("replacement"), "new");
-      try (FileChannel c = FileChannel.open(root.resolve("deleted-late"), StandardOpenOption.WRITE)) {
-        c.force(true);
+      for (String f : List.of("deleted-late", "removed-late")) {
+        try (FileChannel c = FileChannel.open(root.resolve(f), StandardOpenOption.WRITE)) {
+          c.force(true);
+        }
       }
       try (FileChannel c = FileChannel.open(root.resolve("replaced"), StandardOpenOption.WRITE)) {
         c.force(true);
@@ -141,6 +146,7 @@ class PowerLossTest {
       Files.move(root.resolve("replacement"), root.resolve("replaced"), StandardCopyOption.REPLACE_EXISTING,
           StandardCopyOption.ATOMIC_MOVE);
       Files.delete(root.resolve("deleted-late"));
+      if (!root.resolve("removed-late").toFile().delete()) throw new IllegalStateException("remove()"); // libc remove()
       Files.writeString(root.resolve("never-synced"), "gone");
       System.out.println("ready");
       System.out.flush();
