@@ -14,6 +14,7 @@
  *   T  a size change (ftruncate, O_TRUNC, fallocate that grows): old and new size, pre-image of the cut bytes
  *   S  a sync began (fsync/fdatasync on a tracked file or directory): inode, sequence number of this record
  *   F  that sync returned successfully: inode, the sequence number of its S record
+ *   O  a tracked file was opened (its inode and path: for diagnostics)
  *   C  a file or directory was created; R a rename (with a shadow link of a replaced target); U an unlink or rmdir
  *      (with a shadow link of the file); L a hard link
  * Everything a record describes is durable iff a sync of its inode (data: W, T) or any sync at all (namespace:
@@ -21,6 +22,7 @@
  * fsync) began after it and returned. A sync that began but did not return makes nothing durable.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -195,6 +197,14 @@ static void track_fd(int fd) {
   fds[fd].dev = st.st_dev;
   fds[fd].ino = st.st_ino;
   fds[fd].rfd = S_ISREG(st.st_mode) ? real_open(link, O_RDONLY | O_CLOEXEC) : -1;
+  if (S_ISREG(st.st_mode)) { /* O: which path an inode was opened by (for diagnostics only) */
+    struct buf b = {0};
+    put64(&b, st.st_dev);
+    put64(&b, st.st_ino);
+    putstr(&b, path);
+    emit('O', &b);
+    free(b.p);
+  }
   pthread_mutex_unlock(&mu);
 }
 
@@ -207,7 +217,18 @@ static void untrack_fd(int fd) {
   pthread_mutex_unlock(&mu);
 }
 
-static int tracked(int fd) { return active() && fd >= 0 && fd < MAX_FD && fds[fd].tracked; }
+/*
+ * Whether fd is a tracked file now. An entry could go stale if its fd were closed by a call the shim does not see
+ * (closedir and fclose close inside glibc; both are wrapped below, and this check covers anything else): the fd must
+ * still be the same inode.
+ */
+static int tracked(int fd) {
+  if (!active() || fd < 0 || fd >= MAX_FD || !fds[fd].tracked) return 0;
+  struct stat st;
+  if (fstat(fd, &st) == 0 && st.st_dev == fds[fd].dev && st.st_ino == fds[fd].ino) return 1;
+  untrack_fd(fd);
+  return 0;
+}
 
 /* ---- data ---- */
 
@@ -510,6 +531,22 @@ int creat64(const char *path, mode_t mode) __attribute__((alias("creat")));
 int close(int fd) {
   if (fd >= 0 && fd < MAX_FD && fds[fd].tracked) untrack_fd(fd);
   return real_close(fd);
+}
+
+/* The JDK's directory streams open a directory, fdopendir() it, and closedir() closes that fd inside glibc. */
+int closedir(DIR *d) {
+  static int (*real_closedir)(DIR *);
+  if (!real_closedir) real_closedir = dlsym(RTLD_NEXT, "closedir");
+  int fd = dirfd(d);
+  if (fd >= 0 && fd < MAX_FD && fds[fd].tracked) untrack_fd(fd);
+  return real_closedir(d);
+}
+int fclose(FILE *f) {
+  static int (*real_fclose)(FILE *);
+  if (!real_fclose) real_fclose = dlsym(RTLD_NEXT, "fclose");
+  int fd = f ? fileno(f) : -1;
+  if (fd >= 0 && fd < MAX_FD && fds[fd].tracked) untrack_fd(fd);
+  return real_fclose(f);
 }
 
 int dup2(int a, int b) {

@@ -41,7 +41,7 @@ public final class PowerLoss {
   /** What one {@link #cut()} found and undid. */
   public record Report(int records, int writes, int syncs, int writesUndone, long bytesUndone, int namespaceUndone,
       int unresolved, Map<String, Integer> writesByDir, Map<String, Integer> syncsByDir,
-      Map<String, Integer> undoneByDir, List<String> namesUndone) {}
+      Map<String, Integer> undoneByDir, List<String> namesUndone, java.util.Set<String> unresolvedPaths) {}
 
   /**
    * @param root            the directory to track (a server's data.dir); created if missing
@@ -105,7 +105,10 @@ public final class PowerLoss {
 
   private record Inode(long dev, long ino) {}
 
+  private final Map<Inode, String> openedAs = new HashMap<>(); // diagnostics: the path each inode was opened by
+
   private List<Rec> read() throws IOException {
+    openedAs.clear();
     List<Rec> recs = new ArrayList<>();
     if (!Files.exists(journal)) return recs;
     ByteBuffer all = ByteBuffer.wrap(Files.readAllBytes(journal)).order(ByteOrder.LITTLE_ENDIAN);
@@ -131,6 +134,7 @@ public final class PowerLoss {
           recs.add(new Resize(seq, dev, ino, oldSize, newSize, pre));
         }
         case 'S' -> { } // a sync began: only its completion (F) counts
+        case 'O' -> openedAs.put(new Inode(b.getLong(), b.getLong()), str(b));
         case 'F' -> recs.add(new SyncDone(seq, b.getLong(), b.getLong(), b.getLong()));
         case 'C', 'R', 'U', 'L' -> recs.add(new Ns(seq, type, str(b), str(b), str(b)));
         default -> throw new IllegalStateException("unknown power-loss journal record " + type + " in " + journal);
@@ -175,6 +179,7 @@ public final class PowerLoss {
       if (r instanceof SyncDone s && s.ino() != 0) syncsByDir.merge(topDir(paths.get(new Inode(s.dev(), s.ino()))), 1, Integer::sum);
     }
     int writesUndone = 0, nsUndone = 0, unresolved = 0;
+    java.util.Set<String> unresolvedPaths = new java.util.TreeSet<>();
     long bytesUndone = 0;
     for (int i = recs.size() - 1; i >= 0; i--) { // data first, newest first
       Rec r = recs.get(i);
@@ -185,7 +190,8 @@ public final class PowerLoss {
       if (r.seq() < Math.max(everything, durable.getOrDefault(node, 0L))) continue; // a sync began after it and returned
       Path p = paths.get(node);
       if (p == null) {
-        unresolved++; // the inode is gone (its last link removed by a durable unlink): nothing left to revert
+        unresolved++; // the inode is gone: removed in a way the shim did not see
+        unresolvedPaths.add(relative(openedAs.getOrDefault(node, "inode " + node.ino())));
         continue;
       }
       try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
@@ -224,7 +230,7 @@ public final class PowerLoss {
     deleteTree(shadow);
     Files.deleteIfExists(journal);
     return new Report(recs.size(), writes, syncs, writesUndone, bytesUndone, nsUndone, unresolved, writesByDir, syncsByDir, undoneByDir,
-        namesUndone);
+        namesUndone, unresolvedPaths);
   }
 
   private static void undo(Ns n) throws IOException {
@@ -293,8 +299,9 @@ public final class PowerLoss {
   }
 
   public static String describe(Report r) {
-    return String.format("%d journal records: %d writes %s, %d completed syncs %s; undone: %d writes %s (%d bytes), %d namespace changes %s, %d unresolved",
+    return String.format("%d journal records: %d writes %s, %d completed syncs %s; undone: %d writes %s (%d bytes), %d namespace changes %s, %d unresolved %s",
         r.records(), r.writes(), r.writesByDir(), r.syncs(), r.syncsByDir(), r.writesUndone(), r.undoneByDir(), r.bytesUndone(),
-        r.namespaceUndone(), r.namesUndone().subList(0, Math.min(8, r.namesUndone().size())), r.unresolved());
+        r.namespaceUndone(), r.namesUndone().subList(0, Math.min(8, r.namesUndone().size())), r.unresolved(),
+        r.unresolvedPaths().stream().limit(8).toList());
   }
 }
