@@ -37,6 +37,7 @@ public final class LocalCluster implements AutoCloseable {
   private final List<String> extraFlags;
   private final Map<String, TcpProxy> proxies = new HashMap<>(); // "i>j:port"
   private final Process[] processes;
+  private final Map<Integer, Map<String, String>> env = new HashMap<>();
   private final HttpClient http;
 
   private final int initialVoters;
@@ -58,6 +59,20 @@ public final class LocalCluster implements AutoCloseable {
    */
   public LocalCluster(Path dir, int size, int initialVoters, io.aiondb.server.security.TestPki pki,
       String... extraFlags) throws Exception {
+    this(dir, size, initialVoters, pki, Map.of(), extraFlags);
+  }
+
+  /**
+   * @param env extra environment variables of node i's JVM, by i (e.g. a power-loss shim); its data directory is
+   *            {@code dir/n<i>}
+   */
+  public LocalCluster(Path dir, int size, Map<Integer, Map<String, String>> env, String... extraFlags) throws Exception {
+    this(dir, size, size, null, env, extraFlags);
+  }
+
+  private LocalCluster(Path dir, int size, int initialVoters, io.aiondb.server.security.TestPki pki,
+      Map<Integer, Map<String, String>> env, String... extraFlags) throws Exception {
+    this.env.putAll(env);
     this.dir = Files.createDirectories(dir);
     this.pki = pki;
     this.pkiOf = new io.aiondb.server.security.TestPki[size + 1];
@@ -178,6 +193,11 @@ public final class LocalCluster implements AutoCloseable {
     return name(i) + ":" + httpPort;
   }
 
+  /** Node i's data directory ({@code data.dir}). */
+  public Path dataDir(int i) {
+    return dir.resolve(name(i));
+  }
+
   /** Starts (or restarts) node i on its data directory; nodes beyond the initial voters start as joiners. */
   public void start(int i) throws IOException {
     boolean joiner = i > initialVoters;
@@ -185,14 +205,16 @@ public final class LocalCluster implements AutoCloseable {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1", "-Djdk.net.hosts.file=" + hostsFile(i), "-jar", jar.toString(),
-        "--node.id=" + name(i), "--data.dir=" + dir.resolve(name(i)),
+        "--node.id=" + name(i), "--data.dir=" + dataDir(i),
         "--cluster.peers=" + (joiner ? peersSpec(size) : peersSpec(initialVoters)), "--cluster.bootstrap=" + !joiner,
         "--raft.host=" + nodeIp(i), "--raft.port=" + raftPort, "--http.host=" + nodeIp(i), "--http.port=" + httpPort,
         "--protocol.port=" + protocolPort,
         "--log.level=info"));
     cmd.addAll(tlsFlags(i));
     cmd.addAll(extraFlags);
-    processes[i] = new ProcessBuilder(cmd).redirectErrorStream(true)
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().putAll(env.getOrDefault(i, Map.of()));
+    processes[i] = pb.redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log(i).toFile())).start();
   }
 

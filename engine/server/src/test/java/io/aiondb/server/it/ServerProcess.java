@@ -19,6 +19,11 @@ public final class ServerProcess implements AutoCloseable {
   private int port;
 
   public ServerProcess(Path dataDir, String... flags) throws IOException {
+    this(dataDir, java.util.Map.of(), flags);
+  }
+
+  /** With extra environment variables (e.g. {@link PowerLoss#env()}). */
+  public ServerProcess(Path dataDir, java.util.Map<String, String> env, String... flags) throws IOException {
     Path jar = Path.of("target/aion-server.jar").toAbsolutePath();
     if (!Files.exists(jar)) throw new IllegalStateException("build the jar first (mvn package): " + jar);
     portFile = dataDir.resolveSibling(dataDir.getFileName() + ".port");
@@ -29,7 +34,9 @@ public final class ServerProcess implements AutoCloseable {
         "-jar", jar.toString(), "--data.dir=" + dataDir, "--http.port=0", "--raft.port=0", "--protocol.port=0",
         "--http.port-file=" + portFile));
     cmd.addAll(List.of(flags));
-    process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().putAll(env);
+    process = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
   }
 
   /** Waits until the server wrote its port (it is serving). */
