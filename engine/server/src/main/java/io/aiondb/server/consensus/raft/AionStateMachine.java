@@ -228,10 +228,18 @@ public final class AionStateMachine extends BaseStateMachine {
     store.markApplied(last.getTerm(), last.getIndex()); // entries since the last data entry change no state
     store.checkpoint(tmp);
     Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+    syncDirectory(snapshots.dir()); // the rename itself is durable only once its directory is (POSIX)
     snapshots.cleanupOldSnapshots(null);
     LOG.info("took snapshot {} ({})", last, dir);
     return last.getIndex();
   }
 
   private static final long RaftLog_INVALID = -1;
+
+  /** fsync of a directory: makes the creates and renames in it durable (Linux allows opening one read-only). */
+  static void syncDirectory(Path dir) throws IOException {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
 }
