@@ -159,13 +159,6 @@ public final class QueryParser {
           if (value == null) throw bad(op.name().toLowerCase(Locale.ROOT) + " needs a value");
         }
       }
-      if (value != null) {
-        try {
-          io.aiondb.server.state.Values.checkTree(value, "the value of a field condition");
-        } catch (io.aiondb.server.AionException e) {
-          throw bad(e.getMessage());
-        }
-      }
       return new Predicate.Field(path, op, value);
     }
     throw bad("a where condition is one of {\"contains\": …}, {\"matches\": …}, {\"field\": …, \"op\": …, \"value\": …}");
