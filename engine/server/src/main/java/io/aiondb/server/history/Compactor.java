@@ -65,8 +65,8 @@ public final class Compactor implements AutoCloseable {
   }
 
   private void scheduled() {
-    if (!leader.getAsBoolean()) return;
-    try {
+    try { // nothing may escape: an exception would cancel every later run of the schedule
+      if (!leader.getAsBoolean()) return;
       Stats s = pass().join();
       if (s.removed() > 0) LOG.info("history compaction removed {} versions across {} keys", s.removed(), s.keys());
     } catch (RuntimeException e) {

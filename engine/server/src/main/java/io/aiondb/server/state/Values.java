@@ -52,6 +52,10 @@ public final class Values {
   }
 
   private static void checkJson(byte[] value) {
+    // JSON is UTF-8 (RFC 8259). Checked over the whole value because the streaming parser below skips string values
+    // without decoding them: an encoded surrogate (ED A0 80) inside a string passed it, then failed every later parse
+    // (found by the value-index fuzz target)
+    if (!isUtf8(value)) throw invalid("it is not valid UTF-8");
     try (JsonParser p = JSON.createParser(value)) {
       JsonToken t = p.nextToken();
       if (t == null) throw invalid("the value is empty");

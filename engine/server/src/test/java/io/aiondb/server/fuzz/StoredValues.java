@@ -33,15 +33,12 @@ final class StoredValues {
     }
   }
 
-  /** The same steps as KvRoutes.put for Content-Type application/json. */
+  /** The same steps as KvRoutes.put for Content-Type application/json (its content check is {@code Values}). */
   static boolean acceptedByHttp(byte[] value) {
     try {
-      Json.parse(value);
-      if (value.length == 0) return false;
+      io.aiondb.server.state.Values.validate(ContentType.JSON, value);
       new Command.Put("fuzz", new byte[] {'k'}, value, ContentType.JSON, -1);
       return true;
-    } catch (java.io.IOException e) {
-      return false;
     } catch (AionException rejected) {
       Invariants.clientError(rejected);
       return false;

@@ -54,6 +54,16 @@ class ValuesTest {
     accepted("null");
   }
 
+  /** Regression (value-index fuzz target): an encoded surrogate inside a string value was accepted, then unparsable. */
+  @Test
+  void invalidUtf8InsideAStringValueIsRefused() {
+    byte[] surrogate = {'{', '"', 'a', '"', ':', '"', (byte) 0xed, (byte) 0xa0, (byte) 0x80, '"', '}'};
+    assertThatThrownBy(() -> Values.validate(ContentType.JSON, surrogate))
+        .isInstanceOfSatisfying(AionException.class, e -> assertThat(e.getMessage()).contains("UTF-8"));
+    byte[] truncated = {'[', '"', (byte) 0xe2, (byte) 0x82, '"', ']'};
+    assertThatThrownBy(() -> Values.validate(ContentType.JSON, truncated)).isInstanceOf(AionException.class);
+  }
+
   @Test
   void textMustBeUtf8AndBytesAreOpaque() {
     assertThatThrownBy(() -> Values.validate(ContentType.TEXT, new byte[] {(byte) 0xff}))
