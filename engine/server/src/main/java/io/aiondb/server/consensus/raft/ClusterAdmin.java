@@ -267,9 +267,15 @@ public final class ClusterAdmin {
 
   private void apply(List<RaftPeer> voters, List<RaftPeer> listeners) {
     try {
-      RaftNode.check(raft.client().admin().setConfiguration(voters, listeners));
+      RaftNode.check(raft.adminClient().admin().setConfiguration(voters, listeners));
+    } catch (org.apache.ratis.protocol.exceptions.TimeoutIOException e) {
+      throw new AionException(ErrorCode.TIMEOUT, "the membership change did not complete within request.timeout: a new"
+          + " member must be running and reachable at its raftAddress to catch up; see GET /v1/cluster/members for the outcome");
     } catch (ReconfigurationInProgressException e) {
       throw new AionException(ErrorCode.RECONFIGURATION_IN_PROGRESS, "another membership change is in progress; retry shortly");
+    } catch (org.apache.ratis.protocol.exceptions.SetConfigurationException e) {
+      throw new AionException(ErrorCode.UNAVAILABLE, "membership unchanged: " + e.getMessage() + " (NOPROGRESS: a new member"
+          + " must be running and reachable at its raftAddress to catch up; retry once it is)");
     } catch (IOException e) {
       if (e.getCause() instanceof ReconfigurationInProgressException || String.valueOf(e.getMessage()).contains("Reconfiguration is already in progress")) {
         throw new AionException(ErrorCode.RECONFIGURATION_IN_PROGRESS, "another membership change is in progress; retry shortly");

@@ -70,6 +70,11 @@ public final class RaftNode implements Proposer {
   private final RaftClient client;
   /** Read-index requests only: sent to the leader this node knows, without Ratis-level retries (see readIndex). */
   private final RaftClient readClient;
+  /**
+   * Membership changes only: one attempt bounded by request.timeout. With the writers' retrying client, adding a
+   * learner nobody answers at kept the request (and its worker thread) waiting ~15 minutes while Ratis retried.
+   */
+  private final RaftClient adminClient;
   private final AionStateMachine stateMachine;
   private volatile boolean accepting = true;
   private final ReadIndexBatcher readIndexes =
@@ -114,6 +119,11 @@ public final class RaftNode implements Proposer {
     long attempts = Math.max(10, config.requestTimeout().toMillis() / 100);
     client = newClient(clientProps, parameters, raftPeers, attempts);
     readClient = RaftClient.newBuilder().setProperties(clientProps).setParameters(parameters)
+        .setRaftGroup(RaftGroup.valueOf(groupId, raftPeers)).setRetryPolicy(RetryPolicies.noRetry()).build();
+    RaftProperties adminProps = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(adminProps, transport());
+    RaftClientConfigKeys.Rpc.setRequestTimeout(adminProps, TimeDuration.valueOf(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
+    adminClient = RaftClient.newBuilder().setProperties(adminProps).setParameters(parameters)
         .setRaftGroup(RaftGroup.valueOf(groupId, raftPeers)).setRetryPolicy(RetryPolicies.noRetry()).build();
     LOG.info("raft member {} of group {} ({}) started on {}:{} over {}; peers {}", selfId, config.clusterName(), groupId,
         config.raftHost(), config.raftPort(), config.raftTransport(), peers);
@@ -234,6 +244,11 @@ public final class RaftNode implements Proposer {
 
   public RaftClient client() {
     return client;
+  }
+
+  /** The client for membership changes: a single attempt that gives up after request.timeout. */
+  public RaftClient adminClient() {
+    return adminClient;
   }
 
   public RaftGroupId groupId() {
@@ -459,6 +474,7 @@ public final class RaftNode implements Proposer {
     try {
       client.close();
       readClient.close();
+      adminClient.close();
     } catch (IOException e) {
       LOG.warn("closing the raft client: {}", e.toString());
     }
