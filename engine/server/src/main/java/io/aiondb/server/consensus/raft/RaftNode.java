@@ -120,11 +120,8 @@ public final class RaftNode implements Proposer {
     client = newClient(clientProps, parameters, raftPeers, attempts);
     readClient = RaftClient.newBuilder().setProperties(clientProps).setParameters(parameters)
         .setRaftGroup(RaftGroup.valueOf(groupId, raftPeers)).setRetryPolicy(RetryPolicies.noRetry()).build();
-    RaftProperties adminProps = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(adminProps, transport());
-    RaftClientConfigKeys.Rpc.setRequestTimeout(adminProps, TimeDuration.valueOf(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
-    adminClient = RaftClient.newBuilder().setProperties(adminProps).setParameters(parameters)
-        .setRaftGroup(RaftGroup.valueOf(groupId, raftPeers)).setRetryPolicy(RetryPolicies.noRetry()).build();
+    adminClient = RaftClient.newBuilder().setProperties(clientProps).setParameters(parameters)
+        .setRaftGroup(RaftGroup.valueOf(groupId, raftPeers)).setRetryPolicy(adminRetryPolicy()).build();
     LOG.info("raft member {} of group {} ({}) started on {}:{} over {}; peers {}", selfId, config.clusterName(), groupId,
         config.raftHost(), config.raftPort(), config.raftTransport(), peers);
   }
@@ -246,7 +243,27 @@ public final class RaftNode implements Proposer {
     return client;
   }
 
-  /** The client for membership changes: a single attempt that gives up after request.timeout. */
+  /**
+   * Membership changes: resent every 100 ms (following the leader, as writes are) until {@code request.timeout}
+   * since the first attempt, but never after the leader refused the change itself ({@code SetConfigurationException},
+   * e.g. NOPROGRESS: a new member that does not answer) — that answer is final and reported at once.
+   */
+  private org.apache.ratis.retry.RetryPolicy adminRetryPolicy() {
+    var everyTenth = RetryPolicies.retryForeverWithSleep(TimeDuration.valueOf(100, TimeUnit.MILLISECONDS));
+    var perException = org.apache.ratis.retry.ExceptionDependentRetry.newBuilder()
+        .setDefaultPolicy(everyTenth)
+        .setExceptionToPolicy(org.apache.ratis.protocol.exceptions.SetConfigurationException.class, RetryPolicies.noRetry())
+        .setMaxAttempts(Integer.MAX_VALUE)
+        .build();
+    var b = org.apache.ratis.client.retry.RequestTypeDependentRetryPolicy.newBuilder();
+    for (var type : org.apache.ratis.proto.RaftProtos.RaftClientRequestProto.TypeCase.values()) {
+      b.setRetryPolicy(type, perException);
+      b.setTimeout(type, TimeDuration.valueOf(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
+    }
+    return b.build();
+  }
+
+  /** The client for membership changes (see {@link #adminRetryPolicy()}): bounded by request.timeout. */
   public RaftClient adminClient() {
     return adminClient;
   }
