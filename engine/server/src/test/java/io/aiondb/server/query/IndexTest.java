@@ -208,17 +208,22 @@ class IndexTest {
     throw new AssertionError("too many pages");
   }
 
+  /** Namespace "p": 150 random JSON writes over 60 keys, then a ready index of each type (n, s, f, t). */
+  private static void randomIndexedNamespace(StoreHarness h, Random r) {
+    h.apply(new Command.CreateNamespace("p"), 1);
+    for (int i = 0; i < 150; i++) putJson(h, "p", "k" + r.nextInt(60), randomValue(r), 2);
+    index(h, "p", "n", "$.n", IndexDef.Type.NUMBER, false);
+    index(h, "p", "s", "$.s", IndexDef.Type.STRING, false);
+    index(h, "p", "f", "$.f", IndexDef.Type.BOOLEAN, false);
+    index(h, "p", "t", "$.t", IndexDef.Type.TIMESTAMP, false);
+  }
+
   @Test
   void indexPathEqualsFullScanPath() {
     long seed = Long.getLong("aion.seed", System.nanoTime());
     Random r = new Random(seed);
     try (StoreHarness h = new StoreHarness(dir)) {
-      h.apply(new Command.CreateNamespace("p"), 1);
-      for (int i = 0; i < 150; i++) putJson(h, "p", "k" + r.nextInt(60), randomValue(r), 2);
-      index(h, "p", "n", "$.n", IndexDef.Type.NUMBER, false);
-      index(h, "p", "s", "$.s", IndexDef.Type.STRING, false);
-      index(h, "p", "f", "$.f", IndexDef.Type.BOOLEAN, false);
-      index(h, "p", "t", "$.t", IndexDef.Type.TIMESTAMP, false);
+      randomIndexedNamespace(h, r);
       index(h, "p", "u", "$.u", IndexDef.Type.NUMBER, true); // may FAIL on duplicate values: then it is simply not used
       for (int i = 0; i < 100; i++) { // writes after the backfill, maintained by the writes themselves
         if (r.nextInt(5) == 0) h.delete("p", "k" + r.nextInt(60), 3);
@@ -245,12 +250,7 @@ class IndexTest {
     long seed = Long.getLong("aion.seed", System.nanoTime());
     Random r = new Random(seed);
     try (StoreHarness h = new StoreHarness(dir)) {
-      h.apply(new Command.CreateNamespace("p"), 1);
-      for (int i = 0; i < 150; i++) putJson(h, "p", "k" + r.nextInt(60), randomValue(r), 2);
-      index(h, "p", "n", "$.n", IndexDef.Type.NUMBER, false);
-      index(h, "p", "s", "$.s", IndexDef.Type.STRING, false);
-      index(h, "p", "f", "$.f", IndexDef.Type.BOOLEAN, false);
-      index(h, "p", "t", "$.t", IndexDef.Type.TIMESTAMP, false);
+      randomIndexedNamespace(h, r);
       for (int i = 0; i < 300; i++) { // deletes leave index entries behind nothing; overwrites move them
         if (r.nextInt(3) == 0) h.delete("p", "k" + r.nextInt(60), 3);
         else putJson(h, "p", "k" + r.nextInt(60), randomValue(r), 3);
