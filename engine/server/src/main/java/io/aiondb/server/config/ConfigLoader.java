@@ -240,8 +240,9 @@ public final class ConfigLoader {
       throw new ConfigException(n + " is too large: '" + s + "'");
     }
     String u = m.group(2) == null ? (x == 0 ? "s" : "") : m.group(2);
+    Duration d;
     try {
-      return switch (u) {
+      d = switch (u) {
         case "ms" -> Duration.ofMillis(x);
         case "s" -> Duration.ofSeconds(x);
         case "m" -> Duration.ofMinutes(x);
@@ -252,7 +253,12 @@ public final class ConfigLoader {
     } catch (ArithmeticException e) {
       throw new ConfigException(n + " is too large: '" + s + "'");
     }
+    // every duration is used in milliseconds or nanoseconds somewhere: 100 years keeps both far from overflow
+    if (d.compareTo(MAX_DURATION) > 0) throw new ConfigException(n + " is too large: '" + s + "' (at most 36500d)");
+    return d;
   }
+
+  private static final Duration MAX_DURATION = Duration.ofDays(36_500);
 
   private static Duration duration(Map<String, String> v, String n) {
     return parseDuration(n, v.get(n));

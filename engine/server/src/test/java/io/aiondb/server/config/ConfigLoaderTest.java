@@ -86,5 +86,10 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("history.keep-duration");
     assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--request.timeout=9223372036854775807h"}, Map.of(), null))
         .isInstanceOf(ConfigException.class).hasMessageContaining("request.timeout");
+    // a Duration that exists but overflows toMillis() (found by the config fuzz target in a CI slice)
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--http.read-timeout=799999999999d"}, Map.of(), null))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("http.read-timeout");
+    assertThat(ConfigLoader.load(new String[] {"--history.keep-duration=36500d"}, Map.of(), null).historyKeepDuration())
+        .isEqualTo(java.time.Duration.ofDays(36_500));
   }
 }
