@@ -1,7 +1,6 @@
 package io.aiondb.server;
 
 import io.aiondb.server.config.AionConfig;
-import io.aiondb.server.consensus.Proposer;
 import io.aiondb.server.consensus.raft.RaftNode;
 import io.aiondb.server.history.Compactor;
 import io.aiondb.server.query.QueryExecutor;
@@ -18,7 +17,8 @@ import java.time.Clock;
 
 /**
  * One Aion node's services, wired: storage → state machine → consensus (the proposer) → query and compaction.
- * The API layer reaches the engine only through this object. Closing it drains writes and closes RocksDB.
+ * The transports reach keys, namespaces, indexes, queries and watches only through {@link #service()}; the admin and
+ * cluster routes use the status pieces and {@link #clusterAdmin()}. Closing it drains writes and closes RocksDB.
  */
 public final class Node implements AutoCloseable {
   private final AionConfig config;
@@ -31,6 +31,7 @@ public final class Node implements AutoCloseable {
   private final Compactor compactor;
   private final io.aiondb.server.watch.WatchHub watches;
   private final io.aiondb.server.index.IndexBuilder indexBuilder;
+  private final io.aiondb.server.service.KvService service;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
@@ -53,6 +54,14 @@ public final class Node implements AutoCloseable {
     this.watches = new io.aiondb.server.watch.WatchHub(store, java.time.Duration.ofSeconds(10), config.watch());
     this.indexBuilder = new io.aiondb.server.index.IndexBuilder(store, proposer,
         () -> proposer.division().getInfo().isLeader(), config.compactionChunkKeys());
+    int readerThreads = Math.max(8, Runtime.getRuntime().availableProcessors() * 4) + config.query().maxConcurrent();
+    java.util.concurrent.atomic.AtomicInteger readerIds = new java.util.concurrent.atomic.AtomicInteger();
+    this.service = new io.aiondb.server.service.KvService(proposer, store, queries, watches, indexBuilder::wake,
+        config.requestTimeout(), java.util.concurrent.Executors.newFixedThreadPool(readerThreads, r -> {
+          Thread t = new Thread(r, "aion-reader-" + readerIds.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        }));
     Gauge.builder("aion.watches.active", watches, io.aiondb.server.watch.WatchHub::active)
         .description("Watches open on this node").register(metrics);
     if (store.cache() != null) CaffeineCacheMetrics.monitor(metrics, store.cache(), "current_values");
@@ -88,8 +97,9 @@ public final class Node implements AutoCloseable {
     return store;
   }
 
-  public Proposer proposer() {
-    return proposer;
+  /** The service layer: the transports' only way to keys, namespaces, indexes, queries and watches. */
+  public io.aiondb.server.service.KvService service() {
+    return service;
   }
 
   public io.aiondb.server.consensus.raft.ClusterAdmin clusterAdmin() {
@@ -128,6 +138,7 @@ public final class Node implements AutoCloseable {
   @Override
   public void close() {
     watches.close();
+    service.close();
     indexBuilder.close();
     compactor.close();
     proposer.close();

@@ -1,5 +1,6 @@
 package io.aiondb.server.api;
 
+import io.aiondb.server.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aiondb.server.Node;
 import io.aiondb.server.history.Compactor;

@@ -1,5 +1,6 @@
 package io.aiondb.server.api;
 
+import io.aiondb.server.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aiondb.server.AionException;
 import io.aiondb.server.ErrorCode;
@@ -40,8 +41,6 @@ public final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   /** Request bodies above this are refused before they are buffered: the largest value plus room for JSON. */
   static final long BODY_LIMIT = 4L * 1024 * 1024 + 64 * 1024;
-  /** JSON and text values up to this many bytes are checked on the event loop; larger ones on a worker thread. */
-  static final int INLINE_PARSE_BYTES = 32 * 1024;
   /** The request line and the whole header block are refused (414/431) above these sizes. */
   static final int MAX_INITIAL_LINE = 16 * 1024, MAX_HEADER_SIZE = 16 * 1024;
   /** gzip level for answers to clients that accept it: 1 costs the event loop a fraction of the default 6. */
@@ -241,7 +240,33 @@ public final class HttpApi {
     });
   }
 
-  /** Waits (without blocking the event loop) for a proposed write, bounded by request.timeout. */
+  /**
+   * Answers with {@code f}'s result on the request's event loop, or with the error it failed with. For the service
+   * layer's futures, which are bounded by request.timeout and fail only with {@link AionException}s.
+   */
+  <T> void answer(RoutingContext ctx, CompletableFuture<T> f, BiConsumer<RoutingContext, T> respond) {
+    f.whenComplete((r, e) -> ctx.vertx().runOnContext(v -> {
+      if (e == null) {
+        try {
+          respond.accept(ctx, r);
+        } catch (RuntimeException ex) {
+          error(ctx, ex);
+        }
+      } else {
+        error(ctx, e);
+      }
+    }));
+  }
+
+  /** Runs tasks on the worker pool (rendering large answers off the event loop). */
+  java.util.concurrent.Executor worker() {
+    return task -> vertx.executeBlocking(() -> {
+      task.run();
+      return null;
+    }, false);
+  }
+
+  /** Waits (without blocking the event loop) for work outside the service layer, bounded by request.timeout. */
   <T> void await(RoutingContext ctx, CompletableFuture<T> f, BiConsumer<RoutingContext, T> respond) {
     Duration timeout = node.config().requestTimeout();
     f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> ctx.vertx().runOnContext(v -> {
@@ -289,9 +314,9 @@ public final class HttpApi {
       code = ErrorCode.VALUE_TOO_LARGE;
       message = "request body is larger than " + BODY_LIMIT + " bytes; values may be at most 4 MiB";
     } else {
-      code = ErrorCode.INTERNAL;
-      message = "internal error; the server log has details";
-      LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), t);
+      AionException a = io.aiondb.server.service.KvService.error(t); // unwraps; logs what is not an AionException
+      code = a.code();
+      message = a.getMessage();
     }
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.put("code", code.name());

@@ -1,11 +1,12 @@
 package io.aiondb.server.api;
 
+import io.aiondb.server.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aiondb.server.AionException;
 import io.aiondb.server.ErrorCode;
-import io.aiondb.server.Node;
+import io.aiondb.server.service.KvService;
 import io.aiondb.server.state.ApplyResult;
 import io.aiondb.server.state.Command;
 import io.aiondb.server.storage.IndexDef;
@@ -20,11 +21,11 @@ import java.util.Set;
 /** Secondary indexes under /v1/namespaces/{ns}/indexes (docs/api.md "Secondary indexes"). */
 final class IndexRoutes {
   private final HttpApi api;
-  private final Node node;
+  private final KvService service;
 
   IndexRoutes(HttpApi api) {
     this.api = api;
-    this.node = api.node();
+    this.service = api.node().service();
   }
 
   void register(Router r) {
@@ -50,26 +51,15 @@ final class IndexRoutes {
     return n;
   }
 
-  private NamespaceInfo namespace(RoutingContext ctx) {
-    String name = ctx.pathParam("ns");
-    Command.validateNamespace(name);
-    return node.store().requireNamespace(name);
-  }
-
   private void list(RoutingContext ctx) {
-    NamespaceInfo ns = namespace(ctx);
     ObjectNode body = Json.MAPPER.createObjectNode();
     ArrayNode arr = body.putArray("indexes");
-    node.store().indexes(ns.id()).stream().sorted(Comparator.comparing(IndexDef::name)).forEach(d -> arr.add(json(d)));
+    service.indexes(KvRoutes.caller(ctx), ctx.pathParam("ns")).forEach(d -> arr.add(json(d)));
     HttpApi.json(ctx, 200, body);
   }
 
   private void get(RoutingContext ctx) {
-    NamespaceInfo ns = namespace(ctx);
-    String name = ctx.pathParam("name");
-    Command.validateIndexName(name);
-    IndexDef d = node.store().index(ns.id(), name).orElseThrow(() -> notFound(ns, name));
-    HttpApi.json(ctx, 200, json(d));
+    HttpApi.json(ctx, 200, json(service.index(KvRoutes.caller(ctx), ctx.pathParam("ns"), ctx.pathParam("name"))));
   }
 
   private static AionException notFound(NamespaceInfo ns, String name) {
@@ -103,11 +93,8 @@ final class IndexRoutes {
       default -> throw new AionException(ErrorCode.BAD_REQUEST, "'type' must be string, number, boolean or timestamp, not '" + t + "'");
     };
     if (body.has("unique") && !body.get("unique").isBoolean()) throw new AionException(ErrorCode.BAD_REQUEST, "'unique' must be true or false");
-    Command c = new Command.CreateIndex(ns, name, body.get("field").asText(), type, body.path("unique").asBoolean(false));
-    api.await(ctx, node.proposer().propose(c), (cx, r) -> {
-      if (r instanceof ApplyResult.Rejected rej) throw new AionException(rej.code(), rej.message());
-      ApplyResult.IndexCreated ic = (ApplyResult.IndexCreated) r;
-      node.indexBuilder().wake();
+    var c = new Command.CreateIndex(ns, name, body.get("field").asText(), type, body.path("unique").asBoolean(false));
+    api.answer(ctx, service.createIndex(KvRoutes.caller(ctx), c), (cx, ic) -> {
       ObjectNode n = json(ic.index());
       n.put("created", ic.created());
       HttpApi.json(cx, ic.created() ? 201 : 200, n);
@@ -115,12 +102,10 @@ final class IndexRoutes {
   }
 
   private void drop(RoutingContext ctx) {
-    NamespaceInfo ns = namespace(ctx);
+    NamespaceInfo ns = service.namespace(KvRoutes.caller(ctx), ctx.pathParam("ns"));
     String name = ctx.pathParam("name");
-    Command c = new Command.DropIndex(ns.name(), name);
-    api.await(ctx, node.proposer().propose(c), (cx, r) -> {
-      if (r instanceof ApplyResult.Rejected rej) throw new AionException(rej.code(), rej.message());
-      if (!((ApplyResult.IndexDropped) r).existed()) throw notFound(ns, name);
+    api.answer(ctx, service.dropIndex(KvRoutes.caller(ctx), new Command.DropIndex(ns.name(), name)), (cx, r) -> {
+      if (!r.existed()) throw notFound(ns, name);
       HttpApi.json(cx, 200, Json.MAPPER.createObjectNode().put("name", name).put("dropped", true));
     });
   }

@@ -1,11 +1,15 @@
 package io.aiondb.server.api;
 
+import io.aiondb.server.json.QueryJson;
+import io.aiondb.server.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aiondb.server.AionException;
 import io.aiondb.server.ErrorCode;
-import io.aiondb.server.Node;
+import io.aiondb.server.service.Caller;
+import io.aiondb.server.service.KvService;
+import io.aiondb.server.service.ReadOptions;
 import io.aiondb.server.consensus.ReadConsistency;
 import io.aiondb.server.query.Query;
 import io.aiondb.server.query.QueryParser;
@@ -29,11 +33,15 @@ import java.util.Optional;
 /** Namespaces, keys, history and queries under /v1. */
 final class KvRoutes {
   private final HttpApi api;
-  private final Node node;
+  private final KvService service;
 
   KvRoutes(HttpApi api) {
     this.api = api;
-    this.node = api.node();
+    this.service = api.node().service();
+  }
+
+  static Caller caller(RoutingContext ctx) {
+    return Caller.http(ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().host());
   }
 
   void register(Router r) {
@@ -53,11 +61,10 @@ final class KvRoutes {
 
   private void txn(RoutingContext ctx) {
     byte[] body = jsonBody(ctx, "a transaction");
-    api.blocking(ctx, () -> TxnJson.parse(parseJson(body, "a transaction")), (c, t) ->  // parsed off the event loop
-        api.await(c, node.proposer().propose(t), (cx, r) -> {
-          if (r instanceof ApplyResult.Rejected rej) throw new AionException(rej.code(), rej.message());
-          HttpApi.json(cx, 200, TxnJson.render((ApplyResult.TxnDone) r));
-        }));
+    // parsed and validated off the event loop (the service validates values: bodies reach 4 MiB)
+    Caller caller = caller(ctx);
+    api.blocking(ctx, () -> service.txn(caller, TxnJson.parse(parseJson(body, "a transaction"))),
+        (c, f) -> api.answer(c, f, (cx, r) -> HttpApi.json(cx, 200, TxnJson.render(r))));
   }
 
   /** The request body sent as JSON (application/json; curl -d's form type is accepted too), not yet parsed. */
@@ -92,16 +99,13 @@ final class KvRoutes {
   private void listNamespaces(RoutingContext ctx) {
     ObjectNode body = Json.MAPPER.createObjectNode();
     ArrayNode arr = body.putArray("namespaces");
-    node.store().namespaces().stream().sorted(Comparator.comparing(NamespaceInfo::name))
-        .forEach(ns -> arr.add(namespaceJson(ns)));
+    service.namespaces(caller(ctx)).forEach(ns -> arr.add(namespaceJson(ns)));
     HttpApi.json(ctx, 200, body);
   }
 
   private void createNamespace(RoutingContext ctx) {
     String name = ctx.pathParam("ns");
-    Command c = new Command.CreateNamespace(name);
-    api.await(ctx, node.proposer().propose(c), (cx, r) -> {
-      ApplyResult.NamespaceCreated nc = (ApplyResult.NamespaceCreated) r;
+    api.answer(ctx, service.createNamespace(caller(ctx), name), (cx, nc) -> {
       ObjectNode n = Json.MAPPER.createObjectNode();
       n.put("name", name);
       n.put("created", nc.created());
@@ -111,8 +115,7 @@ final class KvRoutes {
   }
 
   private void getNamespace(RoutingContext ctx) {
-    NamespaceInfo ns = namespace(ctx);
-    HttpApi.json(ctx, 200, namespaceJson(ns));
+    HttpApi.json(ctx, 200, namespaceJson(service.namespace(caller(ctx), ctx.pathParam("ns"))));
   }
 
   private void dropNamespace(RoutingContext ctx) {
@@ -122,19 +125,13 @@ final class KvRoutes {
       throw new AionException(ErrorCode.CONFIRMATION_REQUIRED,
           "dropping namespace '" + name + "' deletes all its keys and their history; repeat with ?confirm=true");
     }
-    namespace(ctx);
-    api.await(ctx, node.proposer().propose(new Command.DropNamespace(name)), (cx, r) -> {
-      if (!((ApplyResult.NamespaceDropped) r).existed()) {
+    service.namespace(caller(ctx), name); // 404 before anything is proposed
+    api.answer(ctx, service.dropNamespace(caller(ctx), name), (cx, r) -> {
+      if (!r.existed()) {
         throw new AionException(ErrorCode.NAMESPACE_NOT_FOUND, "namespace '" + name + "' does not exist");
       }
       HttpApi.json(cx, 200, Json.MAPPER.createObjectNode().put("name", name).put("dropped", true));
     });
-  }
-
-  private NamespaceInfo namespace(RoutingContext ctx) {
-    String name = ctx.pathParam("ns");
-    Command.validateNamespace(name);
-    return node.store().requireNamespace(name);
   }
 
   // ------------------------------------------------------------------ keys
@@ -174,25 +171,17 @@ final class KvRoutes {
     Buffer body = ctx.body().buffer();
     byte[] value = body == null ? new byte[0] : body.getBytes();
     long expected = longParam(ctx, "ifRevision", Command.ANY_REVISION, 0);
-    Command c = new Command.Put(ns, key, value, ct, expected);
-    if (ct == ContentType.OCTET_STREAM || value.length <= HttpApi.INLINE_PARSE_BYTES) {
-      checkValue(value, ct);
-      propose(ctx, c);
-    } else {
-      api.blocking(ctx, () -> checkValue(value, ct), (cx, v) -> propose(cx, c)); // large values: off the event loop
+    Command.Put c = new Command.Put(ns, key, value, ct, expected);
+    Caller caller = caller(ctx);
+    if (KvService.validationBytes(c) <= KvService.INLINE_VALIDATION_BYTES) {
+      respondWritten(ctx, service.put(caller, c));
+    } else { // the service validates the value: large ones off the event loop
+      api.blocking(ctx, () -> service.put(caller, c), this::respondWritten);
     }
   }
 
-  /** The content rules of {@link Values} (a JSON value must parse, fit the number range and depth; text is UTF-8). */
-  private static Void checkValue(byte[] value, ContentType ct) {
-    Values.validate(ct, value);
-    return null;
-  }
-
-  private void propose(RoutingContext ctx, Command c) {
-    api.await(ctx, node.proposer().propose(c), (cx, r) -> {
-      if (r instanceof ApplyResult.Rejected rej) throw new AionException(rej.code(), rej.message());
-      ApplyResult.Written w = (ApplyResult.Written) r;
+  private void respondWritten(RoutingContext ctx, java.util.concurrent.CompletableFuture<ApplyResult.Written> f) {
+    api.answer(ctx, f, (cx, w) -> {
       ObjectNode n = Json.MAPPER.createObjectNode();
       n.put("revision", w.revision());
       n.put("createRevision", w.createRevision());
@@ -202,46 +191,26 @@ final class KvRoutes {
     });
   }
 
-  /** Runs {@code read} once the read barrier of the request's consistency level (and minRevision) is passed. */
-  private void afterBarrier(RoutingContext ctx, Runnable read) {
-    ReadConsistency c = ReadConsistency.parse(ctx.queryParams().get("consistency"));
-    long minRevision = longParam(ctx, "minRevision", 0, 0);
-    if (c == ReadConsistency.STALE && minRevision == 0) {
-      read.run();
-      return;
-    }
-    api.await(ctx, node.raft().readBarrier(c, minRevision), (cx, v) -> read.run());
+  /** The consistency level and minRevision a read asks for (query parameters). */
+  static ReadOptions readOptions(RoutingContext ctx) {
+    return new ReadOptions(ReadConsistency.parse(ctx.queryParams().get("consistency")),
+        longParam(ctx, "minRevision", 0, 0));
   }
 
   private void get(RoutingContext ctx) {
-    NamespaceInfo ns = namespace(ctx);
+    String ns = ctx.pathParam("ns");
+    Command.validateNamespace(ns);
     byte[] key = key(ctx, "/keys/");
     long at = longParam(ctx, "revision", 0, 1);
-    afterBarrier(ctx, () -> getNow(ctx, ns, key, at));
+    api.answer(ctx, service.get(caller(ctx), readOptions(ctx), ns, key, at), KvRoutes::respondValue);
   }
 
-  private void getNow(RoutingContext ctx, NamespaceInfo ns, byte[] key, long at) {
-    if (at == 0) { // a cache hit needs no I/O: answer on the event loop
-      long readRevision = node.store().appliedRevision();
-      Optional<VersionRecord> cached = node.store().getCurrentIfCached(ns.id(), key);
-      if (cached != null) {
-        respondValue(ctx, ns, key, at, cached, readRevision);
-        return;
-      }
-    }
-    api.blocking(ctx, () -> {
-      long readRevision = node.store().appliedRevision();
-      Optional<VersionRecord> v = at == 0 ? node.store().getCurrent(ns.id(), key) : node.store().getAt(ns, key, at);
-      return new Object[] {v, at == 0 ? readRevision : at};
-    }, (cx, res) -> {
-      @SuppressWarnings("unchecked")
-      Optional<VersionRecord> v = (Optional<VersionRecord>) res[0];
-      respondValue(cx, ns, key, at, v, (Long) res[1]);
-    });
-  }
-
-  private static void respondValue(RoutingContext cx, NamespaceInfo ns, byte[] key, long at, Optional<VersionRecord> v,
-      long readRevision) {
+  private static void respondValue(RoutingContext cx, KvService.ValueRead read) {
+      NamespaceInfo ns = read.namespace();
+      byte[] key = read.key();
+      long at = read.revision();
+      Optional<VersionRecord> v = read.version();
+      long readRevision = read.readRevision();
       if (v.isEmpty()) {
         throw new AionException(ErrorCode.KEY_NOT_FOUND, "key '" + new String(key, StandardCharsets.UTF_8)
             + "' does not exist in namespace '" + ns.name() + "'" + (at == 0 ? "" : " at revision " + at));
@@ -262,9 +231,7 @@ final class KvRoutes {
     Command.validateNamespace(ns);
     byte[] key = key(ctx, "/keys/");
     long expected = longParam(ctx, "ifRevision", Command.ANY_REVISION, 1);
-    api.await(ctx, node.proposer().propose(new Command.Delete(ns, key, expected)), (cx, r) -> {
-      if (r instanceof ApplyResult.Rejected rej) throw new AionException(rej.code(), rej.message());
-      ApplyResult.Deleted d = (ApplyResult.Deleted) r;
+    api.answer(ctx, service.delete(caller(ctx), new Command.Delete(ns, key, expected)), (cx, d) -> {
       ObjectNode n = Json.MAPPER.createObjectNode();
       n.put("deleted", d.existed());
       n.put("revision", d.revision());
@@ -274,30 +241,41 @@ final class KvRoutes {
   }
 
   private void history(RoutingContext ctx) {
-    NamespaceInfo ns = namespace(ctx);
+    String ns = ctx.pathParam("ns");
+    Command.validateNamespace(ns);
     byte[] key = key(ctx, "/history/");
     int limit = (int) Math.min(longParam(ctx, "limit", 100, 1), 1000);
     long before = longParam(ctx, "before", Long.MAX_VALUE, 1);
-    afterBarrier(ctx, () -> api.blocking(ctx, () -> { // read and rendered off the event loop
-      var page = node.store().historyPage(ns.id(), key, before, limit, RocksStore.HISTORY_PAGE_MAX_BYTES);
+    var page = service.history(caller(ctx), readOptions(ctx), ns, key, before, limit, RocksStore.HISTORY_PAGE_MAX_BYTES);
+    api.answer(ctx, page.thenApplyAsync(p -> render(key, p), api.worker()), (cx, text) -> HttpApi.jsonText(cx, 200, text));
+  }
+
+  /** A history page as JSON text (rendered off the event loop: a page holds up to 8 MiB of values). */
+  private static String render(byte[] key, RocksStore.HistoryPage page) {
+    try {
       ObjectNode n = Json.MAPPER.createObjectNode();
       Json.putKey(n, key);
       ArrayNode arr = n.putArray("versions");
       for (VersionRecord v : page.versions()) arr.add(Json.version(v, true));
       if (page.more()) n.put("nextBefore", page.versions().getLast().revision());
       return Json.MAPPER.writeValueAsString(n);
-    }, (cx, text) -> HttpApi.jsonText(cx, 200, text)));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   // ------------------------------------------------------------------ query
 
   private void query(RoutingContext ctx) {
-    NamespaceInfo ns = namespace(ctx);
+    String ns = ctx.pathParam("ns");
+    service.namespace(caller(ctx), ns); // 404 before the body is parsed
     byte[] body = jsonBody(ctx, "a query");
+    ReadOptions read = readOptions(ctx);
+    Caller caller = caller(ctx);
     // parsed, run and rendered off the event loop
-    api.blocking(ctx, () -> QueryParser.parse(parseJson(body, "a query")), (c, q) -> afterBarrier(c, () -> api.blocking(c,
-        () -> Json.MAPPER.writeValueAsString(QueryJson.render(q, node.queries().execute(q, ns))),
-        (cx, text) -> HttpApi.jsonText(cx, 200, text))));
+    api.blocking(ctx, () -> QueryParser.parse(parseJson(body, "a query")), (c, q) -> api.answer(c,
+        service.query(caller, read, ns, q).thenApplyAsync(r -> QueryJson.render(q, r).toString(), api.worker()),
+        (cx, text) -> HttpApi.jsonText(cx, 200, text)));
   }
 
 

@@ -1,5 +1,6 @@
 package io.aiondb.server.api;
 
+import io.aiondb.server.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

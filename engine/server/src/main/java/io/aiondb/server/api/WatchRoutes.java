@@ -1,10 +1,11 @@
 package io.aiondb.server.api;
 
+import io.aiondb.server.json.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aiondb.server.AionException;
 import io.aiondb.server.ErrorCode;
-import io.aiondb.server.Node;
+import io.aiondb.server.service.KvService;
 import io.aiondb.server.state.Command;
 import io.aiondb.server.watch.WatchEvent;
 import io.aiondb.server.watch.WatchSink;
@@ -25,10 +26,10 @@ import java.util.concurrent.ExecutionException;
  * (Last-Event-ID). Validation errors answer before the stream starts, with the usual error body and status.
  */
 final class WatchRoutes {
-  private final Node node;
+  private final KvService service;
 
   WatchRoutes(HttpApi api) {
-    this.node = api.node();
+    this.service = api.node().service();
   }
 
   void register(Router r) {
@@ -63,8 +64,8 @@ final class WatchRoutes {
         .putHeader("Content-Encoding", "identity"); // no compression: each message must leave at once
     Watcher w;
     try {
-      w = node.watches().open(spec, new Sink(resp, sse, node.watches().limits().sendTimeout()),
-          ctx.request().remoteAddress().host()); // validates before anything is written
+      // validates before anything is written
+      w = service.watch(KvRoutes.caller(ctx), spec, new Sink(resp, sse, service.watchLimits().sendTimeout()));
     } catch (RuntimeException e) {
       resp.headers().clear();
       resp.setChunked(false);

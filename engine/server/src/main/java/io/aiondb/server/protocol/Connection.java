@@ -4,8 +4,12 @@ import io.aiondb.server.AionException;
 import io.aiondb.server.ErrorCode;
 import io.aiondb.server.Node;
 import io.aiondb.server.Version;
-import io.aiondb.server.api.Json;
-import io.aiondb.server.api.QueryJson;
+import io.aiondb.server.json.Json;
+import io.aiondb.server.json.QueryJson;
+import io.aiondb.server.service.Caller;
+import io.aiondb.server.service.KvService;
+import io.aiondb.server.service.ReadOptions;
+import io.aiondb.server.storage.RocksStore;
 import io.aiondb.server.config.ConnectionLimits;
 import io.aiondb.server.consensus.ReadConsistency;
 import io.aiondb.server.consensus.raft.ClusterAdmin;
@@ -57,20 +61,20 @@ import org.slf4j.LoggerFactory;
  *   <li>Idle: no frame in and no answer out for protocol.idle-timeout, with nothing in flight and no watch (or with
  *       answers that the client does not read): an ERROR frame with id 0, then the connection closes.</li>
  *   <li>The event loop only splits frames and decodes layouts: JSON and text values over
- *       {@value #INLINE_CHECK_BYTES} bytes and every query are parsed on a reader thread. Writes are still proposed
+ *       {@value KvService#INLINE_VALIDATION_BYTES} bytes and every query are parsed on a reader thread. Writes are still proposed
  *       in the order their frames arrived.</li>
  * </ul>
  */
 final class Connection {
   private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
   static final int MAX_IN_FLIGHT = 1024;
-  /** JSON and text values up to this many bytes are validated on the event loop, larger ones on a reader thread. */
-  static final int INLINE_CHECK_BYTES = 32 * 1024;
   /** Room a GET reserves before it reads: the largest value, the largest key and the version fields. */
   private static final long GET_RESERVE = Keys.MAX_VALUE_BYTES + 4096;
 
   private final NetSocket socket;
   private final Node node;
+  private final KvService service;
+  private final Caller caller;
   private final Executor readers;
   private final java.util.function.IntSupplier protocolPort;
   private final Budget budget;
@@ -98,6 +102,8 @@ final class Connection {
     this.protocolPort = protocolPort;
     this.socket = socket;
     this.node = node;
+    this.service = node.service();
+    this.caller = Caller.protocol(socket.remoteAddress() == null ? null : socket.remoteAddress().host());
     this.readers = readers;
     this.budget = new Budget(limits.protocolMaxConnectionMemory());
     this.idleNanos = limits.protocolIdleTimeout().toNanos();
@@ -202,7 +208,7 @@ final class Connection {
         send(id, ProtocolCodec.OK, a.payload());
         budget.releaseAnswer(a.reserved());
       } else {
-        AionException e = toAion(err);
+        AionException e = KvService.error(err);
         send(id, ProtocolCodec.ERROR, ProtocolCodec.error(e.code(), e.getMessage()));
       }
       budget.releaseRequest(held);
@@ -217,14 +223,13 @@ final class Connection {
   }
 
   /**
-   * Validates a write's values and proposes it after every write received before it was proposed. Small values are
-   * checked here on the event loop; large ones (and everything queued behind them) on a reader thread.
+   * Proposes a write after every write received before it was proposed. The service validates its values before
+   * proposing: small ones here on the event loop, large ones (and everything queued behind them) on a reader thread.
    */
   private CompletableFuture<Answer> ordered(Request req) {
-    boolean heavy = ProtocolCodec.contentBytes(req) > INLINE_CHECK_BYTES;
-    if (!heavy && writeOrder.isDone()) return dispatch(ProtocolCodec.checkContents(req));
-    CompletableFuture<CompletableFuture<Answer>> proposed =
-        writeOrder.thenApplyAsync(v -> dispatch(ProtocolCodec.checkContents(req)), readers);
+    boolean heavy = ProtocolCodec.contentBytes(req) > KvService.INLINE_VALIDATION_BYTES;
+    if (!heavy && writeOrder.isDone()) return dispatch(req);
+    CompletableFuture<CompletableFuture<Answer>> proposed = writeOrder.thenApplyAsync(v -> dispatch(req), readers);
     writeOrder = proposed.handle((f, e) -> null);
     return proposed.thenCompose(f -> f);
   }
@@ -232,37 +237,36 @@ final class Connection {
   private CompletableFuture<Answer> dispatch(Request req) {
     return switch (req) {
       case Request.Ping p -> CompletableFuture.completedFuture(Answer.of(new byte[0]));
-      case Request.Get g -> afterBarrier(g.consistency(), g.minRevision(), GET_RESERVE, () -> {
-        NamespaceInfo ns = node.store().requireNamespace(g.namespace());
-        long readRevision = node.store().appliedRevision();
-        Optional<VersionRecord> v = g.revision() == 0 ? node.store().getCurrent(ns.id(), g.key())
-            : node.store().getAt(ns, g.key(), g.revision());
-        return ProtocolCodec.get(v.orElse(null), g.revision() == 0 ? readRevision : g.revision());
-      });
-      case Request.Put p -> write(p.command(), r -> ProtocolCodec.written((ApplyResult.Written) r));
-      case Request.Delete d -> write(d.command(), r -> ProtocolCodec.deleted((ApplyResult.Deleted) r));
-      case Request.Txn t -> write(t.command(), r -> txnAnswer((ApplyResult.TxnDone) r));
+      case Request.Get g -> read(GET_RESERVE, () -> service.get(caller, new ReadOptions(g.consistency(), g.minRevision()),
+          g.namespace(), g.key(), g.revision()).thenApply(v -> ProtocolCodec.get(v.version().orElse(null), v.readRevision())));
+      case Request.Put p -> service.put(caller, p.command()).thenApply(r -> Answer.of(ProtocolCodec.written(r)));
+      case Request.Delete d -> service.delete(caller, d.command()).thenApply(r -> Answer.of(ProtocolCodec.deleted(r)));
+      case Request.Txn t -> service.txn(caller, t.command()).thenApply(r -> Answer.of(txnAnswer(r)));
       case Request.Query q -> {
-        NamespaceInfo ns = node.store().requireNamespace(q.namespace());
+        service.namespace(caller, q.namespace()); // NAMESPACE_NOT_FOUND before the query is parsed
         yield CompletableFuture.supplyAsync(() -> parseQuery(q.json()), readers) // off the event loop
-            .thenCompose(query -> afterBarrier(q.consistency(), q.minRevision(), ProtocolCodec.MAX_FRAME, () -> {
-              byte[] json = QueryJson.render(query, node.queries().execute(query, ns)).toString().getBytes(StandardCharsets.UTF_8);
-              if (json.length > ProtocolCodec.MAX_PAYLOAD - 4) {
-                throw new AionException(ErrorCode.RESPONSE_TOO_LARGE, "the query's answer is " + json.length
-                    + " bytes, more than one frame holds (" + ProtocolCodec.MAX_FRAME + "); ask for a smaller page with "
-                    + "a lower limit or maxBytes (values count at their JSON size: binary values grow by a third)");
-              }
-              return new Wire.Writer().bytes(json).toByteArray();
-            }));
+            .thenCompose(query -> read(ProtocolCodec.MAX_FRAME, () -> service.query(caller,
+                new ReadOptions(q.consistency(), q.minRevision()), q.namespace(), query).thenApply(result -> {
+                  byte[] json = QueryJson.render(query, result).toString().getBytes(StandardCharsets.UTF_8);
+                  if (json.length > ProtocolCodec.MAX_PAYLOAD - 4) {
+                    throw new AionException(ErrorCode.RESPONSE_TOO_LARGE, "the query's answer is " + json.length
+                        + " bytes, more than one frame holds (" + ProtocolCodec.MAX_FRAME + "); ask for a smaller page with "
+                        + "a lower limit or maxBytes (values count at their JSON size: binary values grow by a third)");
+                  }
+                  return new Wire.Writer().bytes(json).toByteArray();
+                })));
       }
       case Request.Cluster c -> CompletableFuture.supplyAsync(() -> Answer.of(cluster()), readers);
-      case Request.NamespaceCreate n -> write(new Command.CreateNamespace(n.namespace()),
-          r -> ProtocolCodec.bool(((ApplyResult.NamespaceCreated) r).created()));
-      case Request.NamespaceDrop n -> write(new Command.DropNamespace(n.namespace()),
-          r -> ProtocolCodec.bool(((ApplyResult.NamespaceDropped) r).existed()));
+      case Request.NamespaceCreate n -> service.createNamespace(caller, n.namespace())
+          .thenApply(r -> Answer.of(ProtocolCodec.bool(r.created())));
+      case Request.NamespaceDrop n -> service.dropNamespace(caller, n.namespace())
+          .thenApply(r -> Answer.of(ProtocolCodec.bool(r.existed())));
       case Request.NamespaceList n -> CompletableFuture.completedFuture(Answer.of(ProtocolCodec.names(
-          node.store().namespaces().stream().map(NamespaceInfo::name).sorted(Comparator.naturalOrder()).toList())));
-      case Request.History h -> afterBarrier(ReadConsistency.LINEARIZABLE, 0, ProtocolCodec.MAX_FRAME, () -> history(h));
+          service.namespaces(caller).stream().map(NamespaceInfo::name).toList())));
+      // a page ends before its values pass 8 MiB (RocksStore.HISTORY_PAGE_MAX_BYTES): it always fits in a frame
+      case Request.History h -> read(ProtocolCodec.MAX_FRAME, () -> service.history(caller, ReadOptions.LINEARIZABLE,
+          h.namespace(), h.key(), h.before() == 0 ? Long.MAX_VALUE : h.before(), h.limit(),
+          RocksStore.HISTORY_PAGE_MAX_BYTES).thenApply(page -> ProtocolCodec.versions(page.versions())));
       case Request.Hello x -> throw new IllegalStateException();
       case Request.Watch x -> throw new IllegalStateException();
       case Request.Cancel x -> throw new IllegalStateException();
@@ -277,30 +281,6 @@ final class Connection {
     }
   }
 
-  /** Versions fetched a few at a time, so an answer that cannot fit in a frame is refused before it is all read. */
-  private byte[] history(Request.History h) {
-    NamespaceInfo ns = node.store().requireNamespace(h.namespace());
-    List<VersionRecord> out = new ArrayList<>();
-    long size = 4;
-    long before = h.before() == 0 ? Long.MAX_VALUE : h.before();
-    while (out.size() < h.limit()) {
-      int n = Math.min(8, h.limit() - out.size());
-      List<VersionRecord> chunk = node.store().history(ns.id(), h.key(), before, n);
-      for (VersionRecord v : chunk) {
-        size += ProtocolCodec.versionSize(v);
-        if (size > ProtocolCodec.MAX_PAYLOAD) {
-          throw new AionException(ErrorCode.RESPONSE_TOO_LARGE, "the " + h.limit() + " versions asked for do not fit in one "
-              + "frame (" + ProtocolCodec.MAX_FRAME + " bytes); the newest " + out.size() + " do: ask with limit "
-              + Math.max(1, out.size()) + " and page with before");
-        }
-        out.add(v);
-      }
-      if (chunk.size() < n) break;
-      before = chunk.getLast().revision();
-    }
-    return ProtocolCodec.versions(out);
-  }
-
   private static byte[] txnAnswer(ApplyResult.TxnDone t) {
     byte[] answer = ProtocolCodec.txn(t);
     if (answer.length > ProtocolCodec.MAX_PAYLOAD) {
@@ -312,32 +292,21 @@ final class Connection {
     return answer;
   }
 
-  private CompletableFuture<Answer> write(Command c, java.util.function.Function<ApplyResult, byte[]> encode) {
-    long timeout = node.config().requestTimeout().toMillis();
-    return node.proposer().propose(c).orTimeout(timeout, TimeUnit.MILLISECONDS).thenApply(r -> {
-      if (r instanceof ApplyResult.Rejected rej) throw new AionException(rej.code(), rej.message());
-      return Answer.of(encode.apply(r));
-    });
-  }
-
   /**
-   * Runs {@code read} on a reader thread once the read barrier is passed and the budget has room for
-   * {@code reserve} bytes (its largest possible answer); the answer keeps the reservation until it is written.
+   * A read through the service, once the budget has room for {@code reserve} bytes (its largest possible answer;
+   * waited for on a reader thread, never the event loop); the answer keeps the reservation until it is written.
    */
-  private CompletableFuture<Answer> afterBarrier(ReadConsistency c, long minRevision, long reserve,
-      java.util.function.Supplier<byte[]> read) {
-    CompletableFuture<Void> barrier = c == ReadConsistency.STALE && minRevision == 0
-        ? CompletableFuture.completedFuture(null)
-        : node.raft().readBarrier(c, minRevision).orTimeout(node.config().requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    return barrier.thenApplyAsync(v -> {
+  private CompletableFuture<Answer> read(long reserve, java.util.function.Supplier<CompletableFuture<byte[]>> read) {
+    return CompletableFuture.supplyAsync(() -> {
       if (!budget.reserve(reserve)) throw new AionException(ErrorCode.UNAVAILABLE, "the connection closed");
-      try {
-        return new Answer(read.get(), reserve);
-      } catch (RuntimeException e) {
+      return null;
+    }, readers).thenCompose(v -> read.get().handle((bytes, err) -> {
+      if (err != null) {
         budget.releaseAnswer(reserve);
-        throw e;
+        throw err instanceof CompletionException c ? c : new CompletionException(err);
       }
-    }, readers);
+      return new Answer(bytes, reserve);
+    }));
   }
 
   private byte[] cluster() {
@@ -360,17 +329,6 @@ final class Connection {
     return ProtocolCodec.cluster(t.leader(), out);
   }
 
-  private static AionException toAion(Throwable err) {
-    Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-    if (cause instanceof AionException a) return a;
-    if (cause instanceof TimeoutException) {
-      return new AionException(ErrorCode.TIMEOUT, "the request did not complete within request.timeout; a write's "
-          + "outcome is unknown: read the key before retrying a non-idempotent write");
-    }
-    LOG.error("binary protocol request failed", cause);
-    return new AionException(ErrorCode.INTERNAL, "internal error; the server log has details");
-  }
-
   // ------------------------------------------------------------------ watches
 
   private void watch(long id, Request.Watch w) {
@@ -378,14 +336,14 @@ final class Connection {
       send(id, ProtocolCodec.ERROR, ProtocolCodec.error(ErrorCode.BAD_REQUEST, "request id " + id + " already names a watch on this connection"));
       return;
     }
-    if (watches.size() >= node.watches().limits().maxPerConnection()) {
+    if (watches.size() >= service.watchLimits().maxPerConnection()) {
       streams.remove(id);
       send(id, ProtocolCodec.ERROR, ProtocolCodec.error(ErrorCode.TOO_MANY_WATCHES, "this connection holds "
-          + node.watches().limits().maxPerConnection() + " watches already (watch.max-per-connection)"));
+          + service.watchLimits().maxPerConnection() + " watches already (watch.max-per-connection)"));
       return;
     }
     try {
-      Watcher watcher = node.watches().open(w.spec(), new Sink(id), socket.remoteAddress().host());
+      Watcher watcher = service.watch(caller, w.spec(), new Sink(id));
       watches.put(id, watcher);
       if (!streams.contains(id)) watcher.close(); // it ended (or was cancelled) while starting
     } catch (AionException e) {
@@ -445,7 +403,7 @@ final class Connection {
   private boolean sendAndWait(long id, int kind, byte[] payload, long resumeFrom) {
     if (closed || !streams.contains(id)) return false;
     byte[] frame = ProtocolCodec.frame(id, kind, payload);
-    long timeout = node.watches().limits().sendTimeout().toNanos();
+    long timeout = service.watchLimits().sendTimeout().toNanos();
     long start = System.nanoTime();
     int reserved = budget.reserve(frame.length, timeout);
     if (reserved == 0) return false;
@@ -469,11 +427,11 @@ final class Connection {
 
   private boolean slowConsumer(long id, long resumeFrom) {
     LOG.info("watch {} on {} cut: its client took nothing for {} (watch.send-timeout)", id, socket.remoteAddress(),
-        node.watches().limits().sendTimeout());
+        service.watchLimits().sendTimeout());
     watches.remove(id);
     if (streams.remove(id)) {
       send(id, ProtocolCodec.ERROR, ProtocolCodec.error(ErrorCode.UNAVAILABLE, "the watch was cut: its client took "
-          + "nothing for " + node.watches().limits().sendTimeout() + " (watch.send-timeout); resume from revision " + resumeFrom));
+          + "nothing for " + service.watchLimits().sendTimeout() + " (watch.send-timeout); resume from revision " + resumeFrom));
     }
     return false;
   }

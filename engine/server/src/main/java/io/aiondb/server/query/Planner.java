@@ -1,5 +1,7 @@
 package io.aiondb.server.query;
 
+import io.aiondb.server.state.Timestamps;
+import io.aiondb.server.state.IndexValues;
 import io.aiondb.server.storage.Keys;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,5 +1,7 @@
 package io.aiondb.server.query;
 
+import io.aiondb.server.state.Timestamps;
+import io.aiondb.server.state.JsonPath;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.re2j.Pattern;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.aiondb.server.query;
 
+import io.aiondb.server.state.IndexValues;
 import io.aiondb.server.AionException;
 import io.aiondb.server.ErrorCode;
 import io.aiondb.server.storage.NamespaceInfo;

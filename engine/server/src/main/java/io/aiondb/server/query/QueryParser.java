@@ -1,5 +1,6 @@
 package io.aiondb.server.query;
 
+import io.aiondb.server.state.JsonPath;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.re2j.Pattern;

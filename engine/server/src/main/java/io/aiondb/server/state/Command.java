@@ -123,7 +123,7 @@ public sealed interface Command {
     public CreateIndex {
       validateNamespace(namespace);
       validateIndexName(name);
-      io.aiondb.server.query.JsonPath.parse(field); // throws INVALID_QUERY with the reason
+      io.aiondb.server.state.JsonPath.parse(field); // throws INVALID_QUERY with the reason
       if (type == null) throw new AionException(ErrorCode.BAD_REQUEST, "an index needs a type: string, number, boolean or timestamp");
     }
 

@@ -1,8 +1,6 @@
 package io.aiondb.server.state;
 
 import io.aiondb.server.ErrorCode;
-import io.aiondb.server.query.IndexValues;
-import io.aiondb.server.query.JsonPath;
 import io.aiondb.server.storage.Batch;
 import io.aiondb.server.storage.IndexDef;
 import io.aiondb.server.storage.Cf;

@@ -51,6 +51,20 @@ public final class Values {
     }
   }
 
+  /** Bytes of JSON and text values {@link #validate(Command)} reads: a measure of its cost. */
+  public static long contentBytes(Command c) {
+    long n = 0;
+    switch (c) {
+      case Command.Put p -> n = p.contentType() == ContentType.OCTET_STREAM ? 0 : p.value().length;
+      case Command.Txn t -> {
+        for (TxnOp op : t.success()) if (op instanceof TxnOp.Put p && p.contentType() != ContentType.OCTET_STREAM) n += p.value().length;
+        for (TxnOp op : t.failure()) if (op instanceof TxnOp.Put p && p.contentType() != ContentType.OCTET_STREAM) n += p.value().length;
+      }
+      default -> { }
+    }
+    return n;
+  }
+
   private static void checkJson(byte[] value) {
     // JSON is UTF-8 (RFC 8259). Checked over the whole value because the streaming parser below skips string values
     // without decoding them: an encoded surrogate (ED A0 80) inside a string passed it, then failed every later parse

@@ -4,8 +4,8 @@ import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.aiondb.server.AionException;
-import io.aiondb.server.api.Json;
-import io.aiondb.server.query.JsonPath;
+import io.aiondb.server.json.Json;
+import io.aiondb.server.state.JsonPath;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 

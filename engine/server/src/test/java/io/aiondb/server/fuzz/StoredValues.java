@@ -1,7 +1,7 @@
 package io.aiondb.server.fuzz;
 
 import io.aiondb.server.AionException;
-import io.aiondb.server.api.Json;
+import io.aiondb.server.json.Json;
 import io.aiondb.server.protocol.ProtocolCodec;
 import io.aiondb.server.protocol.Wire;
 import io.aiondb.server.state.Command;

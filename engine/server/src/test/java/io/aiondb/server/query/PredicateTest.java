@@ -1,5 +1,6 @@
 package io.aiondb.server.query;
 
+import io.aiondb.server.state.JsonPath;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 

@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * there fails or times out; it never returns stale data. The group id is derived from {@code cluster.name}; one
  * process hosts one group today, and the types here do not assume it stays that way.
  */
-public final class RaftNode implements Proposer {
+public final class RaftNode implements io.aiondb.server.consensus.Consensus {
   private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
 
   private final AionConfig config;
@@ -361,6 +361,7 @@ public final class RaftNode implements Proposer {
    * Completes when a read on this node may start: for LINEARIZABLE, once the local state machine has applied the
    * cluster's read index; for STALE at once. {@code minRevision} (0 for none) additionally waits for that revision.
    */
+  @Override
   public CompletableFuture<Void> readBarrier(ReadConsistency consistency, long minRevision) {
     CompletableFuture<Void> base = consistency == ReadConsistency.STALE
         ? CompletableFuture.completedFuture(null)

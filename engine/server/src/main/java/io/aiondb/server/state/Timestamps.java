@@ -1,4 +1,4 @@
-package io.aiondb.server.query;
+package io.aiondb.server.state;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;

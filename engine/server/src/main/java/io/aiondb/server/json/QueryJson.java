@@ -1,4 +1,4 @@
-package io.aiondb.server.api;
+package io.aiondb.server.json;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

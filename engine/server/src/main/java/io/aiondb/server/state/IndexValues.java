@@ -1,4 +1,4 @@
-package io.aiondb.server.query;
+package io.aiondb.server.state;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,0 +1,307 @@
+package io.aiondb.server.service;
+
+import io.aiondb.server.AionException;
+import io.aiondb.server.ErrorCode;
+import io.aiondb.server.consensus.Consensus;
+import io.aiondb.server.query.Query;
+import io.aiondb.server.query.QueryExecutor;
+import io.aiondb.server.query.QueryResult;
+import io.aiondb.server.state.ApplyResult;
+import io.aiondb.server.state.Command;
+import io.aiondb.server.state.Values;
+import io.aiondb.server.storage.IndexDef;
+import io.aiondb.server.storage.NamespaceInfo;
+import io.aiondb.server.storage.RocksStore;
+import io.aiondb.server.storage.VersionRecord;
+import io.aiondb.server.watch.WatchHub;
+import io.aiondb.server.watch.WatchSink;
+import io.aiondb.server.watch.WatchSpec;
+import io.aiondb.server.watch.Watcher;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every key-value operation a client can ask for, whatever the transport. Transports decode a request, call one
+ * method, and encode its answer or its {@link AionException}; they never reach the consensus layer or storage
+ * themselves.
+ *
+ * <p>Contract, for every method:
+ * <ul>
+ *   <li><b>Validation</b> of names, keys and values happens here (command records check their shape; values are
+ *       checked by {@link Values}) before anything is proposed: a refused request changed nothing.</li>
+ *   <li><b>Writes</b> are proposed before the method returns, so two writes submitted one after the other from one
+ *       thread are proposed in that order (the binary protocol relies on it). The future completes with the applied
+ *       result, or fails with an {@link AionException}: the state machine's rejection (nothing written),
+ *       {@code OVERLOADED} from admission (nothing written), {@code UNAVAILABLE} (not accepted) or {@code TIMEOUT}
+ *       after request.timeout (the outcome is unknown).</li>
+ *   <li><b>Reads</b> start once the read barrier of their {@link ReadOptions} is passed (bounded by
+ *       request.timeout: {@code TIMEOUT}, nothing read) and run on the service's reader threads, never on the
+ *       caller's (an event loop): a current value found in the cache is answered without a thread hop.</li>
+ *   <li><b>Errors</b>: every future fails only with an {@link AionException}; {@link #error} maps anything else
+ *       (a bug) to {@code INTERNAL} and logs it, once for both transports.</li>
+ * </ul>
+ * Value validation costs time in proportion to the JSON and text bytes of a write: a transport calls the write
+ * methods from a worker thread when {@link #validationBytes} exceeds {@link #INLINE_VALIDATION_BYTES}.
+ */
+public final class KvService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(KvService.class);
+  /** JSON and text values up to this many bytes in all may be validated on an event loop. */
+  public static final int INLINE_VALIDATION_BYTES = 32 * 1024;
+
+  private final Consensus consensus;
+  private final RocksStore store;
+  private final QueryExecutor queries;
+  private final WatchHub watches;
+  private final Runnable indexCreated;
+  private final Duration timeout;
+  private final ExecutorService readers;
+
+  /**
+   * @param indexCreated called after a new index is created (wakes the index builder)
+   * @param readers      runs storage reads (RocksDB calls block their thread)
+   */
+  public KvService(Consensus consensus, RocksStore store, QueryExecutor queries, WatchHub watches,
+      Runnable indexCreated, Duration requestTimeout, ExecutorService readers) {
+    this.consensus = consensus;
+    this.store = store;
+    this.queries = queries;
+    this.watches = watches;
+    this.indexCreated = indexCreated;
+    this.timeout = requestTimeout;
+    this.readers = readers;
+  }
+
+  public Duration requestTimeout() {
+    return timeout;
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  public CompletableFuture<ApplyResult.Written> put(Caller caller, Command.Put put) {
+    return write(caller, put, ApplyResult.Written.class);
+  }
+
+  public CompletableFuture<ApplyResult.Deleted> delete(Caller caller, Command.Delete delete) {
+    return write(caller, delete, ApplyResult.Deleted.class);
+  }
+
+  public CompletableFuture<ApplyResult.TxnDone> txn(Caller caller, Command.Txn txn) {
+    return write(caller, txn, ApplyResult.TxnDone.class);
+  }
+
+  public CompletableFuture<ApplyResult.NamespaceCreated> createNamespace(Caller caller, String name) {
+    return write(caller, new Command.CreateNamespace(name), ApplyResult.NamespaceCreated.class);
+  }
+
+  /** Drops a namespace with all its keys; the result says whether it existed. */
+  public CompletableFuture<ApplyResult.NamespaceDropped> dropNamespace(Caller caller, String name) {
+    return write(caller, new Command.DropNamespace(name), ApplyResult.NamespaceDropped.class);
+  }
+
+  public CompletableFuture<ApplyResult.IndexCreated> createIndex(Caller caller, Command.CreateIndex create) {
+    return write(caller, create, ApplyResult.IndexCreated.class).thenApply(r -> {
+      if (r.created()) indexCreated.run();
+      return r;
+    });
+  }
+
+  public CompletableFuture<ApplyResult.IndexDropped> dropIndex(Caller caller, Command.DropIndex drop) {
+    return write(caller, drop, ApplyResult.IndexDropped.class);
+  }
+
+  /** Bytes of JSON and text values {@code c} carries: what validating it costs. */
+  public static long validationBytes(Command c) {
+    return Values.contentBytes(c);
+  }
+
+  private <R extends ApplyResult> CompletableFuture<R> write(Caller caller, Command c, Class<R> answer) {
+    try {
+      Values.validate(c);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<ApplyResult> proposed;
+    try {
+      proposed = consensus.propose(c);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(error(e));
+    }
+    return bounded(proposed, true).thenApply(r -> {
+      if (r instanceof ApplyResult.Rejected rej) throw new AionException(rej.code(), rej.message());
+      if (!answer.isInstance(r)) {
+        throw new IllegalStateException(c.getClass().getSimpleName() + " answered " + r.getClass().getSimpleName());
+      }
+      return answer.cast(r);
+    });
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  /**
+   * A key's value: the current one ({@code revision == 0}) or the one it had at that revision.
+   *
+   * @param version      empty when the key did not exist (at that revision)
+   * @param readRevision the revision the answer reflects (the requested revision, or the applied revision it was read at)
+   */
+  public record ValueRead(NamespaceInfo namespace, byte[] key, long revision, Optional<VersionRecord> version,
+      long readRevision) {}
+
+  public CompletableFuture<ValueRead> get(Caller caller, ReadOptions read, String namespace, byte[] key, long revision) {
+    return start(() -> {
+      NamespaceInfo ns = namespace(caller, namespace);
+      Command.validateKey(key);
+      if (revision < 0) throw new AionException(ErrorCode.BAD_REQUEST, "revision must be >= 0, not " + revision);
+      return ns;
+    }).thenCompose(ns -> barrier(read).thenCompose(v -> {
+      if (revision == 0) { // a cache hit needs no I/O: answered on the thread that passed the barrier
+        long readRevision = store.appliedRevision();
+        Optional<VersionRecord> cached = store.getCurrentIfCached(ns.id(), key);
+        if (cached != null) return CompletableFuture.completedFuture(new ValueRead(ns, key, 0, cached, readRevision));
+      }
+      return CompletableFuture.supplyAsync(() -> {
+        long readRevision = store.appliedRevision();
+        Optional<VersionRecord> version = revision == 0 ? store.getCurrent(ns.id(), key) : store.getAt(ns, key, revision);
+        return new ValueRead(ns, key, revision, version, revision == 0 ? readRevision : revision);
+      }, readers);
+    }));
+  }
+
+  /**
+   * Retained versions of a key, newest first, with revision below {@code before}: at most {@code limit} and, past
+   * the first, at most {@code maxBytes} of them ({@code more} says whether older ones remain).
+   */
+  public CompletableFuture<RocksStore.HistoryPage> history(Caller caller, ReadOptions read, String namespace,
+      byte[] key, long before, int limit, long maxBytes) {
+    return start(() -> {
+      NamespaceInfo ns = namespace(caller, namespace);
+      Command.validateKey(key);
+      if (limit < 1 || before < 1 || maxBytes < 1) {
+        throw new AionException(ErrorCode.BAD_REQUEST, "limit, before and maxBytes must be >= 1");
+      }
+      return ns;
+    }).thenCompose(ns -> barrier(read).thenApplyAsync(
+        v -> store.historyPage(ns.id(), key, before, limit, Math.min(maxBytes, RocksStore.HISTORY_PAGE_MAX_BYTES)),
+        readers));
+  }
+
+  /** One page of a query (parsed by the transport, off its event loop); query.* limits apply. */
+  public CompletableFuture<QueryResult> query(Caller caller, ReadOptions read, String namespace, Query query) {
+    return start(() -> namespace(caller, namespace))
+        .thenCompose(ns -> barrier(read).thenApplyAsync(v -> queries.execute(query, ns), readers));
+  }
+
+  /** Namespaces sorted by name (read from memory: answered at once). */
+  public List<NamespaceInfo> namespaces(Caller caller) {
+    return store.namespaces().stream().sorted(Comparator.comparing(NamespaceInfo::name)).toList();
+  }
+
+  /** The namespace, or {@code NAMESPACE_NOT_FOUND} (read from memory). */
+  public NamespaceInfo namespace(Caller caller, String name) {
+    Command.validateNamespace(name);
+    return store.requireNamespace(name);
+  }
+
+  /** A namespace's indexes sorted by name (read from memory). */
+  public List<IndexDef> indexes(Caller caller, String namespace) {
+    NamespaceInfo ns = namespace(caller, namespace);
+    return store.indexes(ns.id()).stream().sorted(Comparator.comparing(IndexDef::name)).toList();
+  }
+
+  /** One index, or {@code INDEX_NOT_FOUND}. */
+  public IndexDef index(Caller caller, String namespace, String name) {
+    NamespaceInfo ns = namespace(caller, namespace);
+    Command.validateIndexName(name);
+    return store.index(ns.id(), name).orElseThrow(() -> new AionException(ErrorCode.INDEX_NOT_FOUND,
+        "index '" + name + "' does not exist in namespace '" + ns.name() + "'"));
+  }
+
+  // ------------------------------------------------------------------ watches
+
+  /**
+   * Opens a watch whose events go to {@code sink} (from the watcher's own thread). Validates the spec and the watch
+   * limits (watch.max, watch.max-per-client keyed by the caller's address) before anything is sent; a transport
+   * checks its own per-connection limit first. The caller closes the watcher when its client goes away.
+   */
+  public Watcher watch(Caller caller, WatchSpec spec, WatchSink sink) {
+    Command.validateNamespace(spec.namespace());
+    return watches.open(spec, sink, caller.remoteHost());
+  }
+
+  /** Watch limits (the transports apply watch.max-per-connection and watch.send-timeout with them). */
+  public io.aiondb.server.watch.WatchLimits watchLimits() {
+    return watches.limits();
+  }
+
+  // ------------------------------------------------------------------ plumbing
+
+  /**
+   * Any failure as the error a client sees: an {@link AionException} as it is; a timeout as {@code TIMEOUT};
+   * anything else is a bug, logged here and answered {@code INTERNAL}.
+   */
+  public static AionException error(Throwable t) {
+    Throwable cause = t;
+    while ((cause instanceof CompletionException || cause instanceof java.util.concurrent.ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof AionException a) return a;
+    if (cause instanceof TimeoutException) return readTimeout(null);
+    LOG.error("request failed", cause);
+    return new AionException(ErrorCode.INTERNAL, "internal error; the server log has details");
+  }
+
+  private AionException writeTimeout() {
+    return new AionException(ErrorCode.TIMEOUT, "the write did not complete within " + timeout + " (request.timeout); "
+        + "its outcome is unknown: read the key before retrying a non-idempotent write");
+  }
+
+  private static AionException readTimeout(Duration timeout) {
+    return new AionException(ErrorCode.TIMEOUT, "the read could not start within "
+        + (timeout == null ? "request.timeout" : timeout + " (request.timeout)") + ": no leader confirmed the read "
+        + "index (or the minRevision was not applied here) in time; nothing was changed, retry");
+  }
+
+  /** {@code f} bounded by request.timeout, failing only with {@link AionException}s. */
+  private <T> CompletableFuture<T> bounded(CompletableFuture<T> f, boolean write) {
+    return f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(e -> {
+      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      return CompletableFuture.failedFuture(cause instanceof TimeoutException
+          ? (write ? writeTimeout() : readTimeout(timeout)) : error(cause));
+    });
+  }
+
+  private CompletableFuture<Void> barrier(ReadOptions read) {
+    if (read.immediate()) return CompletableFuture.completedFuture(null);
+    CompletableFuture<Void> b;
+    try {
+      b = consensus.readBarrier(read.consistency(), read.minRevision());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(error(e));
+    }
+    return bounded(b, false);
+  }
+
+  /** The synchronous checks of a request: their exception fails the future, it is never thrown at the transport. */
+  private static <T> CompletableFuture<T> start(Supplier<T> checks) {
+    try {
+      return CompletableFuture.completedFuture(checks.get());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(error(e));
+    }
+  }
+
+  @Override
+  public void close() {
+    readers.shutdown();
+  }
+}
