@@ -43,11 +43,14 @@ public sealed interface Action {
     }
   }
 
-  /** Move every leadership off the member ({@code POST /v1/cluster/nodes/{id}/drain-leadership}). */
-  record DrainLeadership(String member) implements Action {
+  /**
+   * Move every leadership off the member ({@code POST /v1/cluster/nodes/{id}/drain-leadership}), preferably to
+   * {@code to}: a caught-up voter that stays and needs no restart, so leadership moves once per rollout.
+   */
+  record DrainLeadership(String member, String to) implements Action {
     @Override
     public String message() {
-      return "moving leadership off " + member + " before it is restarted or removed";
+      return "moving leadership off " + member + " to " + to + " before " + member + " is restarted or removed";
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.aiondb.operator.rollout.Snapshot.Member;
 import io.aiondb.operator.rollout.Snapshot.Membership;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
@@ -190,7 +191,7 @@ public final class Roller {
       return blocked;
     }
     if (h.node().leader()) {
-      return new DrainLeadership(h.name());
+      return drain(s, h);
     }
     if (!h.node().safeToRemove()) {
       return new Wait("EngineSaysUnsafe", "the engine says removing " + h.name() + " is not safe: " + h.node().reason(), SHORT);
@@ -206,10 +207,24 @@ public final class Roller {
     Member next = due.reversed().stream().filter(m -> !leads(m)).findFirst().orElse(due.getFirst());
     if (leads(next) && !Check.onlyVoter(s, next)) {
       Wait blocked = waitFor(s, next, Check.HEALTHY);
-      return blocked != null ? blocked : new DrainLeadership(next.name());
+      return blocked != null ? blocked : drain(s, next);
     }
     Wait blocked = waitFor(s, next, Check.BEFORE_RESTART);
     return blocked != null ? blocked : new RestartPod(next.name(), next.pod().revision(), update);
+  }
+
+  /**
+   * Moves leadership off {@code m} to the lowest wanted voter that is Ready and caught up, preferring one already on
+   * the update revision (it will not be restarted in this rollout), so leadership moves once.
+   */
+  private static Action drain(Snapshot s, Member m) {
+    String update = s.statefulSet().updateRevision();
+    return s.wanted().stream()
+        .filter(o -> o.ordinal() != m.ordinal() && o.membership() == Membership.VOTER && o.caughtUp() && o.ready())
+        .min(Comparator.comparing((Member o) -> o.needsRestart(update)).thenComparing(Member::ordinal))
+        .<Action>map(to -> new DrainLeadership(m.name(), to.name()))
+        .orElse(new Wait("NoLeaderCandidate", "waiting for a caught-up voter that stays to take leadership from "
+            + m.name(), SHORT));
   }
 
   private static boolean leads(Member m) {
