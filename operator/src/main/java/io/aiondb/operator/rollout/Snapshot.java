@@ -94,6 +94,26 @@ public record Snapshot(List<Member> members, StatefulSetView statefulSet, int de
     return false;
   }
 
+  /**
+   * A member's place in a scaling or replacement, for {@code status.members[].membership}: {@code Voter},
+   * {@code Learner}, {@code Joining} (pod meant to join, not in the group yet), {@code Leaving} (in the group above
+   * spec.replicas), {@code Replacing} (came back without its data), {@code Absent}.
+   */
+  public String membershipState(Member m) {
+    boolean wanted = m.ordinal() < desiredReplicas;
+    if (m.awaitingJoin() && m.membership() == Membership.VOTER) {
+      return "Replacing";
+    }
+    if (!wanted && m.membership() != Membership.ABSENT) {
+      return "Leaving";
+    }
+    return switch (m.membership()) {
+      case VOTER -> "Voter";
+      case LEARNER -> "Learner";
+      case ABSENT -> wanted && m.pod() != null ? "Joining" : "Absent";
+    };
+  }
+
   /** The names of the given members, for messages. */
   static String names(List<Member> ms) {
     var out = new ArrayList<String>();

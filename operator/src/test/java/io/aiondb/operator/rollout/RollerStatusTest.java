@@ -74,6 +74,16 @@ class RollerStatusTest {
   }
 
   @Test
+  void membershipStatesForTheStatus() {
+    Snapshot s = of(5).desired(3).emptyData(1).build();
+    assertThat(s.members().stream().map(s::membershipState))
+        .containsExactly("Voter", "Replacing", "Voter", "Leaving", "Leaving");
+    Snapshot up = of(3).desired(5).sts(5).newPod(3).learner(3).newPod(4).build();
+    assertThat(up.members().stream().map(up::membershipState))
+        .containsExactly("Voter", "Voter", "Voter", "Learner", "Joining");
+  }
+
+  @Test
   void snapshotsRefuseInputsThatCannotBeTrue() {
     Snapshot ok = of(3).build();
     List<Member> gap = List.of(ok.members().get(0), ok.members().get(2));
