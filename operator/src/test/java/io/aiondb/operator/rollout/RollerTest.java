@@ -86,6 +86,12 @@ class RollerTest {
         row("rollback after a halt of a one-member cluster whose engine is down",
             of(1).rolledBack().onR2(0).notReady(0, Duration.ofMinutes(30), "CrashLoopBackOff")
                 .engineDown("connection refused").halted("r2", 1, "aion-0", "CrashLoopBackOff"), "RestartPod aion-0"),
+        row("a one-member cluster halts on the timeout though its engine cannot answer",
+            of(1).upgrade().updated(0).notReady(0, M11, "CrashLoopBackOff").engineDown("connection refused")
+                .inFlight("aion-0", M11), "Halt aion-0"),
+        row("a scale-up halted on a new pod, spec.replicas set back: the pod goes",
+            of(3).sts(4).newPod(3).notReady(3, Duration.ofMinutes(30), "ImagePullBackOff")
+                .halted("r1", 5, "aion-3", "ImagePullBackOff"), "ScaleStatefulSet 3"),
         row("a rollback of a finished change rolls the same way, followers first", of(3).rolledBack().onR2(0, 1, 2),
             "RestartPod aion-2", "r2 -> r1"),
         row("a stuck pod is not restarted while another is not Ready either",
