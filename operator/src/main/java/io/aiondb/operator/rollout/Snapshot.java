@@ -84,7 +84,7 @@ public record Snapshot(List<Member> members, StatefulSetView statefulSet, int de
     for (Member m : members) {
       boolean wanted = m.ordinal() < desiredReplicas;
       if (wanted && (m.membership() != Membership.VOTER || m.awaitingJoin()
-          || m.pod() == null || m.needsRestart(statefulSet.updateRevision()))) {
+          || m.needsRestart(statefulSet.updateRevision()))) {
         return true;
       }
       if (!wanted && (m.membership() != Membership.ABSENT || m.pod() != null)) {

@@ -19,6 +19,9 @@ class RollerStatusTest {
     assertThat(RolloutStatus.after(s, Roller.next(s))).isNull();
     Snapshot waiting = of(3).notReady(1, Duration.ofSeconds(5), null).build(); // a crash, not a change of spec
     assertThat(RolloutStatus.after(waiting, Roller.next(waiting))).isNull();
+    Snapshot evicted = of(3).noPod(1).build(); // the StatefulSet recreates it: no rollout either
+    assertThat(Roller.next(evicted).summary()).isEqualTo("Wait MemberNotReady");
+    assertThat(RolloutStatus.after(evicted, Roller.next(evicted))).isNull();
   }
 
   @Test
