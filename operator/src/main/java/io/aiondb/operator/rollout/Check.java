@@ -22,7 +22,8 @@ enum Check {
           return "waiting for " + o.name() + "'s pod to be created";
         }
         if (!o.ready()) {
-          return "waiting for " + o.name() + " to become Ready" + (o.pod().message() == null ? "" : " (" + o.pod().message() + ")");
+          String said = o.pod().message() == null ? "" : " (" + o.pod().message() + ")";
+          return "waiting for " + o.name() + " to become Ready" + said;
         }
       }
       return null;

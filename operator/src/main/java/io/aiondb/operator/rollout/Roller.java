@@ -78,7 +78,8 @@ public final class Roller {
       }
     }
     if (!s.statefulSet().observed()) {
-      return new Wait("StatefulSetNotObserved", "waiting for the StatefulSet controller to observe the new template", SHORT);
+      return new Wait("StatefulSetNotObserved",
+          "waiting for the StatefulSet controller to observe the new template", SHORT);
     }
     for (Member m : s.members()) {
       if (m.pod() != null && m.pod().deleting()) {
@@ -155,7 +156,8 @@ public final class Roller {
         if (!m.caughtUp()) {
           long lag = m.node().reachable() ? m.node().lag() : -1;
           return new Wait("MemberNotCaughtUp", lag < 0 ? "waiting for learner " + m.name() + " to answer"
-              : String.format(Locale.ROOT, "waiting for learner %s to catch up: %,d entries behind", m.name(), lag), SHORT);
+              : String.format(Locale.ROOT, "waiting for learner %s to catch up: %,d entries behind", m.name(), lag),
+              SHORT);
         }
         Wait blocked = waitFor(s, m, Check.HEALTHY);
         return blocked != null ? blocked : new Promote(m.name());
@@ -194,7 +196,8 @@ public final class Roller {
       return drain(s, h);
     }
     if (!h.node().safeToRemove()) {
-      return new Wait("EngineSaysUnsafe", "the engine says removing " + h.name() + " is not safe: " + h.node().reason(), SHORT);
+      return new Wait("EngineSaysUnsafe",
+          "the engine says removing " + h.name() + " is not safe: " + h.node().reason(), SHORT);
     }
     return new Decommission(h.name());
   }

@@ -62,7 +62,8 @@ public record RolloutStatus(String targetRevision, int targetReplicas, String ta
     return switch (action) {
       case Action.RestartPod a -> r.current(a.member(), s.now());
       case Action.ReplaceMember a -> r.current(a.member(), s.now());
-      case Action.ScaleStatefulSet a when a.replicas() > a.from() -> r.current(s.members().get(a.replicas() - 1).name(), s.now());
+      case Action.ScaleStatefulSet a when a.replicas() > a.from() ->
+          r.current(s.members().get(a.replicas() - 1).name(), s.now());
       case Action.Halt a -> new RolloutStatus(r.targetRevision, r.targetReplicas, r.targetVersion, r.startedAt,
           r.updatedMembers, r.currentMember, r.currentSince, a.member(), a.lastMessage());
       default -> r;

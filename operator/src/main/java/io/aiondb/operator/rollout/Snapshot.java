@@ -73,7 +73,9 @@ public record Snapshot(List<Member> members, StatefulSetView statefulSet, int de
 
   /** Wanted members whose pod runs the StatefulSet's update revision (the {@code UPDATED n/m} column). */
   public int updatedMembers() {
-    return (int) wanted().stream().filter(m -> m.pod() != null && !m.needsRestart(statefulSet.updateRevision())).count();
+    return (int) wanted().stream()
+        .filter(m -> m.pod() != null && !m.needsRestart(statefulSet.updateRevision()))
+        .count();
   }
 
   /** True when anything differs from the spec: a pod to restart, a membership to change, a replica count to move. */

@@ -27,7 +27,8 @@ class RollerChecksTest {
         row(Check.OTHERS_READY, of(3).desired(5), 2, null), // aion-3 and aion-4 have no pod yet: not expected
         row(Check.OTHERS_IN_GROUP, of(3), 2, null),
         row(Check.OTHERS_IN_GROUP, of(3).unreachable(1), 2, "waiting for aion-1 to rejoin the group"),
-        row(Check.OTHERS_IN_GROUP, of(3).learner(1), 2, "waiting for aion-1 to join the group as a voter (it is a learner)"),
+        row(Check.OTHERS_IN_GROUP, of(3).learner(1), 2,
+            "waiting for aion-1 to join the group as a voter (it is a learner)"),
         row(Check.OTHERS_IN_GROUP, of(3).absent(1), 2, "(it is not in the group)"),
         row(Check.OTHERS_IN_GROUP, of(3).absent(2), 2, null),
         row(Check.OTHERS_CAUGHT_UP, of(3).behind(1, 1_000), 2, null),

@@ -89,7 +89,8 @@ class RollerSimulationTest {
       int n = Math.max(Math.max(desired, sts), ms.size());
       for (int i = 0; i < n; i++) {
         M m = at(i);
-        Pod pod = m.pod ? new Pod(m.recovering < 2, T0, m.revision, false, m.recovering >= 2 ? "starting" : null) : null;
+        boolean starting = m.recovering >= 2;
+        Pod pod = m.pod ? new Pod(!starting, T0, m.revision, false, starting ? "starting" : null) : null;
         Node node = null;
         if (m.membership != Membership.ABSENT || m.empty) {
           boolean reachable = m.pod && m.recovering < 2 && !m.empty;
@@ -193,8 +194,10 @@ class RollerSimulationTest {
       List<Integer> voters = voters();
       if (voters.size() > 1) {
         long healthy = voters.stream().filter(this::healthy).count();
-        assertThat(healthy).as("healthy voters after %s: %s", a.summary(), log).isGreaterThanOrEqualTo(voters.size() / 2 + 1);
-        assertThat(voters.size() - healthy).as("unhealthy voters after %s: %s", a.summary(), log).isLessThanOrEqualTo(1);
+        assertThat(healthy).as("healthy voters after %s: %s", a.summary(), log)
+            .isGreaterThanOrEqualTo(voters.size() / 2 + 1);
+        assertThat(voters.size() - healthy).as("unhealthy voters after %s: %s", a.summary(), log)
+            .isLessThanOrEqualTo(1);
       }
     }
 
