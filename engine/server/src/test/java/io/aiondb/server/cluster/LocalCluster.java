@@ -228,12 +228,19 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /** The leader as reported by a running node that can see one (null if none known). */
+  /**
+   * The leader as reported by a running node that can see one, once the leader's own HTTP API answers too (null
+   * otherwise): a node elected before its HTTP listener opened would refuse the caller's first request.
+   */
   public String leader() {
     for (int i = 1; i <= size; i++) {
       if (!alive(i)) continue;
       JsonNode m = get(i, "/v1/cluster/members");
-      if (m != null && m.hasNonNull("leader")) return m.get("leader").asText();
+      if (m == null || !m.hasNonNull("leader")) continue;
+      String leader = m.get("leader").asText();
+      int index = leader.startsWith("n") && leader.substring(1).chars().allMatch(Character::isDigit)
+          ? Integer.parseInt(leader.substring(1)) : -1;
+      if (index >= 1 && index <= size && (index == i || get(index, "/v1/status") != null)) return leader;
     }
     return null;
   }
