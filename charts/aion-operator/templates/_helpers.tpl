@@ -63,5 +63,5 @@ the same rules.
   verbs: ["get", "create", "update", "delete"]
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create"]
+  verbs: ["get", "create", "patch"]
 {{- end -}}

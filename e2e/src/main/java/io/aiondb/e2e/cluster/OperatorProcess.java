@@ -80,6 +80,7 @@ public final class OperatorProcess implements AutoCloseable {
         if ("metadata.name".equals(field)) pb.environment().put(e.getName(), instanceName);
       }
     }
+    pb.environment().put("HOSTNAME", instanceName); // a pod's container gets its pod name: the Events' reportingInstance
     pb.environment().put("KUBECONFIG", kubeconfig.toString());
     pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
     pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));

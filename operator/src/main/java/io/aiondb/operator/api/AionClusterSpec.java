@@ -16,6 +16,11 @@ import java.util.List;
 
 /** What the user asks for. Every field is validated by the CRD's OpenAPI schema and CEL rules. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "(has(self.storage) && has(self.storage.storageClassName))"
+    + " == (has(oldSelf.storage) && has(oldSelf.storage.storageClassName))",
+    fieldPath = ".storage.storageClassName",
+    message = "storageClassName cannot be added or removed once the cluster exists: a StatefulSet's volume claim"
+        + " template cannot change and existing volumes are not migrated")
 public class AionClusterSpec {
   @SpecReplicas
   @Min(1)

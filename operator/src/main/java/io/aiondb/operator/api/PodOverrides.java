@@ -17,12 +17,15 @@ public class PodOverrides {
   private Affinity affinity;
 
   @Size(max = 32)
+  @JsonPropertyDescription("Tolerations of the member pods (none by default), e.g. to run on tainted database nodes.")
   private List<Toleration> tolerations;
 
   @Size(max = 16)
+  @JsonPropertyDescription("Topology spread constraints of the member pods (none by default: the default affinity spreads them).")
   private List<TopologySpreadConstraint> topologySpreadConstraints;
 
   @Size(max = 32)
+  @JsonPropertyDescription("Node labels the member pods must run on (none by default), e.g. {disk: ssd}.")
   private Map<String, String> nodeSelector;
 
   @Size(max = 32)

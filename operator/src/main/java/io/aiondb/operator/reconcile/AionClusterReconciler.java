@@ -19,9 +19,11 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -48,9 +50,11 @@ import org.jboss.logging.Logger;
  *   <li>members: read leader and members from the engine's cluster API;</li>
  *   <li>status ({@link StatusBuilder}), an Event per change of phase or condition, and the next look.</li>
  * </ol>
+ * A step that throws ends the reconcile: {@link #updateErrorStatus} turns the error into conditions and an Event.
  * Secrets and certificates ({@link CertificateStep}) come between configuration and services: with spec.tls a
  * user's Secret is checked before anything else (a bad one blocks), a Generated CA and certificate are created or
- * renewed. With spec.paused, steps 1–5 are skipped.
+ * renewed. With spec.paused, steps 1–5 are skipped; so are they when a change is refused, except that a running
+ * cluster's generated certificate is still renewed before it expires ({@link CertificateStep#renewRunning}).
  */
 @ControllerConfiguration(name = AionClusterReconciler.NAME)
 public class AionClusterReconciler implements Reconciler<AionCluster> {
@@ -93,6 +97,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     StatefulSet running = client.apps().statefulSets().inNamespace(names.namespace()).withName(names.statefulSet()).get();
     List<Blocker> blockers = List.of();
     CertificateStep.Outcome tls = certificates.check(cluster);
+    boolean applied = false;
     if (!cluster.getSpec().isPaused()) {
       StatefulSet desired = StatefulSetBuilders.statefulSet(cluster, config.engineImageRepository());
       blockers = new java.util.ArrayList<>(ChangeGate.check(cluster, running, desired));
@@ -104,12 +109,57 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
         applyServices(cluster);
         running = applyStatefulSet(cluster, desired);
         applyPodDisruptionBudget(cluster);
+        applied = true;
+      }
+    }
+    if (!applied) {
+      // Paused or refused: nothing changes, except that the members' certificate must not run out meanwhile.
+      for (String action : certificates.renewRunning(cluster, running, Instant.now())) {
+        events.normal(cluster, "Certificates", action);
       }
     }
     Observation seen = readMembers(cluster, running, blockers, tls.caPem());
     AionClusterStatus status = StatusBuilder.build(cluster, seen, Instant.now());
     recordTransitions(cluster, status);
     return updateStatus(cluster, status);
+  }
+
+  /**
+   * A reconcile that threw: Degraded/Progressing say {@link StatusBuilder#RECONCILE_ERROR} with the error, a Warning
+   * Event too, and the cluster is looked at again with the operator's backoff (JOSDK's own retry, which gives up after
+   * a few attempts, is not used: the error may be fixed by hand at any time, e.g. a conflicting object deleted).
+   */
+  @Override
+  public ErrorStatusUpdateControl<AionCluster> updateErrorStatus(AionCluster cluster, Context<AionCluster> context,
+      Exception e) {
+    String error = describe(e);
+    LOG.warnf(e, "%s/%s: reconcile failed: %s", cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
+        error);
+    Instant now = Instant.now();
+    AionClusterStatus status = StatusBuilder.failed(cluster, error, now);
+    events.warning(cluster, StatusBuilder.RECONCILE_ERROR, error);
+    Condition degraded = Conditions.find(status.getConditions(), Conditions.DEGRADED);
+    Duration failingFor = Duration.between(Instant.parse(degraded.getLastTransitionTime()), now);
+    ErrorStatusUpdateControl<AionCluster> control;
+    if (JSON.valueToTree(status).equals(JSON.valueToTree(cluster.getStatus()))) {
+      control = ErrorStatusUpdateControl.noStatusUpdate();
+    } else {
+      cluster.setStatus(status);
+      control = ErrorStatusUpdateControl.patchStatus(cluster);
+    }
+    return control.withNoRetry().rescheduleAfter(backoff.next(failingFor));
+  }
+
+  /** What went wrong, in a sentence: the API server's own message when it refused a request. */
+  static String describe(Exception e) {
+    String text;
+    if (e instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null) {
+      text = "the API server answered " + k.getCode() + " (" + k.getStatus().getReason() + "): "
+          + k.getStatus().getMessage() + ".";
+    } else {
+      text = e.getClass().getSimpleName() + (e.getMessage() == null ? "." : ": " + e.getMessage());
+    }
+    return text.length() > 900 ? text.substring(0, 900) + "..." : text;
   }
 
   private void applyConfiguration(AionCluster cluster) {

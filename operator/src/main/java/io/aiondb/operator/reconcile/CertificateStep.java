@@ -6,6 +6,7 @@ import io.aiondb.operator.model.ClusterNames;
 import io.aiondb.operator.model.TlsBuilders;
 import io.aiondb.operator.tls.Certificates;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -23,10 +24,14 @@ import java.util.Map;
  * certificate Secret, reissuing the certificate when it is missing, not from the CA, names the wrong hosts, or has
  * less than {@link Certificates#RENEW_BEFORE} left (members re-read it without a restart). With {@code Secret} it only
  * checks the user's Secret: present, complete, valid now, and naming every member and the client Service; if not,
- * a blocker says what is wrong and the cluster is left as it is. Returns the CA the operator trusts when it calls
+ * a blocker says what is wrong and the cluster is left as it is. The generated certificate of a running cluster is
+ * renewed even while the cluster is paused or a change is refused ({@link #renewRunning}). Returns the CA the operator trusts when it calls
  * the cluster's API. Calls: get, create and update of Secrets.
  */
 final class CertificateStep {
+  static final String TLS_SECRET_NOT_FOUND = "TLSSecretNotFound";
+  static final String TLS_SECRET_INVALID = "TLSSecretInvalid";
+
   /** The CA PEM to trust (null with TLS off), blockers, and what was done (for events). */
   record Outcome(String caPem, List<Blocker> blockers, List<String> actions) {}
 
@@ -70,6 +75,43 @@ final class CertificateStep {
     return new Outcome(caPair.certPem(), List.of(), actions);
   }
 
+  /**
+   * Renews the generated certificate the running members use when it has less than {@link Certificates#RENEW_BEFORE}
+   * left, and does nothing else. Runs when the rest of the reconcile does not (spec.paused, or a change that is
+   * refused): a refusal left unfixed must not become an outage when the certificate expires. Only a certificate the
+   * running StatefulSet mounts from {@code <name>-tls} and that the cluster's generated CA signed is touched, and it
+   * keeps its names; creating a CA or a first certificate waits for the unblocked reconcile ({@link #ensure}).
+   */
+  List<String> renewRunning(AionCluster cluster, StatefulSet running, Instant now) {
+    ClusterNames names = ClusterNames.of(cluster);
+    if (running == null || running.getSpec() == null || !names.tlsSecret().equals(ChangeGate.tlsSecret(running))) {
+      return List.of();
+    }
+    Map<String, String> ca = read(names.namespace(), names.caSecret());
+    Map<String, String> leaf = read(names.namespace(), names.tlsSecret());
+    if (ca == null || ca.get(TlsBuilders.CA_KEY) == null || leaf == null || leaf.get(TlsBuilders.KEY) == null) {
+      return List.of();
+    }
+    X509Certificate caCert = parseOrNull(ca.get(TlsBuilders.CA));
+    X509Certificate cert = parseOrNull(leaf.get(TlsBuilders.CERT));
+    if (caCert == null || cert == null || !Certificates.signedBy(cert, caCert)) return List.of();
+    Instant notAfter = cert.getNotAfter().toInstant();
+    if (Duration.between(now, notAfter).compareTo(Certificates.RENEW_BEFORE) >= 0) return List.of();
+    List<String> hosts;
+    try {
+      hosts = Certificates.dnsNames(cert);
+    } catch (GeneralSecurityException e) {
+      return List.of();
+    }
+    if (hosts.isEmpty()) return List.of();
+    Certificates.Pair caPair = new Certificates.Pair(ca.get(TlsBuilders.CA), ca.get(TlsBuilders.CA_KEY));
+    Certificates.Pair issued = Certificates.issue(caPair, hosts, now);
+    applier.apply(TlsBuilders.memberSecret(cluster, issued.certPem(), issued.keyPem(), caPair.certPem()));
+    return List.of("Issued the members' certificate in Secret " + names.tlsSecret() + " (renewal: it expires " + notAfter
+        + "; renewed although " + (cluster.getSpec().isPaused() ? "the cluster is paused" : "a change is refused")
+        + ", so that it does not expire).");
+  }
+
   private static String reissueReason(AionCluster cluster, Map<String, String> leaf, X509Certificate ca, String caPem,
       Instant now) {
     if (leaf == null || leaf.get(TlsBuilders.CERT) == null || leaf.get(TlsBuilders.KEY) == null) return "none yet";
@@ -93,36 +135,36 @@ final class CertificateStep {
     String ns = cluster.getMetadata().getNamespace();
     Map<String, String> s = read(ns, name);
     if (s == null) {
-      return blocked("TLSSecretNotFound", "Secret " + name + " (spec.tls.secretName) does not exist in namespace " + ns
+      return blocked(TLS_SECRET_NOT_FOUND, "Secret " + name + " (spec.tls.secretName) does not exist in namespace " + ns
           + ". Create it with tls.crt, tls.key and ca.crt (a cert-manager Certificate writes these); nothing was changed.");
     }
     List<String> missing = new ArrayList<>();
     for (String key : List.of(TlsBuilders.CERT, TlsBuilders.KEY, TlsBuilders.CA)) if (s.get(key) == null) missing.add(key);
     if (!missing.isEmpty()) {
-      return blocked("TLSSecretInvalid", "Secret " + name + " lacks " + String.join(", ", missing)
+      return blocked(TLS_SECRET_INVALID, "Secret " + name + " lacks " + String.join(", ", missing)
           + " (it needs tls.crt, tls.key and ca.crt); nothing was changed.");
     }
     X509Certificate cert = parseOrNull(s.get(TlsBuilders.CERT));
     X509Certificate ca = parseOrNull(s.get(TlsBuilders.CA));
     if (cert == null || ca == null) {
-      return blocked("TLSSecretInvalid", "Secret " + name + ": " + (cert == null ? "tls.crt" : "ca.crt")
+      return blocked(TLS_SECRET_INVALID, "Secret " + name + ": " + (cert == null ? "tls.crt" : "ca.crt")
           + " is not a PEM certificate; nothing was changed.");
     }
     Instant now = Instant.now();
     if (cert.getNotAfter().toInstant().isBefore(now) || cert.getNotBefore().toInstant().isAfter(now)) {
-      return blocked("TLSSecretInvalid", "Secret " + name + ": tls.crt is valid only from " + cert.getNotBefore().toInstant()
+      return blocked(TLS_SECRET_INVALID, "Secret " + name + ": tls.crt is valid only from " + cert.getNotBefore().toInstant()
           + " to " + cert.getNotAfter().toInstant() + "; nothing was changed.");
     }
     try {
       List<String> sans = Certificates.dnsNames(cert);
       List<String> uncovered = TlsBuilders.requiredNames(cluster).stream().filter(h -> !Certificates.covers(sans, h)).toList();
       if (!uncovered.isEmpty()) {
-        return blocked("TLSSecretInvalid", "Secret " + name + ": tls.crt does not name " + String.join(", ", uncovered)
+        return blocked(TLS_SECRET_INVALID, "Secret " + name + ": tls.crt does not name " + String.join(", ", uncovered)
             + " (peers and clients dial these; a wildcard *." + ClusterNames.of(cluster).peerService() + "." + ns
             + ".svc covers every member); nothing was changed.");
       }
     } catch (GeneralSecurityException e) {
-      return blocked("TLSSecretInvalid", "Secret " + name + ": cannot read the names in tls.crt: " + e.getMessage());
+      return blocked(TLS_SECRET_INVALID, "Secret " + name + ": cannot read the names in tls.crt: " + e.getMessage());
     }
     return new Outcome(s.get(TlsBuilders.CA), List.of(), List.of());
   }

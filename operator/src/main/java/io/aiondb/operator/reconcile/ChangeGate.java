@@ -18,6 +18,11 @@ import java.util.Objects;
  * is and the blocker's message says why. Later issues replace a blocker by the procedure (e.g. an Upgrader).
  */
 public final class ChangeGate {
+  public static final String TLS_CHANGE_NOT_SUPPORTED = "TLSChangeNotSupported";
+  public static final String SCALING_NOT_SUPPORTED = "ScalingNotSupported";
+  public static final String UPGRADE_NOT_SUPPORTED = "UpgradeNotSupported";
+  public static final String STORAGE_CHANGE_NOT_SUPPORTED = "StorageChangeNotSupported";
+
   private ChangeGate() {}
 
   public static List<Blocker> check(AionCluster cluster, StatefulSet running, StatefulSet desired) {
@@ -29,7 +34,7 @@ public final class ChangeGate {
     String haveTls = tlsSecret(running);
     String wantTls = tlsSecret(desired);
     if (!Objects.equals(haveTls, wantTls)) {
-      blockers.add(new Blocker("TLSChangeNotSupported", "spec.tls changed (" + describe(haveTls) + " -> "
+      blockers.add(new Blocker(TLS_CHANGE_NOT_SUPPORTED, "spec.tls changed (" + describe(haveTls) + " -> "
           + describe(wantTls) + "), but members cannot switch in a rolling restart: plain and TLS members, or members "
           + "of two CAs, cannot talk to each other, so the cluster would lose quorum. Set spec.tls back; nothing was "
           + "changed. To rotate certificates, update the Secret's contents instead (members reload them)."));
@@ -37,35 +42,41 @@ public final class ChangeGate {
     int have = Objects.requireNonNullElse(running.getSpec().getReplicas(), 0);
     int want = desired.getSpec().getReplicas();
     if (have != want) {
-      blockers.add(new Blocker("ScalingNotSupported", "spec.replicas changed from " + have + " to " + want
+      blockers.add(new Blocker(SCALING_NOT_SUPPORTED, "spec.replicas changed from " + have + " to " + want
           + ", but this operator version cannot change membership yet; the cluster keeps " + have
           + " members. Set spec.replicas back to " + have + "."));
     }
     String haveImage = image(running);
     String wantImage = image(desired);
     if (!Objects.equals(haveImage, wantImage)) {
-      blockers.add(new Blocker("UpgradeNotSupported", "the engine image changed from " + haveImage + " to " + wantImage
+      blockers.add(new Blocker(UPGRADE_NOT_SUPPORTED, "the engine image changed from " + haveImage + " to " + wantImage
           + ", but this operator version does not do rolling upgrades yet; members keep running " + haveImage
           + ". Set spec.version/spec.image back to run " + haveImage + "."));
     }
-    String haveSize = claimSize(running);
-    String wantSize = claimSize(desired);
-    if (!Objects.equals(haveSize, wantSize)) {
-      blockers.add(new Blocker("StorageChangeNotSupported", "spec.storage.size changed from " + haveSize + " to "
+    Quantity haveSize = claimSize(running);
+    Quantity wantSize = claimSize(desired);
+    if (!sameAmount(haveSize, wantSize)) {
+      blockers.add(new Blocker(STORAGE_CHANGE_NOT_SUPPORTED, "spec.storage.size changed from " + haveSize + " to "
           + wantSize + ", but volumes cannot be resized through the StatefulSet yet. Set spec.storage.size back to "
           + haveSize + "."));
     }
     String haveClass = claim(running) == null ? null : claim(running).getSpec().getStorageClassName();
     String wantClass = claim(desired) == null ? null : claim(desired).getSpec().getStorageClassName();
-    if (haveClass != null && !Objects.equals(haveClass, wantClass)) {
-      blockers.add(new Blocker("StorageChangeNotSupported", "spec.storage.storageClassName changed from " + haveClass
-          + " to " + wantClass + "; existing volumes are not migrated. Set it back to " + haveClass + "."));
+    if (!Objects.equals(haveClass, wantClass)) {
+      // A StatefulSet's volumeClaimTemplates cannot change: the API server would refuse the update.
+      String message = haveClass == null
+          ? "spec.storage.storageClassName was set to " + wantClass + ", but the volumes were created without one "
+              + "(with the cluster's default StorageClass) and existing volumes are not migrated. Remove "
+              + "spec.storage.storageClassName again; nothing was changed."
+          : "spec.storage.storageClassName changed from " + haveClass + " to " + (wantClass == null ? "(none)" : wantClass)
+              + "; existing volumes are not migrated. Set it back to " + haveClass + "; nothing was changed.";
+      blockers.add(new Blocker(STORAGE_CHANGE_NOT_SUPPORTED, message));
     }
     return blockers;
   }
 
   /** The Secret mounted as the members' TLS volume, or null. */
-  private static String tlsSecret(StatefulSet sts) {
+  static String tlsSecret(StatefulSet sts) {
     var volumes = sts.getSpec().getTemplate().getSpec().getVolumes();
     if (volumes == null) return null;
     return volumes.stream().filter(v -> StatefulSetBuilders.TLS_VOLUME.equals(v.getName()) && v.getSecret() != null)
@@ -86,12 +97,20 @@ public final class ChangeGate {
     return claims == null || claims.isEmpty() ? null : claims.get(0);
   }
 
-  private static String claimSize(StatefulSet sts) {
+  /**
+   * Equal amounts, whatever their notation: the API server stores quantities in canonical form (a StatefulSet
+   * created with 1024Mi reads back as 1Gi), so the spelling of the running one says nothing.
+   */
+  static boolean sameAmount(Quantity a, Quantity b) {
+    if (a == null || b == null) return a == b;
+    return a.getNumericalAmount().compareTo(b.getNumericalAmount()) == 0;
+  }
+
+  private static Quantity claimSize(StatefulSet sts) {
     PersistentVolumeClaim claim = claim(sts);
     if (claim == null || claim.getSpec().getResources() == null || claim.getSpec().getResources().getRequests() == null) {
       return null;
     }
-    Quantity q = claim.getSpec().getResources().getRequests().get("storage");
-    return q == null ? null : q.toString();
+    return claim.getSpec().getResources().getRequests().get("storage");
   }
 }

@@ -15,9 +15,13 @@ import java.util.Objects;
  *
  * <p>Phase: Paused while spec.paused; Failed when nothing runs and the spec cannot be honoured; Running when every
  * member is ready and the engine names a leader; Creating until the cluster was first Running; Degraded otherwise.
- * Ready, Progressing and Degraded conditions carry reasons and messages a person can act on.
+ * Ready, Progressing and Degraded conditions carry reasons and messages a person can act on. A reconcile that failed
+ * is reported by {@link #failed}.
  */
 public final class StatusBuilder {
+  /** Degraded and Progressing reason when a reconcile threw: the message carries the error. */
+  public static final String RECONCILE_ERROR = "ReconcileError";
+
   private StatusBuilder() {}
 
   public static AionClusterStatus build(AionCluster cluster, Observation seen, Instant now) {
@@ -119,6 +123,31 @@ public final class StatusBuilder {
     }
     s.setConditions(Conditions.set(s.getConditions(), Conditions.DEGRADED, degraded, degraded ? degradedReason : "AsExpected",
         degraded ? degradedMessage : "No problem seen.", generation, now));
+    return s;
+  }
+
+  /**
+   * The status after a reconcile failed with {@code error} (an API call refused, a bug): Degraded and Progressing
+   * say {@link #RECONCILE_ERROR} with the error, everything else stays as last seen (nothing new was observed). The
+   * next successful reconcile replaces both conditions.
+   */
+  public static AionClusterStatus failed(AionCluster cluster, String error, Instant now) {
+    AionClusterStatus old = cluster.getStatus() != null ? cluster.getStatus() : new AionClusterStatus();
+    Long generation = cluster.getMetadata().getGeneration();
+    AionClusterStatus s = new AionClusterStatus();
+    s.setObservedGeneration(old.getObservedGeneration());
+    s.setPhase(old.getPhase() != null ? old.getPhase() : cluster.getSpec().isPaused() ? Phase.Paused : Phase.Creating);
+    s.setReplicas(old.getReplicas());
+    s.setReadyReplicas(old.getReadyReplicas());
+    s.setSelector(Labels.selectorString(cluster));
+    s.setLeader(old.getLeader());
+    s.setMembers(old.getMembers());
+    s.setCurrentVersion(old.getCurrentVersion());
+    String message = "The last reconcile failed: " + error + " The operator retries with backoff.";
+    s.setConditions(Conditions.set(old.getConditions(), Conditions.PROGRESSING, false, RECONCILE_ERROR, message,
+        generation, now));
+    s.setConditions(Conditions.set(s.getConditions(), Conditions.DEGRADED, true, RECONCILE_ERROR, message,
+        generation, now));
     return s;
   }
 

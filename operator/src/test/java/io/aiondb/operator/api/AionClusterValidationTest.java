@@ -215,6 +215,15 @@ class AionClusterValidationTest {
     assertThat(update("storage-class", "version: 0.1.0\nstorage: {storageClassName: a}",
         "version: 0.1.0\nstorage: {storageClassName: b}")).singleElement().asString()
         .contains("spec.storage.storageClassName", "storageClassName cannot change");
+    // the change from the cluster's default class to a named one (and back) is refused too
+    assertThat(update("storage-class-added", "version: 0.1.0\nstorage: {size: 1Gi}",
+        "version: 0.1.0\nstorage: {storageClassName: b}")).singleElement().asString()
+        .contains("spec.storage.storageClassName", "cannot be added or removed");
+    assertThat(update("storage-class-removed", "version: 0.1.0\nstorage: {storageClassName: a}",
+        "version: 0.1.0\nstorage: {storageClassName: null}")).singleElement().asString()
+        .contains("spec.storage.storageClassName", "cannot be added or removed");
+    assertThat(update("storage-class-kept", "version: 0.1.0\nstorage: {storageClassName: a}",
+        "version: 0.1.0\nstorage: {storageClassName: a, size: 20Gi}")).isEmpty();
   }
 
   @Test

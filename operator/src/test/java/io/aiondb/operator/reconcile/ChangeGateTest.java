@@ -53,7 +53,41 @@ class ChangeGateTest {
     AionCluster wanted = Clusters.cluster("a", 3, "0.1.0");
     wanted.getSpec().getStorage().setSize("20Gi");
     assertThat(check(Clusters.cluster("a", 3, "0.1.0"), wanted)).extracting(Blocker::reason)
-        .containsExactly("StorageChangeNotSupported");
+        .containsExactly(ChangeGate.STORAGE_CHANGE_NOT_SUPPORTED);
+  }
+
+  /** The API server stores quantities canonically: a StatefulSet made with 1024Mi reads back as 1Gi. */
+  @Test
+  void storageSizesAreComparedByAmountNotSpelling() {
+    AionCluster wanted = Clusters.cluster("a", 3, "0.1.0");
+    wanted.getSpec().getStorage().setSize("1024Mi");
+    AionCluster running = Clusters.cluster("a", 3, "0.1.0");
+    running.getSpec().getStorage().setSize("1Gi");
+    assertThat(check(running, wanted)).isEmpty();
+    running.getSpec().getStorage().setSize("1025Mi");
+    assertThat(check(running, wanted)).singleElement().satisfies(b -> {
+      assertThat(b.reason()).isEqualTo(ChangeGate.STORAGE_CHANGE_NOT_SUPPORTED);
+      assertThat(b.message()).contains("from 1025Mi to 1024Mi");
+    });
+  }
+
+  /** A StatefulSet's volumeClaimTemplates cannot change: the update would fail, so the gate refuses it with a reason. */
+  @Test
+  void addingOrRemovingTheStorageClassIsBlocked() {
+    AionCluster withClass = Clusters.cluster("a", 3, "0.1.0");
+    withClass.getSpec().getStorage().setStorageClassName("fast");
+    assertThat(check(Clusters.cluster("a", 3, "0.1.0"), withClass)).singleElement().satisfies(b -> {
+      assertThat(b.reason()).isEqualTo(ChangeGate.STORAGE_CHANGE_NOT_SUPPORTED);
+      assertThat(b.message()).contains("set to fast", "created without one", "Remove spec.storage.storageClassName");
+    });
+    assertThat(check(withClass, Clusters.cluster("a", 3, "0.1.0"))).singleElement().satisfies(b -> {
+      assertThat(b.reason()).isEqualTo(ChangeGate.STORAGE_CHANGE_NOT_SUPPORTED);
+      assertThat(b.message()).contains("from fast to (none)", "Set it back to fast");
+    });
+    AionCluster other = Clusters.cluster("a", 3, "0.1.0");
+    other.getSpec().getStorage().setStorageClassName("slow");
+    assertThat(check(withClass, other)).extracting(Blocker::reason).containsExactly(ChangeGate.STORAGE_CHANGE_NOT_SUPPORTED);
+    assertThat(check(withClass, withClass)).isEmpty();
   }
 
   @Test

@@ -95,20 +95,53 @@ class StatusBuilderTest {
   @Test
   void blockedChangeOnRunningClusterKeepsRunningAndSaysWhy() {
     cluster.setStatus(StatusBuilder.build(cluster, new Observation(sts(3), view("aion-0"), null, List.of()), T0));
-    Blocker blocker = new Blocker("ScalingNotSupported", "spec.replicas changed from 3 to 5 ...");
+    Blocker blocker = new Blocker(ChangeGate.SCALING_NOT_SUPPORTED, "spec.replicas changed from 3 to 5 ...");
     AionClusterStatus s = StatusBuilder.build(cluster, new Observation(sts(3), view("aion-0"), null, List.of(blocker)), T1);
     assertThat(s.getPhase()).isEqualTo(Phase.Running);
-    assertThat(cond(s, "Progressing").getReason()).isEqualTo("ScalingNotSupported");
+    assertThat(cond(s, "Progressing").getReason()).isEqualTo(ChangeGate.SCALING_NOT_SUPPORTED);
     assertThat(cond(s, "Progressing").getMessage()).contains("from 3 to 5");
   }
 
   @Test
   void blockedNewClusterFails() {
-    Blocker blocker = new Blocker("TLSNotSupported", "no TLS yet");
+    Blocker blocker = new Blocker(CertificateStep.TLS_SECRET_NOT_FOUND, "Secret certs (spec.tls.secretName) does not exist");
     AionClusterStatus s = StatusBuilder.build(cluster, new Observation(null, null, "no members exist yet", List.of(blocker)), T0);
     assertThat(s.getPhase()).isEqualTo(Phase.Failed);
-    assertThat(cond(s, "Degraded").getReason()).isEqualTo("TLSNotSupported");
-    assertThat(cond(s, "Degraded").getMessage()).contains("Nothing was created", "no TLS yet");
+    assertThat(cond(s, "Degraded").getStatus()).isEqualTo("True");
+    assertThat(cond(s, "Degraded").getReason()).isEqualTo(CertificateStep.TLS_SECRET_NOT_FOUND);
+    assertThat(cond(s, "Degraded").getMessage()).contains("Nothing was created", "Secret certs");
+    assertThat(cond(s, "Progressing").getReason()).isEqualTo(CertificateStep.TLS_SECRET_NOT_FOUND);
+  }
+
+  @Test
+  void aFailedReconcileSaysSoAndKeepsWhatWasSeen() {
+    cluster.setStatus(StatusBuilder.build(cluster, new Observation(sts(3), view("aion-0"), null, List.of()), T0));
+    AionClusterStatus s = StatusBuilder.failed(cluster, "the API server answered 422 (Invalid): no.", T1);
+    assertThat(s.getPhase()).isEqualTo(Phase.Running);
+    assertThat(s.getLeader()).isEqualTo("aion-0");
+    assertThat(s.getReadyReplicas()).isEqualTo(3);
+    assertThat(s.getObservedGeneration()).isEqualTo(1L);
+    for (String type : List.of("Degraded", "Progressing")) {
+      assertThat(cond(s, type).getReason()).as(type).isEqualTo(StatusBuilder.RECONCILE_ERROR);
+      assertThat(cond(s, type).getMessage()).as(type).contains("The last reconcile failed", "422 (Invalid): no.", "retries");
+    }
+    assertThat(cond(s, "Degraded").getStatus()).isEqualTo("True");
+    assertThat(cond(s, "Degraded").getLastTransitionTime()).isEqualTo(T1.toString());
+    assertThat(cond(s, "Progressing").getStatus()).isEqualTo("False");
+    assertThat(cond(s, "Ready")).as("not observed, kept").isEqualTo(cond(cluster.getStatus(), "Ready"));
+
+    // the next reconcile that works replaces both
+    cluster.setStatus(s);
+    AionClusterStatus fixed = StatusBuilder.build(cluster, new Observation(sts(3), view("aion-0"), null, List.of()), T1);
+    assertThat(cond(fixed, "Degraded").getReason()).isEqualTo("AsExpected");
+    assertThat(cond(fixed, "Progressing").getReason()).isEqualTo("UpToDate");
+  }
+
+  @Test
+  void aFirstReconcileThatFailsStartsCreating() {
+    AionClusterStatus s = StatusBuilder.failed(cluster, "boom", T0);
+    assertThat(s.getPhase()).isEqualTo(Phase.Creating);
+    assertThat(cond(s, "Degraded").getReason()).isEqualTo(StatusBuilder.RECONCILE_ERROR);
   }
 
   @Test
