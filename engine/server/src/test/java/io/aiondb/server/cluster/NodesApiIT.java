@@ -161,4 +161,75 @@ class NodesApiIT {
       awaitTrue(name(other) + " to lead", () -> name(other).equals(cl.leader()));
     }
   }
+
+  /**
+   * Losing a member's data (docs/cluster-api.md): a voter restarted on an empty data directory must not vote with a
+   * forgotten log and term. It does not start Raft and says why in /v1/status; the cluster keeps serving; once it is
+   * removed it starts as a joiner, is added as a learner, catches up and is promoted, with every write.
+   */
+  @Test
+  void aVoterWhoseDataWasWipedIsRefusedThenReplaced() throws Exception {
+    try (LocalCluster cl = new LocalCluster(dir, 3).label("wiped")) {
+      int leader = cl.leaderIndex(WAIT);
+      int wiped = leader % 3 + 1;
+      String id = name(wiped);
+      try (io.aiondb.client.AionClient c = io.aiondb.client.AionClient.connect(cl.url(leader))) {
+        c.createNamespace("w");
+        for (int i = 0; i < 50; i++) c.put("w", "k" + i, "v" + i);
+      }
+      assertThat(cl.get(wiped, "/v1/status").path("dataState").asText()).as("first start").isEqualTo("empty-bootstrapped");
+      awaitTrue(id + " to acknowledge the writes", () -> {
+        JsonNode m = cl.get(leader, "/v1/cluster/members");
+        if (m == null) return false;
+        for (JsonNode x : m.path("members")) if (x.path("id").asText().equals(id)) return x.path("commitIndex").asLong() > 50;
+        return false;
+      });
+      cl.stop(wiped);
+      try (var paths = java.nio.file.Files.walk(cl.dataDir(wiped))) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.delete(p);
+      }
+      cl.start(wiped);
+      awaitTrue(id + " to refuse to vote with an empty data directory", () -> {
+        JsonNode st = cl.get(wiped, "/v1/status");
+        return st != null && st.path("dataState").asText().equals("empty-refused-voter");
+      });
+      JsonNode st = cl.get(wiped, "/v1/status");
+      assertThat(st.path("ready").asBoolean()).isFalse();
+      assertThat(st.path("dataStateReason").asText()).contains("as a voter that acknowledged entries up to index")
+          .contains("/v1/cluster/nodes/" + id + "/decommission");
+      assertThat(java.nio.file.Files.readString(cl.log(wiped))).contains("ERROR").contains("dataState empty-refused-voter");
+      int other = wiped % 3 + 1 == leader ? leader % 3 + 1 : wiped % 3 + 1;
+      try (io.aiondb.client.AionClient c = io.aiondb.client.AionClient.connect(cl.url(leader))) {
+        c.put("w", "during", "refusal"); // two of three serve
+      }
+
+      // the operator's replacement: remove the member, then add it again as a learner and promote it
+      JsonNode removed = expect(200, null, Http.postRaw(cl.url(leader) + "/v1/cluster/nodes/" + id + "/decommission", ""));
+      assertThat(removed.path("decommission").path("state").asText()).isEqualTo("Done");
+      awaitTrue(id + " to start as a joiner", () -> {
+        JsonNode s = cl.get(wiped, "/v1/status");
+        return s != null && s.path("dataState").asText().equals("empty-awaiting-join");
+      });
+      String body = "{\"id\":\"" + id + "\",\"raftAddress\":\"" + cl.raftAddress(wiped) + "\",\"httpAddress\":\""
+          + cl.httpAddress(wiped) + "\"}";
+      assertThat(expect(200, null, Http.postRaw(cl.url(other) + "/v1/cluster/nodes", body)).path("changed").asBoolean()).isTrue();
+      awaitTrue(id + " to catch up as a learner", () -> {
+        JsonNode n = cl.get(other, "/v1/cluster/nodes/" + id);
+        return n != null && n.path("membership").asText().equals("Learner");
+      });
+      JsonNode promoted = expect(200, null, Http.postRaw(cl.url(other) + "/v1/cluster/nodes/" + id + "/promote", ""));
+      assertThat(promoted.path("node").path("membership").asText()).isEqualTo("Voter");
+      assertThat(cl.get(wiped, "/v1/status").path("dataState").asText()).isEqualTo("joined");
+      try (io.aiondb.client.AionClient c = io.aiondb.client.AionClient.connect(cl.url(wiped))) {
+        awaitTrue(id + " to serve linearizable reads", () -> {
+          try {
+            return c.get("w", "during").isPresent();
+          } catch (io.aiondb.client.AionClientException e) {
+            return false;
+          }
+        });
+        for (int i = 0; i < 50; i++) assertThat(c.get("w", "k" + i)).map(kv -> kv.text()).contains("v" + i);
+      }
+    }
+  }
 }
