@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Whether a node whose Raft storage is missing may start as a voter (docs/design/006-empty-data-dir.md). A member
+ * Whether a node whose Raft storage is missing may start as a voter (docs/design/007-empty-data-dir.md). A member
  * that lost its disk forgot its term, its vote and the entries it acknowledged: voting again could elect a leader that
  * lacks a committed entry, or vote twice in one term. Only the other members remember that it had data, so the
  * decision is taken from their answers: a pure function here, the HTTP calls in {@link RaftNode}.

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The start decision of a node whose Raft storage is missing (docs/design/006-empty-data-dir.md), table by table. */
+/** The start decision of a node whose Raft storage is missing (docs/design/007-empty-data-dir.md), table by table. */
 class DataGuardTest {
   private static PeerView peer(String id, Map<String, Seen> members) {
     return new PeerView(id, members);
