@@ -297,10 +297,13 @@ final class Connection {
    * waited for on a reader thread, never the event loop); the answer keeps the reservation until it is written.
    */
   private CompletableFuture<Answer> read(long reserve, java.util.function.Supplier<CompletableFuture<byte[]>> read) {
-    return CompletableFuture.supplyAsync(() -> {
-      if (!budget.reserve(reserve)) throw new AionException(ErrorCode.UNAVAILABLE, "the connection closed");
-      return null;
-    }, readers).thenCompose(v -> read.get().handle((bytes, err) -> {
+    CompletableFuture<Void> reserved = budget.tryReserve(reserve) // room now: no thread hop
+        ? CompletableFuture.completedFuture(null)
+        : CompletableFuture.supplyAsync(() -> {
+            if (!budget.reserve(reserve)) throw new AionException(ErrorCode.UNAVAILABLE, "the connection closed");
+            return null;
+          }, readers);
+    return reserved.thenCompose(v -> read.get().handle((bytes, err) -> {
       if (err != null) {
         budget.releaseAnswer(reserve);
         throw err instanceof CompletionException c ? c : new CompletionException(err);
@@ -549,6 +552,18 @@ final class Connection {
         requests += request;
         answers += answer;
         if (request < 0 || answer < 0) room.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** Holds {@code n} answer bytes if they fit now (never waits); false otherwise. */
+    boolean tryReserve(long n) {
+      lock.lock();
+      try {
+        if (closed || (answers > 0 && requests + answers + n > max)) return false;
+        answers += n;
+        return true;
       } finally {
         lock.unlock();
       }
