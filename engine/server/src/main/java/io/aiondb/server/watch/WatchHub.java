@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class WatchHub implements AutoCloseable {
   private final RocksStore store;
+  private final ChangeFeed feed;
   private final Duration progressEvery;
   private final WatchLimits limits;
   private final Set<Watcher> active = ConcurrentHashMap.newKeySet();
@@ -21,6 +22,7 @@ public final class WatchHub implements AutoCloseable {
 
   public WatchHub(RocksStore store, Duration progressEvery, WatchLimits limits) {
     this.store = store;
+    this.feed = new ChangeFeed(store);
     this.progressEvery = progressEvery;
     this.limits = limits;
   }
@@ -53,7 +55,7 @@ public final class WatchHub implements AutoCloseable {
     Watcher[] self = new Watcher[1];
     Watcher w;
     try {
-      w = new Watcher(store, spec, sink, progressEvery, () -> {
+      w = new Watcher(store, feed, spec, sink, progressEvery, () -> {
         active.remove(self[0]);
         release(client);
       });
@@ -74,6 +76,11 @@ public final class WatchHub implements AutoCloseable {
   /** Watches held by one client address (for tests and metrics). */
   public int heldBy(String client) {
     return perClient.getOrDefault(client, 0);
+  }
+
+  /** RocksDB snapshots the watches of this node opened so far (for tests and the fan-out benchmark). */
+  long feedViews() {
+    return feed.viewsOpened();
   }
 
   public int active() {

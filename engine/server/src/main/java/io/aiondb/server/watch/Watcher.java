@@ -31,9 +31,9 @@ public final class Watcher implements AutoCloseable {
   private volatile Thread thread;
 
   /** Validates the start (namespace exists, start revision not compacted); throws before anything is sent. */
-  Watcher(RocksStore store, WatchSpec spec, WatchSink sink, Duration progressEvery, Runnable onEnd) {
+  Watcher(RocksStore store, ChangeFeed feed, WatchSpec spec, WatchSink sink, Duration progressEvery, Runnable onEnd) {
     this.store = store;
-    this.feed = new ChangeFeed(store);
+    this.feed = feed;
     this.spec = spec;
     this.sink = sink;
     this.progressEvery = progressEvery;
