@@ -73,6 +73,27 @@ public final class RocksStore implements AutoCloseable {
   private final Watermark revisionMark = new Watermark();
   private volatile long appliedRevision;
   private volatile boolean failed;
+  private volatile FeedListener feedListener;
+
+  /**
+   * Told, on the applier's thread and in commit order, what each committed batch did to the change feed. Must
+   * return quickly (record and hand off).
+   */
+  public interface FeedListener {
+    /**
+     * A batch was committed: {@code revision} is the applied revision after it (every revision up to it is
+     * readable) and {@code namespaces} the ids of the namespaces whose change feed it wrote, trimmed or dropped.
+     */
+    void committed(long revision, java.util.Set<Integer> namespaces);
+
+    /** The whole database was replaced (a snapshot installed): any namespace may have changed; now at {@code revision}. */
+    void replaced(long revision);
+  }
+
+  /** Sets the one listener of the change feed (the node's watches), or none with null. */
+  public void feedListener(FeedListener listener) {
+    this.feedListener = listener;
+  }
 
   public RocksStore(StorageOptions options) {
     this.options = options;
@@ -128,6 +149,8 @@ public final class RocksStore implements AutoCloseable {
     loadNamespaces();
     loadIndexes();
     revisionMark.reset(appliedRevision);
+    FeedListener l = feedListener;
+    if (l != null) l.replaced(appliedRevision);
     LOG.info("opened RocksDB at {} (applied index {}, term {}, revision {}, {} namespaces)",
         options.dataDir(), appliedIndex, appliedTerm, appliedRevision, namespaces.size());
   }
@@ -271,8 +294,13 @@ public final class RocksStore implements AutoCloseable {
     for (Runnable r : batch.afterCommit) r.run();
     if (batch.lastIndex > 0) appliedIndex = batch.lastIndex;
     if (batch.lastTerm >= 0) appliedTerm = batch.lastTerm;
+    long before = appliedRevision;
     if (batch.lastRevision >= 0) appliedRevision = Math.max(appliedRevision, batch.lastRevision);
     revisionMark.advance(appliedRevision);
+    FeedListener l = feedListener;
+    if (l != null && (appliedRevision != before || !batch.feedNamespaces.isEmpty())) {
+      l.committed(appliedRevision, batch.feedNamespaces);
+    }
   }
 
   /** Records the revision this batch reaches (for {@link #appliedRevision()} after commit). */
