@@ -90,9 +90,15 @@ public final class RocksStore implements AutoCloseable {
     void replaced(long revision);
   }
 
-  /** Sets the one listener of the change feed (the node's watches), or none with null. */
-  public void feedListener(FeedListener listener) {
+  /** Sets the one listener of the change feed (the node's watches); a second one is refused. */
+  public synchronized void feedListener(FeedListener listener) {
+    if (feedListener != null) throw new IllegalStateException("this store already has a change-feed listener");
     this.feedListener = listener;
+  }
+
+  /** Removes the change-feed listener if it is {@code listener}. */
+  public synchronized void removeFeedListener(FeedListener listener) {
+    if (feedListener == listener) feedListener = null;
   }
 
   public RocksStore(StorageOptions options) {

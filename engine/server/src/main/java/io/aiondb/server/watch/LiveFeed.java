@@ -313,7 +313,7 @@ final class LiveFeed implements RocksStore.FeedListener, AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    store.feedListener(null);
+    store.removeFeedListener(this);
     thread.interrupt();
   }
 }

@@ -21,9 +21,16 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * <pre>./mvnw -q -o -pl engine/lincheck,engine/client,engine/server -am test -P '!fuzz-slice' \
  *   -Dtest=WatchFanoutBenchmark -Dsurefire.failIfNoSpecifiedTests=false -Dwatch.bench=true \
  *   [-Dwatch.bench.watchers=0,1000,5000] [-Dwatch.bench.revisions=1000] [-Dwatch.bench.rate=500]</pre>
+ * or, to compare two builds in one session, with {@code main} on a classpath of the test classes, the server
+ * classes of either build and the test dependencies (docs/benchmarks.md shows the commands).
  */
 @EnabledIfSystemProperty(named = "watch.bench", matches = "true")
-class WatchFanoutBenchmark {
+public class WatchFanoutBenchmark {
+  public static void main(String[] args) throws Exception {
+    new WatchFanoutBenchmark().run();
+    System.exit(0);
+  }
+
   enum Scenario {
     /** Watches of the whole of another namespace. */
     OTHER_NAMESPACE,
