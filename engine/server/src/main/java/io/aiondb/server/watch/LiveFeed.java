@@ -106,6 +106,8 @@ final class LiveFeed implements RocksStore.FeedListener, AutoCloseable {
   private final ReentrantLock liveLock = new ReentrantLock();
   private final Map<Integer, Index> live = new HashMap<>();
   private volatile long dispatched;
+  /** Watches in {@link #live} (read without the lock, for metrics). */
+  private final java.util.concurrent.atomic.AtomicInteger liveWatches = new java.util.concurrent.atomic.AtomicInteger();
 
   private volatile boolean closed;
   private final Thread thread;
@@ -164,6 +166,7 @@ final class LiveFeed implements RocksStore.FeedListener, AutoCloseable {
     try {
       if (next <= dispatched) return false;
       live.computeIfAbsent(w.nsId(), id -> new Index(w.spec().namespace())).add(w);
+      liveWatches.incrementAndGet();
       joins.increment();
       return true;
     } finally {
@@ -176,7 +179,10 @@ final class LiveFeed implements RocksStore.FeedListener, AutoCloseable {
     liveLock.lock();
     try {
       Index idx = live.get(w.nsId());
-      if (idx != null && idx.remove(w) && idx.size == 0) live.remove(w.nsId());
+      if (idx != null && idx.remove(w)) {
+        liveWatches.decrementAndGet();
+        if (idx.size == 0) live.remove(w.nsId());
+      }
     } finally {
       liveLock.unlock();
     }
@@ -190,14 +196,9 @@ final class LiveFeed implements RocksStore.FeedListener, AutoCloseable {
     return sentBack.sum();
   }
 
-  /** Live watches (for tests). */
+  /** Live watches. */
   int liveCount() {
-    liveLock.lock();
-    try {
-      return live.values().stream().mapToInt(i -> i.size).sum();
-    } finally {
-      liveLock.unlock();
-    }
+    return liveWatches.get();
   }
 
   private void run() {
@@ -293,6 +294,7 @@ final class LiveFeed implements RocksStore.FeedListener, AutoCloseable {
       Watcher w = e.getKey();
       if (!w.offer(revision, e.getValue())) {
         idx.remove(w);
+        liveWatches.decrementAndGet();
         sentBack.increment();
         w.fellBehind(revision);
       }
@@ -304,6 +306,7 @@ final class LiveFeed implements RocksStore.FeedListener, AutoCloseable {
   private void sendBack(Index idx, long from) {
     for (Watcher w : idx.all()) {
       idx.remove(w);
+      liveWatches.decrementAndGet();
       sentBack.increment();
       w.fellBehind(from);
     }

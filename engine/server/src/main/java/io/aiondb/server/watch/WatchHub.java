@@ -97,8 +97,8 @@ public final class WatchHub implements AutoCloseable {
     return liveFeed;
   }
 
-  /** Watches fed by the live feed right now (for tests). */
-  int live() {
+  /** Watches fed by the live feed right now (caught up); the others are reading the change feed themselves. */
+  public int live() {
     return liveFeed.liveCount();
   }
 

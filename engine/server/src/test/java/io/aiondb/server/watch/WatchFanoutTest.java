@@ -55,6 +55,24 @@ class WatchFanoutTest {
     }
   }
 
+  /** Without any watch of the written namespace, the live feed opens no snapshot at all. */
+  @Test
+  void aNamespaceWithoutLiveWatchesIsNotRead() {
+    try (StoreHarness h = new StoreHarness(dir); WatchHub hub = hub(h)) {
+      h.apply(new Command.CreateNamespace("busy"), 1);
+      h.apply(new Command.CreateNamespace("idle"), 1);
+      open(hub, "idle", "", WATCHERS);
+      long before = hub.feedViews();
+      for (int i = 0; i < REVISIONS; i++) h.put("busy", "k" + i, "v", 2);
+      long last = h.store.appliedRevision();
+      Awaitility.await("the live feed handled every revision").atMost(Duration.ofSeconds(10))
+          .until(() -> hub.liveFeed().dispatched() == last);
+      Awaitility.await("no snapshot opened").atMost(Duration.ofSeconds(5)).during(Duration.ofMillis(300))
+          .until(() -> hub.feedViews() == before);
+      assertThat(hub.live()).isEqualTo(WATCHERS);
+    }
+  }
+
   @Test
   void watchesOfOnePrefixShareOneReadPerBatch() {
     try (StoreHarness h = new StoreHarness(dir); WatchHub hub = hub(h)) {
