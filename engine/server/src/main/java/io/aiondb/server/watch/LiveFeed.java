@@ -111,6 +111,8 @@ final class LiveFeed implements RocksStore.FeedListener, AutoCloseable {
 
   private volatile boolean closed;
   private final Thread thread;
+  /** Runs at the start of each dispatch step (tests hold the feed there while they apply more). */
+  volatile Runnable beforeStep = () -> {};
   /** Runs as a watch asks to join, before the check (tests apply a revision there to hit the switch). */
   volatile java.util.function.Consumer<Watcher> beforeJoin = w -> {};
   /** Times a watch joined, and was sent back to its own reads (for tests). */
@@ -233,6 +235,7 @@ final class LiveFeed implements RocksStore.FeedListener, AutoCloseable {
 
   /** One dispatch step, under {@code liveLock}: revisions {@code (dispatched, upTo]} of the given namespaces. */
   private void step(long upTo, Set<Integer> namespaces, boolean replaced) {
+    beforeStep.run();
     long from = dispatched + 1;
     try {
       if (replaced) { // the database was swapped: nothing known about what changed; every live watch reads itself

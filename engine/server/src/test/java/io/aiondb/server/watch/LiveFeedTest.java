@@ -156,6 +156,40 @@ class LiveFeedTest {
     }
   }
 
+  /**
+   * Retention removes a revision before the live feed handed it out: the live watch does not skip it silently but
+   * ends with HISTORY_COMPACTED, as a watch reading the feed itself would.
+   */
+  @Test
+  void aRevisionCompactedBeforeItWasDispatchedEndsTheLiveWatchWithHistoryCompacted() throws Exception {
+    try (StoreHarness h = new StoreHarness(dir); WatchHub hub = new WatchHub(h.store, Duration.ofMinutes(5), limits())) {
+      h.apply(new Command.CreateNamespace("a"), 1);
+      RecordingSink sink = new RecordingSink(true);
+      hub.open(new WatchSpec("a", b("k"), false, 0), sink, "c");
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> hub.live() == 1);
+      CountDownLatch entered = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      hub.liveFeed().beforeStep = () -> {
+        entered.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      };
+      long first = h.put("a", "k", "1", 2).revision();
+      entered.await(); // the feed holds revision `first`, not yet handed out
+      h.put("a", "k", "2", 3);
+      h.apply(new Command.Compact("a", new byte[0], 100, 1, Long.MIN_VALUE), 4); // keeps only the newest version
+      assertThat(h.store.requireNamespace("a").compactRevision()).isEqualTo(first);
+      hub.liveFeed().beforeStep = () -> {};
+      release.countDown();
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sink.failure != null);
+      assertThat(sink.failure.code()).isEqualTo(ErrorCode.HISTORY_COMPACTED);
+      assertThat(sink.events).isEmpty();
+    }
+  }
+
   @Test
   void aDroppedNamespaceEndsItsLiveWatchesAtOnce() {
     try (StoreHarness h = new StoreHarness(dir); WatchHub hub = new WatchHub(h.store, Duration.ofMinutes(5), limits())) {
