@@ -190,6 +190,34 @@ class LiveFeedTest {
     }
   }
 
+  /**
+   * A snapshot installed under live watches (a follower that fell far behind gets the leader's database): the
+   * revisions it brings are delivered from the installed data, then the live feed goes on.
+   */
+  @Test
+  void aSnapshotInstallSendsLiveWatchesToReadTheNewData() {
+    Path checkpoint = dir.resolve("checkpoint");
+    try (StoreHarness leader = new StoreHarness(dir.resolve("leader"))) {
+      leader.apply(new Command.CreateNamespace("a"), 1);
+      for (int i = 1; i <= 3; i++) leader.put("a", "k", "v" + i, 2); // revisions 1..3
+      leader.store.checkpoint(checkpoint);
+    }
+    try (StoreHarness h = new StoreHarness(dir.resolve("follower"));
+         WatchHub hub = new WatchHub(h.store, Duration.ofMinutes(5), limits())) {
+      h.apply(new Command.CreateNamespace("a"), 1);
+      h.put("a", "k", "v1", 2); // revision 1, as on the leader
+      RecordingSink sink = new RecordingSink(true);
+      hub.open(new WatchSpec("a", b("k"), false, 0), sink, "c"); // from revision 2
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> hub.live() == 1);
+      h.store.restoreFrom(checkpoint);
+      assertThat(h.store.appliedRevision()).isEqualTo(3);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> hub.live() == 1 && sink.lastRevision.get() == 3);
+      h.put("a", "k", "v4", 3);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sink.lastRevision.get() == 4);
+      assertThat(List.copyOf(sink.events)).containsExactly("2:k", "3:k", "4:k");
+    }
+  }
+
   @Test
   void aDroppedNamespaceEndsItsLiveWatchesAtOnce() {
     try (StoreHarness h = new StoreHarness(dir); WatchHub hub = new WatchHub(h.store, Duration.ofMinutes(5), limits())) {
