@@ -24,7 +24,7 @@ public final class WatchHub implements AutoCloseable {
   private volatile boolean closed;
 
   public WatchHub(RocksStore store, Duration progressEvery, WatchLimits limits) {
-    this(store, progressEvery, limits, Watcher.STEP_EVENTS);
+    this(store, progressEvery, limits, Watcher.LIVE_MAX_REVISIONS);
   }
 
   /** {@code liveMaxRevisions}: revisions a caught-up watch may have queued before it falls behind (small in tests). */

@@ -22,6 +22,8 @@ public final class Watcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Watcher.class);
   /** Events read from storage per step (whole revisions, so a step may carry a little more). */
   static final int STEP_EVENTS = 512;
+  /** Revisions a live watch's queue holds at most; a fuller queue makes the watch fall behind. */
+  static final int LIVE_MAX_REVISIONS = 512;
   /** Value bytes a live watch's queue holds at most (at least one revision, however large). */
   static final long LIVE_MAX_BYTES = ChangeFeed.STEP_MAX_BYTES;
 
