@@ -64,12 +64,15 @@ public final class Node implements AutoCloseable {
         }));
     Gauge.builder("aion.watches.active", watches, io.aiondb.server.watch.WatchHub::active)
         .description("Watches open on this node").register(metrics);
+    Gauge.builder("aion.watches.live", watches, io.aiondb.server.watch.WatchHub::live)
+        .description("Watches caught up and fed by the node's one live feed (the others read the change feed themselves)")
+        .register(metrics);
     if (store.cache() != null) CaffeineCacheMetrics.monitor(metrics, store.cache(), "current_values");
     Gauge.builder("aion.admission.pending.writes", proposer, RaftNode::pendingWrites)
         .description("Writes accepted by this node and not yet answered (bounded by admission.max-pending-writes)")
         .register(metrics);
     Gauge.builder("aion.revision.waiters", store, RocksStore::revisionWaiters)
-        .description("Reads and watches waiting for a revision not yet applied here").register(metrics);
+        .description("Reads waiting for a revision not yet applied here (minRevision)").register(metrics);
     Gauge.builder("aion.applied.revision", store, RocksStore::appliedRevision)
         .description("Latest revision applied on this node").register(metrics);
     Gauge.builder("aion.applied.index", store, RocksStore::appliedIndex)

@@ -24,6 +24,8 @@ public final class Batch implements AutoCloseable {
   private final Map<Cf, Map<ByteKey, byte[]>> overlay = new HashMap<>();
   final Set<CacheKey> touched = new HashSet<>();
   final List<Runnable> afterCommit = new ArrayList<>();
+  /** Namespaces whose change feed ({@link Cf#CHANGES}) this batch writes, deletes from or drops. */
+  final Set<Integer> feedNamespaces = new HashSet<>();
   long lastIndex;
   long lastTerm = -1;
   long lastRevision = -1;
@@ -48,6 +50,7 @@ public final class Batch implements AutoCloseable {
   }
 
   public void put(Cf cf, byte[] key, byte[] value) {
+    if (cf == Cf.CHANGES) feedNamespaces.add(Keys.nsOf(key));
     try {
       writeBatch.put(store.handle(cf), key, value);
     } catch (RocksDBException e) {
@@ -57,6 +60,7 @@ public final class Batch implements AutoCloseable {
   }
 
   public void delete(Cf cf, byte[] key) {
+    if (cf == Cf.CHANGES) feedNamespaces.add(Keys.nsOf(key));
     try {
       writeBatch.delete(store.handle(cf), key);
     } catch (RocksDBException e) {
@@ -68,6 +72,13 @@ public final class Batch implements AutoCloseable {
   /** Deletes {@code [from, to)}. Only in an exclusive batch: the overlay does not track ranges. */
   public void deleteRange(Cf cf, byte[] from, byte[] to) {
     requireExclusive();
+    if (cf == Cf.CHANGES) { // the listener is told which namespaces' feeds changed: one namespace per range
+      int ns = Keys.nsOf(from);
+      if (java.util.Arrays.compareUnsigned(to, Keys.nsEnd(ns)) > 0) {
+        throw new IllegalArgumentException("a change-feed range delete stays within one namespace");
+      }
+      feedNamespaces.add(ns);
+    }
     try {
       writeBatch.deleteRange(store.handle(cf), from, to);
     } catch (RocksDBException e) {

@@ -73,6 +73,33 @@ public final class RocksStore implements AutoCloseable {
   private final Watermark revisionMark = new Watermark();
   private volatile long appliedRevision;
   private volatile boolean failed;
+  private volatile FeedListener feedListener;
+
+  /**
+   * Told, on the applier's thread and in commit order, what each committed batch did to the change feed. Must
+   * return quickly (record and hand off).
+   */
+  public interface FeedListener {
+    /**
+     * A batch was committed: {@code revision} is the applied revision after it (every revision up to it is
+     * readable) and {@code namespaces} the ids of the namespaces whose change feed it wrote, trimmed or dropped.
+     */
+    void committed(long revision, java.util.Set<Integer> namespaces);
+
+    /** The whole database was replaced (a snapshot installed): any namespace may have changed; now at {@code revision}. */
+    void replaced(long revision);
+  }
+
+  /** Sets the one listener of the change feed (the node's watches); a second one is refused. */
+  public synchronized void feedListener(FeedListener listener) {
+    if (feedListener != null) throw new IllegalStateException("this store already has a change-feed listener");
+    this.feedListener = listener;
+  }
+
+  /** Removes the change-feed listener if it is {@code listener}. */
+  public synchronized void removeFeedListener(FeedListener listener) {
+    if (feedListener == listener) feedListener = null;
+  }
 
   public RocksStore(StorageOptions options) {
     this.options = options;
@@ -128,6 +155,8 @@ public final class RocksStore implements AutoCloseable {
     loadNamespaces();
     loadIndexes();
     revisionMark.reset(appliedRevision);
+    FeedListener l = feedListener;
+    if (l != null) l.replaced(appliedRevision);
     LOG.info("opened RocksDB at {} (applied index {}, term {}, revision {}, {} namespaces)",
         options.dataDir(), appliedIndex, appliedTerm, appliedRevision, namespaces.size());
   }
@@ -271,8 +300,13 @@ public final class RocksStore implements AutoCloseable {
     for (Runnable r : batch.afterCommit) r.run();
     if (batch.lastIndex > 0) appliedIndex = batch.lastIndex;
     if (batch.lastTerm >= 0) appliedTerm = batch.lastTerm;
+    long before = appliedRevision;
     if (batch.lastRevision >= 0) appliedRevision = Math.max(appliedRevision, batch.lastRevision);
     revisionMark.advance(appliedRevision);
+    FeedListener l = feedListener;
+    if (l != null && (appliedRevision != before || !batch.feedNamespaces.isEmpty())) {
+      l.committed(appliedRevision, batch.feedNamespaces);
+    }
   }
 
   /** Records the revision this batch reaches (for {@link #appliedRevision()} after commit). */

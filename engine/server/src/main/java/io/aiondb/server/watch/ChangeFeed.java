@@ -20,9 +20,21 @@ public final class ChangeFeed {
   public record Revision(long revision, List<WatchEvent> events) {}
 
   private final RocksStore store;
+  /** RocksDB snapshots this feed opened (one per step): how much reading the watches of a node cost. */
+  private final java.util.concurrent.atomic.LongAdder views = new java.util.concurrent.atomic.LongAdder();
 
   public ChangeFeed(RocksStore store) {
     this.store = store;
+  }
+
+  /** Snapshots opened so far (for tests and the fan-out benchmark). */
+  long viewsOpened() {
+    return views.sum();
+  }
+
+  ReadView openView() {
+    views.increment();
+    return store.openView();
   }
 
   /** The namespace as the watch starts: exists, and {@code from} is not compacted away. Returns its id. */
@@ -53,7 +65,7 @@ public final class ChangeFeed {
    * however large the values or however few of a busy namespace's changes match.
    */
   public Page read(WatchSpec spec, int nsId, long from, long upTo, int maxEvents) {
-    try (ReadView v = store.openView()) {
+    try (ReadView v = openView()) {
       byte[] info = v.get(Cf.META, RocksStore.namespaceKey(spec.namespace()));
       NamespaceInfo ns = info == null ? null : NamespaceInfo.decode(spec.namespace(), info);
       if (ns == null || ns.id() != nsId) {

@@ -9,10 +9,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Every watch of this node: opens them within {@link WatchLimits} (in total and per client address), counts them,
- * ends them at shutdown.
+ * ends them at shutdown. The watches that are caught up are fed by one {@link LiveFeed}, so an applied revision
+ * costs reads only for the namespaces that have watches and work only for the watches it concerns.
  */
 public final class WatchHub implements AutoCloseable {
   private final RocksStore store;
+  private final ChangeFeed feed;
+  private final LiveFeed liveFeed;
+  private final int liveMaxRevisions;
   private final Duration progressEvery;
   private final WatchLimits limits;
   private final Set<Watcher> active = ConcurrentHashMap.newKeySet();
@@ -20,7 +24,15 @@ public final class WatchHub implements AutoCloseable {
   private volatile boolean closed;
 
   public WatchHub(RocksStore store, Duration progressEvery, WatchLimits limits) {
+    this(store, progressEvery, limits, Watcher.LIVE_MAX_REVISIONS);
+  }
+
+  /** {@code liveMaxRevisions}: revisions a caught-up watch may have queued before it falls behind (small in tests). */
+  WatchHub(RocksStore store, Duration progressEvery, WatchLimits limits, int liveMaxRevisions) {
     this.store = store;
+    this.feed = new ChangeFeed(store);
+    this.liveFeed = new LiveFeed(store, feed);
+    this.liveMaxRevisions = liveMaxRevisions;
     this.progressEvery = progressEvery;
     this.limits = limits;
   }
@@ -53,7 +65,7 @@ public final class WatchHub implements AutoCloseable {
     Watcher[] self = new Watcher[1];
     Watcher w;
     try {
-      w = new Watcher(store, spec, sink, progressEvery, () -> {
+      w = new Watcher(store, feed, liveFeed, spec, sink, progressEvery, liveMaxRevisions, () -> {
         active.remove(self[0]);
         release(client);
       });
@@ -76,6 +88,20 @@ public final class WatchHub implements AutoCloseable {
     return perClient.getOrDefault(client, 0);
   }
 
+  /** RocksDB snapshots the watches of this node opened so far (for tests and the fan-out benchmark). */
+  long feedViews() {
+    return feed.viewsOpened();
+  }
+
+  LiveFeed liveFeed() {
+    return liveFeed;
+  }
+
+  /** Watches fed by the live feed right now (caught up); the others are reading the change feed themselves. */
+  public int live() {
+    return liveFeed.liveCount();
+  }
+
   public int active() {
     return active.size();
   }
@@ -83,6 +109,7 @@ public final class WatchHub implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    liveFeed.close();
     for (Watcher w : active) w.shutdown();
   }
 }

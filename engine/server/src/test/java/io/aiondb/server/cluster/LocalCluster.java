@@ -313,6 +313,17 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Node {@code from}'s Raft connections to every other node stay open but carry nothing either way (a peer that
+   * accepts TCP and never answers) until {@link #heal()}.
+   */
+  public void blackholeRaftFrom(int from) {
+    for (var e : proxies.entrySet()) {
+      String[] ij = e.getKey().split("[>:]");
+      if (Integer.parseInt(ij[0]) == from && Integer.parseInt(ij[2]) == raftPort) e.getValue().blackhole();
+    }
+  }
+
   public void heal() {
     proxies.values().forEach(TcpProxy::heal);
   }

@@ -13,12 +13,16 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A TCP forwarder for one direction of one link between two nodes. {@link #cut()} drops every open connection and
  * refuses new ones until {@link #heal()}: the sending node sees the peer vanish, exactly as in a partition.
+ * {@link #blackhole()} keeps connections open (and accepts new ones) but forwards nothing either way: every request
+ * waits out its RPC timeout, as with a peer that accepts TCP and never answers; {@link #heal()} then closes those
+ * connections (their streams lost bytes) so the sender reconnects.
  */
 final class TcpProxy implements AutoCloseable {
   private final ServerSocket server;
   private final InetSocketAddress target;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private volatile boolean cut;
+  private volatile boolean blackhole;
   private volatile boolean closed;
 
   TcpProxy(String listenIp, int port, String targetIp) throws IOException {
@@ -66,9 +70,11 @@ final class TcpProxy implements AutoCloseable {
     byte[] buf = new byte[64 * 1024];
     try (InputStream is = from.getInputStream(); OutputStream os = to.getOutputStream()) {
       int n;
+      boolean dropping = false; // once bytes were dropped, this stream is broken: never forward on it again
       while (!cut && (n = is.read(buf)) >= 0) {
         if (cut) break;
-        os.write(buf, 0, n);
+        dropping |= blackhole;
+        if (!dropping) os.write(buf, 0, n);
       }
     } catch (IOException ignored) {
       // connection ended
@@ -86,7 +92,16 @@ final class TcpProxy implements AutoCloseable {
     open.clear();
   }
 
+  void blackhole() {
+    blackhole = true;
+  }
+
   void heal() {
+    if (blackhole) {
+      blackhole = false;
+      for (Socket s : open) closeQuietly(s);
+      open.clear();
+    }
     cut = false;
   }
 
