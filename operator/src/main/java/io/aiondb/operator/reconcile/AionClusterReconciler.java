@@ -45,6 +45,9 @@ import org.jboss.logging.Logger;
  *       leaving the cluster untouched;</li>
  *   <li>configuration: the engine's properties file (ConfigMap);</li>
  *   <li>services: the headless peer Service and the client Service;</li>
+ *   <li>volumes ({@link VolumeStep}, decided with step 1, so that its refusal changes nothing): a larger
+ *       spec.storage.size grows the claims, then the StatefulSet is recreated (pods orphaned) with the new claim
+ *       template; until then step 4 leaves the StatefulSet alone;</li>
  *   <li>StatefulSet;</li>
  *   <li>PodDisruptionBudget;</li>
  *   <li>members: read leader and members from the engine's cluster API;</li>
@@ -69,6 +72,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
   private final EventRecorder events;
   private final Backoff backoff;
   private final CertificateStep certificates;
+  private final VolumeStep volumes;
 
   @Inject
   public AionClusterReconciler(KubernetesClient client, OperatorConfig config,
@@ -80,6 +84,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     this.events = new EventRecorder(client, instance);
     this.backoff = new Backoff(config.backoffInitial(), config.backoffMax());
     this.certificates = new CertificateStep(client, applier);
+    this.volumes = new VolumeStep(client, events);
   }
 
   @Override
@@ -98,16 +103,18 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     List<Blocker> blockers = List.of();
     CertificateStep.Outcome tls = certificates.check(cluster);
     boolean applied = false;
+    VolumeStep.Outcome grow = VolumeStep.Outcome.NONE;
     if (!cluster.getSpec().isPaused()) {
       StatefulSet desired = StatefulSetBuilders.statefulSet(cluster, config.engineImageRepository());
       blockers = new java.util.ArrayList<>(ChangeGate.check(cluster, running, desired));
       blockers.addAll(tls.blockers());
+      if (blockers.isEmpty()) blockers.addAll((grow = volumes.run(cluster, running, desired)).blockers());
       if (blockers.isEmpty()) {
         applyConfiguration(cluster);
         tls = certificates.ensure(cluster, Instant.now());
         for (String action : tls.actions()) events.normal(cluster, "Certificates", action);
         applyServices(cluster);
-        running = applyStatefulSet(cluster, desired);
+        if (!grow.holdStatefulSet()) running = applyStatefulSet(cluster, desired);
         applyPodDisruptionBudget(cluster);
         applied = true;
       }
@@ -119,9 +126,10 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
       }
     }
     Observation seen = readMembers(cluster, running, blockers, tls.caPem());
-    AionClusterStatus status = StatusBuilder.build(cluster, seen, Instant.now());
+    AionClusterStatus status = grow.report(cluster, StatusBuilder.build(cluster, seen, Instant.now()), Instant.now());
     recordTransitions(cluster, status);
-    return updateStatus(cluster, status);
+    UpdateControl<AionCluster> control = updateStatus(cluster, status);
+    return grow.inProgress() ? control.rescheduleAfter(config.backoffInitial()) : control;
   }
 
   /**

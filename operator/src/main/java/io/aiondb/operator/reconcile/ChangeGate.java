@@ -13,8 +13,8 @@ import java.util.Objects;
 
 /**
  * Decides whether the desired StatefulSet may replace the running one. Changes that need an orchestrated procedure
- * (scaling needs membership changes, a new image needs a rolling restart with the leader last, volumes cannot be
- * resized through a StatefulSet) are blocked until the operator implements them: the running cluster is left as it
+ * (scaling needs membership changes, a new image needs a rolling restart with the leader last, volumes cannot shrink
+ * nor change class) are blocked until the operator implements them: the running cluster is left as it
  * is and the blocker's message says why. Later issues replace a blocker by the procedure (e.g. an Upgrader).
  */
 public final class ChangeGate {
@@ -22,6 +22,7 @@ public final class ChangeGate {
   public static final String SCALING_NOT_SUPPORTED = "ScalingNotSupported";
   public static final String UPGRADE_NOT_SUPPORTED = "UpgradeNotSupported";
   public static final String STORAGE_CHANGE_NOT_SUPPORTED = "StorageChangeNotSupported";
+  public static final String STORAGE_DECREASE_NOT_SUPPORTED = "StorageDecreaseNotSupported";
 
   private ChangeGate() {}
 
@@ -55,10 +56,12 @@ public final class ChangeGate {
     }
     Quantity haveSize = claimSize(running);
     Quantity wantSize = claimSize(desired);
-    if (!sameAmount(haveSize, wantSize)) {
-      blockers.add(new Blocker(STORAGE_CHANGE_NOT_SUPPORTED, "spec.storage.size changed from " + haveSize + " to "
-          + wantSize + ", but volumes cannot be resized through the StatefulSet yet. Set spec.storage.size back to "
-          + haveSize + "."));
+    // Compared as amounts: the API server stores quantities canonically (1024Mi reads back as 1Gi). A larger size is
+    // carried out by VolumeStep.
+    if (haveSize != null && wantSize != null && wantSize.getNumericalAmount().compareTo(haveSize.getNumericalAmount()) < 0) {
+      blockers.add(new Blocker(STORAGE_DECREASE_NOT_SUPPORTED, "spec.storage.size went down from " + haveSize + " to "
+          + wantSize + ", but volumes cannot shrink (Kubernetes only expands them). Set spec.storage.size back to "
+          + haveSize + " or more; nothing was changed."));
     }
     String haveClass = claim(running) == null ? null : claim(running).getSpec().getStorageClassName();
     String wantClass = claim(desired) == null ? null : claim(desired).getSpec().getStorageClassName();
@@ -97,16 +100,7 @@ public final class ChangeGate {
     return claims == null || claims.isEmpty() ? null : claims.get(0);
   }
 
-  /**
-   * Equal amounts, whatever their notation: the API server stores quantities in canonical form (a StatefulSet
-   * created with 1024Mi reads back as 1Gi), so the spelling of the running one says nothing.
-   */
-  static boolean sameAmount(Quantity a, Quantity b) {
-    if (a == null || b == null) return a == b;
-    return a.getNumericalAmount().compareTo(b.getNumericalAmount()) == 0;
-  }
-
-  private static Quantity claimSize(StatefulSet sts) {
+  static Quantity claimSize(StatefulSet sts) {
     PersistentVolumeClaim claim = claim(sts);
     if (claim == null || claim.getSpec().getResources() == null || claim.getSpec().getResources().getRequests() == null) {
       return null;

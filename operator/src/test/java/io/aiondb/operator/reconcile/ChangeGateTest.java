@@ -48,12 +48,14 @@ class ChangeGateTest {
     assertThat(blockers.get(0).message()).contains(REPO + ":0.1.0", REPO + ":0.2.0");
   }
 
+  /** Growth is VolumeStep's work (not a blocker); shrinking is refused. */
   @Test
-  void storageChangeIsBlocked() {
+  void aLargerStoragePassesASmallerOneIsBlocked() {
     AionCluster wanted = Clusters.cluster("a", 3, "0.1.0");
     wanted.getSpec().getStorage().setSize("20Gi");
-    assertThat(check(Clusters.cluster("a", 3, "0.1.0"), wanted)).extracting(Blocker::reason)
-        .containsExactly(ChangeGate.STORAGE_CHANGE_NOT_SUPPORTED);
+    assertThat(check(Clusters.cluster("a", 3, "0.1.0"), wanted)).isEmpty();
+    assertThat(check(wanted, Clusters.cluster("a", 3, "0.1.0"))).extracting(Blocker::reason)
+        .containsExactly(ChangeGate.STORAGE_DECREASE_NOT_SUPPORTED);
   }
 
   /** The API server stores quantities canonically: a StatefulSet made with 1024Mi reads back as 1Gi. */
@@ -66,7 +68,7 @@ class ChangeGateTest {
     assertThat(check(running, wanted)).isEmpty();
     running.getSpec().getStorage().setSize("1025Mi");
     assertThat(check(running, wanted)).singleElement().satisfies(b -> {
-      assertThat(b.reason()).isEqualTo(ChangeGate.STORAGE_CHANGE_NOT_SUPPORTED);
+      assertThat(b.reason()).isEqualTo(ChangeGate.STORAGE_DECREASE_NOT_SUPPORTED);
       assertThat(b.message()).contains("from 1025Mi to 1024Mi");
     });
   }
