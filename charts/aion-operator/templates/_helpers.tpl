@@ -48,9 +48,14 @@ the same rules.
 - apiGroups: ["aiondb.io"]
   resources: ["aionclusters/finalizers"]
   verbs: ["update"]
+# delete: volume growth recreates the StatefulSet (propagationPolicy Orphan: its pods keep running)
 - apiGroups: ["apps"]
   resources: ["statefulsets"]
-  verbs: ["get", "list", "watch", "create", "update"]
+  verbs: ["get", "list", "watch", "create", "update", "delete"]
+# volume growth: the members' claims are read and their storage request raised
+- apiGroups: [""]
+  resources: ["persistentvolumeclaims"]
+  verbs: ["get", "list", "patch"]
 - apiGroups: [""]
   resources: ["configmaps", "services"]
   verbs: ["get", "create", "update"]
@@ -64,4 +69,14 @@ the same rules.
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["get", "create", "patch"]
+{{- end -}}
+
+{{/*
+Cluster-scoped reads: a Role cannot grant them, so with watchNamespaces they get a ClusterRole of their own.
+StorageClasses: volume growth checks that the claims' class allows expansion.
+*/}}
+{{- define "aion-operator.clusterScopedRules" -}}
+- apiGroups: ["storage.k8s.io"]
+  resources: ["storageclasses"]
+  verbs: ["get"]
 {{- end -}}

@@ -69,16 +69,24 @@ class HelmChartTest {
   }
 
   @Test
-  void watchedNamespacesGetRolesAndNothingClusterWide() {
+  void watchedNamespacesGetRolesAndOnlyClusterScopedReadsClusterWide() {
     List<HasMetadata> objects = Chart.render(Map.of("watchNamespaces[0]", "team-a", "watchNamespaces[1]", "team-b",
         "image.repository", "registry.local/op", "image.tag", "dev", "resources.limits.memory", "1Gi"));
-    assertThat(Chart.ofKind(objects, ClusterRole.class)).isEmpty();
-    assertThat(Chart.ofKind(objects, ClusterRoleBinding.class)).isEmpty();
+    // StorageClasses are cluster-scoped: a Role cannot grant them, so one ClusterRole reads them and nothing else.
+    assertThat(Chart.ofKind(objects, ClusterRole.class)).hasSize(1);
+    ClusterRole reads = Chart.ofKind(objects, ClusterRole.class).get(0);
+    assertThat(Rule.sorted(Rule.expand(reads.getRules()))).containsExactly("get storage.k8s.io/storageclasses");
+    assertThat(Chart.ofKind(objects, ClusterRoleBinding.class)).singleElement().satisfies(b -> {
+      assertThat(b.getRoleRef().getName()).isEqualTo(reads.getMetadata().getName());
+      assertThat(b.getSubjects()).singleElement().satisfies(s -> assertThat(s.getNamespace()).isEqualTo("aion-system"));
+    });
     assertThat(Chart.ofKind(objects, Role.class).stream().filter(r -> !Chart.isLeaderElection(r)))
         .extracting(r -> r.getMetadata().getNamespace()).containsExactly("team-a", "team-b");
     assertThat(Chart.ofKind(objects, RoleBinding.class).stream().filter(r -> !Chart.isLeaderElection(r)))
         .extracting(r -> r.getMetadata().getNamespace()).containsExactly("team-a", "team-b");
-    assertThat(Chart.roleRules(objects)).isEqualTo(Chart.clusterRules());
+    java.util.Set<Rule> both = new java.util.TreeSet<>(Chart.roleRules(objects));
+    both.addAll(Rule.expand(reads.getRules()));
+    assertThat(Rule.sorted(both)).isEqualTo(Rule.sorted(Chart.clusterRules()));
     Container operator = Chart.ofKind(objects, Deployment.class).get(0).getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(env(operator, "QUARKUS_OPERATOR_SDK_NAMESPACES")).isEqualTo("team-a,team-b");
     assertThat(operator.getImage()).isEqualTo("registry.local/op:dev");
@@ -89,9 +97,13 @@ class HelmChartTest {
   void rbacIsLeastPrivilege() {
     // Nothing beyond what the operator calls (see AionClusterReconcilerTest) plus finalizers for blockOwnerDeletion.
     // Secrets: get/create/update by name for spec.tls, never list or watch (that would read every Secret).
+    // StatefulSets are deleted only to recreate them with a larger volume claim template (pods orphaned); claims are
+    // patched (their storage request), never deleted or created (the StatefulSet controller creates them).
     assertThat(Rule.sorted(Chart.clusterRules())).doesNotContain("delete core/configmaps", "delete core/services",
-        "delete apps/statefulsets", "list core/secrets", "watch core/secrets", "delete core/secrets",
-        "create aiondb.io/aionclusters")
+        "list core/secrets", "watch core/secrets", "delete core/secrets", "create aiondb.io/aionclusters",
+        "delete core/persistentvolumeclaims", "create core/persistentvolumeclaims", "update core/persistentvolumeclaims",
+        "watch core/persistentvolumeclaims", "list storage.k8s.io/storageclasses", "patch storage.k8s.io/storageclasses")
+        .contains("delete apps/statefulsets", "patch core/persistentvolumeclaims", "get storage.k8s.io/storageclasses")
         .noneMatch(r -> r.contains("*"));
   }
 
