@@ -447,6 +447,170 @@ class AionClusterReconcilerTest {
     assertThat(events("mike")).extracting(Event::getReason).doesNotContain(ChangeGate.STORAGE_CHANGE_NOT_SUPPORTED);
   }
 
+  // --- volume growth: this test plays the StatefulSet controller (claims), the resize controller (claim status)
+  // and the garbage collector (the orphan finalizer); none runs here.
+
+  private void storageClass(String name, Boolean expandable) {
+    if (client.storage().v1().storageClasses().withName(name).get() != null) return;
+    client.resource(new io.fabric8.kubernetes.api.model.storage.StorageClassBuilder().withNewMetadata().withName(name)
+        .endMetadata().withProvisioner("example.org/" + name).withAllowVolumeExpansion(expandable).build()).create();
+  }
+
+  /** The claims the StatefulSet controller would create from the template, bound as the volume binder would. */
+  private List<io.fabric8.kubernetes.api.model.PersistentVolumeClaim> claimsAndPods(String name, StatefulSet sts) {
+    var template = sts.getSpec().getVolumeClaimTemplates().get(0);
+    if (client.serviceAccounts().inNamespace(NS).withName("default").get() == null) { // no controller-manager here
+      client.resource(new io.fabric8.kubernetes.api.model.ServiceAccountBuilder().withNewMetadata().withName("default")
+          .withNamespace(NS).endMetadata().build()).create();
+    }
+    for (int i = 0; i < sts.getSpec().getReplicas(); i++) {
+      String claim = "data-" + name + "-" + i;
+      client.resource(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder().withNewMetadata()
+          .withName(claim).withNamespace(NS).withLabels(sts.getSpec().getSelector().getMatchLabels()).endMetadata()
+          .withSpec(template.getSpec()).editSpec().withVolumeName("pv-" + claim).endSpec().build()).create();
+      client.persistentVolumeClaims().inNamespace(NS).withName(claim).editStatus(c -> {
+        c.setStatus(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimStatusBuilder().withPhase("Bound")
+            .withAccessModes("ReadWriteOnce").addToCapacity("storage", template.getSpec().getResources()
+                .getRequests().get("storage")).build());
+        return c;
+      });
+      client.resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName(name + "-" + i)
+          .withNamespace(NS).withLabels(sts.getSpec().getTemplate().getMetadata().getLabels())
+          .addNewOwnerReference().withApiVersion("apps/v1").withKind("StatefulSet").withName(name)
+          .withUid(sts.getMetadata().getUid()).withController(true).endOwnerReference().endMetadata()
+          .withNewSpec().addNewContainer().withName("aion").withImage("x").endContainer().endSpec().build()).create();
+    }
+    return claims(name);
+  }
+
+  private List<io.fabric8.kubernetes.api.model.PersistentVolumeClaim> claims(String name) {
+    return client.persistentVolumeClaims().inNamespace(NS).list().getItems().stream()
+        .filter(c -> c.getMetadata().getName().startsWith("data-" + name + "-"))
+        .sorted(java.util.Comparator.comparing(c -> c.getMetadata().getName())).toList();
+  }
+
+  private static String requested(io.fabric8.kubernetes.api.model.PersistentVolumeClaim c) {
+    return c.getSpec().getResources().getRequests().get("storage").toString();
+  }
+
+  private static String templateSize(StatefulSet sts) {
+    return sts.getSpec().getVolumeClaimTemplates().get(0).getSpec().getResources().getRequests().get("storage").toString();
+  }
+
+  /** The resize controller's (and kubelet's) answer for one claim: its capacity and resize condition. */
+  private void resized(String claim, String capacity, String condition) {
+    client.persistentVolumeClaims().inNamespace(NS).withName(claim).editStatus(c -> {
+      c.getStatus().setCapacity(Map.of("storage", new io.fabric8.kubernetes.api.model.Quantity(capacity)));
+      c.getStatus().setConditions(condition == null ? List.of() : List.of(
+          new io.fabric8.kubernetes.api.model.PersistentVolumeClaimConditionBuilder().withType(condition)
+              .withStatus("True").build()));
+      return c;
+    });
+  }
+
+  /**
+   * A larger spec.storage.size: the claims' requests are raised, the StatefulSet waits for the resize controller, then
+   * is deleted with propagation Orphan (its pods are not touched) and created again with the new claim template.
+   * Smaller again afterwards: refused.
+   */
+  @Test
+  void aLargerStorageSizeGrowsTheClaimsAndRecreatesTheStatefulSetWithOrphanedPods() {
+    storageClass("grow", true);
+    AionCluster grow = Clusters.cluster("november", 3, "0.1.0");
+    grow.getSpec().getStorage().setStorageClassName("grow");
+    grow.getSpec().getStorage().setSize("1Gi");
+    create(grow);
+    StatefulSet before = awaitStatefulSet("november");
+    claimsAndPods("november", before);
+    Map<String, String> podUids = client.pods().inNamespace(NS).list().getItems().stream()
+        .filter(p -> p.getMetadata().getName().startsWith("november-"))
+        .collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p.getMetadata().getUid()));
+    assertThat(podUids).hasSize(3);
+
+    editSpec("november", spec -> spec.getStorage().setSize("2Gi"));
+    await().atMost(WAIT).untilAsserted(() ->
+        assertThat(claims("november")).extracting(AionClusterReconcilerTest::requested).containsExactly("2Gi", "2Gi", "2Gi"));
+    AionCluster c = awaitStatus("november", x -> is(x, Conditions.PROGRESSING, "True", VolumeGrowth.EXPANDING)
+        && condition(x, Conditions.PROGRESSING).getMessage().contains("waiting for the resize controller"));
+    assertThat(condition(c, Conditions.PROGRESSING).getMessage()).contains("data-november-0 1Gi of 2Gi",
+        "data-november-2 1Gi of 2Gi", "0 of 3 done");
+    assertThat(statefulSet("november").getMetadata().getUid()).as("held while the claims resize")
+        .isEqualTo(before.getMetadata().getUid());
+    assertThat(statefulSet("november").getMetadata().getDeletionTimestamp()).isNull();
+
+    resized("data-november-0", "2Gi", null);
+    resized("data-november-1", "1Gi", "Resizing");
+    resized("data-november-2", "1Gi", "FileSystemResizePending");
+    awaitStatus("november", x -> condition(x, Conditions.PROGRESSING).getMessage()
+        .contains("data-november-1 1Gi of 2Gi (Resizing)"));
+    assertThat(statefulSet("november").getMetadata().getDeletionTimestamp()).as("not while one still resizes").isNull();
+
+    resized("data-november-1", "2Gi", null);
+    await().atMost(WAIT).until(() -> statefulSet("november").getMetadata().getDeletionTimestamp() != null);
+    StatefulSet deleting = statefulSet("november");
+    assertThat(deleting.getMetadata().getFinalizers()).as("propagationPolicy Orphan").containsExactly("orphan");
+    assertThat(templateSize(deleting)).isEqualTo("1Gi");
+    // the garbage collector's part: it orphans the pods, then removes the finalizer
+    client.apps().statefulSets().inNamespace(NS).withName("november").edit(s -> {
+      s.getMetadata().setFinalizers(List.of());
+      return s;
+    });
+
+    await().atMost(WAIT).until(() -> {
+      StatefulSet now = statefulSet("november");
+      return now != null && !now.getMetadata().getUid().equals(before.getMetadata().getUid());
+    });
+    StatefulSet after = statefulSet("november");
+    assertThat(templateSize(after)).isEqualTo("2Gi");
+    assertThat(after.getSpec().getSelector()).isEqualTo(before.getSpec().getSelector());
+    assertThat(client.pods().inNamespace(NS).list().getItems().stream()
+        .filter(p -> p.getMetadata().getName().startsWith("november-"))
+        .collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p.getMetadata().getUid())))
+        .as("the pods were not touched").isEqualTo(podUids);
+    c = awaitStatus("november", x -> condition(x, Conditions.PROGRESSING).getMessage()
+        .contains("waiting for the file systems to grow"));
+    assertThat(condition(c, Conditions.PROGRESSING).getMessage()).contains("data-november-2 1Gi of 2Gi (FileSystemResizePending)",
+        "2 of 3 done");
+    resized("data-november-2", "2Gi", null);
+    c = awaitStatus("november", x -> !VolumeGrowth.EXPANDING.equals(condition(x, Conditions.PROGRESSING).getReason()));
+    assertThat(condition(c, Conditions.PROGRESSING).getReason()).isEqualTo("Creating");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events("november")).extracting(Event::getMessage).contains(
+        "Raised the storage request of PersistentVolumeClaim data-november-1 to 2Gi.", "Created StatefulSet november.")
+        .anySatisfy(m -> assertThat(m).startsWith("Deleted StatefulSet november with propagationPolicy Orphan")));
+
+    // smaller: refused, nothing changes
+    editSpec("november", spec -> spec.getStorage().setSize("1Gi"));
+    c = awaitStatus("november", x -> is(x, Conditions.PROGRESSING, "False", ChangeGate.STORAGE_DECREASE_NOT_SUPPORTED));
+    assertThat(condition(c, Conditions.PROGRESSING).getMessage()).contains("from 2Gi to 1Gi", "cannot shrink");
+    assertThat(templateSize(statefulSet("november"))).isEqualTo("2Gi");
+    assertThat(claims("november")).extracting(AionClusterReconcilerTest::requested).containsExactly("2Gi", "2Gi", "2Gi");
+  }
+
+  /** A class without allowVolumeExpansion: refused, naming the class; no claim and not the StatefulSet changes. */
+  @Test
+  void aLargerStorageSizeOnAClassWithoutExpansionIsRefusedNamingTheClass() {
+    storageClass("fixed", null);
+    AionCluster fixed = Clusters.cluster("oscar", 3, "0.1.0");
+    fixed.getSpec().getStorage().setStorageClassName("fixed");
+    fixed.getSpec().getStorage().setSize("1Gi");
+    create(fixed);
+    StatefulSet before = awaitStatefulSet("oscar");
+    claimsAndPods("oscar", before);
+    awaitStatus("oscar", x -> Long.valueOf(1).equals(x.getStatus().getObservedGeneration()));
+
+    editSpec("oscar", spec -> spec.getStorage().setSize("2Gi"));
+    AionCluster c = awaitStatus("oscar", x -> is(x, Conditions.PROGRESSING, "False", VolumeGrowth.NOT_EXPANDABLE));
+    assertThat(condition(c, Conditions.PROGRESSING).getMessage()).contains("StorageClass fixed does not allow volume expansion",
+        "Nothing was changed");
+    assertThat(claims("oscar")).extracting(AionClusterReconcilerTest::requested).containsExactly("1Gi", "1Gi", "1Gi");
+    StatefulSet after = statefulSet("oscar");
+    assertThat(after.getMetadata().getUid()).isEqualTo(before.getMetadata().getUid());
+    assertThat(after.getMetadata().getDeletionTimestamp()).isNull();
+    assertThat(templateSize(after)).isEqualTo("1Gi");
+    await().atMost(WAIT).untilAsserted(() ->
+        assertThat(events("oscar")).extracting(Event::getReason).contains(VolumeGrowth.NOT_EXPANDABLE));
+  }
+
   /**
    * A reconcile that fails (here: a Service of the same name, not the operator's, whose clusterIP cannot become None)
    * leaves conditions that say so and a Warning Event, which repeats as one Event with a count; once the obstacle is
@@ -604,7 +768,9 @@ class AionClusterReconcilerTest {
         "patch aiondb.io/aionclusters/status", "list apps/statefulsets", "watch apps/statefulsets",
         "get apps/statefulsets", "create apps/statefulsets", "update apps/statefulsets", "create core/configmaps",
         "update core/configmaps", "create core/services", "get policy/poddisruptionbudgets",
-        "create policy/poddisruptionbudgets", "get core/events", "create core/events", "patch core/events");
+        "create policy/poddisruptionbudgets", "get core/events", "create core/events", "patch core/events",
+        "list core/persistentvolumeclaims", "patch core/persistentvolumeclaims", "get storage.k8s.io/storageclasses",
+        "delete apps/statefulsets");
     Set<Rule> granted = Chart.clusterRules();
     assertThat(used).allMatch(p -> granted.stream().anyMatch(r -> r.toString().equals(p)),
         "granted by the chart: " + Rule.sorted(granted));
