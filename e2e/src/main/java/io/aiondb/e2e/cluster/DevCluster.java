@@ -87,6 +87,12 @@ public final class DevCluster implements AutoCloseable {
     install = OperatorInstall.render(repo.resolve("charts/aion-operator"), client, version, java.util.Map.of());
     install.apply(client, false);
 
+    // The process kubelet's volumes: one class that can grow (it plays the resizer), one that cannot. Neither is the
+    // default: a claim without a class gets a volume as before.
+    for (var sc : List.of(storageClass(EXPANDABLE_CLASS, true), storageClass(FIXED_CLASS, false))) {
+      client.resource(sc).serverSideApply();
+    }
+
     progress.accept("starting the process kubelet (node " + KubeletConfig.DEFAULT_NODE + ")");
     KubeletConfig kc = KubeletConfig.defaults(state.resolve("kubelet"), repo.resolve("engine/server/target"))
         .withImages(options.images());
@@ -100,6 +106,17 @@ public final class DevCluster implements AutoCloseable {
     operator = OperatorProcess.start(operatorJar, install.deployment(), operatorKubeconfig, kubelet.globalHostsFile(),
         state.resolve("logs/operator.log"), options.startTimeout());
     started.add(operator);
+  }
+
+  /** StorageClass of process kubelet volumes with allowVolumeExpansion: true. */
+  public static final String EXPANDABLE_CLASS = "process-kubelet";
+  /** StorageClass of process kubelet volumes that cannot grow. */
+  public static final String FIXED_CLASS = "process-kubelet-fixed";
+
+  private static io.fabric8.kubernetes.api.model.storage.StorageClass storageClass(String name, boolean expandable) {
+    return new io.fabric8.kubernetes.api.model.storage.StorageClassBuilder().withNewMetadata().withName(name)
+        .endMetadata().withProvisioner("aiondb.io/process-kubelet").withAllowVolumeExpansion(expandable)
+        .withReclaimPolicy("Retain").withVolumeBindingMode("Immediate").build();
   }
 
   public KubernetesClient client() {

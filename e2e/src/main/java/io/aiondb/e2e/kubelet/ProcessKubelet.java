@@ -174,6 +174,7 @@ public final class ProcessKubelet implements AutoCloseable {
       if (w.done()) it.remove();
     }
     refreshDns();
+    provisioner.expand();
     if (now.isAfter(lastCollect.plusSeconds(5))) {
       provisioner.collect();
       lastCollect = now;

@@ -96,6 +96,57 @@ final class VolumeProvisioner {
   }
 
   /**
+   * Plays the resizer and the kubelet's file system expansion for this node's volumes, as a CSI driver with online
+   * expansion would: a bound claim whose request grew above its capacity gets its PersistentVolume's capacity raised,
+   * then its {@code status.capacity} (and {@code allocatedResources}) set to the request, its resize conditions
+   * cleared. A directory has no size of its own, so recording the capacity is the whole expansion. The API server
+   * (admission plugin PersistentVolumeClaimResize) lets a request grow only on a bound claim whose StorageClass has
+   * {@code allowVolumeExpansion: true}; the controller-manager's expand controller finds no in-tree plugin for a
+   * hostPath volume and leaves it to "an external controller", this one.
+   */
+  void expand() {
+    for (PersistentVolumeClaim pvc : claims.getStore().list()) {
+      var status = pvc.getStatus();
+      String volume = pvc.getSpec().getVolumeName();
+      if (status == null || !"Bound".equals(status.getPhase()) || volume == null
+          || !volume.equals("pvc-" + pvc.getMetadata().getUid()) || pvc.getMetadata().getDeletionTimestamp() != null) {
+        continue;
+      }
+      Quantity requested = pvc.getSpec().getResources() == null || pvc.getSpec().getResources().getRequests() == null
+          ? null : pvc.getSpec().getResources().getRequests().get("storage");
+      Quantity capacity = status.getCapacity() == null ? null : status.getCapacity().get("storage");
+      if (requested == null || capacity == null
+          || requested.getNumericalAmount().compareTo(capacity.getNumericalAmount()) <= 0) {
+        continue;
+      }
+      PersistentVolume pv = client.persistentVolumes().withName(volume).get();
+      if (pv == null || pv.getMetadata().getLabels() == null || !nodeName.equals(pv.getMetadata().getLabels().get(LABEL))) {
+        continue; // not one of this node's volumes
+      }
+      String ns = pvc.getMetadata().getNamespace();
+      String name = pvc.getMetadata().getName();
+      Quantity pvSize = pv.getSpec().getCapacity() == null ? null : pv.getSpec().getCapacity().get("storage");
+      if (pvSize == null || pvSize.getNumericalAmount().compareTo(requested.getNumericalAmount()) < 0) {
+        client.persistentVolumes().withName(volume).edit(v -> {
+          v.getSpec().setCapacity(Map.of("storage", requested));
+          return v;
+        });
+      }
+      client.persistentVolumeClaims().inNamespace(ns).withName(name).editStatus(c -> {
+        c.getStatus().setCapacity(Map.of("storage", requested));
+        c.getStatus().setAllocatedResources(Map.of("storage", requested));
+        c.getStatus().setAllocatedResourceStatuses(null);
+        if (c.getStatus().getConditions() != null) {
+          c.getStatus().setConditions(c.getStatus().getConditions().stream()
+              .filter(x -> !"Resizing".equals(x.getType()) && !"FileSystemResizePending".equals(x.getType())).toList());
+        }
+        return c;
+      });
+      LOG.info("expanded volume {} of claim {}/{} from {} to {}", volume, ns, name, capacity, requested);
+    }
+  }
+
+  /**
    * Deletes the directories and volumes of claims that no longer exist. Runs only once the claim informer has
    * synced, so an empty cache never looks like "every claim was deleted".
    */

@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.aiondb.e2e.cluster.OperatorProcess;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -36,6 +39,115 @@ class LocalControlPlaneIT extends AionClusterScenarios {
         .filter(e -> "AionCluster".equals(e.getInvolvedObject().getKind()) && cluster.equals(e.getInvolvedObject().getName()))
         .map(Event::getReportingInstance)
         .collect(Collectors.toSet());
+  }
+
+  /**
+   * Volume growth on a running 3-member cluster under writes: the claims grow (the process kubelet plays the resizer
+   * of its StorageClass with allowVolumeExpansion), the StatefulSet is recreated with the new claim template and
+   * adopts the running pods; no pod restarts, every acknowledged write is still there. Runs before the RBAC check
+   * (order 20), so the operator's new calls are checked against the chart too.
+   */
+  @Test
+  @Order(15)
+  void volumesGrowOnARunningClusterUnderWritesWithoutRestartingAPod() throws Exception {
+    GenericKubernetesResource grow = example();
+    grow.getMetadata().setName("grow");
+    grow.getMetadata().setNamespace(NS);
+    spec(grow).put("storage", new java.util.LinkedHashMap<>(java.util.Map.of("size", "1Gi",
+        "storageClassName", io.aiondb.e2e.cluster.DevCluster.EXPANDABLE_CLASS)));
+    client().resource(grow).create();
+    awaitRunning("grow", 3);
+    java.util.List<Pod> pods = pods("grow");
+    java.util.Map<String, String> uids = pods.stream()
+        .collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p.getMetadata().getUid()));
+    StatefulSet before = client().apps().statefulSets().inNamespace(NS).withName("grow").get();
+    assertThat(claims("grow")).hasSize(3).allSatisfy(c -> assertThat(capacity(c)).isEqualTo("1Gi"));
+    var ns = request("PUT", local.engine(pods.get(0)), "/v1/namespaces/grow", null);
+    assertThat(ns.statusCode()).as(ns.body()).isIn(200, 201);
+
+    // a steady writer, round robin over the members, for the whole growth
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.List<Integer> acked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.List<String> failed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Thread writer = new Thread(() -> {
+      for (int i = 0; !stop.get(); i++) {
+        try {
+          var r = request("PUT", local.engine(pods.get(i % pods.size())), "/v1/ns/grow/keys/w" + i, "{\"n\":" + i + "}");
+          if (r.statusCode() == 200 || r.statusCode() == 201) acked.add(i); else failed.add(i + ": " + r.statusCode() + " " + r.body());
+        } catch (AssertionError e) {
+          failed.add(i + ": " + e.getMessage());
+        }
+      }
+    }, "grow-writer");
+    writer.start();
+    await().atMost(Duration.ofSeconds(30)).until(() -> acked.size() >= 5);
+
+    aionCluster("grow").edit(c -> {
+      @SuppressWarnings("unchecked")
+      java.util.Map<String, Object> storage = (java.util.Map<String, Object>) spec(c).get("storage");
+      storage.put("size", "2Gi");
+      return c;
+    });
+    await("claims, volumes and the StatefulSet at 2Gi, the cluster up to date").atMost(READY_TIMEOUT)
+        .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+          assertThat(claims("grow")).hasSize(3).allSatisfy(c -> {
+            assertThat(c.getSpec().getResources().getRequests().get("storage")).hasToString("2Gi");
+            assertThat(capacity(c)).isEqualTo("2Gi");
+            assertThat(client().persistentVolumes().withName(c.getSpec().getVolumeName()).get().getSpec().getCapacity()
+                .get("storage")).hasToString("2Gi");
+          });
+          StatefulSet now = client().apps().statefulSets().inNamespace(NS).withName("grow").get();
+          assertThat(now).isNotNull();
+          assertThat(now.getSpec().getVolumeClaimTemplates().get(0).getSpec().getResources().getRequests().get("storage"))
+              .hasToString("2Gi");
+          GenericKubernetesResource c = aionCluster("grow").get();
+          assertThat(status(c)).containsEntry("phase", "Running").containsEntry("readyReplicas", 3);
+          assertThat(progressing(c)).isEqualTo("UpToDate");
+        });
+    int during = acked.size();
+    await().atMost(Duration.ofSeconds(30)).until(() -> acked.size() >= during + 5);
+    stop.set(true);
+    writer.join(Duration.ofMinutes(1).toMillis());
+
+    StatefulSet after = client().apps().statefulSets().inNamespace(NS).withName("grow").get();
+    assertThat(after.getMetadata().getUid()).as("recreated").isNotEqualTo(before.getMetadata().getUid());
+    java.util.List<Pod> now = pods("grow");
+    assertThat(now.stream().collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p.getMetadata().getUid())))
+        .as("no pod was replaced").isEqualTo(uids);
+    assertThat(now).allSatisfy(p -> {
+      assertThat(p.getStatus().getContainerStatuses()).allSatisfy(cs -> assertThat(cs.getRestartCount()).isZero());
+      assertThat(p.getMetadata().getOwnerReferences()).as("adopted by the new StatefulSet").singleElement()
+          .satisfies(o -> assertThat(o.getUid()).isEqualTo(after.getMetadata().getUid()));
+    });
+    assertThat(failed).as("failed writes").isEmpty();
+    for (Pod p : now) {
+      for (int i : acked) {
+        var r = request("GET", local.engine(p), "/v1/ns/grow/keys/w" + i + "?consistency=stale", null);
+        assertThat(r.statusCode()).as(p.getMetadata().getName() + " w" + i + ": " + r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("\"n\":" + i);
+      }
+    }
+    assertThat(client().v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> "grow".equals(e.getInvolvedObject().getName())).map(Event::getMessage).toList())
+        .contains("Raised the storage request of PersistentVolumeClaim data-grow-0 to 2Gi.")
+        .anySatisfy(m -> assertThat(m).startsWith("Deleted StatefulSet grow with propagationPolicy Orphan"));
+
+    aionCluster("grow").delete();
+    awaitGone("grow");
+    client().persistentVolumeClaims().inNamespace(NS).withLabel("app.kubernetes.io/instance", "grow").delete();
+  }
+
+  private static String capacity(PersistentVolumeClaim c) {
+    return c.getStatus() == null || c.getStatus().getCapacity() == null ? null
+        : c.getStatus().getCapacity().get("storage").toString();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String progressing(GenericKubernetesResource r) {
+    Object list = status(r).get("conditions");
+    if (!(list instanceof java.util.List<?> conditions)) return null;
+    return conditions.stream().map(c -> (java.util.Map<String, Object>) c).filter(c -> "Progressing".equals(c.get("type")))
+        .map(c -> (String) c.get("reason")).findFirst().orElse(null);
   }
 
   /** Two operator replicas: one reconciles, the other waits; when the leader stops, the standby takes over. */
