@@ -65,6 +65,8 @@ public final class KvService implements AutoCloseable {
   private final Runnable indexCreated;
   private final Duration timeout;
   private final ExecutorService readers;
+  /** Cheap continuations after a barrier (a cache hit, handing the answer to the transport): virtual threads. */
+  private final ExecutorService continuations = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
   /**
    * @param indexCreated called after a new index is created (wakes the index builder)
@@ -162,18 +164,35 @@ public final class KvService implements AutoCloseable {
       Command.validateKey(key);
       if (revision < 0) throw new AionException(ErrorCode.BAD_REQUEST, "revision must be >= 0, not " + revision);
       return ns;
-    }).thenCompose(ns -> barrier(read).thenCompose(v -> {
-      if (revision == 0) { // a cache hit needs no I/O: answered on the thread that passed the barrier
+    }).thenCompose(ns -> afterBarrier(read, onContinuation -> {
+      if (revision == 0) { // a cache hit needs no I/O: answered on the thread that is running
         long readRevision = store.appliedRevision();
         Optional<VersionRecord> cached = store.getCurrentIfCached(ns.id(), key);
         if (cached != null) return CompletableFuture.completedFuture(new ValueRead(ns, key, 0, cached, readRevision));
       }
-      return CompletableFuture.supplyAsync(() -> {
+      java.util.function.Supplier<ValueRead> fromDisk = () -> {
         long readRevision = store.appliedRevision();
         Optional<VersionRecord> version = revision == 0 ? store.getCurrent(ns.id(), key) : store.getAt(ns, key, revision);
         return new ValueRead(ns, key, revision, version, revision == 0 ? readRevision : revision);
-      }, readers);
+      };
+      // on a continuation thread already: a point read is a short native call, read it here (one hop, as before)
+      return onContinuation ? CompletableFuture.completedFuture(fromDisk.get())
+          : CompletableFuture.supplyAsync(fromDisk, readers);
     }));
+  }
+
+  /**
+   * Runs {@code read} once the read barrier is passed: on the caller's thread when it needs no wait (a stale read,
+   * or a barrier already passed), else on a virtual thread — never on the consensus thread that completed the
+   * barrier, which completes the barriers of every read of the node. {@code then} learns whether it runs on such
+   * a continuation thread (true), where a short point read may run, or on the caller's (false: an event loop, where
+   * nothing may block).
+   */
+  private <T> CompletableFuture<T> afterBarrier(ReadOptions read,
+      java.util.function.Function<Boolean, CompletableFuture<T>> then) {
+    CompletableFuture<Void> barrier = barrier(read);
+    if (barrier.isDone() && !barrier.isCompletedExceptionally()) return then.apply(false);
+    return barrier.thenComposeAsync(v -> then.apply(true), continuations);
   }
 
   /**
@@ -303,5 +322,6 @@ public final class KvService implements AutoCloseable {
   @Override
   public void close() {
     readers.shutdown();
+    continuations.shutdown();
   }
 }
