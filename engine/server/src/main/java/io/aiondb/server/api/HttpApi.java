@@ -269,22 +269,13 @@ public final class HttpApi {
   /** Waits (without blocking the event loop) for work outside the service layer, bounded by request.timeout. */
   <T> void await(RoutingContext ctx, CompletableFuture<T> f, BiConsumer<RoutingContext, T> respond) {
     Duration timeout = node.config().requestTimeout();
-    f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> ctx.vertx().runOnContext(v -> {
-      if (e == null) {
-        try {
-          respond.accept(ctx, r);
-        } catch (RuntimeException ex) {
-          error(ctx, ex);
-        }
-      } else {
-        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        if (cause instanceof TimeoutException) {
-          cause = new AionException(ErrorCode.TIMEOUT, "the request did not complete within " + timeout
-              + " (request.timeout); a write's outcome is unknown: read the key before retrying a non-idempotent write");
-        }
-        error(ctx, cause);
-      }
-    }));
+    answer(ctx, f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(e -> {
+      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      return CompletableFuture.failedFuture(cause instanceof TimeoutException
+          ? new AionException(ErrorCode.TIMEOUT, "the request did not complete within " + timeout
+              + " (request.timeout); a write's outcome is unknown: read the key before retrying a non-idempotent write")
+          : cause);
+    }), respond);
   }
 
   static void json(RoutingContext ctx, int status, Object body) {

@@ -30,18 +30,6 @@ class AdmissionIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
   @TempDir Path dir;
 
-  private static CompletableFuture<HttpResponse<String>> put(String url, String key, String value) {
-    return HTTP.sendAsync(HttpRequest.newBuilder(URI.create(url + "/v1/ns/a/keys/" + key))
-        .header("Content-Type", "text/plain").PUT(HttpRequest.BodyPublishers.ofString(value)).build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static String newest(String url) throws Exception {
-    JsonNode h = M.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(url + "/v1/ns/a/history/k?consistency=stale")).build(),
-        HttpResponse.BodyHandlers.ofString()).body());
-    return h.path("versions").path(0).path("value").asText();
-  }
-
   private static JsonNode admission(LocalCluster cl, int i) {
     return cl.get(i, "/v1/status").path("admission");
   }
@@ -53,7 +41,7 @@ class AdmissionIT {
       int leader = cl.leaderIndex(WAIT);
       int node = leader % 3 + 1; // a follower: its writes go to a leader that stops answering
       String url = cl.url(node);
-      assertThat(put(url, "x", "0").get().statusCode()).isEqualTo(404); // no namespace yet: answered, not pending
+      assertThat(LocalCluster.putText(url, "x", "0").get().statusCode()).isEqualTo(404); // no namespace yet: answered, not pending
       assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(url + "/v1/namespaces/a")).PUT(HttpRequest.BodyPublishers.noBody())
           .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(201);
       // the other two stop answering (SIGSTOP): every attempt to reach them waits out the RPC timeout, the case in
@@ -61,10 +49,10 @@ class AdmissionIT {
       for (int i = 1; i <= 3; i++) if (i != node) cl.pause(i);
 
       List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
-      for (int i = 0; i < 4; i++) sent.add(put(url, "k", "lost-" + i));
+      for (int i = 0; i < 4; i++) sent.add(LocalCluster.putText(url, "k", "lost-" + i));
       Awaitility.await("four writes admitted").atMost(WAIT).until(() -> admission(cl, node).path("pendingWrites").asInt() == 4);
       List<CompletableFuture<HttpResponse<String>>> extra = new ArrayList<>();
-      for (int i = 0; i < 6; i++) extra.add(put(url, "k", "refused-" + i));
+      for (int i = 0; i < 6; i++) extra.add(LocalCluster.putText(url, "k", "refused-" + i));
       for (var f : extra) {
         HttpResponse<String> r = f.get();
         assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
@@ -89,11 +77,11 @@ class AdmissionIT {
 
       for (int i = 1; i <= 3; i++) if (i != node) cl.resume(i);
       int now = cl.leaderIndex(WAIT);
-      Awaitility.await("the cluster writes again").atMost(WAIT).until(() -> put(cl.url(now), "k", "final").get().statusCode() == 200);
+      Awaitility.await("the cluster writes again").atMost(WAIT).until(() -> LocalCluster.putText(cl.url(now), "k", "final").get().statusCode() == 200);
       // whatever became of the timed-out writes, none lands after the client's next write: the newest version stays
       // "final" for longer than a resent write could take to arrive
       Awaitility.await("no timed-out write lands after the next one").during(Duration.ofSeconds(5))
-          .atMost(Duration.ofSeconds(15)).until(() -> newest(cl.url(now)).equals("final"));
+          .atMost(Duration.ofSeconds(15)).until(() -> LocalCluster.newestValue(cl.url(now)).equals("final"));
     }
   }
 }

@@ -245,6 +245,22 @@ public final class LocalCluster implements AutoCloseable {
     return null;
   }
 
+  private static final HttpClient TEXT_HTTP = HttpClient.newHttpClient();
+
+  /** PUT of a text/plain value to namespace {@code a} through the node at {@code url}, not awaited. */
+  public static java.util.concurrent.CompletableFuture<HttpResponse<String>> putText(String url, String key, String value) {
+    return TEXT_HTTP.sendAsync(HttpRequest.newBuilder(URI.create(url + "/v1/ns/a/keys/" + key))
+        .header("Content-Type", "text/plain").PUT(HttpRequest.BodyPublishers.ofString(value)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The newest retained value of key {@code k} in namespace {@code a}, read stale from the node at {@code url}. */
+  public static String newestValue(String url) throws IOException, InterruptedException {
+    JsonNode h = JSON.readTree(TEXT_HTTP.send(HttpRequest.newBuilder(URI.create(url + "/v1/ns/a/history/k?consistency=stale"))
+        .build(), HttpResponse.BodyHandlers.ofString()).body());
+    return h.path("versions").path(0).path("value").asText();
+  }
+
   public int leaderIndex(Duration timeout) {
     return Integer.parseInt(awaitLeader(timeout).substring(1));
   }

@@ -30,18 +30,6 @@ class TimedOutWriteIT {
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
   @TempDir Path dir;
 
-  private static HttpResponse<String> put(String url, String key, String value) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url + "/v1/ns/a/keys/" + key))
-        .header("Content-Type", "text/plain").PUT(HttpRequest.BodyPublishers.ofString(value)).build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static String newest(String url) throws Exception {
-    JsonNode h = M.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(url + "/v1/ns/a/history/k?consistency=stale")).build(),
-        HttpResponse.BodyHandlers.ofString()).body());
-    return h.path("versions").path(0).path("value").asText();
-  }
-
   @Test
   void aTimedOutWriteIsNotResentAndNeverLandsAfterTheClientsNextWrite() throws Exception {
     try (LocalCluster cl = new LocalCluster(dir, 3, "--request.timeout=" + REQUEST_TIMEOUT.toSeconds() + "s")
@@ -52,22 +40,22 @@ class TimedOutWriteIT {
           .until(() -> HTTP.send(HttpRequest.newBuilder(URI.create(cl.url(leader) + "/v1/namespaces/a"))
               .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode() / 100 == 2);
       Awaitility.await("the follower writes through the leader").atMost(WAIT)
-          .ignoreExceptions().until(() -> put(cl.url(node), "k", "v0").statusCode() == 200);
+          .ignoreExceptions().until(() -> LocalCluster.putText(cl.url(node), "k", "v0").get().statusCode() == 200);
 
       cl.blackholeRaftFrom(node);
       long start = System.nanoTime();
-      HttpResponse<String> timedOut = put(cl.url(node), "k", "v1");
+      HttpResponse<String> timedOut = LocalCluster.putText(cl.url(node), "k", "v1").get();
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       assertThat(timedOut.statusCode()).as(timedOut.body()).isEqualTo(504);
       assertThat(M.readTree(timedOut.body()).path("code").asText()).isEqualTo("TIMEOUT");
       assertThat(took).as("the outcome is reported at request.timeout").isLessThan(REQUEST_TIMEOUT.plusSeconds(3));
 
-      assertThat(put(cl.url(leader), "k", "v2").statusCode()).isEqualTo(200); // the same client's next write
+      assertThat(LocalCluster.putText(cl.url(leader), "k", "v2").get().statusCode()).isEqualTo(200); // the same client's next write
       cl.heal(); // the follower reconnects at once: a write it still resent would reach the leader now
       Awaitility.await("the timed-out write never lands after the next one").during(Duration.ofSeconds(8))
-          .atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(newest(cl.url(leader))).isEqualTo("v2"));
-      Awaitility.await("the follower writes again").atMost(WAIT).until(() -> put(cl.url(node), "k", "v3").statusCode() == 200);
-      assertThat(newest(cl.url(leader))).isEqualTo("v3");
+          .atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(LocalCluster.newestValue(cl.url(leader))).isEqualTo("v2"));
+      Awaitility.await("the follower writes again").atMost(WAIT).until(() -> LocalCluster.putText(cl.url(node), "k", "v3").get().statusCode() == 200);
+      assertThat(LocalCluster.newestValue(cl.url(leader))).isEqualTo("v3");
     }
   }
 }
