@@ -8,6 +8,7 @@ import io.aiondb.server.json.Json;
 import io.aiondb.server.json.QueryJson;
 import io.aiondb.server.service.Caller;
 import io.aiondb.server.service.KvService;
+import io.aiondb.server.service.ReadGate;
 import io.aiondb.server.service.ReadOptions;
 import io.aiondb.server.storage.RocksStore;
 import io.aiondb.server.config.ConnectionLimits;
@@ -237,16 +238,16 @@ final class Connection {
   private CompletableFuture<Answer> dispatch(Request req) {
     return switch (req) {
       case Request.Ping p -> CompletableFuture.completedFuture(Answer.of(new byte[0]));
-      case Request.Get g -> read(GET_RESERVE, () -> service.get(caller, new ReadOptions(g.consistency(), g.minRevision()),
-          g.namespace(), g.key(), g.revision()).thenApply(v -> ProtocolCodec.get(v.version().orElse(null), v.readRevision())));
+      case Request.Get g -> read(GET_RESERVE, gate -> service.get(caller, new ReadOptions(g.consistency(), g.minRevision()),
+          gate, g.namespace(), g.key(), g.revision()).thenApply(v -> ProtocolCodec.get(v.version().orElse(null), v.readRevision())));
       case Request.Put p -> service.put(caller, p.command()).thenApply(r -> Answer.of(ProtocolCodec.written(r)));
       case Request.Delete d -> service.delete(caller, d.command()).thenApply(r -> Answer.of(ProtocolCodec.deleted(r)));
       case Request.Txn t -> service.txn(caller, t.command()).thenApply(r -> Answer.of(txnAnswer(r)));
       case Request.Query q -> {
         service.namespace(caller, q.namespace()); // NAMESPACE_NOT_FOUND before the query is parsed
         yield CompletableFuture.supplyAsync(() -> parseQuery(q.json()), readers) // off the event loop
-            .thenCompose(query -> read(ProtocolCodec.MAX_FRAME, () -> service.query(caller,
-                new ReadOptions(q.consistency(), q.minRevision()), q.namespace(), query).thenApply(result -> {
+            .thenCompose(query -> read(ProtocolCodec.MAX_FRAME, gate -> service.query(caller,
+                new ReadOptions(q.consistency(), q.minRevision()), gate, q.namespace(), query).thenApply(result -> {
                   byte[] json = QueryJson.render(query, result).toString().getBytes(StandardCharsets.UTF_8);
                   if (json.length > ProtocolCodec.MAX_PAYLOAD - 4) {
                     throw new AionException(ErrorCode.RESPONSE_TOO_LARGE, "the query's answer is " + json.length
@@ -264,8 +265,8 @@ final class Connection {
       case Request.NamespaceList n -> CompletableFuture.completedFuture(Answer.of(ProtocolCodec.names(
           service.namespaces(caller).stream().map(NamespaceInfo::name).toList())));
       // a page ends before its values pass 8 MiB (RocksStore.HISTORY_PAGE_MAX_BYTES): it always fits in a frame
-      case Request.History h -> read(ProtocolCodec.MAX_FRAME, () -> service.history(caller, ReadOptions.LINEARIZABLE,
-          h.namespace(), h.key(), h.before() == 0 ? Long.MAX_VALUE : h.before(), h.limit(),
+      case Request.History h -> read(ProtocolCodec.MAX_FRAME, gate -> service.history(caller, ReadOptions.LINEARIZABLE,
+          gate, h.namespace(), h.key(), h.before() == 0 ? Long.MAX_VALUE : h.before(), h.limit(),
           RocksStore.HISTORY_PAGE_MAX_BYTES).thenApply(page -> ProtocolCodec.versions(page.versions())));
       case Request.Hello x -> throw new IllegalStateException();
       case Request.Watch x -> throw new IllegalStateException();
@@ -293,24 +294,35 @@ final class Connection {
   }
 
   /**
-   * A read through the service, once the budget has room for {@code reserve} bytes (its largest possible answer;
-   * waited for on a reader thread, never the event loop); the answer keeps the reservation until it is written.
+   * A read through the service whose gate reserves room for {@code reserve} bytes (its largest possible answer) once
+   * its barrier is passed: at once when the budget has room, else waiting on a reader thread (never the event loop).
+   * The answer keeps the reservation until it is written; a failed read gives it back. Reserving before the barrier
+   * held the room while the leader confirmed the read index: eight GETs in flight fill a connection's 32 MiB, and at
+   * 16 clients the protocol's gets queued behind each other (measured: docs/benchmarks.md, service layer).
    */
-  private CompletableFuture<Answer> read(long reserve, java.util.function.Supplier<CompletableFuture<byte[]>> read) {
-    CompletableFuture<Void> reserved = budget.tryReserve(reserve) // room now: no thread hop
-        ? CompletableFuture.completedFuture(null)
-        : CompletableFuture.supplyAsync(() -> {
-            if (!budget.reserve(reserve)) throw new AionException(ErrorCode.UNAVAILABLE, "the connection closed");
-            return null;
-          }, readers);
-    return reserved.thenCompose(v -> read.get().handle((bytes, err) -> {
+  private CompletableFuture<Answer> read(long reserve,
+      java.util.function.Function<ReadGate, CompletableFuture<byte[]>> read) {
+    java.util.concurrent.atomic.AtomicBoolean held = new java.util.concurrent.atomic.AtomicBoolean();
+    ReadGate gate = () -> {
+      if (budget.tryReserve(reserve)) {
+        held.set(true);
+        return CompletableFuture.completedFuture(null);
+      }
+      return CompletableFuture.supplyAsync(() -> {
+        if (!budget.reserve(reserve)) throw new AionException(ErrorCode.UNAVAILABLE, "the connection closed");
+        held.set(true);
+        return null;
+      }, readers);
+    };
+    return read.apply(gate).handle((bytes, err) -> {
       if (err != null) {
-        budget.releaseAnswer(reserve);
+        if (held.get()) budget.releaseAnswer(reserve);
         throw err instanceof CompletionException c ? c : new CompletionException(err);
       }
       return new Answer(bytes, reserve);
-    }));
+    });
   }
+
 
   private byte[] cluster() {
     ClusterAdmin.Topology t = node.clusterAdmin().topology();

@@ -159,12 +159,18 @@ public final class KvService implements AutoCloseable {
       long readRevision) {}
 
   public CompletableFuture<ValueRead> get(Caller caller, ReadOptions read, String namespace, byte[] key, long revision) {
+    return get(caller, read, ReadGate.OPEN, namespace, key, revision);
+  }
+
+  /** As {@link #get(Caller, ReadOptions, String, byte[], long)}, entering {@code gate} before the read runs. */
+  public CompletableFuture<ValueRead> get(Caller caller, ReadOptions read, ReadGate gate, String namespace, byte[] key,
+      long revision) {
     return start(() -> {
       NamespaceInfo ns = namespace(caller, namespace);
       Command.validateKey(key);
       if (revision < 0) throw new AionException(ErrorCode.BAD_REQUEST, "revision must be >= 0, not " + revision);
       return ns;
-    }).thenCompose(ns -> afterBarrier(read, onContinuation -> {
+    }).thenCompose(ns -> afterBarrier(read, gate, onContinuation -> {
       if (revision == 0) { // a cache hit needs no I/O: answered on the thread that is running
         long readRevision = store.appliedRevision();
         Optional<VersionRecord> cached = store.getCurrentIfCached(ns.id(), key);
@@ -186,13 +192,17 @@ public final class KvService implements AutoCloseable {
    * or a barrier already passed), else on a virtual thread — never on the consensus thread that completed the
    * barrier, which completes the barriers of every read of the node. {@code then} learns whether it runs on such
    * a continuation thread (true), where a short point read may run, or on the caller's (false: an event loop, where
-   * nothing may block).
+   * nothing may block). {@code gate} is entered between the barrier and the read.
    */
-  private <T> CompletableFuture<T> afterBarrier(ReadOptions read,
+  private <T> CompletableFuture<T> afterBarrier(ReadOptions read, ReadGate gate,
       java.util.function.Function<Boolean, CompletableFuture<T>> then) {
     CompletableFuture<Void> barrier = barrier(read);
-    if (barrier.isDone() && !barrier.isCompletedExceptionally()) return then.apply(false);
-    return barrier.thenComposeAsync(v -> then.apply(true), continuations);
+    if (barrier.isDone() && !barrier.isCompletedExceptionally()) {
+      CompletableFuture<Void> entered = gate.enter();
+      if (entered.isDone() && !entered.isCompletedExceptionally()) return then.apply(false);
+      return entered.thenComposeAsync(v -> then.apply(true), continuations);
+    }
+    return barrier.thenComposeAsync(v -> gate.enter().thenCompose(x -> then.apply(true)), continuations);
   }
 
   /**
@@ -201,6 +211,12 @@ public final class KvService implements AutoCloseable {
    */
   public CompletableFuture<RocksStore.HistoryPage> history(Caller caller, ReadOptions read, String namespace,
       byte[] key, long before, int limit, long maxBytes) {
+    return history(caller, read, ReadGate.OPEN, namespace, key, before, limit, maxBytes);
+  }
+
+  /** As {@link #history(Caller, ReadOptions, String, byte[], long, int, long)}, entering {@code gate} first. */
+  public CompletableFuture<RocksStore.HistoryPage> history(Caller caller, ReadOptions read, ReadGate gate,
+      String namespace, byte[] key, long before, int limit, long maxBytes) {
     return start(() -> {
       NamespaceInfo ns = namespace(caller, namespace);
       Command.validateKey(key);
@@ -208,15 +224,21 @@ public final class KvService implements AutoCloseable {
         throw new AionException(ErrorCode.BAD_REQUEST, "limit, before and maxBytes must be >= 1");
       }
       return ns;
-    }).thenCompose(ns -> barrier(read).thenApplyAsync(
+    }).thenCompose(ns -> barrier(read).thenCompose(v -> gate.enter()).thenApplyAsync(
         v -> store.historyPage(ns.id(), key, before, limit, Math.min(maxBytes, RocksStore.HISTORY_PAGE_MAX_BYTES)),
         readers));
   }
 
   /** One page of a query (parsed by the transport, off its event loop); query.* limits apply. */
   public CompletableFuture<QueryResult> query(Caller caller, ReadOptions read, String namespace, Query query) {
-    return start(() -> namespace(caller, namespace))
-        .thenCompose(ns -> barrier(read).thenApplyAsync(v -> queries.execute(query, ns), readers));
+    return query(caller, read, ReadGate.OPEN, namespace, query);
+  }
+
+  /** As {@link #query(Caller, ReadOptions, String, Query)}, entering {@code gate} before the query runs. */
+  public CompletableFuture<QueryResult> query(Caller caller, ReadOptions read, ReadGate gate, String namespace,
+      Query query) {
+    return start(() -> namespace(caller, namespace)).thenCompose(ns -> barrier(read).thenCompose(v -> gate.enter())
+        .thenApplyAsync(v -> queries.execute(query, ns), readers));
   }
 
   /** Namespaces sorted by name (read from memory: answered at once). */

@@ -131,6 +131,26 @@ class KvServiceIT {
   }
 
   @Test
+  void theReadGateIsEnteredOnlyOnceTheBarrierIsPassed() throws Exception {
+    long next = node.store().appliedRevision() + 1;
+    java.util.concurrent.atomic.AtomicLong enteredAt = new java.util.concurrent.atomic.AtomicLong(-1);
+    ReadGate gate = () -> {
+      enteredAt.set(node.store().appliedRevision());
+      return CompletableFuture.completedFuture(null);
+    };
+    var read = service.get(CALLER, new ReadOptions(ReadConsistency.STALE, next), gate, "svc", b("gate"), 0);
+    // what a transport holds for the read (the protocol's answer reservation) is not held while the read waits
+    assertThat(enteredAt.get()).as("entered before revision " + next + " was applied").isEqualTo(-1);
+    service.put(CALLER, new Command.Put("svc", b("gate"), b("v"), ContentType.TEXT, Command.ANY_REVISION))
+        .get(10, TimeUnit.SECONDS);
+    assertThat(read.get(10, TimeUnit.SECONDS).version()).isPresent();
+    assertThat(enteredAt.get()).isGreaterThanOrEqualTo(next);
+    ReadGate refusing = () -> CompletableFuture.failedFuture(new AionException(ErrorCode.UNAVAILABLE, "closed"));
+    assertThat(codeOf(service.get(CALLER, ReadOptions.LINEARIZABLE, refusing, "svc", b("gate"), 0)))
+        .as("a gate that cannot be entered fails the read").isEqualTo(ErrorCode.UNAVAILABLE);
+  }
+
+  @Test
   void badRequestsFailTheFutureInsteadOfThrowingAtTheTransport() {
     // a transport calls from its event loop: a synchronous throw would escape its error handling
     assertThat(codeOf(service.get(CALLER, ReadOptions.LINEARIZABLE, "missing", b("k"), 0)))
