@@ -13,7 +13,7 @@ LOOPBACK = re.compile(r"127\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}:[0-9]{1,5}", re.
 
 @schemathesis.hook
 def before_call(ctx, case, kwargs):
-    if case.operation.path != "/v1/cluster/learners" or not isinstance(case.body, dict):
+    if case.operation.path not in ("/v1/cluster/learners", "/v1/cluster/nodes") or not isinstance(case.body, dict):
         return
     for field in ("raftAddress", "httpAddress"):
         value = case.body.get(field)

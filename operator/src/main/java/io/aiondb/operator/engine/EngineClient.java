@@ -13,13 +13,18 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 
-/** Reads the engine's cluster API with the JDK HTTP client. Thread-safe. */
+/**
+ * The engine's cluster API over the JDK HTTP client (plain, or HTTPS trusting the cluster's CA): the member list, and
+ * the node-terms calls the operator acts with (docs/cluster-api.md "Nodes"). Thread-safe.
+ */
 public class EngineClient {
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   private final HttpClient http;
   private final Duration timeout;
+  /** For changes (add, promote, drain, decommission): the engine bounds each by its request.timeout (30 s default). */
+  private final Duration changeTimeout;
 
   /** HTTPS clients by the CA they trust (one per TLS cluster; a rotated CA gets a new one). */
   private final java.util.Map<String, HttpClient> byCa = java.util.Collections.synchronizedMap(
@@ -30,8 +35,19 @@ public class EngineClient {
         }
       });
 
+  /** Reads time out after {@code timeout}; changes after {@code max(timeout, 40 s)} (see {@link #EngineClient(Duration, Duration)}). */
   public EngineClient(Duration timeout) {
+    this(timeout, timeout.compareTo(Duration.ofSeconds(40)) > 0 ? timeout : Duration.ofSeconds(40));
+  }
+
+  /**
+   * @param changeTimeout how long a change may take: longer than the engine's {@code request.timeout}, which bounds
+   *                      a leadership transfer or a membership change on its side (a shorter wait would report a
+   *                      change as failed that the engine then completes)
+   */
+  public EngineClient(Duration timeout, Duration changeTimeout) {
     this.timeout = timeout;
+    this.changeTimeout = changeTimeout;
     this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
@@ -45,27 +61,8 @@ public class EngineClient {
    * certificate must also name the host in {@code base}).
    */
   public ClusterView members(URI base, String caPem) throws EngineUnavailableException {
-    HttpClient http = caPem == null ? this.http : byCa.computeIfAbsent(caPem, this::httpsClient);
     URI uri = URI.create(stripSlash(base.toString()) + "/v1/cluster/members");
-    HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json").GET().build();
-    HttpResponse<String> response;
-    try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (HttpTimeoutException e) {
-      throw new EngineUnavailableException("GET " + uri + " timed out after " + timeout.toSeconds() + "s", e);
-    } catch (javax.net.ssl.SSLException e) {
-      throw new EngineUnavailableException("GET " + uri + ": TLS failed (" + rootCause(e).getMessage()
-          + "); the members' certificate must chain to the cluster's CA and name " + uri.getHost(), e);
-    } catch (ConnectException e) {
-      throw new EngineUnavailableException("GET " + uri + ": connection refused (no member is listening yet?)", e);
-    } catch (IOException e) {
-      Throwable root = rootCause(e);
-      String why = root instanceof UnknownHostException ? "unknown host (is the client Service there?)" : String.valueOf(root);
-      throw new EngineUnavailableException("GET " + uri + ": " + why, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new EngineUnavailableException("GET " + uri + ": interrupted", e);
-    }
+    HttpResponse<String> response = send(caPem, HttpRequest.newBuilder(uri).GET(), "GET " + uri, timeout);
     if (response.statusCode() != 200) {
       throw new EngineUnavailableException(
           "GET " + uri + " answered " + response.statusCode() + errorMessage(response.body()), null);
@@ -75,6 +72,131 @@ public class EngineClient {
     } catch (IOException e) {
       throw new EngineUnavailableException("GET " + uri + " answered 200 with a body that is not a member list: "
           + abbreviate(response.body()), e);
+    }
+  }
+
+  // ---------------------------------------------------------------- node terms (docs/cluster-api.md "Nodes")
+
+  /** {@code GET {base}/v1/cluster/nodes}: every node, its membership, progress, leaderships and safety. */
+  public NodeView.NodeList nodes(URI base, String caPem) throws EngineUnavailableException, EngineRefusedException {
+    return call(caPem, "GET", uri(base, "/v1/cluster/nodes"), null, NodeView.NodeList.class);
+  }
+
+  /**
+   * {@code GET {base}/v1/cluster/nodes/{id}}; null when the engine says the node is a member of no group (404
+   * MEMBER_NOT_FOUND: never added, or decommissioned).
+   */
+  public NodeView node(URI base, String id, String caPem) throws EngineUnavailableException, EngineRefusedException {
+    try {
+      return call(caPem, "GET", uri(base, "/v1/cluster/nodes/" + checkId(id)), null, NodeView.class);
+    } catch (EngineRefusedException e) {
+      if (e.status() == 404 && "MEMBER_NOT_FOUND".equals(e.code())) return null;
+      throw e;
+    }
+  }
+
+  /** {@code POST {base}/v1/cluster/nodes}: adds the node as a learner (idempotent: {@code changed=false} when it is one). */
+  public NodeView.Change addNode(URI base, String id, String raftAddress, String httpAddress, String caPem)
+      throws EngineUnavailableException, EngineRefusedException {
+    String body = JSON.createObjectNode().put("id", checkId(id)).put("raftAddress", raftAddress)
+        .put("httpAddress", httpAddress).toString();
+    return call(caPem, "POST", uri(base, "/v1/cluster/nodes"), body, NodeView.Change.class);
+  }
+
+  /** {@code POST …/nodes/{id}/promote}: refused with {@code 409 NOT_CAUGHT_UP} while the learner is behind. */
+  public NodeView.Change promote(URI base, String id, String caPem) throws EngineUnavailableException, EngineRefusedException {
+    return call(caPem, "POST", uri(base, "/v1/cluster/nodes/" + checkId(id) + "/promote"), "", NodeView.Change.class);
+  }
+
+  /** {@code POST …/nodes/{id}/drain-leadership}: answers once another node leads; {@code 409 UNSAFE} with no target. */
+  public NodeView.Change drainLeadership(URI base, String id, String caPem) throws EngineUnavailableException, EngineRefusedException {
+    return call(caPem, "POST", uri(base, "/v1/cluster/nodes/" + checkId(id) + "/drain-leadership"), "", NodeView.Change.class);
+  }
+
+  /**
+   * {@code POST …/nodes/{id}/decommission}: leadership moves off the node, then it leaves every group;
+   * {@code 409 UNSAFE} (with the reason) when that would lose a quorum. {@code decommission().done()} once it is gone.
+   */
+  public NodeView.Change decommission(URI base, String id, String caPem) throws EngineUnavailableException, EngineRefusedException {
+    return call(caPem, "POST", uri(base, "/v1/cluster/nodes/" + checkId(id) + "/decommission"), "", NodeView.Change.class);
+  }
+
+  private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}");
+
+  private static String checkId(String id) {
+    if (id == null || !ID.matcher(id).matches()) {
+      throw new IllegalArgumentException("a node id is 1-63 of a-z A-Z 0-9 _ . - starting with a letter or digit, not '" + id + "'");
+    }
+    return id;
+  }
+
+  private static URI uri(URI base, String path) {
+    return URI.create(stripSlash(base.toString()) + path);
+  }
+
+  /**
+   * One call: 2xx is parsed as {@code type}; 4xx is the engine's refusal ({@link EngineRefusedException} with its
+   * code and message); anything else (5xx: no leader, timeout) or no usable answer is {@link EngineUnavailableException}.
+   */
+  private <T> T call(String caPem, String method, URI uri, String body, Class<T> type)
+      throws EngineUnavailableException, EngineRefusedException {
+    String what = method + " " + uri;
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri);
+    if (body == null) {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+    }
+    HttpResponse<String> response = send(caPem, b, what, "GET".equals(method) ? timeout : changeTimeout);
+    int status = response.statusCode();
+    if (status / 100 == 4) {
+      String code = "";
+      String message = response.body();
+      try {
+        JsonNode n = JSON.readTree(response.body());
+        if (n != null && n.hasNonNull("message")) {
+          code = n.path("code").asText("");
+          message = n.get("message").asText();
+        }
+      } catch (IOException ignored) {
+        // not the engine's error model: keep the body
+      }
+      throw new EngineRefusedException(status, code, what + " was refused (" + status + (code.isEmpty() ? "" : " " + code)
+          + "): " + abbreviate(message == null ? "" : message));
+    }
+    if (status / 100 != 2) {
+      throw new EngineUnavailableException(what + " answered " + status + errorMessage(response.body()), null);
+    }
+    try {
+      return JSON.readValue(response.body(), type);
+    } catch (IOException e) {
+      throw new EngineUnavailableException(what + " answered " + status + " with a body that is not a "
+          + type.getSimpleName() + ": " + abbreviate(response.body()), e);
+    }
+  }
+
+  /** Sends with the client for {@code caPem} (plain HTTP when null); every transport failure is explained. */
+  private HttpResponse<String> send(String caPem, HttpRequest.Builder b, String what, Duration timeout)
+      throws EngineUnavailableException {
+    HttpClient http = caPem == null ? this.http : byCa.computeIfAbsent(caPem, this::httpsClient);
+    HttpRequest request = b.timeout(timeout).header("Accept", "application/json").build();
+    URI uri = request.uri();
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (HttpTimeoutException e) {
+      throw new EngineUnavailableException(what + " timed out after " + timeout.toSeconds() + "s", e);
+    } catch (javax.net.ssl.SSLException e) {
+      throw new EngineUnavailableException(what + ": TLS failed (" + rootCause(e).getMessage()
+          + "); the members' certificate must chain to the cluster's CA and name " + uri.getHost(), e);
+    } catch (ConnectException e) {
+      throw new EngineUnavailableException(what + ": connection refused (no member is listening yet?)", e);
+    } catch (IOException e) {
+      Throwable root = rootCause(e);
+      String why = root instanceof UnknownHostException ? "unknown host (is the client Service there?)" : String.valueOf(root);
+      throw new EngineUnavailableException(what + ": " + why, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new EngineUnavailableException(what + ": interrupted", e);
     }
   }
 

@@ -18,6 +18,9 @@ class EngineClientTest {
   private volatile int status = 200;
   private volatile String body;
   private volatile String path;
+  private volatile String method;
+  private volatile String requestBody;
+  private volatile int requests;
   private final EngineClient client = new EngineClient(Duration.ofSeconds(1));
 
   @BeforeEach
@@ -25,6 +28,9 @@ class EngineClientTest {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", exchange -> {
       path = exchange.getRequestURI().getPath();
+      method = exchange.getRequestMethod();
+      requestBody = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      requests++;
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
       exchange.sendResponseHeaders(status, bytes.length);
       exchange.getResponseBody().write(bytes);
@@ -117,5 +123,147 @@ class EngineClientTest {
     });
     assertThatThrownBy(() -> client.members(base())).isInstanceOf(EngineUnavailableException.class)
         .hasMessageContaining("timed out after 1s");
+  }
+
+  // ---------------------------------------------------------------- node terms (docs/cluster-api.md "Nodes")
+
+  /** GET /v1/cluster/nodes of a single-node engine (engine/server, 2026-12), verbatim. */
+  private static final String RECORDED_NODES = """
+      {"groups":[{"groupId":"86a69f73-492a-3359-849a-9af0c9d79b3c","leader":"aion-1","term":1,"commitIndex":0,"voters":1}],\
+      "nodes":[{"id":"aion-1","raftAddress":"127.0.0.1:40383","httpAddress":"127.0.0.1:17971","membership":"Voter",\
+      "reachable":true,"version":"0.1.0-SNAPSHOT","caughtUp":true,"lag":0,"leads":1,"safeToRestart":false,\
+      "safeToRemove":false,"reason":"restarting aion-1 now would leave 0 of 1 voters caught up, below the quorum of 1; \
+      removing aion-1 is impossible: it is the only voter","decommission":null,"groups":[{"groupId":\
+      "86a69f73-492a-3359-849a-9af0c9d79b3c","leader":"aion-1","role":"LEADER","voting":true,"lag":0,"caughtUp":true,\
+      "safeToRestart":false,"safeToRemove":false,"reason":"restarting aion-1 now would leave 0 of 1 voters caught up, \
+      below the quorum of 1; removing aion-1 is impossible: it is the only voter"}]}]}""";
+
+  @Test
+  void readsTheNodesAnswerRecordedFromTheEngine() throws Exception {
+    body = RECORDED_NODES;
+    NodeView.NodeList list = client.nodes(base(), null);
+    assertThat(method).isEqualTo("GET");
+    assertThat(path).isEqualTo("/v1/cluster/nodes");
+    assertThat(list.groups()).singleElement().satisfies(g -> {
+      assertThat(g.leader()).isEqualTo("aion-1");
+      assertThat(g.voters()).isEqualTo(1);
+    });
+    assertThat(list.nodes()).singleElement().satisfies(n -> {
+      assertThat(n.id()).isEqualTo("aion-1");
+      assertThat(n.membership()).isEqualTo("Voter");
+      assertThat(n.leads()).isEqualTo(1);
+      assertThat(n.caughtUp()).isTrue();
+      assertThat(n.lag()).isZero();
+      assertThat(n.safeToRestart()).isFalse();
+      assertThat(n.reason()).isEqualTo("restarting aion-1 now would leave 0 of 1 voters caught up, below the quorum of 1;"
+          + " removing aion-1 is impossible: it is the only voter");
+      assertThat(n.decommission()).isNull();
+      assertThat(n.groups()).singleElement().satisfies(g -> {
+        assertThat(g.role()).isEqualTo("LEADER");
+        assertThat(g.voting()).isTrue();
+      });
+    });
+  }
+
+  @Test
+  void oneNodeAndAGoneNode() throws Exception {
+    body = """
+        {"id":"aion-2","raftAddress":"a:7072","httpAddress":"a:7070","membership":"Leaving","caughtUp":false,"lag":12400,
+         "leads":0,"safeToRestart":true,"safeToRemove":true,"reason":null,"decommission":{"state":"InProgress","groupsLeft":1},
+         "groups":[]}""";
+    NodeView n = client.node(base(), "aion-2", null);
+    assertThat(path).isEqualTo("/v1/cluster/nodes/aion-2");
+    assertThat(n.membership()).isEqualTo("Leaving");
+    assertThat(n.lag()).isEqualTo(12_400);
+    assertThat(n.decommission().done()).isFalse();
+    assertThat(n.decommission().groupsLeft()).isEqualTo(1);
+
+    status = 404;
+    body = "{\"code\":\"MEMBER_NOT_FOUND\",\"message\":\"'aion-7' is not a member of any group (never added, or decommissioned)\"}";
+    assertThat(client.node(base(), "aion-7", null)).as("a node in no group").isNull();
+    body = "{\"code\":\"NOT_FOUND\",\"message\":\"no route\"}"; // an old engine without the node API
+    assertThatThrownBy(() -> client.node(base(), "aion-7", null)).isInstanceOf(EngineRefusedException.class)
+        .hasMessageContaining("404 NOT_FOUND");
+  }
+
+  @Test
+  void addNodeSendsItsAddresses() throws Exception {
+    body = "{\"changed\":true,\"node\":{\"id\":\"aion-3\",\"membership\":\"Joining\",\"caughtUp\":false,\"lag\":-1,\"groups\":[]}}";
+    NodeView.Change c = client.addNode(base(), "aion-3", "aion-3.peers:7072", "aion-3.peers:7070", null);
+    assertThat(method).isEqualTo("POST");
+    assertThat(path).isEqualTo("/v1/cluster/nodes");
+    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(requestBody)).isEqualTo(
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+            "{\"id\":\"aion-3\",\"raftAddress\":\"aion-3.peers:7072\",\"httpAddress\":\"aion-3.peers:7070\"}"));
+    assertThat(c.changed()).isTrue();
+    assertThat(c.node().membership()).isEqualTo("Joining");
+  }
+
+  @Test
+  void changesPostToTheNodesPaths() throws Exception {
+    body = "{\"changed\":false,\"node\":{\"id\":\"aion-1\",\"leads\":0}}";
+    assertThat(client.promote(base(), "aion-1", null).changed()).isFalse();
+    assertThat(method + " " + path).isEqualTo("POST /v1/cluster/nodes/aion-1/promote");
+    assertThat(client.drainLeadership(base(), "aion-1", null).node().leads()).isZero();
+    assertThat(method + " " + path).isEqualTo("POST /v1/cluster/nodes/aion-1/drain-leadership");
+    body = "{\"changed\":true,\"decommission\":{\"state\":\"Done\",\"groupsLeft\":0}}";
+    NodeView.Change gone = client.decommission(base(), "aion-1", null);
+    assertThat(method + " " + path).isEqualTo("POST /v1/cluster/nodes/aion-1/decommission");
+    assertThat(gone.node()).isNull();
+    assertThat(gone.decommission().done()).isTrue();
+  }
+
+  @Test
+  void aRefusalCarriesTheEngineCodeAndReason() {
+    status = 409;
+    body = "{\"code\":\"UNSAFE\",\"message\":\"decommissioning aion-1 is not safe now: aion-2 is unreachable: restarting"
+        + " aion-1 now would leave 1 of 3 voters caught up, below the quorum of 2\"}";
+    assertThatThrownBy(() -> client.decommission(base(), "aion-1", null)).isInstanceOfSatisfying(EngineRefusedException.class, e -> {
+      assertThat(e.status()).isEqualTo(409);
+      assertThat(e.code()).isEqualTo("UNSAFE");
+      assertThat(e.getMessage()).contains("aion-2 is unreachable").contains("below the quorum of 2");
+    });
+    body = "{\"code\":\"NOT_CAUGHT_UP\",\"message\":\"'aion-3' is 40000 entries behind\"}";
+    assertThatThrownBy(() -> client.promote(base(), "aion-3", null)).isInstanceOfSatisfying(EngineRefusedException.class,
+        e -> assertThat(e.code()).isEqualTo("NOT_CAUGHT_UP"));
+  }
+
+  @Test
+  void aServerErrorIsUnavailableNotARefusal() {
+    status = 504;
+    body = "{\"code\":\"TIMEOUT\",\"message\":\"leadership did not move off aion-1 within request.timeout; retry\"}";
+    assertThatThrownBy(() -> client.drainLeadership(base(), "aion-1", null)).isInstanceOf(EngineUnavailableException.class)
+        .hasMessageContaining("answered 504: TIMEOUT leadership did not move");
+    status = 200;
+    body = "<html>proxy</html>";
+    assertThatThrownBy(() -> client.nodes(base(), null)).isInstanceOf(EngineUnavailableException.class)
+        .hasMessageContaining("not a NodeList");
+  }
+
+  @Test
+  void aBadIdIsRefusedBeforeAnyRequest() {
+    assertThatThrownBy(() -> client.decommission(base(), "../admin", null)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("node id");
+    assertThat(requests).isZero();
+  }
+
+  @Test
+  void changesWaitLongerThanReads() throws Exception {
+    EngineClient quick = new EngineClient(Duration.ofMillis(300), Duration.ofSeconds(5));
+    server.removeContext("/");
+    server.createContext("/", exchange -> {
+      try {
+        Thread.sleep(1000); // the fake engine's transfer takes a second (a real one is bounded by request.timeout)
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      byte[] bytes = "{\"changed\":true,\"node\":{\"id\":\"aion-1\",\"leads\":0}}".getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, bytes.length);
+      exchange.getResponseBody().write(bytes);
+      exchange.close();
+    });
+    assertThat(quick.drainLeadership(base(), "aion-1", null).changed()).isTrue();
+    assertThatThrownBy(() -> quick.nodes(base(), null)).isInstanceOf(EngineUnavailableException.class)
+        .hasMessageContaining("timed out");
   }
 }

@@ -53,6 +53,10 @@ final class AdminRoutes {
     n.put("revision", node.store().appliedRevision());
     n.put("appliedIndex", node.raft().appliedIndex());
     n.put("ready", node.ready());
+    n.put("dataState", node.raft().dataState());
+    String why = node.raft().dataStateReason();
+    if (why == null) n.putNull("dataStateReason");
+    else n.put("dataStateReason", why);
     n.put("namespaces", node.store().namespaces().size());
     ObjectNode adm = n.putObject("admission");
     adm.put("pendingWrites", node.raft().pendingWrites());

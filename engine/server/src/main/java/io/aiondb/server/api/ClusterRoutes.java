@@ -8,10 +8,14 @@ import io.aiondb.server.AionException;
 import io.aiondb.server.ErrorCode;
 import io.aiondb.server.Node;
 import io.aiondb.server.consensus.raft.ClusterAdmin;
+import io.aiondb.server.consensus.raft.NodeAdmin;
+import io.aiondb.server.consensus.raft.Nodes;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Set;
 
-/** /v1/cluster: members, health and idempotent membership changes (docs/cluster-api.md). */
+/** /v1/cluster: members, health and idempotent membership changes, by group and by node (docs/cluster-api.md). */
 final class ClusterRoutes {
   private final HttpApi api;
   private final Node node;
@@ -33,6 +37,113 @@ final class ClusterRoutes {
       if (id == null) throw new AionException(ErrorCode.BAD_REQUEST, "body must be {\"id\": \"<member id>\"}");
       change(ctx, () -> admin().transferLeadership(id));
     });
+    // in node terms (docs/cluster-api.md "Nodes"): what the operator calls
+    r.get("/v1/cluster/nodes").handler(ctx -> api.blocking(ctx, () -> {
+      List<ClusterAdmin.View> groups = nodes().groups();
+      return nodesJson(groups, nodes().nodes(groups));
+    }, (c, n) -> HttpApi.json(c, 200, n)));
+    r.get("/v1/cluster/nodes/:id").handler(ctx -> api.blocking(ctx, () -> nodes().node(ctx.pathParam("id")),
+        (c, n) -> HttpApi.json(c, 200, nodeJson(n))));
+    r.post("/v1/cluster/nodes").handler(this::addNode);
+    r.post("/v1/cluster/nodes/:id/promote").handler(ctx -> nodeChange(ctx, () -> nodes().promote(ctx.pathParam("id"))));
+    r.post("/v1/cluster/nodes/:id/drain-leadership")
+        .handler(ctx -> nodeChange(ctx, () -> nodes().drainLeadership(ctx.pathParam("id"))));
+    r.post("/v1/cluster/nodes/:id/decommission")
+        .handler(ctx -> nodeChange(ctx, () -> nodes().decommission(ctx.pathParam("id"))));
+  }
+
+  private NodeAdmin nodes() {
+    return admin().nodes();
+  }
+
+  private static final Set<String> NODE_FIELDS = Set.of("id", "raftAddress", "httpAddress");
+
+  private void addNode(RoutingContext ctx) {
+    JsonNode b = body(ctx);
+    for (var it = b.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!NODE_FIELDS.contains(f)) {
+        throw new AionException(ErrorCode.BAD_REQUEST, "unknown field '" + f + "'; the body is {\"id\", \"raftAddress\", \"httpAddress\"}");
+      }
+    }
+    String id = text(b, "id");
+    String raft = text(b, "raftAddress");
+    String http = text(b, "httpAddress");
+    nodeChange(ctx, () -> nodes().add(id, raft, http));
+  }
+
+  private static String text(JsonNode body, String field) {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) throw new AionException(ErrorCode.BAD_REQUEST, "'" + field + "' is required");
+    if (!v.isTextual()) throw new AionException(ErrorCode.BAD_REQUEST, "'" + field + "' must be a string, not " + v.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
+    return v.asText();
+  }
+
+  private void nodeChange(RoutingContext ctx, java.util.concurrent.Callable<NodeAdmin.Result> op) {
+    api.blocking(ctx, op, (c, res) -> {
+      ObjectNode n = Json.MAPPER.createObjectNode();
+      n.put("changed", res.changed());
+      if (res.node() != null) n.set("node", nodeJson(res.node()));
+      if (res.decommission() != null) n.set("decommission", decommissionJson(res.decommission()));
+      HttpApi.json(c, 200, n);
+    });
+  }
+
+  static ObjectNode nodesJson(List<ClusterAdmin.View> groups, List<Nodes.NodeState> nodes) {
+    ObjectNode n = Json.MAPPER.createObjectNode();
+    ArrayNode gs = n.putArray("groups");
+    for (ClusterAdmin.View v : groups) {
+      ObjectNode g = gs.addObject();
+      g.put("groupId", v.groupId());
+      putText(g, "leader", v.leader());
+      g.put("term", v.term());
+      g.put("commitIndex", v.leaderCommit());
+      g.put("voters", v.voters().size());
+    }
+    ArrayNode arr = n.putArray("nodes");
+    nodes.forEach(x -> arr.add(nodeJson(x)));
+    return n;
+  }
+
+  static ObjectNode nodeJson(Nodes.NodeState x) {
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("id", x.id());
+    o.put("raftAddress", x.raftAddress());
+    putText(o, "httpAddress", x.httpAddress() == null || x.httpAddress().isEmpty() ? null : x.httpAddress());
+    o.put("membership", x.membership().name());
+    o.put("reachable", x.reachable());
+    putText(o, "version", x.version());
+    o.put("caughtUp", x.caughtUp());
+    o.put("lag", x.lag());
+    o.put("leads", x.leads());
+    o.put("safeToRestart", x.safeToRestart());
+    o.put("safeToRemove", x.safeToRemove());
+    putText(o, "reason", x.reason());
+    if (x.decommission() == null) o.putNull("decommission");
+    else o.set("decommission", decommissionJson(x.decommission()));
+    ArrayNode gs = o.putArray("groups");
+    for (Nodes.Group g : x.groups()) {
+      ObjectNode j = gs.addObject();
+      j.put("groupId", g.groupId());
+      putText(j, "leader", g.leader());
+      j.put("role", g.role());
+      j.put("voting", g.voting());
+      j.put("lag", g.lag());
+      j.put("caughtUp", g.caughtUp());
+      j.put("safeToRestart", g.safeToRestart());
+      j.put("safeToRemove", g.safeToRemove());
+      putText(j, "reason", g.reason());
+    }
+    return o;
+  }
+
+  private static ObjectNode decommissionJson(Nodes.Decommission d) {
+    return Json.MAPPER.createObjectNode().put("state", d.state()).put("groupsLeft", d.groupsLeft());
+  }
+
+  private static void putText(ObjectNode o, String field, String value) {
+    if (value == null) o.putNull(field);
+    else o.put(field, value);
   }
 
   private ClusterAdmin admin() {

@@ -54,8 +54,11 @@ public final class Settings {
               + "aion-0=aion-0.aion-peers.db.svc:7072,aion-1=…; httpPort defaults to http.port. "
               + "Empty: a one-member cluster of this node at raft.host:raft.port."),
       new Setting("cluster.bootstrap", Type.BOOL, "true",
-          "On first start, form the cluster from cluster.peers. false: start empty and wait to be added as a "
-              + "learner (POST /v1/cluster/learners on a member)."),
+          "With no Raft storage in data.dir (first start, or lost data): form the cluster from cluster.peers, unless "
+              + "another member lists this node as a voter that acknowledged entries (its data was lost): then Raft "
+              + "is not started until it is removed (/v1/status dataState; docs/cluster-api.md). false: start "
+              + "without a configuration once a member answers, never vote, and wait to be added as a learner "
+              + "(POST /v1/cluster/nodes on a member)."),
       new Setting("cluster.caught-up-lag", Type.INT, "1000",
           "A member whose commit index is at most this many entries behind the leader's counts as caught up."),
       new Setting("raft.host", Type.STRING, "127.0.0.1",

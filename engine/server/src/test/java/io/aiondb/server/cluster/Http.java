@@ -20,6 +20,12 @@ final class Http {
         .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
+  /** A POST whose answer is returned whatever its status (for refusals). */
+  static HttpResponse<String> postRaw(String url, String body) throws Exception {
+    return CLIENT.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   static JsonNode delete(String url) throws Exception {
     return send(HttpRequest.newBuilder(URI.create(url)).DELETE());
   }

@@ -52,6 +52,7 @@ public final class ClusterAdmin {
   private final long caughtUpLag;
   private final HttpClient http;
   private final String scheme;
+  private final NodeAdmin nodes;
 
   /** @param tls the node's TLS material or null; with it, peers' status is fetched over https with the node's certificate */
   public ClusterAdmin(RaftNode raft, long caughtUpLag, io.aiondb.server.security.TlsMaterial tls) {
@@ -61,6 +62,12 @@ public final class ClusterAdmin {
     if (tls != null) b.sslContext(tls.clientContext());
     this.http = b.build();
     this.scheme = tls != null ? "https://" : "http://";
+    this.nodes = new NodeAdmin(this, raft);
+  }
+
+  /** The same cluster in node terms (what the operator uses): docs/cluster-api.md "Nodes". */
+  public NodeAdmin nodes() {
+    return nodes;
   }
 
   /** Who leads and who is a member, from this node's Raft configuration alone (no network calls). */
@@ -215,22 +222,46 @@ public final class ClusterAdmin {
     return new Change(true, view());
   }
 
+  /**
+   * Makes a caught-up learner a voter in two committed steps: it leaves the configuration as a learner, then joins it
+   * as a new voter. Promoting in place (one step, learner to voter) is what Ratis 3.3.0 offers, but its leader then
+   * keeps treating the node as still catching up ("initializing" in every appendEntries): the node stays in its
+   * STARTING state, refuses votes and leadership (ServerNotReadyException), until the leadership changes or the node
+   * restarts. A 1 to 3 scale-up promoted that way cannot elect a leader once the first node fails (measured:
+   * NodesApiIT's transfer to the promoted node was refused for 60 s). Joining as a new voter goes through Ratis's
+   * staging, which marks the node caught up, so it votes at once. Between the two steps the node is in no
+   * configuration; a call that failed there finishes the promotion when called again on the same node (it remembers
+   * the address), otherwise the caller adds the node again.
+   */
   public Change promote(String id) {
     RaftConfiguration conf = raft.division().getRaftConf();
     RaftPeer p = find(conf, id);
-    if (p == null) throw new AionException(ErrorCode.MEMBER_NOT_FOUND, "'" + id + "' is not a member of the cluster");
+    RaftPeer half = halfPromoted.get(id);
+    if (p == null && half == null) throw new AionException(ErrorCode.MEMBER_NOT_FOUND, "'" + id + "' is not a member of the cluster");
     List<RaftPeer> voters = new ArrayList<>(conf.getAllPeers(RaftPeerRole.FOLLOWER));
-    if (voters.stream().anyMatch(v -> v.getId().equals(p.getId()))) return new Change(false, view());
-    Member m = view().member(id);
-    if (m == null || !m.caughtUp()) {
-      throw new AionException(ErrorCode.NOT_CAUGHT_UP, "'" + id + "' is " + (m == null || m.lag() < 0 ? "not reporting its progress" : m.lag() + " entries behind")
-          + "; promote it once it has caught up (lag <= " + caughtUpLag + ")");
+    if (p != null && voters.stream().anyMatch(v -> v.getId().equals(p.getId()))) {
+      halfPromoted.remove(id);
+      return new Change(false, view());
     }
-    voters.add(RaftPeer.newBuilder().setId(p.getId()).setAddress(p.getAddress()).setDataStreamAddress(p.getDataStreamAddress()).build());
-    List<RaftPeer> listeners = conf.getAllPeers(RaftPeerRole.LISTENER).stream().filter(l -> !l.getId().equals(p.getId())).toList();
-    apply(voters, new ArrayList<>(listeners));
+    List<RaftPeer> listeners = conf.getAllPeers(RaftPeerRole.LISTENER).stream().filter(l -> !l.getId().toString().equals(id)).toList();
+    RaftPeer peer = p != null ? p : half;
+    if (p != null) {
+      Member m = view().member(id);
+      if (m == null || !m.caughtUp()) {
+        throw new AionException(ErrorCode.NOT_CAUGHT_UP, "'" + id + "' is " + (m == null || m.lag() < 0 ? "not reporting its progress" : m.lag() + " entries behind")
+            + "; promote it once it has caught up (lag <= " + caughtUpLag + ")");
+      }
+      halfPromoted.put(id, peer);
+      apply(voters, new ArrayList<>(listeners)); // step 1: it leaves as a learner
+    }
+    voters.add(RaftPeer.newBuilder().setId(peer.getId()).setAddress(peer.getAddress()).setDataStreamAddress(peer.getDataStreamAddress()).build());
+    apply(voters, new ArrayList<>(listeners)); // step 2: it joins as a voter (staged: Ratis waits until it is caught up)
+    halfPromoted.remove(id);
     return new Change(true, view());
   }
+
+  /** Learners whose promotion stopped between its two steps (see {@link #promote}), by id. */
+  private final java.util.Map<String, RaftPeer> halfPromoted = new java.util.concurrent.ConcurrentHashMap<>();
 
   public Change remove(String id, boolean force) {
     RaftConfiguration conf = raft.division().getRaftConf();
@@ -258,6 +289,7 @@ public final class ClusterAdmin {
     if (p.getId().equals(leader)) return new Change(false, view());
     try {
       if (leader == null) throw new AionException(ErrorCode.UNAVAILABLE, "no leader right now; retry shortly");
+      knowMembers();
       RaftNode.check(raft.client().admin().transferLeadership(p.getId(), leader, 10_000));
     } catch (IOException e) {
       throw new AionException(ErrorCode.UNAVAILABLE, "leadership transfer to " + id + " failed: " + e.getMessage());
@@ -265,7 +297,20 @@ public final class ClusterAdmin {
     return new Change(true, view());
   }
 
+  /**
+   * The Ratis clients were built with cluster.peers: a member added later (a joined node) is unknown to them, and a
+   * request addressed to it by id (a leadership transfer while it leads) failed with "Server n4 not found".
+   */
+  void knowMembers() {
+    RaftConfiguration conf = raft.division().getRaftConf();
+    List<RaftPeer> all = new ArrayList<>(conf.getAllPeers(RaftPeerRole.FOLLOWER));
+    all.addAll(conf.getAllPeers(RaftPeerRole.LISTENER));
+    raft.client().getClientRpc().addRaftPeers(all);
+    raft.adminClient().getClientRpc().addRaftPeers(all);
+  }
+
   private void apply(List<RaftPeer> voters, List<RaftPeer> listeners) {
+    knowMembers();
     try {
       RaftNode.check(raft.adminClient().admin().setConfiguration(voters, listeners));
     } catch (org.apache.ratis.protocol.exceptions.TimeoutIOException e) {

@@ -97,7 +97,21 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
         config.raftPort() == 0 ? freePort(config.raftHost()) : config.raftPort(), config.httpPort());
     this.stateMachine = new AionStateMachine(store, kv, clock);
     List<RaftPeer> raftPeers = peers.stream().map(Peers.Peer::toRaftPeer).toList();
-    RaftGroup initial = config.clusterBootstrap() ? RaftGroup.valueOf(groupId, raftPeers) : RaftGroup.valueOf(groupId);
+    this.raftPeers = raftPeers;
+    this.peerHttp = peerHttpClient(tls);
+    this.peerScheme = tls != null ? "https://" : "http://";
+    RaftGroup initial;
+    DataGuard.Decision guard = null;
+    if (java.nio.file.Files.exists(config.raftDir().resolve(groupId.getUuid().toString()))) {
+      initial = config.clusterBootstrap() ? RaftGroup.valueOf(groupId, raftPeers) : RaftGroup.valueOf(groupId);
+      dataState = DataGuard.State.PRESENT;
+    } else {
+      guard = DataGuard.decide(config.nodeId(), config.clusterBootstrap(), askPeers());
+      dataState = guard.state();
+      dataReason = guard.reason();
+      initial = group(guard.action());
+      logGuard(guard);
+    }
     RaftProperties props = serverProperties();
     org.apache.ratis.conf.Parameters parameters = new org.apache.ratis.conf.Parameters();
     if (tls != null) {
@@ -124,6 +138,118 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
         .setRaftGroup(RaftGroup.valueOf(groupId, raftPeers)).setRetryPolicy(adminRetryPolicy()).build();
     LOG.info("raft member {} of group {} ({}) started on {}:{} over {}; peers {}", selfId, config.clusterName(), groupId,
         config.raftHost(), config.raftPort(), config.raftTransport(), peers);
+    if (guard != null && guard.action() == DataGuard.Action.WAIT) {
+      Thread.ofVirtual().name("aion-data-guard").start(this::guardUntilSafe);
+    }
+  }
+
+  // ------------------------------------------------------------------ empty data directory (DataGuard)
+
+  private final List<RaftPeer> raftPeers;
+  private final java.net.http.HttpClient peerHttp;
+  private final String peerScheme;
+  private volatile DataGuard.State dataState;
+  private volatile String dataReason;
+
+  /** The Raft configuration this node starts with: cluster.peers, none (a joiner), or no group at all (waiting). */
+  private RaftGroup group(DataGuard.Action action) {
+    return switch (action) {
+      case BOOTSTRAP -> RaftGroup.valueOf(groupId, raftPeers);
+      case JOIN -> RaftGroup.valueOf(groupId);
+      case WAIT -> RaftGroup.emptyGroup();
+    };
+  }
+
+  private void logGuard(DataGuard.Decision d) {
+    String msg = "data.dir " + config.dataDir().toAbsolutePath() + " has no Raft storage for group " + groupId.getUuid()
+        + " (dataState " + d.state() + "): " + d.reason();
+    if (d.state() == DataGuard.State.EMPTY_REFUSED_VOTER) LOG.error(msg);
+    else if (d.action() == DataGuard.Action.WAIT) LOG.warn(msg);
+    else LOG.info(msg);
+  }
+
+  /** While Raft is not started: asks the members again every 2 s, and starts it once the answer allows. */
+  private void guardUntilSafe() {
+    DataGuard.State last = dataState;
+    while (accepting) {
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
+      if (!accepting) return;
+      DataGuard.Decision d = DataGuard.decide(config.nodeId(), config.clusterBootstrap(), askPeers());
+      if (d.state() != last) logGuard(d);
+      last = d.state();
+      dataReason = d.reason();
+      if (d.action() == DataGuard.Action.WAIT) {
+        dataState = d.state();
+        continue;
+      }
+      try {
+        var add = org.apache.ratis.protocol.GroupManagementRequest.newAdd(org.apache.ratis.protocol.ClientId.randomId(),
+            selfId, 0, group(d.action()));
+        RaftClientReply r = server.groupManagement(add);
+        if (!r.isSuccess()) throw r.getException() != null ? r.getException() : new IOException("refused");
+        dataState = d.state();
+        LOG.info("raft member {} started in group {} ({})", selfId, groupId, d.state());
+        return;
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("starting raft in group {} failed; retrying: {}", groupId, e.toString());
+      }
+    }
+  }
+
+  /** {@code /v1/status}'s {@code dataState}: {@link DataGuard.State}, with {@code joined} once a joiner is a member. */
+  public String dataState() {
+    DataGuard.State s = dataState;
+    if (s == DataGuard.State.EMPTY_AWAITING_JOIN) {
+      try {
+        var conf = server.getDivision(groupId).getRaftConf();
+        if (conf.getPeer(selfId, org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER,
+            org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER) != null) {
+          return DataGuard.State.JOINED.toString();
+        }
+      } catch (IOException e) {
+        // not started in the group yet
+      }
+    }
+    return s.toString();
+  }
+
+  /** Why the node is in its {@link #dataState()} (null when its data was present). */
+  public String dataStateReason() {
+    return dataState == DataGuard.State.PRESENT ? null : dataReason;
+  }
+
+  private static java.net.http.HttpClient peerHttpClient(io.aiondb.server.security.TlsMaterial tls) {
+    var b = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(1));
+    if (tls != null) b.sslContext(tls.clientContext());
+    return b.build();
+  }
+
+  /** Every other member of cluster.peers that answers {@code GET /v1/cluster/members} within 1 s (asked at once). */
+  private List<DataGuard.PeerView> askPeers() {
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    List<java.util.Map.Entry<String, CompletableFuture<java.net.http.HttpResponse<byte[]>>>> asked = new java.util.ArrayList<>();
+    for (Peers.Peer p : peers) {
+      if (p.id().equals(config.nodeId())) continue;
+      var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(peerScheme + p.httpAddress() + "/v1/cluster/members"))
+          .timeout(java.time.Duration.ofSeconds(1)).GET().build();
+      asked.add(java.util.Map.entry(p.id(), peerHttp.sendAsync(req, java.net.http.HttpResponse.BodyHandlers.ofByteArray())));
+    }
+    List<DataGuard.PeerView> out = new java.util.ArrayList<>();
+    for (var a : asked) {
+      try {
+        var resp = a.getValue().get(3, TimeUnit.SECONDS);
+        if (resp.statusCode() != 200) continue;
+        java.util.Map<String, DataGuard.Seen> members = new java.util.HashMap<>();
+        for (var m : json.readTree(resp.body()).path("members")) {
+          members.put(m.path("id").asText(), new DataGuard.Seen(m.path("voting").asBoolean(), m.path("commitIndex").asLong(-1)));
+        }
+        out.add(new DataGuard.PeerView(a.getKey(), members));
+      } catch (Exception e) {
+        // unreachable, not answering, or not an answer: this member does not count
+        if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+      }
+    }
+    return out;
   }
 
   private static int freePort(String host) throws IOException {
@@ -280,7 +406,9 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
     try {
       return server.getDivision(groupId);
     } catch (IOException e) {
-      throw new AionException(ErrorCode.UNAVAILABLE, "this node is not (yet) a member of the cluster: " + e.getMessage());
+      String why = dataState == DataGuard.State.EMPTY_REFUSED_VOTER || dataState == DataGuard.State.EMPTY_AWAITING_PEERS
+          ? "Raft is not started (dataState " + dataState + "): " + dataReason : e.getMessage();
+      throw new AionException(ErrorCode.UNAVAILABLE, "this node is not (yet) a member of the cluster: " + why);
     }
   }
 
