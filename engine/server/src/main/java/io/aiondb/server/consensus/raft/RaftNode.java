@@ -103,10 +103,10 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
     RaftGroup initial;
     DataGuard.Decision guard = null;
     if (java.nio.file.Files.exists(config.raftDir().resolve(groupId.getUuid().toString()))) {
-      initial = config.clusterBootstrap() ? RaftGroup.valueOf(groupId, raftPeers) : RaftGroup.valueOf(groupId);
+      initial = config.formsCluster() ? RaftGroup.valueOf(groupId, initialPeers()) : RaftGroup.valueOf(groupId);
       dataState = DataGuard.State.PRESENT;
     } else {
-      guard = DataGuard.decide(config.nodeId(), config.clusterBootstrap(), askPeers());
+      guard = DataGuard.decide(config.nodeId(), config.formsCluster(), askPeers());
       dataState = guard.state();
       dataReason = guard.reason();
       initial = group(guard.action());
@@ -154,10 +154,16 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
   /** The Raft configuration this node starts with: cluster.peers, none (a joiner), or no group at all (waiting). */
   private RaftGroup group(DataGuard.Action action) {
     return switch (action) {
-      case BOOTSTRAP -> RaftGroup.valueOf(groupId, raftPeers);
+      case BOOTSTRAP -> RaftGroup.valueOf(groupId, initialPeers());
       case JOIN -> RaftGroup.valueOf(groupId);
       case WAIT -> RaftGroup.emptyGroup();
     };
+  }
+
+  /** The members that form the cluster at its first start: cluster.initial-members, or all of cluster.peers. */
+  private List<RaftPeer> initialPeers() {
+    if (config.initialMembers().isEmpty()) return raftPeers;
+    return raftPeers.stream().filter(p -> config.initialMembers().contains(p.getId().toString())).toList();
   }
 
   private void logGuard(DataGuard.Decision d) {
@@ -174,7 +180,7 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
     while (accepting) {
       java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
       if (!accepting) return;
-      DataGuard.Decision d = DataGuard.decide(config.nodeId(), config.clusterBootstrap(), askPeers());
+      DataGuard.Decision d = DataGuard.decide(config.nodeId(), config.formsCluster(), askPeers());
       if (d.state() != last) logGuard(d);
       last = d.state();
       dataReason = d.reason();
