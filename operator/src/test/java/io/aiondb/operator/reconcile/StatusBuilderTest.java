@@ -86,7 +86,8 @@ class StatusBuilderTest {
 
     var halt = new io.aiondb.operator.rollout.Action.Halt("RolloutStalled", "aion-2", "CrashLoopBackOff: back-off");
     var halted = new io.aiondb.operator.rollout.RolloutStatus("r2", 3, null, T0, 1, "aion-2", T0, "aion-2", "x");
-    s = StatusBuilder.build(cluster, new Observation(sts(2), view("aion-0"), null, List.of(),
+    // every pod Ready (the stalled member may be Ready-flapping): the halt alone makes the cluster Degraded
+    s = StatusBuilder.build(cluster, new Observation(sts(3), view("aion-0"), null, List.of(),
         new RolloutStep.Outcome(snap, halt, halted, null)), T1);
     assertThat(cond(s, "Degraded").getStatus()).isEqualTo("True");
     assertThat(cond(s, "Degraded").getReason()).isEqualTo("RolloutStalled");
