@@ -34,7 +34,9 @@ import java.util.Objects;
  *   <li>a node: the engine's {@code membership} ({@code Voter} and {@code Leaving} vote, {@code Joining} and
  *       {@code Learner} do not; {@code Unknown} means the answering node's view is stale, so the engine counts as
  *       not answering), {@code leads > 0} is the leader; a node the engine does not list is absent, unless its own
- *       {@code /v1/status} says it waits to be added ({@code awaitingJoin});
+ *       {@code /v1/status} says it waits to be added ({@code awaitingJoin}: {@code empty-awaiting-join} or
+ *       {@code empty-refused-voter}); a listed node is {@code awaitingJoin} only when it refuses to vote because it
+ *       lost its data ({@code empty-refused-voter});
  *   <li>the StatefulSet is observed when {@code status.observedGeneration == metadata.generation};
  *   <li>the target version: {@code spec.version} while a pod runs another image than the template (a version
  *       change rolls); otherwise none, since only then must a restarted member report it (a spec.image build may
@@ -146,8 +148,8 @@ public final class SnapshotBuilder {
   }
 
   static Node node(NodeView n, MemberState own) {
-    boolean awaiting = own != null && own.awaitingJoin();
     if (n == null) {
+      boolean awaiting = own != null && own.awaitingJoin();
       return awaiting ? new Node(Membership.ABSENT, true, false, -1, false, own.version(), true, true, null, true)
           : null;
     }
@@ -155,6 +157,9 @@ public final class SnapshotBuilder {
       case "Joining", "Learner" -> Membership.LEARNER;
       default -> Membership.VOTER; // Voter, Leaving; Unknown makes the whole engine count as not answering
     };
+    // Listed by the group: only a refusal to vote means lost data. A member being promoted is in no configuration
+    // for a moment and says empty-awaiting-join then; that is not a reason to replace it.
+    boolean awaiting = own != null && "empty-refused-voter".equals(own.dataState());
     long lag = n.lag() == null ? -1 : n.lag();
     return new Node(m, Boolean.TRUE.equals(n.reachable()), Boolean.TRUE.equals(n.caughtUp()), lag,
         n.leads() != null && n.leads() > 0, n.version(), Boolean.TRUE.equals(n.safeToRestart()),

@@ -204,16 +204,23 @@ public final class StatusBuilder {
   }
 
   /**
-   * Upgrading while a member runs an older revision than the template's, else Scaling. While the StatefulSet
-   * controller has not observed its latest change (a new template, or replicas the roller just set), the revisions
-   * are stale: the phase stays Scaling if it was, else Upgrading.
+   * Upgrading while a member runs an older revision than the template's; Scaling while members are to be added or
+   * removed; otherwise (settling after the last restart) as before. While the StatefulSet controller has not
+   * observed its latest change (a new template, or replicas the roller just set) the revisions are stale: the phase
+   * stays Scaling if it was, else Upgrading.
    */
   static Phase kind(Snapshot snap, Phase old) {
     if (snap == null || !snap.statefulSet().observed()) {
       return old == Phase.Scaling ? Phase.Scaling : Phase.Upgrading;
     }
-    return snap.wanted().stream().anyMatch(m -> m.needsRestart(snap.statefulSet().updateRevision()))
-        ? Phase.Upgrading : Phase.Scaling;
+    if (snap.wanted().stream().anyMatch(m -> m.needsRestart(snap.statefulSet().updateRevision()))) {
+      return Phase.Upgrading;
+    }
+    boolean scaling = snap.statefulSet().specReplicas() != snap.desiredReplicas()
+        || snap.members().stream().anyMatch(m -> m.ordinal() < snap.desiredReplicas()
+            ? m.membership() != Snapshot.Membership.VOTER
+            : m.pod() != null || m.membership() != Snapshot.Membership.ABSENT);
+    return scaling ? Phase.Scaling : old == Phase.Scaling ? Phase.Scaling : Phase.Upgrading;
   }
 
   /** The engine's members with their place in scaling, plus the pods the group does not list yet (Joining). */

@@ -136,6 +136,22 @@ class SnapshotBuilderTest {
     assertThat(SnapshotBuilder.state(null)).isNull();
   }
 
+  /**
+   * Found by RolloutIT: between the two steps of a promotion the member is in no configuration and says
+   * empty-awaiting-join while the group already lists it; replacing it then removed a healthy new voter.
+   */
+  @Test
+  void aListedMemberIsReplacedOnlyWhenItRefusesToVote() {
+    NodeView listed = node("aion-3", "Voter", false, 0);
+    assertThat(SnapshotBuilder.node(listed, new MemberState("0.1.0", "empty-awaiting-join", null)).awaitingJoin())
+        .isFalse();
+    assertThat(SnapshotBuilder.node(listed, new MemberState("0.1.0", "empty-refused-voter", null)).awaitingJoin())
+        .isTrue();
+    assertThat(SnapshotBuilder.node(null, new MemberState("0.1.0", "empty-awaiting-join", null)).awaitingJoin())
+        .as("not listed: it waits to be added").isTrue();
+    assertThat(SnapshotBuilder.node(null, new MemberState("0.1.0", "present", null))).isNull();
+  }
+
   @Test
   void ordinalsOfThisClusterOnly() {
     assertThat(SnapshotBuilder.ordinal("aion", "aion-12")).isEqualTo(12);

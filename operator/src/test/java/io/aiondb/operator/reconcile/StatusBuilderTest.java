@@ -66,6 +66,33 @@ class StatusBuilderTest {
         java.time.Duration.ofMinutes(10), null);
   }
 
+  /** Found by RolloutIT: after the last restart, while the members settle, the phase flipped to Scaling. */
+  @Test
+  void thePhaseSaysWhatKindOfChangeRuns() {
+    var snap = rolling();
+    assertThat(StatusBuilder.kind(snap, Phase.Running)).isEqualTo(Phase.Upgrading);
+    var settled = new io.aiondb.operator.rollout.Snapshot(snap.members(),
+        new io.aiondb.operator.rollout.Snapshot.StatefulSetView("r1", "r1", 3, 3, true), 3, null, null, T1,
+        java.time.Duration.ofMinutes(10), null);
+    assertThat(StatusBuilder.kind(settled, Phase.Upgrading)).as("r1 everywhere but aion-2").isEqualTo(Phase.Upgrading);
+    var allUpdated = new io.aiondb.operator.rollout.Snapshot(snap.members().stream()
+        .map(m -> new io.aiondb.operator.rollout.Snapshot.Member(m.ordinal(), m.name(),
+            new io.aiondb.operator.rollout.Snapshot.Pod(true, T0, "r2", false, null), m.node())).toList(),
+        snap.statefulSet(), 3, null, null, T1, java.time.Duration.ofMinutes(10), null);
+    assertThat(StatusBuilder.kind(allUpdated, Phase.Upgrading)).as("settling after the roll").isEqualTo(Phase.Upgrading);
+    var five = new java.util.ArrayList<>(allUpdated.members());
+    five.add(new io.aiondb.operator.rollout.Snapshot.Member(3, "aion-3", null, null));
+    five.add(new io.aiondb.operator.rollout.Snapshot.Member(4, "aion-4", null, null));
+    var growing = new io.aiondb.operator.rollout.Snapshot(five, allUpdated.statefulSet(), 5, null,
+        null, T1, java.time.Duration.ofMinutes(10), null);
+    assertThat(StatusBuilder.kind(growing, Phase.Running)).isEqualTo(Phase.Scaling);
+    var unobserved = new io.aiondb.operator.rollout.Snapshot(five,
+        new io.aiondb.operator.rollout.Snapshot.StatefulSetView("r2", "r1", 4, 3, false), 5, null, null, T1,
+        java.time.Duration.ofMinutes(10), null);
+    assertThat(StatusBuilder.kind(unobserved, Phase.Scaling)).isEqualTo(Phase.Scaling);
+    assertThat(StatusBuilder.kind(unobserved, Phase.Running)).isEqualTo(Phase.Upgrading);
+  }
+
   @Test
   void aRolloutIsUpgradingWithTheRollersReasonAndRecord() {
     cluster.setStatus(StatusBuilder.build(cluster, new Observation(sts(3), view("aion-0"), null, List.of()), T0));
