@@ -141,6 +141,46 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
     if (guard != null && guard.action() == DataGuard.Action.WAIT) {
       Thread.ofVirtual().name("aion-data-guard").start(this::guardUntilSafe);
     }
+    Thread.ofVirtual().name("aion-division-watch").start(this::restartClosedDivision);
+  }
+
+  /**
+   * Ratis closes this node's division when the node finds itself in no configuration as it starts an election: a
+   * member removed from the group, or one being promoted (it leaves as a learner, then joins as a voter) that did not
+   * hear the second configuration in time (seen under load in RolloutIT: the new voter then stayed down until its
+   * pod was restarted, while the leader counted it as a voter). Every 2 s: a closed division is removed from the
+   * server (keeping its directory) and started again from its storage, so that the leader can reach it (a voter
+   * catches up, a removed member waits to be added again). Its storage is never wiped.
+   */
+  private void restartClosedDivision() {
+    while (accepting) {
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
+      DataGuard.State s = dataState;
+      if (!accepting || s == DataGuard.State.EMPTY_REFUSED_VOTER || s == DataGuard.State.EMPTY_AWAITING_PEERS) continue;
+      try {
+        if (server.getDivision(groupId).getInfo().getLifeCycleState() != org.apache.ratis.util.LifeCycle.State.CLOSED) {
+          continue;
+        }
+      } catch (IOException e) {
+        continue; // not started here (yet)
+      }
+      try {
+        var remove = org.apache.ratis.protocol.GroupManagementRequest.newRemove(
+            org.apache.ratis.protocol.ClientId.randomId(), selfId, 0, groupId, false, false);
+        RaftClientReply removed = server.groupManagement(remove);
+        if (!removed.isSuccess()) {
+          throw removed.getException() != null ? removed.getException() : new IOException("remove refused");
+        }
+        var add = org.apache.ratis.protocol.GroupManagementRequest.newAdd(org.apache.ratis.protocol.ClientId.randomId(),
+            selfId, 0, RaftGroup.valueOf(groupId), false);
+        RaftClientReply r = server.groupManagement(add);
+        if (!r.isSuccess()) throw r.getException() != null ? r.getException() : new IOException("refused");
+        LOG.warn("raft member {}: Ratis had closed this node's division of group {} (it found itself in no"
+            + " configuration); started it again from its storage, waiting for the leader", selfId, groupId);
+      } catch (IOException | RuntimeException e) {
+        if (accepting) LOG.warn("restarting the closed division of group {} failed; retrying: {}", groupId, e.toString());
+      }
+    }
   }
 
   // ------------------------------------------------------------------ empty data directory (DataGuard)
