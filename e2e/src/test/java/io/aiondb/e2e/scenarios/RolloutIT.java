@@ -52,10 +52,17 @@ class RolloutIT {
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private LocalClusterFixture fixture;
+  /** The operator that runs now: restarted when it exits, as its Deployment would (see {@link #supervise}). */
+  private volatile io.aiondb.e2e.cluster.OperatorProcess operator;
+  private final java.util.concurrent.atomic.AtomicInteger operatorStarts = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicBoolean supervising = new AtomicBoolean(true);
+  private Thread supervisor;
 
   @BeforeAll
   void start() throws Exception {
     fixture = LocalClusterFixture.start("rollout");
+    operator = fixture.devCluster().operator();
+    supervisor = Thread.ofPlatform().name("e2e-operator-supervisor").start(this::supervise);
     client().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
     GenericKubernetesResource c = AionClusterScenarios.example();
     c.getMetadata().setName(NAME);
@@ -68,7 +75,30 @@ class RolloutIT {
 
   @AfterAll
   void stop() throws Exception {
+    supervising.set(false);
+    if (supervisor != null) supervisor.join();
     if (fixture != null) fixture.close();
+  }
+
+  /**
+   * Plays the operator's Deployment: an operator process that exits (killed by a test, or when it loses its Lease on
+   * this overloaded machine: JOSDK exits when it stops leading) is replaced by a new replica within seconds.
+   */
+  private void supervise() {
+    while (supervising.get()) {
+      try {
+        Thread.sleep(1000);
+        if (supervising.get() && !operator.isAlive()) {
+          int n = operatorStarts.incrementAndGet();
+          System.out.println("[e2e] the operator exited; starting replica aion-operator-local-" + n);
+          operator = fixture.devCluster().startOperatorReplica("aion-operator-local-" + n);
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (Exception e) {
+        System.out.println("[e2e] restarting the operator failed: " + e);
+      }
+    }
   }
 
   private KubernetesClient client() {
@@ -117,6 +147,12 @@ class RolloutIT {
     try (Load load = new Load()) {
       load.awaitWrites(50);
       cluster().patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":5}}");
+      // (c) the operator is killed in the middle of the scale-up; a new one (started by the supervisor) finishes it
+      await().atMost(TIMEOUT).until(() -> client().apps().statefulSets().inNamespace(NS).withName(NAME).get()
+          .getSpec().getReplicas() >= 4);
+      int starts = operatorStarts.get();
+      operator.close();
+      await().atMost(Duration.ofMinutes(2)).until(() -> operatorStarts.get() > starts && operator.isAlive());
       awaitUpToDate(5);
       assertThat(voters()).containsExactly("roll-0", "roll-1", "roll-2", "roll-3", "roll-4");
       assertThat(reasons()).contains("ScaleStatefulSet", "AddLearner", "Promote");
