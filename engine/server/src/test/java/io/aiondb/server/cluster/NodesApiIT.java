@@ -88,7 +88,9 @@ class NodesApiIT {
       expect(404, "MEMBER_NOT_FOUND", Http.postRaw(base + "/v1/cluster/nodes/n9/drain-leadership", ""));
 
       // drain leadership off the leader: answers once another node leads; again: nothing to do
+      long drainStart = System.nanoTime();
       JsonNode drained = expect(200, null, Http.postRaw(base + "/v1/cluster/nodes/" + name(leader) + "/drain-leadership", ""));
+      System.out.printf("drain-leadership of the leader answered after %d ms%n", (System.nanoTime() - drainStart) / 1_000_000);
       assertThat(drained.path("changed").asBoolean()).as(drained.toString()).isTrue();
       assertThat(drained.path("node").path("leads").asInt()).isZero();
       String newLeader = cl.get(follower, "/v1/cluster/nodes").path("groups").get(0).path("leader").asText();
