@@ -59,6 +59,10 @@ the same rules.
 - apiGroups: [""]
   resources: ["configmaps", "services"]
   verbs: ["get", "create", "update"]
+# Rollouts: read the members' pods, delete one to restart it on the new revision (the StatefulSet recreates it)
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["get", "list", "delete"]
 # spec.tls: the Generated CA and certificate Secrets, and reading a user's Secret
 - apiGroups: [""]
   resources: ["secrets"]

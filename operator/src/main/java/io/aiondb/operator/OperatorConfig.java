@@ -15,6 +15,13 @@ public interface OperatorConfig {
   @WithDefault("http://{name}.{namespace}.svc:7070")
   String engineUrlTemplate();
 
+  /**
+   * Base URL of one member's own HTTP API (its {@code /v1/status}: whether it waits to be added, or lost its data);
+   * {pod}, {name} and {namespace} are replaced. Default: its stable name through the peer Service.
+   */
+  @WithDefault("http://{pod}.{name}-peers.{namespace}.svc:7070")
+  String engineMemberUrlTemplate();
+
   /** Longest wait for one engine call. */
   @WithDefault("3s")
   Duration engineTimeout();

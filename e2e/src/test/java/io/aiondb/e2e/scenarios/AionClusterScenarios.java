@@ -101,15 +101,16 @@ public abstract class AionClusterScenarios {
     List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
     assertThat(lines).as(out).hasSize(2);
     assertThat(lines.get(0).trim().split("\\s+")).containsExactly(
-        "NAME", "AGE", "REPLICAS", "VERSION", "LEADER", "PHASE", "READY");
+        "NAME", "AGE", "REPLICAS", "VERSION", "LEADER", "PHASE", "READY", "UPDATED");
     String[] row = lines.get(1).trim().split("\\s+");
-    assertThat(row).hasSize(7);
+    assertThat(row).hasSize(8);
     assertThat(row[0]).isEqualTo(CLUSTER);
     assertThat(row[2]).isEqualTo("3");
     assertThat(row[3]).isNotBlank().isNotEqualTo("<none>");
     assertThat(row[4]).matches("aion-[012]");
     assertThat(row[5]).isEqualTo("Running");
     assertThat(row[6]).isEqualTo("3");
+    assertThat(row[7]).as("members on the StatefulSet's update revision").isEqualTo("3");
   }
 
   // --- 3. keys through the engine ------------------------------------------------------------------------------

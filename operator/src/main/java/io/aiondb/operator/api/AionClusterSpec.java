@@ -61,6 +61,9 @@ public class AionClusterSpec {
   @JsonPropertyDescription("Transport security.")
   private TlsSpec tls = new TlsSpec();
 
+  @JsonPropertyDescription("How changes are rolled out to the members.")
+  private UpdateStrategy updateStrategy = new UpdateStrategy();
+
   @Default("false")
   @JsonPropertyDescription("When true the operator changes nothing on the cluster; status.phase says Paused.")
   private Boolean paused = false;
@@ -81,9 +84,14 @@ public class AionClusterSpec {
   public void setPod(PodOverrides pod) { this.pod = pod; }
   public TlsSpec getTls() { return tls; }
   public void setTls(TlsSpec tls) { this.tls = tls; }
+  public UpdateStrategy getUpdateStrategy() { return updateStrategy; }
+  public void setUpdateStrategy(UpdateStrategy updateStrategy) { this.updateStrategy = updateStrategy; }
   public Boolean getPaused() { return paused; }
   public void setPaused(Boolean paused) { this.paused = paused; }
 
   public boolean isPaused() { return Boolean.TRUE.equals(paused); }
   public int replicasOrDefault() { return replicas == null ? 3 : replicas; }
+  public java.time.Duration podReadyTimeout() {
+    return (updateStrategy != null ? updateStrategy : new UpdateStrategy()).podReadyTimeout();
+  }
 }

@@ -17,12 +17,14 @@ public class AionClusterStatus {
   @StatusReplicas
   private Integer replicas;
   private Integer readyReplicas;
+  private Integer updatedReplicas;
   private String leader;
   private List<MemberStatus> members = new ArrayList<>();
   private String currentVersion;
   @LabelSelector
   private String selector;
   private List<Condition> conditions = new ArrayList<>();
+  private RolloutState rollout;
 
   public Long getObservedGeneration() { return observedGeneration; }
   public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
@@ -32,6 +34,10 @@ public class AionClusterStatus {
   public void setReplicas(Integer replicas) { this.replicas = replicas; }
   public Integer getReadyReplicas() { return readyReplicas; }
   public void setReadyReplicas(Integer readyReplicas) { this.readyReplicas = readyReplicas; }
+  public Integer getUpdatedReplicas() { return updatedReplicas; }
+  public void setUpdatedReplicas(Integer updatedReplicas) { this.updatedReplicas = updatedReplicas; }
+  public RolloutState getRollout() { return rollout; }
+  public void setRollout(RolloutState rollout) { this.rollout = rollout; }
   public String getLeader() { return leader; }
   public void setLeader(String leader) { this.leader = leader; }
   public List<MemberStatus> getMembers() { return members; }

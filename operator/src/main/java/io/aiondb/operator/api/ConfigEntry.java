@@ -11,12 +11,12 @@ import io.fabric8.generator.annotation.ValidationRule;
  * rule on it has a small, fixed cost for the API server (map keys have no length bound in a CRD schema).
  */
 @ValidationRule(value = "!(self.name in " + ConfigEntry.OPERATOR_OWNED_SETTINGS + ")",
-    message = "config may not set node.id, cluster.peers, raft.host, raft.port, http.port, http.host, data.dir, data.cold-dir, "
+    message = "config may not set node.id, cluster.peers, cluster.initial-members, cluster.bootstrap, raft.host, raft.port, http.port, http.host, data.dir, data.cold-dir, "
         + "http.port-file or tls.* (use spec.tls): the operator sets them")
 public class ConfigEntry {
   /** Engine settings the operator owns (it sets them from the cluster's shape); users may not override them. */
   public static final String OPERATOR_OWNED_SETTINGS =
-      "['node.id', 'cluster.peers', 'raft.host', 'raft.port', 'http.port', 'http.host', 'data.dir', 'data.cold-dir', "
+      "['node.id', 'cluster.peers', 'cluster.initial-members', 'cluster.bootstrap', 'raft.host', 'raft.port', 'http.port', 'http.host', 'data.dir', 'data.cold-dir', "
           + "'http.port-file', 'tls.cert-file', 'tls.key-file', 'tls.ca-file', 'tls.client-auth']";
 
   @Required

@@ -9,6 +9,7 @@ public class MemberStatus {
   private String role;
   private Boolean caughtUp;
   private String version;
+  private String membership;
 
   public MemberStatus() {}
 
@@ -25,6 +26,8 @@ public class MemberStatus {
   public void setRole(String role) { this.role = role; }
   public Boolean getCaughtUp() { return caughtUp; }
   public void setCaughtUp(Boolean caughtUp) { this.caughtUp = caughtUp; }
+  public String getMembership() { return membership; }
+  public void setMembership(String membership) { this.membership = membership; }
   public String getVersion() { return version; }
   public void setVersion(String version) { this.version = version; }
 }

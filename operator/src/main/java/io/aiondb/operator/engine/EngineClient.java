@@ -75,6 +75,24 @@ public class EngineClient {
     }
   }
 
+  /**
+   * {@code GET {memberBase}/v1/status} of one member: its version and {@code dataState} (docs/cluster-api.md "Losing
+   * a member's data"). Asked of members the group does not list or whose pod is not Ready.
+   */
+  public MemberState status(URI memberBase, String caPem) throws EngineUnavailableException, EngineRefusedException {
+    return call(caPem, "GET", uri(memberBase, "/v1/status"), null, MemberState.class);
+  }
+
+  /** The part of a member's {@code /v1/status} the operator reads. */
+  @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+  public record MemberState(String version, String dataState, String dataStateReason) {
+    /** The member waits to be (re-)added: it started empty and never votes ({@code empty-awaiting-join}), or it
+     * lost its data and refuses to start until it is removed ({@code empty-refused-voter}). */
+    public boolean awaitingJoin() {
+      return "empty-awaiting-join".equals(dataState) || "empty-refused-voter".equals(dataState);
+    }
+  }
+
   // ---------------------------------------------------------------- node terms (docs/cluster-api.md "Nodes")
 
   /** {@code GET {base}/v1/cluster/nodes}: every node, its membership, progress, leaderships and safety. */

@@ -19,7 +19,14 @@ public final class DisruptionBudgetBuilder {
    * budget allowing 0 disruptions would block every node drain forever.
    */
   public static PodDisruptionBudget podDisruptionBudget(AionCluster cluster) {
-    int replicas = cluster.getSpec().replicasOrDefault();
+    return podDisruptionBudget(cluster, cluster.getSpec().replicasOrDefault());
+  }
+
+  /**
+   * The budget for {@code replicas} members: while scaling, the smaller of spec.replicas and the pods (a budget for
+   * five while three run would let a drain take two of three).
+   */
+  public static PodDisruptionBudget podDisruptionBudget(AionCluster cluster, int replicas) {
     if (replicas < 3) {
       return null;
     }

@@ -45,7 +45,17 @@ public final class StatefulSetBuilders {
     return spec.getImage() != null ? spec.getImage() : defaultRepository + ":" + spec.getVersion();
   }
 
+  /** A new cluster's StatefulSet ({@link Topology#atCreation}). */
   public static StatefulSet statefulSet(AionCluster cluster, String defaultImageRepository) {
+    return statefulSet(cluster, defaultImageRepository, Topology.atCreation(cluster));
+  }
+
+  /**
+   * The StatefulSet with {@code topology.podReplicas()} pods: spec.replicas only at creation, after that the value
+   * the roller last set (it alone scales, one member at a time). The initial members are recorded in
+   * {@link Topology#INITIAL_MEMBERS_ANNOTATION}.
+   */
+  public static StatefulSet statefulSet(AionCluster cluster, String defaultImageRepository, Topology topology) {
     ClusterNames names = ClusterNames.of(cluster);
     AionClusterSpec spec = cluster.getSpec();
     PodOverrides pod = spec.getPod() != null ? spec.getPod() : new PodOverrides();
@@ -62,17 +72,24 @@ public final class StatefulSetBuilders {
     }
     podAnnotations.put(CONFIG_HASH_ANNOTATION, EngineConfigBuilder.hash(cluster));
     String whenDeleted = storage.getReclaimPolicy() == StorageSpec.ReclaimPolicy.Delete ? "Delete" : "Retain";
+    var metadata = Owners.metadata(cluster, names.statefulSet());
+    Map<String, String> annotations = new LinkedHashMap<>();
+    if (metadata.getAnnotations() != null) annotations.putAll(metadata.getAnnotations());
+    annotations.put(Topology.INITIAL_MEMBERS_ANNOTATION, topology.initialMembersValue());
+    metadata.setAnnotations(annotations);
 
     return new StatefulSetBuilder()
-        .withMetadata(Owners.metadata(cluster, names.statefulSet()))
+        .withMetadata(metadata)
         .withNewSpec()
-        .withReplicas(spec.replicasOrDefault())
+        .withReplicas(topology.podReplicas())
         .withServiceName(names.peerService())
         .withPodManagementPolicy("Parallel")
         .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
         .withNewPersistentVolumeClaimRetentionPolicy()
         .withWhenDeleted(whenDeleted)
-        .withWhenScaled("Retain")
+        // A member removed by scaling down was decommissioned first; with Retain its old volume would come back
+        // at the next scale-up holding a stale log, so its volume follows reclaimPolicy like at deletion.
+        .withWhenScaled(whenDeleted)
         .endPersistentVolumeClaimRetentionPolicy()
         .withNewSelector().withMatchLabels(Labels.selector(cluster)).endSelector()
         .withNewTemplate()

@@ -14,6 +14,7 @@ import io.aiondb.operator.model.Labels;
 import io.aiondb.operator.model.ServiceBuilders;
 import io.aiondb.operator.model.StatefulSetBuilders;
 import io.aiondb.operator.model.TlsBuilders;
+import io.aiondb.operator.model.Topology;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -50,6 +51,8 @@ import org.jboss.logging.Logger;
  *       template; until then step 4 leaves the StatefulSet alone;</li>
  *   <li>StatefulSet;</li>
  *   <li>PodDisruptionBudget;</li>
+ *   <li>rollout ({@link RolloutStep}): the one next step that carries the spec out on the members — restart a pod,
+ *       move leadership, add, promote or remove a member, resize the StatefulSet — or why it waits;</li>
  *   <li>members: read leader and members from the engine's cluster API;</li>
  *   <li>status ({@link StatusBuilder}), an Event per change of phase or condition, and the next look.</li>
  * </ol>
@@ -73,6 +76,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
   private final Backoff backoff;
   private final CertificateStep certificates;
   private final VolumeStep volumes;
+  private final RolloutStep rollout;
 
   @Inject
   public AionClusterReconciler(KubernetesClient client, OperatorConfig config,
@@ -85,6 +89,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     this.backoff = new Backoff(config.backoffInitial(), config.backoffMax());
     this.certificates = new CertificateStep(client, applier);
     this.volumes = new VolumeStep(client, events);
+    this.rollout = new RolloutStep(client, engine, applier, events);
   }
 
   @Override
@@ -104,19 +109,23 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     CertificateStep.Outcome tls = certificates.check(cluster);
     boolean applied = false;
     VolumeStep.Outcome grow = VolumeStep.Outcome.NONE;
+    RolloutStep.Outcome rolled = null;
     if (!cluster.getSpec().isPaused()) {
-      StatefulSet desired = StatefulSetBuilders.statefulSet(cluster, config.engineImageRepository());
+      Topology topology = Topology.of(cluster, running);
+      StatefulSet desired = StatefulSetBuilders.statefulSet(cluster, config.engineImageRepository(), topology);
       blockers = new java.util.ArrayList<>(ChangeGate.check(cluster, running, desired));
       blockers.addAll(tls.blockers());
       if (blockers.isEmpty()) blockers.addAll((grow = volumes.run(cluster, running, desired)).blockers());
       if (blockers.isEmpty()) {
-        applyConfiguration(cluster);
+        applyConfiguration(cluster, topology);
         tls = certificates.ensure(cluster, Instant.now());
         for (String action : tls.actions()) events.normal(cluster, "Certificates", action);
         applyServices(cluster);
         if (!grow.holdStatefulSet()) running = applyStatefulSet(cluster, desired);
-        applyPodDisruptionBudget(cluster);
+        applyPodDisruptionBudget(cluster, Math.min(cluster.getSpec().replicasOrDefault(), topology.podReplicas()));
         applied = true;
+        // while volume growth holds the StatefulSet (deleted with its pods orphaned, not yet recreated) nothing rolls
+        if (!grow.holdStatefulSet()) rolled = rollOut(cluster, running, topology, tls.caPem());
       }
     }
     if (!applied) {
@@ -125,10 +134,10 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
         events.normal(cluster, "Certificates", action);
       }
     }
-    Observation seen = readMembers(cluster, running, blockers, tls.caPem());
+    Observation seen = readMembers(cluster, running, blockers, tls.caPem()).with(rolled);
     AionClusterStatus status = grow.report(cluster, StatusBuilder.build(cluster, seen, Instant.now()), Instant.now());
     recordTransitions(cluster, status);
-    UpdateControl<AionCluster> control = updateStatus(cluster, status);
+    UpdateControl<AionCluster> control = updateStatus(cluster, status, rolled);
     return grow.inProgress() ? control.rescheduleAfter(config.backoffInitial()) : control;
   }
 
@@ -170,8 +179,31 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     return text.length() > 900 ? text.substring(0, 900) + "..." : text;
   }
 
-  private void applyConfiguration(AionCluster cluster) {
-    report(cluster, applier.apply(EngineConfigBuilder.configMap(cluster)));
+  private void applyConfiguration(AionCluster cluster, Topology topology) {
+    report(cluster, applier.apply(EngineConfigBuilder.configMap(cluster, topology)));
+  }
+
+  /** The rollout step, once the engine can be asked (with TLS: once the cluster's CA is known). */
+  private RolloutStep.Outcome rollOut(AionCluster cluster, StatefulSet running, Topology topology, String caPem) {
+    if (running == null || (TlsBuilders.enabled(cluster) && caPem == null)) {
+      return null;
+    }
+    boolean tls = TlsBuilders.enabled(cluster);
+    return rollout.run(cluster, running, topology, config.engineImageRepository(), engineBase(cluster),
+        pod -> URI.create(https(tls, config.engineMemberUrlTemplate().replace("{pod}", pod)
+            .replace("{name}", cluster.getMetadata().getName())
+            .replace("{namespace}", cluster.getMetadata().getNamespace()))), caPem, Instant.now());
+  }
+
+  private static String https(boolean tls, String url) {
+    return tls && url.startsWith("http://") ? "https://" + url.substring("http://".length()) : url;
+  }
+
+  private URI engineBase(AionCluster cluster) {
+    String url = config.engineUrlTemplate()
+        .replace("{name}", cluster.getMetadata().getName())
+        .replace("{namespace}", cluster.getMetadata().getNamespace());
+    return URI.create(https(TlsBuilders.enabled(cluster), url));
   }
 
   private void applyServices(AionCluster cluster) {
@@ -185,8 +217,8 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     return result.object();
   }
 
-  private void applyPodDisruptionBudget(AionCluster cluster) {
-    PodDisruptionBudget desired = DisruptionBudgetBuilder.podDisruptionBudget(cluster);
+  private void applyPodDisruptionBudget(AionCluster cluster, int members) {
+    PodDisruptionBudget desired = DisruptionBudgetBuilder.podDisruptionBudget(cluster, members);
     if (desired != null) {
       report(cluster, applier.apply(desired));
       return;
@@ -203,11 +235,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     if (running == null) {
       return new Observation(null, null, "no members exist yet", blockers);
     }
-    String url = config.engineUrlTemplate()
-        .replace("{name}", cluster.getMetadata().getName())
-        .replace("{namespace}", cluster.getMetadata().getNamespace());
-    if (TlsBuilders.enabled(cluster) && url.startsWith("http://")) url = "https://" + url.substring("http://".length());
-    URI base = URI.create(url);
+    URI base = engineBase(cluster);
     if (TlsBuilders.enabled(cluster) && caPem == null) {
       return new Observation(running, null, "TLS is on but the cluster's CA is not known yet", blockers);
     }
@@ -253,7 +281,8 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     return reason != null && (reason.endsWith("NotSupported") || reason.startsWith("TLS"));
   }
 
-  private UpdateControl<AionCluster> updateStatus(AionCluster cluster, AionClusterStatus status) {
+  private UpdateControl<AionCluster> updateStatus(AionCluster cluster, AionClusterStatus status,
+      RolloutStep.Outcome rolled) {
     UpdateControl<AionCluster> control;
     if (JSON.valueToTree(status).equals(JSON.valueToTree(cluster.getStatus()))) {
       control = UpdateControl.noUpdate();
@@ -261,7 +290,12 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
       cluster.setStatus(status);
       control = UpdateControl.patchStatus(cluster);
     }
-    return control.rescheduleAfter(nextLook(status));
+    Duration next = nextLook(status);
+    if (rolled != null && !rolled.done() && !(rolled.action() instanceof io.aiondb.operator.rollout.Action.Halt)
+        && rolled.requeueAfter().compareTo(next) < 0) {
+      next = rolled.requeueAfter();
+    }
+    return control.rescheduleAfter(next);
   }
 
   private Duration nextLook(AionClusterStatus status) {

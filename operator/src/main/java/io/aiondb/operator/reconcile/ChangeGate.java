@@ -2,8 +2,6 @@ package io.aiondb.operator.reconcile;
 
 import io.aiondb.operator.model.StatefulSetBuilders;
 import io.aiondb.operator.api.AionCluster;
-import io.aiondb.operator.api.AionClusterSpec;
-import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -12,15 +10,14 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Decides whether the desired StatefulSet may replace the running one. Changes that need an orchestrated procedure
- * (scaling needs membership changes, a new image needs a rolling restart with the leader last, volumes cannot shrink
- * nor change class) are blocked until the operator implements them: the running cluster is left as it
- * is and the blocker's message says why. Later issues replace a blocker by the procedure (e.g. an Upgrader).
+ * Decides whether the desired StatefulSet may replace the running one. Replicas, image/version, configuration,
+ * resources and pod overrides pass: the {@link RolloutStep} carries them out one member at a time; a larger storage
+ * size passes to {@link VolumeStep}. Changes no procedure exists for are blocked: the running cluster is left as it
+ * is and the blocker's message says why — a TLS switch (plain and TLS members cannot talk to each other), a smaller
+ * storage size (volumes only grow) and a storage class.
  */
 public final class ChangeGate {
   public static final String TLS_CHANGE_NOT_SUPPORTED = "TLSChangeNotSupported";
-  public static final String SCALING_NOT_SUPPORTED = "ScalingNotSupported";
-  public static final String UPGRADE_NOT_SUPPORTED = "UpgradeNotSupported";
   public static final String STORAGE_CHANGE_NOT_SUPPORTED = "StorageChangeNotSupported";
   public static final String STORAGE_DECREASE_NOT_SUPPORTED = "StorageDecreaseNotSupported";
 
@@ -28,7 +25,6 @@ public final class ChangeGate {
 
   public static List<Blocker> check(AionCluster cluster, StatefulSet running, StatefulSet desired) {
     List<Blocker> blockers = new ArrayList<>();
-    AionClusterSpec spec = cluster.getSpec();
     if (running == null || running.getSpec() == null) {
       return blockers;
     }
@@ -39,20 +35,6 @@ public final class ChangeGate {
           + describe(wantTls) + "), but members cannot switch in a rolling restart: plain and TLS members, or members "
           + "of two CAs, cannot talk to each other, so the cluster would lose quorum. Set spec.tls back; nothing was "
           + "changed. To rotate certificates, update the Secret's contents instead (members reload them)."));
-    }
-    int have = Objects.requireNonNullElse(running.getSpec().getReplicas(), 0);
-    int want = desired.getSpec().getReplicas();
-    if (have != want) {
-      blockers.add(new Blocker(SCALING_NOT_SUPPORTED, "spec.replicas changed from " + have + " to " + want
-          + ", but this operator version cannot change membership yet; the cluster keeps " + have
-          + " members. Set spec.replicas back to " + have + "."));
-    }
-    String haveImage = image(running);
-    String wantImage = image(desired);
-    if (!Objects.equals(haveImage, wantImage)) {
-      blockers.add(new Blocker(UPGRADE_NOT_SUPPORTED, "the engine image changed from " + haveImage + " to " + wantImage
-          + ", but this operator version does not do rolling upgrades yet; members keep running " + haveImage
-          + ". Set spec.version/spec.image back to run " + haveImage + "."));
     }
     Quantity haveSize = claimSize(running);
     Quantity wantSize = claimSize(desired);
@@ -88,11 +70,6 @@ public final class ChangeGate {
 
   private static String describe(String secret) {
     return secret == null ? "TLS off" : "TLS from Secret " + secret;
-  }
-
-  private static String image(StatefulSet sts) {
-    List<Container> containers = sts.getSpec().getTemplate().getSpec().getContainers();
-    return containers.isEmpty() ? null : containers.get(0).getImage();
   }
 
   private static PersistentVolumeClaim claim(StatefulSet sts) {

@@ -6,11 +6,22 @@ import java.util.List;
 
 /**
  * What one reconciliation saw: the StatefulSet (null if none), the engine's member list or why it could not be
- * read, and the blockers of the spec.
+ * read, the blockers of the spec, and what the rollout step decided (null when it did not run).
  */
-public record Observation(StatefulSet statefulSet, ClusterView engine, String engineError, List<Blocker> blockers) {
+public record Observation(StatefulSet statefulSet, ClusterView engine, String engineError, List<Blocker> blockers,
+    RolloutStep.Outcome rollout) {
   public Observation {
     blockers = List.copyOf(blockers);
+  }
+
+  /** Without a rollout step (paused, refused, or nothing to roll yet). */
+  public Observation(StatefulSet statefulSet, ClusterView engine, String engineError, List<Blocker> blockers) {
+    this(statefulSet, engine, engineError, blockers, null);
+  }
+
+  /** The same observation with what the rollout step decided. */
+  public Observation with(RolloutStep.Outcome rollout) {
+    return new Observation(statefulSet, engine, engineError, blockers, rollout);
   }
 
   public int readyReplicas() {

@@ -6,6 +6,8 @@ import io.aiondb.operator.api.AionClusterStatus.Phase;
 import io.aiondb.operator.api.MemberStatus;
 import io.aiondb.operator.engine.ClusterView;
 import io.aiondb.operator.model.Labels;
+import io.aiondb.operator.rollout.Action;
+import io.aiondb.operator.rollout.Snapshot;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -17,6 +19,12 @@ import java.util.Objects;
  * member is ready and the engine names a leader; Creating until the cluster was first Running; Degraded otherwise.
  * Ready, Progressing and Degraded conditions carry reasons and messages a person can act on. A reconcile that failed
  * is reported by {@link #failed}.
+ *
+ * <p>While a rollout runs ({@link RolloutStep}: pods to restart, members to add or remove, replicas to move): phase
+ * Upgrading (a member runs an old revision) or Scaling; Progressing True with the roller's reason and message (the
+ * member and the check it waits for); Degraded False unless the engine cannot be read. A halted rollout: Progressing
+ * False and Degraded True, both with reason {@code RolloutStalled} and the member's last words. {@code status.rollout}
+ * is the roller's record ({@link SnapshotBuilder#state}); {@code updatedReplicas} the members on the update revision.
  */
 public final class StatusBuilder {
   /** Degraded and Progressing reason when a reconcile threw: the message carries the error. */
@@ -46,6 +54,19 @@ public final class StatusBuilder {
       s.setLeader(old.getLeader());
       s.setMembers(old.getMembers());
       s.setCurrentVersion(old.getCurrentVersion());
+    }
+
+    RolloutStep.Outcome rolled = seen.rollout();
+    if (rolled != null) {
+      s.setRollout(SnapshotBuilder.state(rolled.rollout()));
+      s.setUpdatedReplicas(rolled.snapshot() != null ? Integer.valueOf(rolled.snapshot().updatedMembers())
+          : old.getUpdatedReplicas());
+      if (rolled.snapshot() != null) {
+        s.setMembers(withMembership(s.getMembers(), rolled.snapshot()));
+      }
+    } else {
+      s.setRollout(old.getRollout());
+      s.setUpdatedReplicas(old.getUpdatedReplicas());
     }
 
     int target = seen.targetReplicas(cluster.getSpec().replicasOrDefault());
@@ -113,14 +134,34 @@ public final class StatusBuilder {
       progressingReason = "WaitingForMembers";
       progressingMessage = degradedMessage;
     }
-    s.setPhase(phase);
-    s.setConditions(Conditions.set(s.getConditions(), Conditions.PROGRESSING, progressing, progressingReason,
-        progressingMessage, generation, now));
     boolean degraded = !healthy && (engineDown || wasRunning || phase == Phase.Failed);
     if (phase == Phase.Failed) {
       degradedReason = seen.blockers().get(0).reason();
       degradedMessage = "Nothing was created: " + seen.blockers().get(0).message();
     }
+    if (rolled != null && !cluster.getSpec().isPaused() && seen.blockers().isEmpty() && rolling(rolled, wasRunning)) {
+      Phase kind = kind(rolled.snapshot(), old.getPhase());
+      if (rolled.action() instanceof Action.Halt h) {
+        phase = kind;
+        progressing = false;
+        progressingReason = Action.Halt.ROLLOUT_STALLED;
+        progressingMessage = capitalize(h.message()) + ".";
+        degraded = true;
+        degradedReason = Action.Halt.ROLLOUT_STALLED;
+        degradedMessage = progressingMessage;
+      } else {
+        phase = wasRunning ? kind : phase;
+        progressing = true;
+        progressingReason = rolled.action() instanceof Action.Wait w ? w.reason()
+            : rolled.action().getClass().getSimpleName();
+        progressingMessage = capitalize(rolled.action().message()) + "."
+            + (rolled.failure() == null ? "" : " " + rolled.failure());
+        degraded = engineDown;
+      }
+    }
+    s.setPhase(phase);
+    s.setConditions(Conditions.set(s.getConditions(), Conditions.PROGRESSING, progressing, progressingReason,
+        progressingMessage, generation, now));
     s.setConditions(Conditions.set(s.getConditions(), Conditions.DEGRADED, degraded, degraded ? degradedReason : "AsExpected",
         degraded ? degradedMessage : "No problem seen.", generation, now));
     return s;
@@ -143,12 +184,68 @@ public final class StatusBuilder {
     s.setLeader(old.getLeader());
     s.setMembers(old.getMembers());
     s.setCurrentVersion(old.getCurrentVersion());
+    s.setRollout(old.getRollout());
+    s.setUpdatedReplicas(old.getUpdatedReplicas());
     String message = "The last reconcile failed: " + error + " The operator retries with backoff.";
     s.setConditions(Conditions.set(old.getConditions(), Conditions.PROGRESSING, false, RECONCILE_ERROR, message,
         generation, now));
     s.setConditions(Conditions.set(s.getConditions(), Conditions.DEGRADED, true, RECONCILE_ERROR, message,
         generation, now));
     return s;
+  }
+
+  /**
+   * A change is being carried out: a rollout is recorded, an action was taken, or (on a cluster that ran) the
+   * StatefulSet's new template is not observed yet.
+   */
+  static boolean rolling(RolloutStep.Outcome r, boolean wasRunning) {
+    return r.rollout() != null || RolloutStep.acts(r.action()) || r.action() instanceof Action.Halt
+        || (wasRunning && r.action() instanceof Action.Wait w && "StatefulSetNotObserved".equals(w.reason()));
+  }
+
+  /**
+   * Upgrading while a member runs an older revision than the template's; Scaling while members are to be added or
+   * removed; otherwise (settling after the last restart) as before. While the StatefulSet controller has not
+   * observed its latest change (a new template, or replicas the roller just set) the revisions are stale: the phase
+   * stays Scaling if it was, else Upgrading.
+   */
+  static Phase kind(Snapshot snap, Phase old) {
+    if (snap == null || !snap.statefulSet().observed()) {
+      return old == Phase.Scaling ? Phase.Scaling : Phase.Upgrading;
+    }
+    if (snap.wanted().stream().anyMatch(m -> m.needsRestart(snap.statefulSet().updateRevision()))) {
+      return Phase.Upgrading;
+    }
+    boolean scaling = snap.statefulSet().specReplicas() != snap.desiredReplicas()
+        || snap.members().stream().anyMatch(m -> m.ordinal() < snap.desiredReplicas()
+            ? m.membership() != Snapshot.Membership.VOTER
+            : m.pod() != null || m.membership() != Snapshot.Membership.ABSENT);
+    return scaling ? Phase.Scaling : old == Phase.Scaling ? Phase.Scaling : Phase.Upgrading;
+  }
+
+  /** The engine's members with their place in scaling, plus the pods the group does not list yet (Joining). */
+  static List<MemberStatus> withMembership(List<MemberStatus> members, Snapshot snap) {
+    List<MemberStatus> out = new java.util.ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (MemberStatus m : members == null ? List.<MemberStatus>of() : members) {
+      MemberStatus copy = new MemberStatus(m.getName(), m.getRole(), m.getCaughtUp(), m.getVersion());
+      snap.member(m.getName()).ifPresent(x -> copy.setMembership(snap.membershipState(x)));
+      out.add(copy);
+      seen.add(m.getName());
+    }
+    for (Snapshot.Member x : snap.members()) {
+      String state = snap.membershipState(x);
+      if (!seen.contains(x.name()) && !"Absent".equals(state)) {
+        MemberStatus joining = new MemberStatus(x.name(), null, null, null);
+        joining.setMembership(state);
+        out.add(joining);
+      }
+    }
+    return out;
+  }
+
+  private static String capitalize(String s) {
+    return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
 
   /** The version all members report, or the previous one while they differ (mid-upgrade) or do not say. */

@@ -41,8 +41,9 @@ import java.util.Locale;
  *   <li><b>Lost data.</b> A voter whose pod came back empty ({@code awaitingJoin}) is replaced — removed, added back
  *       as a learner — when the engine says removing it is safe.</li>
  *   <li><b>Finish membership changes.</b> An unwanted learner (ordinal &ge; {@code spec.replicas}, e.g. a scale-up
- *       reversed mid-way) is removed. Lowest ordinal first among wanted members: a Ready pod the group does not
- *       list is added as a learner; a learner is promoted once caught up and the others are healthy.</li>
+ *       reversed mid-way) is removed. Lowest ordinal first among wanted members: a pod the group does not list is
+ *       added as a learner once it is Ready or says it waits to be added ({@code awaitingJoin}: a joiner knows no
+ *       leader, so it is not Ready before that); a learner is promoted once caught up and the others are healthy.</li>
  *   <li><b>Scale down</b> (before rolling: leaving members need no restart). Shrink the StatefulSet to just above
  *       the highest member the engine still lists; otherwise take the highest unwanted voter: when the others are
  *       healthy, move leadership off it if it leads, else remove it from the group if the engine says that is safe.
@@ -163,7 +164,8 @@ public final class Roller {
         return blocked != null ? blocked : new Promote(m.name());
       }
       if (m.membership() == Membership.ABSENT && m.ordinal() < s.statefulSet().specReplicas()) {
-        if (!m.ready()) {
+        // A joiner is not Ready until it is added (it knows no leader): its own word that it waits is enough.
+        if (!m.ready() && !(m.awaitingJoin() && m.pod() != null && !m.pod().deleting())) {
           return new Wait("MemberNotReady", "waiting for " + m.name() + "'s pod to "
               + (m.pod() == null ? "be created" : "become Ready") + " before it joins", SHORT);
         }

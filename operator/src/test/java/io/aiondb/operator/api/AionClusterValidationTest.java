@@ -182,8 +182,10 @@ class AionClusterValidationTest {
 
   @Test
   void operatorOwnedSettingsAndBadConfigAreRejected() {
-    assertThat(errors("version: 0.1.0\nconfig: [{name: cluster.peers, value: x}]")).singleElement().asString()
-        .contains("spec.config[0]", "the operator sets them");
+    for (String owned : new String[] {"cluster.peers", "cluster.initial-members", "cluster.bootstrap"}) {
+      assertThat(errors("version: 0.1.0\nconfig: [{name: " + owned + ", value: x}]")).singleElement().asString()
+          .contains("spec.config[0]", "the operator sets them");
+    }
     // TLS files come from spec.tls; client-auth=require would fail the kubelet's HTTPS probes (no client certificate)
     for (String tls : new String[] {"tls.cert-file", "tls.key-file", "tls.ca-file", "tls.client-auth"}) {
       assertThat(errors("version: 0.1.0\nconfig: [{name: " + tls + ", value: x}]")).singleElement().asString()
@@ -255,7 +257,8 @@ class AionClusterValidationTest {
       List<String> columns = new ArrayList<>();
       new ObjectMapper().readTree(response.body()).get("columnDefinitions")
           .forEach(c -> columns.add(c.get("name").asText()));
-      assertThat(columns).containsExactly("Name", "Age", "Replicas", "Version", "Leader", "Phase", "Ready");
+      assertThat(columns).containsExactly("Name", "Age", "Replicas", "Version", "Leader", "Phase", "Ready",
+          "Updated");
     } finally {
       client.resources(AionCluster.class).inNamespace(NS).withName("printed").delete();
     }

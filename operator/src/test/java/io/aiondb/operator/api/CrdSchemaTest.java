@@ -45,7 +45,8 @@ class CrdSchemaTest {
     version.get("additionalPrinterColumns").forEach(c -> columns.add(c.get("name").asText() + "=" + c.get("jsonPath").asText()));
     // The generator orders columns by jsonPath (so kubectl shows Age first); the set is what matters.
     assertThat(columns).containsExactlyInAnyOrder("Replicas=.spec.replicas", "Ready=.status.readyReplicas",
-        "Version=.status.currentVersion", "Leader=.status.leader", "Phase=.status.phase", "Age=.metadata.creationTimestamp");
+        "Version=.status.currentVersion", "Leader=.status.leader", "Phase=.status.phase", "Age=.metadata.creationTimestamp",
+        "Updated=.status.updatedReplicas");
     assertThat(version.at("/subresources/status").isObject()).isTrue();
     assertThat(version.at("/subresources/scale/specReplicasPath").asText()).isEqualTo(".spec.replicas");
     assertThat(version.at("/subresources/scale/statusReplicasPath").asText()).isEqualTo(".status.replicas");

@@ -39,6 +39,36 @@ class BuildersTest {
     assertOwnedAndLabelled(cm);
   }
 
+  /**
+   * After creation the StatefulSet keeps the replicas the roller set, cluster.peers lists every pod that may run,
+   * and cluster.initial-members stays the members the cluster was created with (kept on the StatefulSet).
+   */
+  @Test
+  void scalingMovesPeersButNeitherTheInitialMembersNorThePodTemplate() {
+    StatefulSet created = StatefulSetBuilders.statefulSet(cluster, REPO);
+    assertThat(created.getSpec().getReplicas()).isEqualTo(3);
+    assertThat(created.getMetadata().getAnnotations())
+        .containsEntry(Topology.INITIAL_MEMBERS_ANNOTATION, "aion-0,aion-1,aion-2");
+    assertThat(EngineConfigBuilder.settings(cluster)).containsEntry("cluster.initial-members", "aion-0,aion-1,aion-2");
+    String hash = EngineConfigBuilder.hash(cluster);
+
+    cluster.getSpec().setReplicas(5);
+    Topology scaling = Topology.of(cluster, created);
+    assertThat(scaling).isEqualTo(new Topology(3, 5, List.of("aion-0", "aion-1", "aion-2")));
+    StatefulSet during = StatefulSetBuilders.statefulSet(cluster, REPO, scaling);
+    assertThat(during.getSpec().getReplicas()).as("only the roller moves replicas").isEqualTo(3);
+    Map<String, String> settings = EngineConfigBuilder.settings(cluster, scaling);
+    assertThat(settings.get("cluster.peers")).contains("aion-4=aion-4.aion-peers.db.svc:7072");
+    assertThat(settings).containsEntry("cluster.initial-members", "aion-0,aion-1,aion-2");
+    assertThat(EngineConfigBuilder.hash(cluster)).as("membership keys restart no member").isEqualTo(hash);
+    assertThat(during.getSpec().getTemplate()).isEqualTo(created.getSpec().getTemplate());
+
+    // A StatefulSet from before the annotation: its pods are the initial members.
+    created.getMetadata().getAnnotations().remove(Topology.INITIAL_MEMBERS_ANNOTATION);
+    created.getSpec().setReplicas(1);
+    assertThat(Topology.of(cluster, created).initialMembers()).containsExactly("aion-0");
+  }
+
   @Test
   void operatorSettingsWinOverUserSettings() {
     cluster.getSpec().setConfig(List.of(new ConfigEntry("http.port", "1")));
@@ -84,6 +114,9 @@ class BuildersTest {
         .isEqualTo(new Quantity("10Gi"));
     assertThat(sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted()).isEqualTo("Retain");
     assertThat(sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenScaled()).isEqualTo("Retain");
+    cluster.getSpec().getStorage().setReclaimPolicy(StorageSpec.ReclaimPolicy.Delete);
+    assertThat(StatefulSetBuilders.statefulSet(cluster, REPO).getSpec().getPersistentVolumeClaimRetentionPolicy()
+        .getWhenScaled()).as("a scaled-down member's volume follows reclaimPolicy").isEqualTo("Delete");
     assertThat(sts.getSpec().getTemplate().getMetadata().getAnnotations())
         .containsEntry(StatefulSetBuilders.CONFIG_HASH_ANNOTATION, EngineConfigBuilder.hash(cluster));
     var security = sts.getSpec().getTemplate().getSpec().getSecurityContext();

@@ -138,6 +138,7 @@ class AionClusterReconcilerTest {
     client.apps().statefulSets().inNamespace(NS).withName(name).editStatus(sts -> {
       sts.setStatus(new StatefulSetStatusBuilder().withReplicas(sts.getSpec().getReplicas()).withReadyReplicas(ready)
           .withAvailableReplicas(ready).withCurrentReplicas(sts.getSpec().getReplicas())
+          .withUpdateRevision("r1").withCurrentRevision("r1")
           .withObservedGeneration(sts.getMetadata().getGeneration()).build());
       return sts;
     });
@@ -262,23 +263,209 @@ class AionClusterReconcilerTest {
     assertThat(c.getStatus().getLeader()).isEqualTo("bravo-1");
   }
 
+  /**
+   * kubectl scale aioncluster/charlie --replicas=5 on a running cluster: the StatefulSet grows one pod at a time;
+   * each new pod starts as a joiner (not in cluster.initial-members), is added as a learner and promoted before the
+   * next; cluster.peers grows without restarting anyone.
+   */
   @Test
-  void scalingThroughTheScaleSubresourceLeavesTheClusterUntouchedAndSaysWhy() {
-    create(Clusters.cluster("charlie", 3, "0.1.0"));
-    awaitStatefulSet("charlie");
-    String configBefore = client.configMaps().inNamespace(NS).withName("charlie-config").get().getData().get("aion.properties");
+  void scalingUpAddsOneLearnerAtATimeAndPromotesIt() {
+    FakeEngine.Group group = runningCluster("charlie", 3);
+    StatefulSet before = statefulSet("charlie");
+    String templateBefore = Serialization.asJson(before.getSpec().getTemplate());
 
-    // kubectl scale aioncluster/charlie --replicas=5
     client.resources(AionCluster.class).inNamespace(NS).withName("charlie").scale(5);
 
-    AionCluster c = awaitStatus("charlie", x -> is(x, Conditions.PROGRESSING, "False", "ScalingNotSupported"));
-    assertThat(c.getSpec().getReplicas()).isEqualTo(5);
-    assertThat(condition(c, Conditions.PROGRESSING).getMessage()).contains("from 3 to 5");
-    assertThat(statefulSet("charlie").getSpec().getReplicas()).isEqualTo(3);
-    assertThat(client.configMaps().inNamespace(NS).withName("charlie-config").get().getData().get("aion.properties"))
-        .isEqualTo(configBefore);
-    await().atMost(WAIT).untilAsserted(() ->
-        assertThat(events("charlie")).extracting(Event::getReason).contains("ScalingNotSupported"));
+    for (int ordinal = 3; ordinal < 5; ordinal++) {
+      int pods = ordinal + 1;
+      await().atMost(WAIT).until(() -> statefulSet("charlie").getSpec().getReplicas() == pods);
+      String config = client.configMaps().inNamespace(NS).withName("charlie-config").get().getData()
+          .get("aion.properties");
+      assertThat(config).contains("charlie-4=charlie-4.charlie-peers.db.svc:7072",
+          "cluster.initial-members=charlie-0,charlie-1,charlie-2\n");
+      assertThat(Serialization.asJson(statefulSet("charlie").getSpec().getTemplate()))
+          .as("scaling changes no pod template: nobody restarts").isEqualTo(templateBefore);
+      String added = "charlie-" + ordinal;
+      AionCluster during = awaitStatus("charlie", x -> x.getStatus().getRollout() != null
+          && added.equals(x.getStatus().getRollout().getCurrentMember()) && x.getStatus().getPhase() == Phase.Scaling);
+      assertThat(client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("charlie").get().getSpec()
+          .getMaxUnavailable().getIntVal()).as("a budget for the members that run, not for spec.replicas").isEqualTo(1);
+      assertThat(during.getStatus().getPhase()).isEqualTo(Phase.Scaling);
+      assertThat(during.getStatus().getRollout().getTargetReplicas()).isEqualTo(5);
+      playController("charlie", "r1");
+      String member = "charlie-" + ordinal;
+      group.dataState.put(member, "empty-awaiting-join");
+      runPod("charlie", ordinal, "r1", false, null);
+      await().atMost(WAIT).until(() -> FakeEngine.CALLS.contains("add " + member));
+      setReady("charlie", ordinal, true, null);
+      await().atMost(WAIT).until(() -> FakeEngine.CALLS.contains("promote " + member));
+    }
+    AionCluster c = awaitStatus("charlie", x -> is(x, Conditions.PROGRESSING, "False", "UpToDate"));
+    assertThat(c.getStatus().getRollout()).isNull();
+    assertThat(c.getStatus().getMembers()).extracting(m -> m.getName() + " " + m.getMembership())
+        .containsExactly("charlie-0 Voter", "charlie-1 Voter", "charlie-2 Voter", "charlie-3 Voter", "charlie-4 Voter");
+    assertThat(FakeEngine.CALLS.stream().filter(x -> x.endsWith("charlie-3") || x.endsWith("charlie-4")).toList())
+        .containsExactly("add charlie-3", "promote charlie-3", "add charlie-4", "promote charlie-4");
+    assertThat(events("charlie")).extracting(Event::getReason).contains("ScaleStatefulSet", "AddLearner", "Promote");
+  }
+
+  /**
+   * A spec.config change: the StatefulSet's update revision changes, and the operator deletes the pods one at a
+   * time (this test plays the StatefulSet controller, recreating each on the new revision), followers first, the
+   * leader last after its leadership was moved. Status says Upgrading with status.rollout until the end, then
+   * UpToDate.
+   */
+  @Test
+  void aConfigChangeRestartsOneMemberAtATimeTheLeaderLast() {
+    FakeEngine.Group group = runningCluster("quebec", 3);
+    String templateHash = statefulSet("quebec").getSpec().getTemplate().getMetadata().getAnnotations()
+        .get("aiondb.io/config-hash");
+
+    editSpec("quebec", spec -> spec.setConfig(List.of(new ConfigEntry("cache.size", "64MiB"))));
+    await().atMost(WAIT).until(() -> statefulSet("quebec").getMetadata().getGeneration() == 2);
+    assertThat(statefulSet("quebec").getSpec().getTemplate().getMetadata().getAnnotations()
+        .get("aiondb.io/config-hash")).isNotEqualTo(templateHash);
+    playController("quebec", "r2");
+    List<String> restarted = new java.util.ArrayList<>();
+    List<String> leaderWhenRestarted = new java.util.ArrayList<>();
+    for (int n = 0; n < 3; n++) {
+      await().atMost(WAIT).until(() -> !missingPods("quebec", 3).isEmpty());
+      List<String> missing = missingPods("quebec", 3);
+      assertThat(missing).as("one member at a time").hasSize(1);
+      String gone = missing.get(0);
+      restarted.add(gone);
+      leaderWhenRestarted.add(group.leader);
+      AionCluster during = get("quebec");
+      assertThat(during.getStatus().getRollout().getTargetRevision()).isEqualTo("r2");
+      assertThat(during.getStatus().getRollout().getCurrentMember()).as("recorded before the pod was deleted")
+          .isEqualTo(gone);
+      assertThat(condition(during, Conditions.PROGRESSING).getReason()).isNotEqualTo("UpToDate");
+      runPod("quebec", Integer.parseInt(gone.substring("quebec-".length())), "r2", true, null);
+    }
+    assertThat(restarted).containsExactly("quebec-2", "quebec-1", "quebec-0");
+    assertThat(leaderWhenRestarted.get(2)).as("leadership moved off quebec-0 before its restart").isNotEqualTo("quebec-0");
+    assertThat(FakeEngine.CALLS).contains("drain-leadership quebec-0");
+    AionCluster c = awaitStatus("quebec", x -> is(x, Conditions.PROGRESSING, "False", "UpToDate"));
+    assertThat(c.getStatus().getPhase()).isEqualTo(Phase.Running);
+    assertThat(c.getStatus().getRollout()).isNull();
+    assertThat(c.getStatus().getUpdatedReplicas()).isEqualTo(3);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events("quebec"))
+        .filteredOn(e -> e.getReason().equals("RestartPod")).extracting(Event::getMessage)
+        .anySatisfy(m -> assertThat(m).contains("quebec-2", "r1 -> r2")).hasSize(3));
+  }
+
+  /**
+   * A restarted member that does not become Ready within spec.updateStrategy.podReadyTimeout halts the rollout:
+   * Degraded RolloutStalled with what the pod said; no other member is touched. Setting the spec back recovers.
+   */
+  @Test
+  void aMemberThatStaysNotReadyHaltsTheRolloutAndSettingTheSpecBackRecovers() {
+    AionCluster cluster = Clusters.cluster("november", 3, "0.1.0");
+    cluster.getSpec().getUpdateStrategy().setPodReadyTimeout("2s");
+    runningCluster(cluster);
+    String uid0 = pod("november-0").getMetadata().getUid();
+    String uid1 = pod("november-1").getMetadata().getUid();
+
+    editSpec("november", spec -> spec.setConfig(List.of(new ConfigEntry("no.such-setting", "1"))));
+    await().atMost(WAIT).until(() -> statefulSet("november").getMetadata().getGeneration() == 2);
+    playController("november", "r2");
+    await().atMost(WAIT).until(() -> missingPods("november", 3).equals(List.of("november-2")));
+    runPod("november", 2, "r2", false, "CrashLoopBackOff");
+
+    AionCluster c = awaitStatus("november", x -> is(x, Conditions.DEGRADED, "True", "RolloutStalled"));
+    assertThat(condition(c, Conditions.DEGRADED).getMessage()).contains("november-2", "CrashLoopBackOff");
+    assertThat(is(c, Conditions.PROGRESSING, "False", "RolloutStalled")).isTrue();
+    assertThat(c.getStatus().getRollout().getHaltedMember()).isEqualTo("november-2");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events("november"))
+        .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("RolloutStalled")));
+    assertThat(pod("november-0").getMetadata().getUid()).as("nothing else touched").isEqualTo(uid0);
+    assertThat(pod("november-1").getMetadata().getUid()).isEqualTo(uid1);
+
+    editSpec("november", spec -> spec.setConfig(List.of()));
+    await().atMost(WAIT).until(() -> statefulSet("november").getMetadata().getGeneration() == 3);
+    playController("november", "r1");
+    await().atMost(WAIT).until(() -> missingPods("november", 3).equals(List.of("november-2")));
+    runPod("november", 2, "r1", true, null);
+    c = awaitStatus("november", x -> is(x, Conditions.PROGRESSING, "False", "UpToDate"));
+    assertThat(condition(c, Conditions.DEGRADED).getStatus()).isEqualTo("False");
+    assertThat(c.getStatus().getRollout()).isNull();
+    assertThat(pod("november-0").getMetadata().getUid()).isEqualTo(uid0);
+  }
+
+  // ---------------------------------------------------------------- playing the StatefulSet controller and kubelet
+
+  private FakeEngine.Group runningCluster(String name, int replicas) {
+    return runningCluster(Clusters.cluster(name, replicas, "0.1.0"));
+  }
+
+  /** Creates the cluster, its pods on revision r1 (Ready) and a group of voters led by member 0; waits for UpToDate. */
+  private FakeEngine.Group runningCluster(AionCluster cluster) {
+    String name = cluster.getMetadata().getName();
+    int replicas = cluster.getSpec().getReplicas();
+    create(cluster);
+    awaitStatefulSet(name);
+    String[] ids = new String[replicas];
+    for (int i = 0; i < replicas; i++) {
+      ids[i] = name + "-" + i;
+      runPod(name, i, "r1", true, null);
+    }
+    FakeEngine.Group group = FakeEngine.Group.of(name + "-0", ids);
+    FakeEngine.GROUPS.put(NS + "/" + name, group);
+    playController(name, "r1");
+    awaitStatus(name, x -> x.getStatus().getPhase() == Phase.Running && is(x, Conditions.PROGRESSING, "False", "UpToDate"));
+    return group;
+  }
+
+  private io.fabric8.kubernetes.api.model.Pod pod(String name) {
+    return client.pods().inNamespace(NS).withName(name).get();
+  }
+
+  /** Pods 0..n-1 that do not exist (deleted and not yet recreated). */
+  private List<String> missingPods(String name, int n) {
+    List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (pod(name + "-" + i) == null) out.add(name + "-" + i);
+    }
+    return out;
+  }
+
+  /** What the StatefulSet controller reports after observing the current template: its update revision. */
+  private void playController(String name, String updateRevision) {
+    client.apps().statefulSets().inNamespace(NS).withName(name).editStatus(sts -> {
+      sts.setStatus(new StatefulSetStatusBuilder().withReplicas(sts.getSpec().getReplicas())
+          .withReadyReplicas(sts.getSpec().getReplicas()).withCurrentReplicas(sts.getSpec().getReplicas())
+          .withUpdateRevision(updateRevision).withCurrentRevision("r1")
+          .withObservedGeneration(sts.getMetadata().getGeneration()).build());
+      return sts;
+    });
+  }
+
+  /** A member's pod as the StatefulSet controller creates it on {@code revision}, and its status as a kubelet says. */
+  private void runPod(String name, int ordinal, String revision, boolean ready, String waiting) {
+    StatefulSet sts = statefulSet(name);
+    var labels = new java.util.LinkedHashMap<>(sts.getSpec().getTemplate().getMetadata().getLabels());
+    labels.put("controller-revision-hash", revision);
+    var container = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
+    client.pods().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+        .withNewMetadata().withName(name + "-" + ordinal).withNamespace(NS).withLabels(labels).endMetadata()
+        .withNewSpec().addNewContainer().withName(container.getName()).withImage(container.getImage()).endContainer()
+        .endSpec().build()).create();
+    setReady(name, ordinal, ready, waiting);
+  }
+
+  private void setReady(String name, int ordinal, boolean ready, String waiting) {
+    client.pods().inNamespace(NS).withName(name + "-" + ordinal).editStatus(p -> {
+      var status = new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running")
+          .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False")
+          .withLastTransitionTime(Instant.now().toString()).endCondition();
+      if (waiting != null) {
+        status.addNewContainerStatus().withName("aion").withImage("x").withImageID("").withReady(false)
+            .withRestartCount(3).withNewState().withNewWaiting().withReason(waiting)
+            .withMessage("back-off 10s restarting failed container").endWaiting().endState().endContainerStatus();
+      }
+      p.setStatus(status.build());
+      return p;
+    });
   }
 
   @Test
@@ -414,14 +601,15 @@ class AionClusterReconcilerTest {
 
     editSpec("lima", spec -> {
       spec.setPaused(false);
-      spec.setReplicas(5);
+      spec.getStorage().setSize("20Gi");
     });
-    awaitStatus("lima", x -> is(x, Conditions.PROGRESSING, "False", ChangeGate.SCALING_NOT_SUPPORTED));
+    awaitStatus("lima", x -> is(x, Conditions.PROGRESSING, "False", ChangeGate.STORAGE_CHANGE_NOT_SUPPORTED));
     expireSoon("lima");
     awaitRenewed("lima");
     await().atMost(WAIT).untilAsserted(() -> assertThat(events("lima")).anySatisfy(e ->
         assertThat(e.getMessage()).contains("renewal", "a change is refused")));
-    assertThat(statefulSet("lima").getSpec().getReplicas()).as("the refused change itself is not made").isEqualTo(3);
+    assertThat(statefulSet("lima").getSpec().getVolumeClaimTemplates().get(0).getSpec().getResources().getRequests()
+        .get("storage")).as("the refused change itself is not made").hasToString("10Gi");
   }
 
   /**
@@ -734,7 +922,7 @@ class AionClusterReconcilerTest {
     String uid = create(doomed).getMetadata().getUid();
     StatefulSet sts = awaitStatefulSet("hotel");
     assertThat(sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted()).isEqualTo("Delete");
-    assertThat(sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenScaled()).isEqualTo("Retain");
+    assertThat(sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenScaled()).isEqualTo("Delete");
     AionCluster c = awaitStatus("hotel", x -> is(x, Conditions.READY, "False", "PodsNotReady"));
     assertThat(c.getMetadata().getFinalizers()).as("no finalizer delays the deletion").isNullOrEmpty();
 
@@ -766,7 +954,8 @@ class AionClusterReconcilerTest {
     // The operator's calls seen in these tests; a new kind of call must show up here (and in the chart).
     assertThat(used).contains("list aiondb.io/aionclusters", "watch aiondb.io/aionclusters",
         "patch aiondb.io/aionclusters/status", "list apps/statefulsets", "watch apps/statefulsets",
-        "get apps/statefulsets", "create apps/statefulsets", "update apps/statefulsets", "create core/configmaps",
+        "get apps/statefulsets", "create apps/statefulsets", "update apps/statefulsets", "list core/pods",
+        "delete core/pods", "create core/configmaps",
         "update core/configmaps", "create core/services", "get policy/poddisruptionbudgets",
         "create policy/poddisruptionbudgets", "get core/events", "create core/events", "patch core/events",
         "list core/persistentvolumeclaims", "patch core/persistentvolumeclaims", "get storage.k8s.io/storageclasses",

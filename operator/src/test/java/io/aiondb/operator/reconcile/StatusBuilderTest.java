@@ -52,6 +52,83 @@ class StatusBuilderTest {
     assertThat(cond(s, "Degraded").getMessage()).contains("connection refused", "retries with backoff");
   }
 
+  /** A snapshot of three members, aion-2 on the update revision r2, aion-0 and aion-1 still on r1. */
+  private static io.aiondb.operator.rollout.Snapshot rolling() {
+    var members = new java.util.ArrayList<io.aiondb.operator.rollout.Snapshot.Member>();
+    for (int i = 0; i < 3; i++) {
+      var pod = new io.aiondb.operator.rollout.Snapshot.Pod(true, T0, i == 2 ? "r2" : "r1", false, null);
+      var node = new io.aiondb.operator.rollout.Snapshot.Node(io.aiondb.operator.rollout.Snapshot.Membership.VOTER,
+          true, true, 0, i == 0, "0.1.0", true, true, null, false);
+      members.add(new io.aiondb.operator.rollout.Snapshot.Member(i, "aion-" + i, pod, node));
+    }
+    return new io.aiondb.operator.rollout.Snapshot(members,
+        new io.aiondb.operator.rollout.Snapshot.StatefulSetView("r2", "r1", 3, 3, true), 3, null, null, T1,
+        java.time.Duration.ofMinutes(10), null);
+  }
+
+  /** Found by RolloutIT: after the last restart, while the members settle, the phase flipped to Scaling. */
+  @Test
+  void thePhaseSaysWhatKindOfChangeRuns() {
+    var snap = rolling();
+    assertThat(StatusBuilder.kind(snap, Phase.Running)).isEqualTo(Phase.Upgrading);
+    var settled = new io.aiondb.operator.rollout.Snapshot(snap.members(),
+        new io.aiondb.operator.rollout.Snapshot.StatefulSetView("r1", "r1", 3, 3, true), 3, null, null, T1,
+        java.time.Duration.ofMinutes(10), null);
+    assertThat(StatusBuilder.kind(settled, Phase.Upgrading)).as("r1 everywhere but aion-2").isEqualTo(Phase.Upgrading);
+    var allUpdated = new io.aiondb.operator.rollout.Snapshot(snap.members().stream()
+        .map(m -> new io.aiondb.operator.rollout.Snapshot.Member(m.ordinal(), m.name(),
+            new io.aiondb.operator.rollout.Snapshot.Pod(true, T0, "r2", false, null), m.node())).toList(),
+        snap.statefulSet(), 3, null, null, T1, java.time.Duration.ofMinutes(10), null);
+    assertThat(StatusBuilder.kind(allUpdated, Phase.Upgrading)).as("settling after the roll").isEqualTo(Phase.Upgrading);
+    var five = new java.util.ArrayList<>(allUpdated.members());
+    five.add(new io.aiondb.operator.rollout.Snapshot.Member(3, "aion-3", null, null));
+    five.add(new io.aiondb.operator.rollout.Snapshot.Member(4, "aion-4", null, null));
+    var growing = new io.aiondb.operator.rollout.Snapshot(five, allUpdated.statefulSet(), 5, null,
+        null, T1, java.time.Duration.ofMinutes(10), null);
+    assertThat(StatusBuilder.kind(growing, Phase.Running)).isEqualTo(Phase.Scaling);
+    var unobserved = new io.aiondb.operator.rollout.Snapshot(five,
+        new io.aiondb.operator.rollout.Snapshot.StatefulSetView("r2", "r1", 4, 3, false), 5, null, null, T1,
+        java.time.Duration.ofMinutes(10), null);
+    assertThat(StatusBuilder.kind(unobserved, Phase.Scaling)).isEqualTo(Phase.Scaling);
+    assertThat(StatusBuilder.kind(unobserved, Phase.Running)).isEqualTo(Phase.Upgrading);
+  }
+
+  @Test
+  void aRolloutIsUpgradingWithTheRollersReasonAndRecord() {
+    cluster.setStatus(StatusBuilder.build(cluster, new Observation(sts(3), view("aion-0"), null, List.of()), T0));
+    var snap = rolling();
+    var wait = new io.aiondb.operator.rollout.Action.Wait("MemberNotCaughtUp",
+        "waiting for aion-1 to catch up: 12,400 entries behind", java.time.Duration.ofSeconds(5));
+    var record = new io.aiondb.operator.rollout.RolloutStatus("r2", 3, null, T0, 1, "aion-2", T0, null, null);
+    AionClusterStatus s = StatusBuilder.build(cluster, new Observation(sts(2), view("aion-0"), null, List.of(),
+        new RolloutStep.Outcome(snap, wait, record, null)), T1);
+    assertThat(s.getPhase()).isEqualTo(Phase.Upgrading);
+    assertThat(cond(s, "Progressing").getStatus()).isEqualTo("True");
+    assertThat(cond(s, "Progressing").getReason()).isEqualTo("MemberNotCaughtUp");
+    assertThat(cond(s, "Progressing").getMessage()).isEqualTo("Waiting for aion-1 to catch up: 12,400 entries behind.");
+    assertThat(cond(s, "Degraded").getStatus()).as("a pod down for its restart is expected").isEqualTo("False");
+    assertThat(s.getUpdatedReplicas()).isEqualTo(1);
+    assertThat(s.getRollout().getCurrentMember()).isEqualTo("aion-2");
+    assertThat(s.getMembers()).extracting(m -> m.getMembership()).containsExactly("Voter", "Voter", "Voter");
+
+    var halt = new io.aiondb.operator.rollout.Action.Halt("RolloutStalled", "aion-2", "CrashLoopBackOff: back-off");
+    var halted = new io.aiondb.operator.rollout.RolloutStatus("r2", 3, null, T0, 1, "aion-2", T0, "aion-2", "x");
+    // every pod Ready (the stalled member may be Ready-flapping): the halt alone makes the cluster Degraded
+    s = StatusBuilder.build(cluster, new Observation(sts(3), view("aion-0"), null, List.of(),
+        new RolloutStep.Outcome(snap, halt, halted, null)), T1);
+    assertThat(cond(s, "Degraded").getStatus()).isEqualTo("True");
+    assertThat(cond(s, "Degraded").getReason()).isEqualTo("RolloutStalled");
+    assertThat(cond(s, "Degraded").getMessage()).contains("aion-2", "CrashLoopBackOff: back-off", "set the spec back");
+    assertThat(cond(s, "Progressing").getStatus()).isEqualTo("False");
+    assertThat(s.getRollout().getHaltedMember()).isEqualTo("aion-2");
+
+    s = StatusBuilder.build(cluster, new Observation(sts(3), view("aion-0"), null, List.of(),
+        new RolloutStep.Outcome(snap, new io.aiondb.operator.rollout.Action.Done(), null, null)), T1);
+    assertThat(s.getPhase()).isEqualTo(Phase.Running);
+    assertThat(cond(s, "Progressing").getReason()).isEqualTo("UpToDate");
+    assertThat(s.getRollout()).isNull();
+  }
+
   @Test
   void runningFillsLeaderMembersAndVersion() {
     AionClusterStatus s = StatusBuilder.build(cluster, new Observation(sts(3), view("aion-0"), null, List.of()), T0);
@@ -95,11 +172,11 @@ class StatusBuilderTest {
   @Test
   void blockedChangeOnRunningClusterKeepsRunningAndSaysWhy() {
     cluster.setStatus(StatusBuilder.build(cluster, new Observation(sts(3), view("aion-0"), null, List.of()), T0));
-    Blocker blocker = new Blocker(ChangeGate.SCALING_NOT_SUPPORTED, "spec.replicas changed from 3 to 5 ...");
+    Blocker blocker = new Blocker(ChangeGate.STORAGE_CHANGE_NOT_SUPPORTED, "spec.storage.size changed from 3Gi to 5Gi ...");
     AionClusterStatus s = StatusBuilder.build(cluster, new Observation(sts(3), view("aion-0"), null, List.of(blocker)), T1);
     assertThat(s.getPhase()).isEqualTo(Phase.Running);
-    assertThat(cond(s, "Progressing").getReason()).isEqualTo(ChangeGate.SCALING_NOT_SUPPORTED);
-    assertThat(cond(s, "Progressing").getMessage()).contains("from 3 to 5");
+    assertThat(cond(s, "Progressing").getReason()).isEqualTo(ChangeGate.STORAGE_CHANGE_NOT_SUPPORTED);
+    assertThat(cond(s, "Progressing").getMessage()).contains("from 3Gi to 5Gi");
   }
 
   @Test

@@ -102,6 +102,8 @@ class RollerTest {
         row("3->5: grow the StatefulSet by one", of(3).desired(5), "ScaleStatefulSet 4"),
         row("3->5: the new pod is not Ready yet", of(3).desired(5).sts(4).newPod(3).notReady(3, S30, null),
             "Wait MemberNotReady", "aion-3's pod to become Ready before it joins"),
+        row("3->5: the new pod is not Ready but says it awaits a join: add it",
+            of(3).desired(5).sts(4).newPod(3).notReady(3, S30, null).emptyData(3), "AddLearner aion-3"),
         row("3->5: the new pod is Ready: add it as a learner", of(3).desired(5).sts(4).newPod(3), "AddLearner aion-3"),
         row("3->5: the learner catches up", of(3).desired(5).sts(4).newPod(3).learner(3).behind(3, 40_000),
             "Wait MemberNotCaughtUp", "learner aion-3 to catch up: 40,000 entries behind"),

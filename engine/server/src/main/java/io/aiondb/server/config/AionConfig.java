@@ -23,6 +23,7 @@ public record AionConfig(
     String clusterName,
     String clusterPeers,
     boolean clusterBootstrap,
+    java.util.List<String> initialMembers,
     int caughtUpLag,
     String raftHost,
     int raftPort,
@@ -70,6 +71,14 @@ public record AionConfig(
   public StorageOptions storage() {
     return new StorageOptions(dataDir.resolve("db"), coldDir, hotTargetBytes, coldTargetBytes, false, blockCacheBytes,
         writeBufferBytes, readCacheBytes);
+  }
+
+  /**
+   * Whether this node, finding no Raft storage, may form the cluster: {@code cluster.bootstrap} and, when
+   * {@code cluster.initial-members} is set, its own id listed there. Otherwise it starts as a joiner.
+   */
+  public boolean formsCluster() {
+    return clusterBootstrap && (initialMembers.isEmpty() || initialMembers.contains(nodeId));
   }
 
   public Path raftDir() {

@@ -93,6 +93,7 @@ public final class ConfigLoader {
         str(v, "cluster.name"),
         str(v, "cluster.peers"),
         bool(v, "cluster.bootstrap"),
+        idList(v, "cluster.initial-members"),
         intRange(v, "cluster.caught-up-lag", 0, Integer.MAX_VALUE),
         str(v, "raft.host"),
         intRange(v, "raft.port", 0, 65535),
@@ -143,7 +144,14 @@ public final class ConfigLoader {
       throw new ConfigException("raft.transport=netty has no TLS in Ratis 3.3.0; use raft.transport=grpc with TLS");
     }
     if (c.tlsReloadInterval().toMillis() < 100) throw new ConfigException("tls.reload-interval must be at least 100ms");
-    io.aiondb.server.consensus.raft.Peers.parse(c.clusterPeers(), c.nodeId(), c.raftHost(), c.raftPort(), c.httpPort());
+    var peers = io.aiondb.server.consensus.raft.Peers.parse(c.clusterPeers(), c.nodeId(), c.raftHost(), c.raftPort(),
+        c.httpPort());
+    for (String id : c.initialMembers()) {
+      if (peers.stream().noneMatch(p -> p.id().equals(id))) {
+        throw new ConfigException("cluster.initial-members names " + id + ", which is not in cluster.peers ("
+            + peers.stream().map(io.aiondb.server.consensus.raft.Peers.Peer::id).toList() + ")");
+      }
+    }
     return c;
   }
 
@@ -155,6 +163,22 @@ public final class ConfigLoader {
     return new io.aiondb.server.query.QueryLimits(intRange(v, "query.max-examined", 1, Integer.MAX_VALUE), maxRead,
         intRange(v, "query.max-evaluations", 1, Integer.MAX_VALUE), timeout,
         intRange(v, "query.max-concurrent", 1, 10_000));
+  }
+
+  /** A comma-separated list of distinct node ids; empty when the setting is empty. */
+  private static java.util.List<String> idList(Map<String, String> v, String n) {
+    String raw = str(v, n).trim();
+    if (raw.isEmpty()) return java.util.List.of();
+    java.util.List<String> ids = new java.util.ArrayList<>();
+    for (String part : raw.split(",")) {
+      String id = part.trim();
+      if (!id.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}")) {
+        throw new ConfigException(n + " must be comma-separated node ids (1-63 of a-z A-Z 0-9 _ . -), got '" + part + "'");
+      }
+      if (ids.contains(id)) throw new ConfigException(n + " names " + id + " twice");
+      ids.add(id);
+    }
+    return java.util.List.copyOf(ids);
   }
 
   private static String str(Map<String, String> v, String n) {

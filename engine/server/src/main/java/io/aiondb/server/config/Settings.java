@@ -59,6 +59,12 @@ public final class Settings {
               + "is not started until it is removed (/v1/status dataState; docs/cluster-api.md). false: start "
               + "without a configuration once a member answers, never vote, and wait to be added as a learner "
               + "(POST /v1/cluster/nodes on a member)."),
+      new Setting("cluster.initial-members", Type.STRING, "",
+          "The node ids that form the cluster at its first start, comma-separated (etcd's --initial-cluster): a node "
+              + "with no Raft storage forms the cluster with the members listed here only if its own id is listed "
+              + "(and cluster.bootstrap=true and no member remembers it); any other node starts as a joiner, as with "
+              + "cluster.bootstrap=false. Each id must be in cluster.peers. Keep it unchanged for the cluster's life; "
+              + "cluster.peers may grow. Empty: every member of cluster.peers forms the cluster."),
       new Setting("cluster.caught-up-lag", Type.INT, "1000",
           "A member whose commit index is at most this many entries behind the leader's counts as caught up."),
       new Setting("raft.host", Type.STRING, "127.0.0.1",

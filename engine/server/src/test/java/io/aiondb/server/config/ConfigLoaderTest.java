@@ -33,6 +33,30 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void initialMembersDecideWhoFormsTheCluster() {
+    String peers = "--cluster.peers=a-0=h0:7072,a-1=h1:7072,a-2=h2:7072,a-3=h3:7072";
+    AionConfig first = ConfigLoader.load(new String[] {"--node.id=a-1", peers, "--cluster.initial-members=a-0, a-1,a-2"},
+        Map.of(), null);
+    assertThat(first.initialMembers()).containsExactly("a-0", "a-1", "a-2");
+    assertThat(first.formsCluster()).isTrue();
+    AionConfig added = ConfigLoader.load(new String[] {"--node.id=a-3", peers, "--cluster.initial-members=a-0,a-1,a-2"},
+        Map.of(), null);
+    assertThat(added.formsCluster()).isFalse();
+    AionConfig noBootstrap = ConfigLoader.load(new String[] {"--node.id=a-1", peers,
+        "--cluster.initial-members=a-0,a-1,a-2", "--cluster.bootstrap=false"}, Map.of(), null);
+    assertThat(noBootstrap.formsCluster()).isFalse();
+    AionConfig unset = ConfigLoader.load(new String[] {"--node.id=a-3", peers}, Map.of(), null);
+    assertThat(unset.initialMembers()).isEmpty();
+    assertThat(unset.formsCluster()).isTrue();
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--node.id=a-1", peers, "--cluster.initial-members=a-0,a-9"},
+        Map.of(), null)).isInstanceOf(ConfigException.class).hasMessageContaining("a-9").hasMessageContaining("cluster.peers");
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--node.id=a-1", peers, "--cluster.initial-members=a-0,a-0"},
+        Map.of(), null)).isInstanceOf(ConfigException.class).hasMessageContaining("twice");
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--node.id=a-1", peers, "--cluster.initial-members=a-0,,a-1"},
+        Map.of(), null)).isInstanceOf(ConfigException.class).hasMessageContaining("cluster.initial-members");
+  }
+
+  @Test
   void parsesUnits() {
     assertThat(ConfigLoader.parseSize("x", "512")).isEqualTo(512);
     assertThat(ConfigLoader.parseSize("x", "64KiB")).isEqualTo(64 * 1024);

@@ -51,6 +51,8 @@ public final class DataGuard {
   public record Decision(Action action, State state, String reason) {}
 
   /**
+   * @param bootstrap whether this node may form the cluster ({@code AionConfig.formsCluster()}: cluster.bootstrap and
+   *     listed in cluster.initial-members when that is set)
    * @param answers the answers of the other members that did answer (the rest were unreachable or not members)
    */
   public static Decision decide(String self, boolean bootstrap, List<PeerView> answers) {
@@ -69,7 +71,8 @@ public final class DataGuard {
       return bootstrap
           ? new Decision(Action.BOOTSTRAP, State.EMPTY_BOOTSTRAPPED, "no other member knows a configuration: forming"
               + " the cluster from cluster.peers")
-          : new Decision(Action.WAIT, State.EMPTY_AWAITING_PEERS, "cluster.bootstrap=false and no member of"
+          : new Decision(Action.WAIT, State.EMPTY_AWAITING_PEERS, "this node does not form the cluster"
+              + " (cluster.bootstrap=false, or its id is not in cluster.initial-members) and no member of"
               + " cluster.peers answered yet: Raft starts once one does (to learn whether this node had data)");
     }
     boolean listedAsVoter = known.stream().allMatch(a -> a.members().containsKey(self) && a.members().get(self).voting());

@@ -103,10 +103,10 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
     RaftGroup initial;
     DataGuard.Decision guard = null;
     if (java.nio.file.Files.exists(config.raftDir().resolve(groupId.getUuid().toString()))) {
-      initial = config.clusterBootstrap() ? RaftGroup.valueOf(groupId, raftPeers) : RaftGroup.valueOf(groupId);
+      initial = config.formsCluster() ? RaftGroup.valueOf(groupId, initialPeers()) : RaftGroup.valueOf(groupId);
       dataState = DataGuard.State.PRESENT;
     } else {
-      guard = DataGuard.decide(config.nodeId(), config.clusterBootstrap(), askPeers());
+      guard = DataGuard.decide(config.nodeId(), config.formsCluster(), askPeers());
       dataState = guard.state();
       dataReason = guard.reason();
       initial = group(guard.action());
@@ -141,6 +141,46 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
     if (guard != null && guard.action() == DataGuard.Action.WAIT) {
       Thread.ofVirtual().name("aion-data-guard").start(this::guardUntilSafe);
     }
+    Thread.ofVirtual().name("aion-division-watch").start(this::restartClosedDivision);
+  }
+
+  /**
+   * Ratis closes this node's division when the node finds itself in no configuration as it starts an election: a
+   * member removed from the group, or one being promoted (it leaves as a learner, then joins as a voter) that did not
+   * hear the second configuration in time (seen under load in RolloutIT: the new voter then stayed down until its
+   * pod was restarted, while the leader counted it as a voter). Every 2 s: a closed division is removed from the
+   * server (keeping its directory) and started again from its storage, so that the leader can reach it (a voter
+   * catches up, a removed member waits to be added again). Its storage is never wiped.
+   */
+  private void restartClosedDivision() {
+    while (accepting) {
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
+      DataGuard.State s = dataState;
+      if (!accepting || s == DataGuard.State.EMPTY_REFUSED_VOTER || s == DataGuard.State.EMPTY_AWAITING_PEERS) continue;
+      try {
+        if (server.getDivision(groupId).getInfo().getLifeCycleState() != org.apache.ratis.util.LifeCycle.State.CLOSED) {
+          continue;
+        }
+      } catch (IOException e) {
+        continue; // not started here (yet)
+      }
+      try {
+        var remove = org.apache.ratis.protocol.GroupManagementRequest.newRemove(
+            org.apache.ratis.protocol.ClientId.randomId(), selfId, 0, groupId, false, false);
+        RaftClientReply removed = server.groupManagement(remove);
+        if (!removed.isSuccess()) {
+          throw removed.getException() != null ? removed.getException() : new IOException("remove refused");
+        }
+        var add = org.apache.ratis.protocol.GroupManagementRequest.newAdd(org.apache.ratis.protocol.ClientId.randomId(),
+            selfId, 0, RaftGroup.valueOf(groupId), false);
+        RaftClientReply r = server.groupManagement(add);
+        if (!r.isSuccess()) throw r.getException() != null ? r.getException() : new IOException("refused");
+        LOG.warn("raft member {}: Ratis had closed this node's division of group {} (it found itself in no"
+            + " configuration); started it again from its storage, waiting for the leader", selfId, groupId);
+      } catch (IOException | RuntimeException e) {
+        if (accepting) LOG.warn("restarting the closed division of group {} failed; retrying: {}", groupId, e.toString());
+      }
+    }
   }
 
   // ------------------------------------------------------------------ empty data directory (DataGuard)
@@ -154,10 +194,16 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
   /** The Raft configuration this node starts with: cluster.peers, none (a joiner), or no group at all (waiting). */
   private RaftGroup group(DataGuard.Action action) {
     return switch (action) {
-      case BOOTSTRAP -> RaftGroup.valueOf(groupId, raftPeers);
+      case BOOTSTRAP -> RaftGroup.valueOf(groupId, initialPeers());
       case JOIN -> RaftGroup.valueOf(groupId);
       case WAIT -> RaftGroup.emptyGroup();
     };
+  }
+
+  /** The members that form the cluster at its first start: cluster.initial-members, or all of cluster.peers. */
+  private List<RaftPeer> initialPeers() {
+    if (config.initialMembers().isEmpty()) return raftPeers;
+    return raftPeers.stream().filter(p -> config.initialMembers().contains(p.getId().toString())).toList();
   }
 
   private void logGuard(DataGuard.Decision d) {
@@ -174,7 +220,7 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
     while (accepting) {
       java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
       if (!accepting) return;
-      DataGuard.Decision d = DataGuard.decide(config.nodeId(), config.clusterBootstrap(), askPeers());
+      DataGuard.Decision d = DataGuard.decide(config.nodeId(), config.formsCluster(), askPeers());
       if (d.state() != last) logGuard(d);
       last = d.state();
       dataReason = d.reason();
