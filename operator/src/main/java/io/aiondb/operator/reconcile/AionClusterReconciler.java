@@ -122,7 +122,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
         for (String action : tls.actions()) events.normal(cluster, "Certificates", action);
         applyServices(cluster);
         if (!grow.holdStatefulSet()) running = applyStatefulSet(cluster, desired);
-        applyPodDisruptionBudget(cluster, Math.min(cluster.getSpec().replicasOrDefault(), topology.podReplicas()));
+        applyPodDisruptionBudget(cluster, budgetMembers(cluster, topology));
         applied = true;
         // while volume growth holds the StatefulSet (deleted with its pods orphaned, not yet recreated) nothing rolls
         if (!grow.holdStatefulSet()) rolled = rollOut(cluster, running, topology, tls.caPem());
@@ -215,6 +215,18 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     Applier.Result<StatefulSet> result = applier.apply(desired);
     report(cluster, result);
     return result.object();
+  }
+
+  /**
+   * The members the disruption budget protects: the smaller of spec.replicas and the pods, and, while members are
+   * being added, only the voters the last status saw (a learner that is catching up adds no tolerance: 4 voters and a
+   * joining fifth may lose 1, not 2).
+   */
+  static int budgetMembers(AionCluster cluster, Topology topology) {
+    int members = Math.min(cluster.getSpec().replicasOrDefault(), topology.podReplicas());
+    var seen = cluster.getStatus() == null ? null : cluster.getStatus().getMembers();
+    long voters = seen == null ? 0 : seen.stream().filter(m -> "Voter".equals(m.getMembership())).count();
+    return voters > 0 ? (int) Math.min(members, voters) : members;
   }
 
   private void applyPodDisruptionBudget(AionCluster cluster, int members) {

@@ -601,9 +601,9 @@ class AionClusterReconcilerTest {
 
     editSpec("lima", spec -> {
       spec.setPaused(false);
-      spec.getStorage().setSize("20Gi");
+      spec.getStorage().setSize("512Mi"); // volumes only grow: refused
     });
-    awaitStatus("lima", x -> is(x, Conditions.PROGRESSING, "False", ChangeGate.STORAGE_CHANGE_NOT_SUPPORTED));
+    awaitStatus("lima", x -> is(x, Conditions.PROGRESSING, "False", ChangeGate.STORAGE_DECREASE_NOT_SUPPORTED));
     expireSoon("lima");
     awaitRenewed("lima");
     await().atMost(WAIT).untilAsserted(() -> assertThat(events("lima")).anySatisfy(e ->
@@ -704,74 +704,74 @@ class AionClusterReconcilerTest {
   @Test
   void aLargerStorageSizeGrowsTheClaimsAndRecreatesTheStatefulSetWithOrphanedPods() {
     storageClass("grow", true);
-    AionCluster grow = Clusters.cluster("november", 3, "0.1.0");
+    AionCluster grow = Clusters.cluster("romeo", 3, "0.1.0");
     grow.getSpec().getStorage().setStorageClassName("grow");
     grow.getSpec().getStorage().setSize("1Gi");
     create(grow);
-    StatefulSet before = awaitStatefulSet("november");
-    claimsAndPods("november", before);
+    StatefulSet before = awaitStatefulSet("romeo");
+    claimsAndPods("romeo", before);
     Map<String, String> podUids = client.pods().inNamespace(NS).list().getItems().stream()
-        .filter(p -> p.getMetadata().getName().startsWith("november-"))
+        .filter(p -> p.getMetadata().getName().startsWith("romeo-"))
         .collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p.getMetadata().getUid()));
     assertThat(podUids).hasSize(3);
 
-    editSpec("november", spec -> spec.getStorage().setSize("2Gi"));
+    editSpec("romeo", spec -> spec.getStorage().setSize("2Gi"));
     await().atMost(WAIT).untilAsserted(() ->
-        assertThat(claims("november")).extracting(AionClusterReconcilerTest::requested).containsExactly("2Gi", "2Gi", "2Gi"));
-    AionCluster c = awaitStatus("november", x -> is(x, Conditions.PROGRESSING, "True", VolumeGrowth.EXPANDING)
+        assertThat(claims("romeo")).extracting(AionClusterReconcilerTest::requested).containsExactly("2Gi", "2Gi", "2Gi"));
+    AionCluster c = awaitStatus("romeo", x -> is(x, Conditions.PROGRESSING, "True", VolumeGrowth.EXPANDING)
         && condition(x, Conditions.PROGRESSING).getMessage().contains("waiting for the resize controller"));
-    assertThat(condition(c, Conditions.PROGRESSING).getMessage()).contains("data-november-0 1Gi of 2Gi",
-        "data-november-2 1Gi of 2Gi", "0 of 3 done");
-    assertThat(statefulSet("november").getMetadata().getUid()).as("held while the claims resize")
+    assertThat(condition(c, Conditions.PROGRESSING).getMessage()).contains("data-romeo-0 1Gi of 2Gi",
+        "data-romeo-2 1Gi of 2Gi", "0 of 3 done");
+    assertThat(statefulSet("romeo").getMetadata().getUid()).as("held while the claims resize")
         .isEqualTo(before.getMetadata().getUid());
-    assertThat(statefulSet("november").getMetadata().getDeletionTimestamp()).isNull();
+    assertThat(statefulSet("romeo").getMetadata().getDeletionTimestamp()).isNull();
 
-    resized("data-november-0", "2Gi", null);
-    resized("data-november-1", "1Gi", "Resizing");
-    resized("data-november-2", "1Gi", "FileSystemResizePending");
-    awaitStatus("november", x -> condition(x, Conditions.PROGRESSING).getMessage()
-        .contains("data-november-1 1Gi of 2Gi (Resizing)"));
-    assertThat(statefulSet("november").getMetadata().getDeletionTimestamp()).as("not while one still resizes").isNull();
+    resized("data-romeo-0", "2Gi", null);
+    resized("data-romeo-1", "1Gi", "Resizing");
+    resized("data-romeo-2", "1Gi", "FileSystemResizePending");
+    awaitStatus("romeo", x -> condition(x, Conditions.PROGRESSING).getMessage()
+        .contains("data-romeo-1 1Gi of 2Gi (Resizing)"));
+    assertThat(statefulSet("romeo").getMetadata().getDeletionTimestamp()).as("not while one still resizes").isNull();
 
-    resized("data-november-1", "2Gi", null);
-    await().atMost(WAIT).until(() -> statefulSet("november").getMetadata().getDeletionTimestamp() != null);
-    StatefulSet deleting = statefulSet("november");
+    resized("data-romeo-1", "2Gi", null);
+    await().atMost(WAIT).until(() -> statefulSet("romeo").getMetadata().getDeletionTimestamp() != null);
+    StatefulSet deleting = statefulSet("romeo");
     assertThat(deleting.getMetadata().getFinalizers()).as("propagationPolicy Orphan").containsExactly("orphan");
     assertThat(templateSize(deleting)).isEqualTo("1Gi");
     // the garbage collector's part: it orphans the pods, then removes the finalizer
-    client.apps().statefulSets().inNamespace(NS).withName("november").edit(s -> {
+    client.apps().statefulSets().inNamespace(NS).withName("romeo").edit(s -> {
       s.getMetadata().setFinalizers(List.of());
       return s;
     });
 
     await().atMost(WAIT).until(() -> {
-      StatefulSet now = statefulSet("november");
+      StatefulSet now = statefulSet("romeo");
       return now != null && !now.getMetadata().getUid().equals(before.getMetadata().getUid());
     });
-    StatefulSet after = statefulSet("november");
+    StatefulSet after = statefulSet("romeo");
     assertThat(templateSize(after)).isEqualTo("2Gi");
     assertThat(after.getSpec().getSelector()).isEqualTo(before.getSpec().getSelector());
     assertThat(client.pods().inNamespace(NS).list().getItems().stream()
-        .filter(p -> p.getMetadata().getName().startsWith("november-"))
+        .filter(p -> p.getMetadata().getName().startsWith("romeo-"))
         .collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p.getMetadata().getUid())))
         .as("the pods were not touched").isEqualTo(podUids);
-    c = awaitStatus("november", x -> condition(x, Conditions.PROGRESSING).getMessage()
+    c = awaitStatus("romeo", x -> condition(x, Conditions.PROGRESSING).getMessage()
         .contains("waiting for the file systems to grow"));
-    assertThat(condition(c, Conditions.PROGRESSING).getMessage()).contains("data-november-2 1Gi of 2Gi (FileSystemResizePending)",
+    assertThat(condition(c, Conditions.PROGRESSING).getMessage()).contains("data-romeo-2 1Gi of 2Gi (FileSystemResizePending)",
         "2 of 3 done");
-    resized("data-november-2", "2Gi", null);
-    c = awaitStatus("november", x -> !VolumeGrowth.EXPANDING.equals(condition(x, Conditions.PROGRESSING).getReason()));
+    resized("data-romeo-2", "2Gi", null);
+    c = awaitStatus("romeo", x -> !VolumeGrowth.EXPANDING.equals(condition(x, Conditions.PROGRESSING).getReason()));
     assertThat(condition(c, Conditions.PROGRESSING).getReason()).isEqualTo("Creating");
-    await().atMost(WAIT).untilAsserted(() -> assertThat(events("november")).extracting(Event::getMessage).contains(
-        "Raised the storage request of PersistentVolumeClaim data-november-1 to 2Gi.", "Created StatefulSet november.")
-        .anySatisfy(m -> assertThat(m).startsWith("Deleted StatefulSet november with propagationPolicy Orphan")));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events("romeo")).extracting(Event::getMessage).contains(
+        "Raised the storage request of PersistentVolumeClaim data-romeo-1 to 2Gi.", "Created StatefulSet romeo.")
+        .anySatisfy(m -> assertThat(m).startsWith("Deleted StatefulSet romeo with propagationPolicy Orphan")));
 
     // smaller: refused, nothing changes
-    editSpec("november", spec -> spec.getStorage().setSize("1Gi"));
-    c = awaitStatus("november", x -> is(x, Conditions.PROGRESSING, "False", ChangeGate.STORAGE_DECREASE_NOT_SUPPORTED));
+    editSpec("romeo", spec -> spec.getStorage().setSize("1Gi"));
+    c = awaitStatus("romeo", x -> is(x, Conditions.PROGRESSING, "False", ChangeGate.STORAGE_DECREASE_NOT_SUPPORTED));
     assertThat(condition(c, Conditions.PROGRESSING).getMessage()).contains("from 2Gi to 1Gi", "cannot shrink");
-    assertThat(templateSize(statefulSet("november"))).isEqualTo("2Gi");
-    assertThat(claims("november")).extracting(AionClusterReconcilerTest::requested).containsExactly("2Gi", "2Gi", "2Gi");
+    assertThat(templateSize(statefulSet("romeo"))).isEqualTo("2Gi");
+    assertThat(claims("romeo")).extracting(AionClusterReconcilerTest::requested).containsExactly("2Gi", "2Gi", "2Gi");
   }
 
   /** A class without allowVolumeExpansion: refused, naming the class; no claim and not the StatefulSet changes. */
