@@ -172,8 +172,19 @@ class NodesApiIT {
   @Test
   void aVoterWhoseDataWasWipedIsRefusedThenReplaced() throws Exception {
     try (LocalCluster cl = new LocalCluster(dir, 3).label("wiped")) {
-      int leader = cl.leaderIndex(WAIT);
-      int wiped = leader % 3 + 1;
+      // n3 leads and n1 is wiped: n1 is the first peer every Ratis client tries, so the replacement's membership
+      // changes meet the wiped node's "group not found" first (Ratis tries no other peer after that answer)
+      awaitTrue("n3 to lead", () -> {
+        if (cl.leaderIndex(WAIT) == 3) return true;
+        try {
+          Http.postRaw(cl.url(cl.leaderIndex(WAIT)) + "/v1/cluster/leader", "{\"id\":\"n3\"}");
+        } catch (Exception e) {
+          return false;
+        }
+        return cl.leaderIndex(WAIT) == 3;
+      });
+      int leader = 3;
+      int wiped = 1;
       String id = name(wiped);
       try (io.aiondb.client.AionClient c = io.aiondb.client.AionClient.connect(cl.url(leader))) {
         c.createNamespace("w");

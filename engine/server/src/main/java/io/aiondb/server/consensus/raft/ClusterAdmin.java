@@ -31,6 +31,7 @@ import org.apache.ratis.server.RaftServer;
  * when there is nothing to do, so a caller that crashed halfway can simply call again.
  */
 public final class ClusterAdmin {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClusterAdmin.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public record Member(String id, String raftAddress, String httpAddress, String role, boolean voting,
@@ -312,7 +313,13 @@ public final class ClusterAdmin {
   private void apply(List<RaftPeer> voters, List<RaftPeer> listeners) {
     knowMembers();
     try {
-      RaftNode.check(raft.adminClient().admin().setConfiguration(voters, listeners));
+      org.apache.ratis.protocol.RaftClientReply reply;
+      try {
+        reply = raft.adminClient().admin().setConfiguration(voters, listeners);
+      } catch (org.apache.ratis.protocol.exceptions.GroupMismatchException e) {
+        reply = toKnownLeader(voters, listeners, e);
+      }
+      RaftNode.check(reply);
     } catch (org.apache.ratis.protocol.exceptions.TimeoutIOException e) {
       throw new AionException(ErrorCode.TIMEOUT, "the membership change did not complete within request.timeout: a new"
           + " member must be running and reachable at its raftAddress to catch up; see GET /v1/cluster/members for the outcome");
@@ -332,6 +339,22 @@ public final class ClusterAdmin {
       }
       throw e;
     }
+  }
+
+  /**
+   * The admin client's guess of the leader was a member without the group (a wiped node waiting to be replaced
+   * answers "group not found"), and Ratis tries no other peer after that answer (NodesApiIT's wiped-voter replacement
+   * failed this way whenever the wiped node was the client's first guess): the change goes to the leader this node
+   * knows instead, once.
+   */
+  private org.apache.ratis.protocol.RaftClientReply toKnownLeader(List<RaftPeer> voters, List<RaftPeer> listeners,
+      org.apache.ratis.protocol.exceptions.GroupMismatchException cause) throws IOException {
+    RaftPeerId leader = raft.division().getInfo().getLeaderId();
+    if (leader == null) throw cause;
+    LOG.info("membership change sent to the leader {} directly: the admin client's first choice answered {}", leader,
+        cause.getMessage());
+    return raft.adminClient().getClientRpc().sendRequest(new org.apache.ratis.protocol.SetConfigurationRequest(
+        org.apache.ratis.protocol.ClientId.randomId(), leader, raft.groupId(), 0, voters, listeners));
   }
 
   private static RaftPeer find(RaftConfiguration conf, String id) {
