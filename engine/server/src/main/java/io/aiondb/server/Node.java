@@ -71,6 +71,15 @@ public final class Node implements AutoCloseable {
     Gauge.builder("aion.admission.pending.writes", proposer, RaftNode::pendingWrites)
         .description("Writes accepted by this node and not yet answered (bounded by admission.max-pending-writes)")
         .register(metrics);
+    io.micrometer.core.instrument.FunctionCounter.builder("aion.raft.proposals", proposer, p -> p.proposalCounts()[0])
+        .description("Raft entries this node proposed for writes (a batch of commands is one)").register(metrics);
+    io.micrometer.core.instrument.FunctionCounter.builder("aion.raft.proposed.commands", proposer, p -> p.proposalCounts()[1])
+        .description("Write commands this node proposed; divided by aion.raft.proposals: commands per Raft entry")
+        .register(metrics);
+    io.micrometer.core.instrument.FunctionCounter.builder("aion.raft.applied.entries", proposer, p -> p.stateMachine().dataEntriesApplied())
+        .description("Data entries this node applied since start").register(metrics);
+    io.micrometer.core.instrument.FunctionCounter.builder("aion.raft.applied.commands", proposer, p -> p.stateMachine().commandsApplied())
+        .description("Commands in the data entries this node applied since start").register(metrics);
     Gauge.builder("aion.revision.waiters", store, RocksStore::revisionWaiters)
         .description("Reads waiting for a revision not yet applied here (minRevision)").register(metrics);
     Gauge.builder("aion.applied.revision", store, RocksStore::appliedRevision)

@@ -43,6 +43,7 @@ public record AionConfig(
     Duration requestTimeout,
     int admissionMaxPendingWrites,
     long admissionMaxPendingBytes,
+    Batching batching,
     io.aiondb.server.query.QueryLimits query,
     io.aiondb.server.watch.WatchLimits watch,
     Duration shutdownGrace,
@@ -89,4 +90,10 @@ public record AionConfig(
   public static AionConfig defaults() {
     return ConfigLoader.load(new String[0], java.util.Map.of(), null);
   }
+
+  /**
+   * Command batching (raft.batch.*): how many commands, and how many bytes of them, one Raft entry carries at most, and
+   * how many entries this node has waiting for the log at once (the next one forms meanwhile).
+   */
+  public record Batching(int maxCommands, long maxBytes, int maxInFlight) {}
 }

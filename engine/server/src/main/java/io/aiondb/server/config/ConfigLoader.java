@@ -113,6 +113,8 @@ public final class ConfigLoader {
         duration(v, "request.timeout"),
         intRange(v, "admission.max-pending-writes", 1, 1_000_000),
         size(v, "admission.max-pending-bytes"),
+        new AionConfig.Batching(intRange(v, "raft.batch.max-commands", 1, 100_000), size(v, "raft.batch.max-bytes"),
+            intRange(v, "raft.batch.max-in-flight", 1, 1024)),
         queryLimits(v),
         new io.aiondb.server.watch.WatchLimits(intRange(v, "watch.max", 1, 1_000_000),
             intRange(v, "watch.max-per-client", 1, 1_000_000), intRange(v, "watch.max-per-connection", 1, 1_000_000),
@@ -129,6 +131,9 @@ public final class ConfigLoader {
     c.connections().validate();
     if (c.requestTimeout().isZero()) throw new ConfigException("request.timeout must be positive");
     if (c.watch().sendTimeout().toMillis() < 100) throw new ConfigException("watch.send-timeout must be at least 100ms");
+    if (c.batching().maxBytes() < (64 << 10) || c.batching().maxBytes() > (4L << 20)) {
+      throw new ConfigException("raft.batch.max-bytes must be between 64KiB and 4MiB (a Raft entry holds at most 8MB)");
+    }
     if (c.admissionMaxPendingBytes() < (4 << 20)) throw new ConfigException("admission.max-pending-bytes must be at least 4MiB");
     if (!c.clusterName().matches("[a-zA-Z0-9_.-]{1,63}")) throw new ConfigException("cluster.name must be 1-63 of a-z A-Z 0-9 _ . -");
     if (c.segmentBytes() < (64 << 10)) throw new ConfigException("raft.segment-size must be at least 64KiB");

@@ -80,6 +80,15 @@ public final class Settings {
           "Raft log segment size; the log is purged behind a snapshot one closed segment at a time."),
       new Setting("raft.leader-lease", Type.BOOL, "true",
           "Serve linearizable reads on the leader from its lease (no heartbeat round) while the lease is valid."),
+      new Setting("raft.batch.max-commands", Type.INT, "256",
+          "Most commands one Raft entry carries. Concurrent writes that queue while earlier entries wait for the log are "
+              + "proposed together as one entry (one append, fsync, replication round and RocksDB write); each keeps "
+              + "its own result. 1 turns batching off."),
+      new Setting("raft.batch.max-bytes", Type.SIZE, "4MiB",
+          "Most bytes of commands in one batched entry (a single larger command is still proposed alone). 64KiB-4MiB."),
+      new Setting("raft.batch.max-in-flight", Type.INT, "2",
+          "Entries of batched writes this node has waiting for the log at once; the next one forms meanwhile. A node "
+              + "that forwards writes to the leader keeps one in flight, so a connection's writes commit in order."),
       new Setting("storage.sync", Type.BOOL, "true",
           "fsync the Raft log before acknowledging a write. Off trades durability on power loss for speed."),
       new Setting("storage.block-cache-size", Type.SIZE, "64MiB", "RocksDB block cache (shared by all column families)."),

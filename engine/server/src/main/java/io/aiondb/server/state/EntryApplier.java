@@ -59,10 +59,64 @@ public final class EntryApplier {
           entry.index(), entry.command().getClass().getSimpleName(), e);
       commitIndexOnly(entry.index(), term);
       rejectedByFailure.incrementAndGet();
-      return new ApplyResult.Rejected(ErrorCode.INTERNAL, "the command could not be applied ("
-          + e.getClass().getSimpleName() + "); nothing was written. This is a defect: please report it with the "
-          + "server log of log index " + entry.index());
+      return failed(e, entry.index());
     }
+  }
+
+  /**
+   * One item of a batched entry: a command to apply, or the leader's rejection of one it refused before the log
+   * ({@code rejected} non-null; {@code command} null).
+   */
+  public record Item(Command command, ApplyResult.Rejected rejected) {
+    public static Item of(Command c) {
+      return new Item(c, null);
+    }
+  }
+
+  /**
+   * Applies the items of one log entry (at {@code index}, Raft term {@code term}, commit time {@code timestampMillis})
+   * in order, in one RocksDB batch committed once with the entry's index and term. Each command sees the writes of
+   * the ones before it; a command that is rejected, or fails inside apply, is undone alone (a savepoint around each)
+   * and answered {@link ApplyResult.Rejected} at its position, as {@link #apply} answers a single one: its neighbours
+   * are applied as if it were not there. Results are by position. A {@link StorageException} stops the replica.
+   */
+  public java.util.List<ApplyResult> applyAll(long index, long timestampMillis, java.util.List<Item> items, long term) {
+    java.util.List<ApplyResult> results = new java.util.ArrayList<>(items.size());
+    try (Batch b = store.newBatch()) {
+      for (Item item : items) {
+        if (item.rejected() != null) {
+          results.add(item.rejected());
+          continue;
+        }
+        Batch.Savepoint sp = b.savepoint();
+        try {
+          ApplyResult r = applier.apply(new LogEntry(index, timestampMillis, item.command()), b);
+          if (r instanceof ApplyResult.Rejected) b.rollback(sp); else b.release(sp); // a refusal leaves no trace
+          results.add(r);
+        } catch (StorageException e) {
+          throw e;
+        } catch (Rejection r) {
+          b.rollback(sp);
+          results.add(new ApplyResult.Rejected(r.code(), r.getMessage()));
+        } catch (RuntimeException e) {
+          b.rollback(sp);
+          LOG.error("a command ({}) of entry {} failed inside apply; it is recorded as rejected on every replica and "
+              + "wrote nothing", item.command().getClass().getSimpleName(), index, e);
+          rejectedByFailure.incrementAndGet();
+          results.add(failed(e, index));
+        }
+      }
+      store.noteIndex(b, index);
+      store.noteTerm(b, term);
+      store.commit(b);
+      return results;
+    }
+  }
+
+  private static ApplyResult.Rejected failed(RuntimeException e, long index) {
+    return new ApplyResult.Rejected(ErrorCode.INTERNAL, "the command could not be applied ("
+        + e.getClass().getSimpleName() + "); nothing was written. This is a defect: please report it with the "
+        + "server log of log index " + index);
   }
 
   private void commitIndexOnly(long index, long term) {

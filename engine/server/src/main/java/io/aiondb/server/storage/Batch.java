@@ -29,6 +29,16 @@ public final class Batch implements AutoCloseable {
   long lastIndex;
   long lastTerm = -1;
   long lastRevision = -1;
+  /** While a {@link #savepoint} is open: what each overlay write replaced, newest last (null: nothing was there). */
+  private List<Undo> undo;
+
+  private record Undo(Cf cf, ByteKey key, byte[] previous) {}
+
+  /**
+   * The state of a batch at a {@link #savepoint}: {@link #rollback} returns the batch to it, so one command of several
+   * applied in one batch can be undone without touching its neighbours' writes.
+   */
+  public record Savepoint(int afterCommit, Set<Integer> feedNamespaces, long lastRevision) {}
 
   Batch(RocksStore store) {
     this.store = store;
@@ -56,7 +66,60 @@ public final class Batch implements AutoCloseable {
     } catch (RocksDBException e) {
       throw new StorageException("batch put failed", e);
     }
-    overlay.computeIfAbsent(cf, c -> new HashMap<>()).put(new ByteKey(key), value);
+    overlayPut(cf, key, value);
+  }
+
+  private void overlayPut(Cf cf, byte[] key, byte[] value) {
+    ByteKey k = new ByteKey(key);
+    byte[] previous = overlay.computeIfAbsent(cf, c -> new HashMap<>()).put(k, value);
+    if (undo != null) undo.add(new Undo(cf, k, previous));
+  }
+
+  /**
+   * Opens a savepoint (one at a time): the writes from here on can be undone with {@link #rollback}, or kept with
+   * {@link #release}. Range operations ({@link #deleteRange}) are not undone: only exclusive commands use them, and
+   * those are applied in a batch of their own.
+   */
+  public Savepoint savepoint() {
+    if (undo != null) throw new IllegalStateException("a savepoint is already open");
+    writeBatch.setSavePoint();
+    undo = new ArrayList<>();
+    return new Savepoint(afterCommit.size(), new HashSet<>(feedNamespaces), lastRevision);
+  }
+
+  /** Keeps the writes since {@code sp}. */
+  public void release(Savepoint sp) {
+    if (undo == null) throw new IllegalStateException("no savepoint is open");
+    try {
+      writeBatch.popSavePoint();
+    } catch (RocksDBException e) {
+      throw new StorageException("batch savepoint release failed", e);
+    }
+    undo = null;
+  }
+
+  /**
+   * Undoes every write since {@code sp}: the RocksDB batch, the overlay that reads see, the after-commit actions, the
+   * change-feed namespaces and the revision. (Cache invalidations of keys that are then not written stay: dropping a
+   * cached value that did not change is harmless.)
+   */
+  public void rollback(Savepoint sp) {
+    if (undo == null) throw new IllegalStateException("no savepoint is open");
+    try {
+      writeBatch.rollbackToSavePoint();
+    } catch (RocksDBException e) {
+      throw new StorageException("batch rollback failed", e);
+    }
+    for (int i = undo.size() - 1; i >= 0; i--) {
+      Undo u = undo.get(i);
+      Map<ByteKey, byte[]> m = overlay.get(u.cf());
+      if (u.previous() == null) m.remove(u.key()); else m.put(u.key(), u.previous());
+    }
+    overlay.values().removeIf(Map::isEmpty);
+    undo = null;
+    while (afterCommit.size() > sp.afterCommit()) afterCommit.removeLast();
+    feedNamespaces.retainAll(sp.feedNamespaces());
+    lastRevision = sp.lastRevision();
   }
 
   public void delete(Cf cf, byte[] key) {
@@ -66,7 +129,7 @@ public final class Batch implements AutoCloseable {
     } catch (RocksDBException e) {
       throw new StorageException("batch delete failed", e);
     }
-    overlay.computeIfAbsent(cf, c -> new HashMap<>()).put(new ByteKey(key), DELETED);
+    overlayPut(cf, key, DELETED);
   }
 
   /** Deletes {@code [from, to)}. Only in an exclusive batch: the overlay does not track ranges. */

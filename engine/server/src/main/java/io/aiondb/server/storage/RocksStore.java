@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RocksStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RocksStore.class);
-  static final byte[] APPLIED_INDEX = "applied-index".getBytes(StandardCharsets.UTF_8);
-  static final byte[] APPLIED_TERM = "applied-term".getBytes(StandardCharsets.UTF_8);
+  public static final byte[] APPLIED_INDEX = "applied-index".getBytes(StandardCharsets.UTF_8);
+  public static final byte[] APPLIED_TERM = "applied-term".getBytes(StandardCharsets.UTF_8);
   public static final byte[] LAST_TIMESTAMP = "last-timestamp".getBytes(StandardCharsets.UTF_8);
   public static final byte[] REVISION = "revision".getBytes(StandardCharsets.UTF_8);
   public static final byte[] NEXT_NS_ID = "next-ns-id".getBytes(StandardCharsets.UTF_8);

@@ -5,7 +5,10 @@ import io.aiondb.server.AionException;
 import io.aiondb.server.consensus.raft.EntryCodec;
 import io.aiondb.server.state.Command;
 import io.aiondb.server.state.CommandCodec;
+import io.aiondb.server.state.EntryApplier;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The log's byte formats: {@link CommandCodec} (a command, checked by {@code startTransaction} before it enters the
@@ -26,11 +29,37 @@ class CommandCodecFuzzTest {
     }
     try {
       EntryCodec.Entry e = EntryCodec.decode(input);
-      roundTrip(e.command());
-      EntryCodec.Entry again = EntryCodec.decode(EntryCodec.encode(e.timestampMillis(), CommandCodec.encode(e.command())));
-      if (again.timestampMillis() != e.timestampMillis()) throw new AssertionError("entry timestamp changed");
+      if (!e.batch()) {
+        roundTrip(e.command());
+        EntryCodec.Entry again = EntryCodec.decode(EntryCodec.encode(e.timestampMillis(), CommandCodec.encode(e.command())));
+        if (again.timestampMillis() != e.timestampMillis()) throw new AssertionError("entry timestamp changed");
+      } else {
+        // a batch entry: re-encoded from its items, it decodes to the same items
+        List<Object> items = new ArrayList<>();
+        for (EntryApplier.Item item : e.items()) {
+          if (item.command() != null) roundTrip(item.command());
+          items.add(item.command() != null ? CommandCodec.encode(item.command()) : item.rejected());
+        }
+        EntryCodec.Entry again = EntryCodec.decode(EntryCodec.encodeBatch(e.timestampMillis(), items));
+        if (again.timestampMillis() != e.timestampMillis() || again.items().size() != e.items().size()) {
+          throw new AssertionError("batch entry changed in a round trip");
+        }
+        for (int i = 0; i < items.size(); i++) {
+          EntryApplier.Item a = e.items().get(i);
+          EntryApplier.Item b = again.items().get(i);
+          if (a.command() != null ? !same(a.command(), b.command()) : !a.rejected().equals(b.rejected())) {
+            throw new AssertionError("batch item " + i + " changed in a round trip");
+          }
+        }
+      }
     } catch (AionException | IllegalArgumentException rejected) {
       // documented rejections
+    }
+    try {
+      List<byte[]> proposal = EntryCodec.decodeProposal(input);
+      if (!Arrays.equals(EntryCodec.encodeProposal(proposal), input)) throw new AssertionError("proposal changed");
+    } catch (IllegalArgumentException rejected) {
+      // documented rejection
     }
   }
 

@@ -40,7 +40,7 @@ class RejectedEntriesReplayTest {
     };
   }
 
-  private static List<Command> log() {
+  static List<Command> log() {
     byte[] big = new byte[3 << 20]; // two of these are more than a transaction may read
     List<Command> cmds = new ArrayList<>();
     cmds.add(new Command.CreateNamespace("app"));

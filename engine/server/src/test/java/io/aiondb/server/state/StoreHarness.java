@@ -37,6 +37,11 @@ public final class StoreHarness implements AutoCloseable {
     return applier.apply(new LogEntry(++index, ts, c), 1);
   }
 
+  /** Applies {@code items} as one batched entry (see {@link EntryApplier#applyAll}). */
+  public java.util.List<ApplyResult> applyAll(java.util.List<EntryApplier.Item> items, long ts) {
+    return applier.applyAll(++index, ts, items, 1);
+  }
+
   public ApplyResult.Written put(String ns, String key, String value, long ts) {
     return (ApplyResult.Written) apply(new Command.Put(ns, b(key), b(value), ContentType.TEXT, Command.ANY_REVISION), ts);
   }

@@ -1,6 +1,10 @@
 package io.aiondb.server.consensus.raft;
 
 import io.aiondb.server.AionException;
+import io.aiondb.server.ErrorCode;
+import io.aiondb.server.state.Command;
+import java.util.ArrayList;
+import java.util.List;
 import io.aiondb.server.state.ApplyResult;
 import io.aiondb.server.state.CommandCodec;
 import io.aiondb.server.state.EntryApplier;
@@ -150,23 +154,65 @@ public final class AionStateMachine extends BaseStateMachine {
 
   @Override
   public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
-    byte[] commandBytes = request.getMessage().getContent().toByteArray();
-    try {
-      // validates (the command's shape, and the content of the values it writes): a bad command never reaches the log,
-      // whichever node or client version sent it
-      Values.validate(CommandCodec.decode(commandBytes));
-    } catch (AionException | IllegalArgumentException e) {
-      throw new IOException("rejected command: " + e.getMessage(), e);
-    }
+    byte[] message = request.getMessage().getContent().toByteArray();
     long ts;
     synchronized (this) {
       ts = Math.max(clock.millis(), lastTimestamp);
       lastTimestamp = ts;
     }
+    byte[] logData;
+    EntryCodec.Entry decoded;
+    if (EntryCodec.isBatchProposal(message)) {
+      List<byte[]> commands;
+      try {
+        commands = EntryCodec.decodeProposal(message);
+      } catch (IllegalArgumentException e) {
+        throw new IOException("rejected command: " + e.getMessage(), e);
+      }
+      // each command is validated alone: one that fails is recorded in the entry as refused, its neighbours go on
+      List<Object> items = new ArrayList<>(commands.size());
+      List<EntryApplier.Item> decodedItems = new ArrayList<>(commands.size());
+      for (byte[] bytes : commands) {
+        ApplyResult.Rejected refused;
+        try {
+          Command c = CommandCodec.decode(bytes);
+          if (c.exclusive() && commands.size() > 1) {
+            refused = new ApplyResult.Rejected(ErrorCode.BAD_REQUEST,
+                "rejected command: " + c.getClass().getSimpleName() + " is applied alone, never in a batch");
+          } else {
+            Values.validate(c);
+            items.add(bytes);
+            decodedItems.add(EntryApplier.Item.of(c));
+            continue;
+          }
+        } catch (AionException e) {
+          refused = new ApplyResult.Rejected(e.code(), e.getMessage());
+        } catch (IllegalArgumentException e) {
+          refused = new ApplyResult.Rejected(ErrorCode.BAD_REQUEST, "rejected command: " + e.getMessage());
+        }
+        items.add(refused);
+        decodedItems.add(new EntryApplier.Item(null, refused));
+      }
+      logData = EntryCodec.encodeBatch(ts, items);
+      decoded = new EntryCodec.Entry(ts, decodedItems, true);
+    } else {
+      Command c;
+      try {
+        // validates (the command's shape, and the content of the values it writes): a bad command never reaches the
+        // log, whichever node or client version sent it
+        c = CommandCodec.decode(message);
+        Values.validate(c);
+      } catch (AionException | IllegalArgumentException e) {
+        throw new IOException("rejected command: " + e.getMessage(), e);
+      }
+      logData = EntryCodec.encode(ts, message);
+      decoded = new EntryCodec.Entry(ts, List.of(EntryApplier.Item.of(c)), false);
+    }
     return TransactionContext.newBuilder()
         .setStateMachine(this)
         .setClientRequest(request)
-        .setLogData(ByteString.copyFrom(EntryCodec.encode(ts, commandBytes)))
+        .setLogData(ByteString.copyFrom(logData))
+        .setStateMachineContext(decoded) // the leader applies these without decoding the entry again
         .build();
   }
 
@@ -183,15 +229,44 @@ public final class AionStateMachine extends BaseStateMachine {
     try {
       // An entry this version cannot decode (a command kind from a newer version) stops this replica below, rather
       // than being skipped here while newer replicas apply it: a stopped replica can be upgraded, a diverged one not.
-      EntryCodec.Entry e = EntryCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
-      ApplyResult result = applier.apply(new LogEntry(index, e.timestampMillis(), e.command()), term);
+      EntryCodec.Entry e = trx.getStateMachineContext() instanceof EntryCodec.Entry known ? known
+          : EntryCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+      byte[] reply;
+      if (e.batch()) {
+        List<ApplyResult> results = applier.applyAll(index, e.timestampMillis(), e.items(), term);
+        batchedCommands.add(results.size());
+        batchEntryCount.increment();
+        reply = ApplyResultCodec.encodeAll(results);
+      } else {
+        reply = ApplyResultCodec.encode(applier.apply(new LogEntry(index, e.timestampMillis(), e.command()), term));
+      }
+      dataEntries.increment();
       lastDataIndex = index;
       updateLastAppliedTermIndex(term, index);
-      return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(ApplyResultCodec.encode(result))));
+      return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply)));
     } catch (RuntimeException ex) { // storage failed or undecodable entry (see above and EntryApplier): stop applying
       LOG.error("applying entry {} (term {}) failed; this node stops applying", index, term, ex);
       return CompletableFuture.failedFuture(ex);
     }
+  }
+
+  /** Data entries applied since start (batched or not): with {@link #batchedCommands()}, the commands per entry. */
+  private final java.util.concurrent.atomic.LongAdder dataEntries = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder batchEntryCount = new java.util.concurrent.atomic.LongAdder();
+  /** Commands applied from batch entries since start. */
+  private final java.util.concurrent.atomic.LongAdder batchedCommands = new java.util.concurrent.atomic.LongAdder();
+
+  public long dataEntriesApplied() {
+    return dataEntries.sum();
+  }
+
+  /** Commands applied since start: single-command entries plus the commands of batch entries. */
+  public long commandsApplied() {
+    return dataEntries.sum() - batchEntries() + batchedCommands.sum();
+  }
+
+  private long batchEntries() {
+    return batchEntryCount.sum();
   }
 
   /**

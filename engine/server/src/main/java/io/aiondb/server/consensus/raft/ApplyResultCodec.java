@@ -128,6 +128,35 @@ public final class ApplyResultCodec {
     return in.readBoolean() ? io.aiondb.server.storage.VersionRecord.decode(readBytes(in)) : null;
   }
 
+  /** The results of a batch entry, by position: {@code count:i32 | (length:i32 | result)*}. */
+  public static byte[] encodeAll(java.util.List<ApplyResult> results) {
+    java.util.List<byte[]> parts = new java.util.ArrayList<>(results.size());
+    int size = 4;
+    for (ApplyResult r : results) {
+      byte[] p = encode(r);
+      parts.add(p);
+      size += 4 + p.length;
+    }
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(size).putInt(parts.size());
+    for (byte[] p : parts) b.putInt(p.length).put(p);
+    return b.array();
+  }
+
+  public static java.util.List<ApplyResult> decodeAll(byte[] data) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(data);
+    int n = b.getInt();
+    if (n < 0 || n > b.remaining() / 4) throw new IllegalArgumentException("batch result with " + n + " results");
+    java.util.List<ApplyResult> out = new java.util.ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      int len = b.getInt();
+      if (len < 0 || len > b.remaining()) throw new IllegalArgumentException("truncated batch result");
+      byte[] p = new byte[len];
+      b.get(p);
+      out.add(decode(p));
+    }
+    return out;
+  }
+
   public static ApplyResult decode(byte[] data) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
       return switch (in.readByte()) {

@@ -48,10 +48,10 @@ import org.slf4j.LoggerFactory;
  * This node's member of the cluster's Raft group (Apache Ratis): the {@link Proposer} for writes and the read
  * barrier for linearizable reads.
  *
- * <p>Writes: any node accepts them; its Ratis client sends the command to the leader (following
- * {@code NotLeaderException} redirects and retrying with the same call id, which the leader's retry cache
- * deduplicates) and the result comes back once a majority has the entry and the leader applied it; this node then
- * waits until it has applied the entry too, so a read here right after sees the write.
+ * <p>Writes: any node accepts them; its {@link CommandBatcher} groups concurrent ones into proposals, which go to the
+ * leader in process when this node leads and over the Raft transport otherwise (retried with the same client and call
+ * id, which the retry cache deduplicates: {@link #sendProposal}); the result comes back once a majority has the entry
+ * and the leader applied it (design note 003, "Write path").
  *
  * <p>Reads: {@link #readBarrier} asks for a read index (ReadIndex, or the leader lease when enabled) and waits until
  * the local state machine has applied it. A minority partition cannot get a read index, so a linearizable read
@@ -84,6 +84,16 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
   private final java.util.concurrent.atomic.AtomicLong pendingBytes = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.ExecutorService writers =
       java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("aion-propose-", 0).factory());
+  /**
+   * Proposals carry this node's own client id and call ids: a proposal resent (to the same or a new leader) keeps
+   * both, so the retry cache, which every member fills as it applies entries, answers a resent proposal that already
+   * committed instead of appending it again (exactly once, as Ratis's own client does).
+   */
+  private final org.apache.ratis.protocol.ClientId proposerId = org.apache.ratis.protocol.ClientId.randomId();
+  private final java.util.concurrent.atomic.AtomicLong proposalCallIds = new java.util.concurrent.atomic.AtomicLong();
+  /** Only its RPC is used: it carries proposals to a leader on another node. */
+  private final RaftClient forwardClient;
+  private final CommandBatcher batcher;
 
   /** @param tls the node's TLS material, or null: with it the Raft transport runs mutual TLS between peers */
   public RaftNode(AionConfig config, RocksStore store, KvStateMachine kv, Clock clock,
@@ -136,6 +146,12 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
         .setRaftGroup(RaftGroup.valueOf(groupId, raftPeers)).setRetryPolicy(RetryPolicies.noRetry()).build();
     adminClient = RaftClient.newBuilder().setProperties(clientProps).setParameters(parameters)
         .setRaftGroup(RaftGroup.valueOf(groupId, raftPeers)).setRetryPolicy(adminRetryPolicy()).build();
+    forwardClient = RaftClient.newBuilder().setClientId(proposerId).setProperties(clientProps).setParameters(parameters)
+        .setRaftGroup(RaftGroup.valueOf(groupId, raftPeers)).setRetryPolicy(RetryPolicies.noRetry()).build();
+    AionConfig.Batching batching = config.batching();
+    // a forwarding node keeps one proposal in flight: the leader appends them in the order they arrive
+    batcher = new CommandBatcher("aion-proposer", this::sendProposal, writers, batching.maxCommands(),
+        batching.maxBytes(), () -> isLeader() ? batching.maxInFlight() : 1);
     LOG.info("raft member {} of group {} ({}) started on {}:{} over {}; peers {}", selfId, config.clusterName(), groupId,
         config.raftHost(), config.raftPort(), config.raftTransport(), peers);
     if (guard != null && guard.action() == DataGuard.Action.WAIT) {
@@ -470,12 +486,127 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
     byte[] bytes = CommandCodec.encode(command);
     AionException refused = admit(bytes.length);
     if (refused != null) return CompletableFuture.failedFuture(refused);
-    CompletableFuture<ApplyResult> result = send(Message.valueOf(ByteString.copyFrom(bytes)));
+    CompletableFuture<ApplyResult> result = batcher.submit(command, bytes);
     result.whenComplete((r, e) -> {
       pendingBytes.addAndGet(-bytes.length);
       pendingWrites.release();
     });
     return result;
+    // No wait for this node to apply the entry too: linearizable reads (the default) wait for the read index anyway,
+    // and a stale read that must see the write passes minRevision. Waiting here cost a commit-index round to the
+    // followers on every write (measured in docs/design/replication.md).
+  }
+
+  private boolean isLeader() {
+    try {
+      return server.getDivision(groupId).getInfo().isLeader();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Sends one proposal (one command, or a batch: {@link CommandBatcher}) to the leader and completes with the reply's
+   * bytes. On the leader it is submitted in process ({@code submitClientRequestAsync}: no RPC, appended to the log in
+   * the order proposals are handed over); elsewhere it goes to the leader this node knows. A failure before the
+   * deadline ({@code request.timeout}) is retried with the same call id (a new leader, a leader not ready yet, a lost
+   * connection): the retry cache makes a resent proposal that already committed answer, not apply again. After the
+   * deadline the outcome is unknown ({@code TIMEOUT}) if the proposal was ever sent, {@code UNAVAILABLE} if not.
+   */
+  private CompletableFuture<byte[]> sendProposal(byte[] proposal) {
+    Message message = Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations.unsafeWrap(proposal));
+    CompletableFuture<byte[]> done = new CompletableFuture<>();
+    attempt(message, proposalCallIds.incrementAndGet(), System.nanoTime() + config.requestTimeout().toNanos(), 0,
+        false, done);
+    return done;
+  }
+
+  private void attempt(Message message, long callId, long deadline, int attempt, boolean sentBefore,
+      CompletableFuture<byte[]> done) {
+    RaftPeer leader = null;
+    boolean local = false;
+    try {
+      RaftServer.Division d = server.getDivision(groupId);
+      local = d.getInfo().isLeader();
+      RaftPeerId id = d.getInfo().getLeaderId();
+      if (!local && id != null && !id.equals(selfId)) leader = d.getRaftConf().getPeer(id);
+    } catch (IOException e) {
+      // not (yet) a member of the group: no leader known here
+    }
+    CompletableFuture<RaftClientReply> reply;
+    boolean sent = sentBefore;
+    if (local) {
+      sent = true;
+      try {
+        reply = server.submitClientRequestAsync(writeRequest(selfId, message, callId));
+      } catch (IOException e) {
+        reply = CompletableFuture.failedFuture(e);
+      }
+    } else if (leader != null) {
+      sent = true;
+      RaftPeer to = leader;
+      reply = CompletableFuture.supplyAsync(() -> {
+        try {
+          forwardClient.getClientRpc().addRaftPeers(List.of(to)); // a no-op once known
+          return forwardClient.getClientRpc().sendRequest(writeRequest(to.getId(), message, callId));
+        } catch (IOException e) {
+          throw new CompletionException(e);
+        }
+      }, writers);
+    } else {
+      reply = CompletableFuture.failedFuture(new org.apache.ratis.protocol.exceptions.LeaderNotReadyException(
+          org.apache.ratis.protocol.RaftGroupMemberId.valueOf(selfId, groupId)));
+    }
+    boolean wasSent = sent;
+    long remaining = Math.max(1, deadline - System.nanoTime());
+    reply.orTimeout(remaining, TimeUnit.NANOSECONDS).whenComplete((r, err) -> {
+      Throwable failure = err != null ? (err instanceof CompletionException && err.getCause() != null ? err.getCause() : err)
+          : r.isSuccess() ? null : r.getException();
+      if (failure == null) {
+        done.complete(r.getMessage().getContent().toByteArray());
+        return;
+      }
+      if (failure instanceof StateMachineException) { // refused before the log (a malformed proposal): nothing written
+        done.completeExceptionally(map(failure));
+        return;
+      }
+      if (!accepting || System.nanoTime() >= deadline) {
+        done.completeExceptionally(!wasSent ? map(failure)
+            : failure instanceof java.util.concurrent.TimeoutException ? new AionException(ErrorCode.TIMEOUT,
+                "the write was sent but not confirmed within request.timeout; its outcome is unknown: read the key "
+                    + "before retrying a non-idempotent write")
+            : mapWrite(failure));
+        return;
+      }
+      long backoff = failure instanceof org.apache.ratis.protocol.exceptions.NotLeaderException nle
+          && nle.getSuggestedLeader() != null ? 0 : Math.min(100, 5L << Math.min(attempt, 5));
+      try {
+        CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS, writers)
+            .execute(() -> attempt(message, callId, deadline, attempt + 1, wasSent, done));
+      } catch (java.util.concurrent.RejectedExecutionException e) { // shut down meanwhile
+        done.completeExceptionally(wasSent ? mapWrite(failure) : map(failure));
+      }
+    });
+  }
+
+  private org.apache.ratis.protocol.RaftClientRequest writeRequest(RaftPeerId to, Message message, long callId) {
+    return org.apache.ratis.protocol.RaftClientRequest.newBuilder()
+        .setClientId(proposerId)
+        .setServerId(to)
+        .setGroupId(groupId)
+        .setCallId(callId)
+        .setMessage(message)
+        .setType(org.apache.ratis.protocol.RaftClientRequest.writeRequestType())
+        .build();
+  }
+
+  public AionStateMachine stateMachine() {
+    return stateMachine;
+  }
+
+  /** Proposals this node sent since start and the commands in them (their ratio: commands per Raft entry). */
+  public long[] proposalCounts() {
+    return new long[] {batcher.proposals(), batcher.commands()};
   }
 
   /**
@@ -507,28 +638,6 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
   /** Currently admitted writes not yet answered (for metrics and tests). */
   public int pendingWrites() {
     return config.admissionMaxPendingWrites() - pendingWrites.availablePermits();
-  }
-
-  private CompletableFuture<ApplyResult> send(Message m) {
-    // The blocking API on a virtual thread, not the ordered async API: independent requests need no ordering, and
-    // one failed ordered request would close the client's sliding window for every later one.
-    return CompletableFuture.supplyAsync(() -> {
-      try {
-        RaftClientReply reply = client.io().send(m);
-        if (!reply.isSuccess()) throw new CompletionException(mapWrite(reply.getException()));
-        return reply;
-      } catch (IOException e) {
-        throw new CompletionException(mapWrite(e));
-      }
-    }, writers).thenApply(reply -> {
-      ApplyResult r = ApplyResultCodec.decode(reply.getMessage().getContent().toByteArray());
-      // one place for every caller: a rejected command is an error with the code the state machine chose
-      if (r instanceof ApplyResult.Rejected rej) throw new AionException(rej.code(), rej.message());
-      return r;
-    });
-    // No wait for this node to apply the entry too: linearizable reads (the default) wait for the read index anyway,
-    // and a stale read that must see the write passes minRevision. Waiting here cost a commit-index round to the
-    // followers on every write (measured in docs/design/replication.md).
   }
 
   /**
@@ -657,6 +766,8 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
   @Override
   public void close() {
     accepting = false;
+    batcher.close();
+    if (!batcher.awaitIdle(config.shutdownGrace())) LOG.warn("writes still unanswered after shutdown.grace");
     writers.shutdown();
     try {
       writers.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
@@ -665,6 +776,7 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
     }
     try {
       client.close();
+      forwardClient.close();
       readClient.close();
       adminClient.close();
     } catch (IOException e) {
