@@ -83,7 +83,8 @@ public final class Settings {
       new Setting("raft.batch.max-commands", Type.INT, "256",
           "Most commands one Raft entry carries. Concurrent writes that queue while earlier entries wait for the log are "
               + "proposed together as one entry (one append, fsync, replication round and RocksDB write); each keeps "
-              + "its own result. 1 turns batching off."),
+              + "its own result. 1 (with a raft.batch.max-in-flight as high as the writes you expect at once) turns "
+              + "batching off: with 1 and the default 2 in flight, at most 2 writes are on their way at a time."),
       new Setting("raft.batch.max-bytes", Type.SIZE, "4MiB",
           "Most bytes of commands in one batched entry (a single larger command is still proposed alone). 64KiB-4MiB."),
       new Setting("raft.batch.max-in-flight", Type.INT, "2",
