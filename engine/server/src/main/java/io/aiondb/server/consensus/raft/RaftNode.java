@@ -559,7 +559,8 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
     }
     boolean wasSent = sent;
     long remaining = Math.max(1, deadline - System.nanoTime());
-    reply.orTimeout(remaining, TimeUnit.NANOSECONDS).whenComplete((r, err) -> {
+    // a copy: the timeout must not complete the future Ratis keeps for the pending request
+    reply.copy().orTimeout(remaining, TimeUnit.NANOSECONDS).whenComplete((r, err) -> {
       Throwable failure = err != null ? (err instanceof CompletionException && err.getCause() != null ? err.getCause() : err)
           : r.isSuccess() ? null : r.getException();
       if (failure == null) {
