@@ -183,6 +183,10 @@ final class KvRoutes {
 
   /** A batch write: JSON items, parsed and validated off the event loop (bodies reach 4 MiB). */
   private void putAll(RoutingContext ctx) {
+    if (ctx.request().path().endsWith("/")) { // the router matches keys/ here too: it is a put of the empty key
+      put(ctx);
+      return;
+    }
     String ns = ctx.pathParam("ns");
     Command.validateNamespace(ns);
     byte[] body = jsonBody(ctx, "a batch");

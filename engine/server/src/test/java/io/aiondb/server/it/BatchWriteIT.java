@@ -184,6 +184,12 @@ class BatchWriteIT {
     noneExist("large", 2);
 
     assertThat(put("b", "text/plain", "{}".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(415);
+    // keys/ (a trailing slash) is still a single put, of the empty key
+    HttpResponse<String> slash = http.send(HttpRequest.newBuilder(URI.create(s.url + "/v1/ns/b/keys/"))
+        .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"items\": []}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(slash.statusCode()).isEqualTo(400);
+    assertThat(slash.body()).contains("INVALID_KEY");
     Resp noNs = put("nope", items("x", 2));
     assertThat(noNs.status()).isEqualTo(404);
     assertThat(noNs.code()).isEqualTo("NAMESPACE_NOT_FOUND");
