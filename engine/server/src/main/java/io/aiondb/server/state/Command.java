@@ -154,7 +154,12 @@ public sealed interface Command {
           throw new AionException(ErrorCode.BAD_REQUEST, "items " + first + " and " + i + " both write key '"
               + describeKey(item.key()) + "'; a batch writes a key at most once");
         }
-        bytes += item.key().length + item.value().length;
+        long own = (long) item.key().length + item.value().length;
+        if (own > Keys.MAX_VALUE_BYTES) {
+          throw at(i, item.key(), new AionException(ErrorCode.VALUE_TOO_LARGE, "key and value are " + own
+              + " bytes; a batch carries at most " + Keys.MAX_VALUE_BYTES + " bytes (4 MiB) of keys and values"));
+        }
+        bytes += own;
         if (bytes > Keys.MAX_VALUE_BYTES) {
           throw new AionException(ErrorCode.VALUE_TOO_LARGE, "the batch passes " + Keys.MAX_VALUE_BYTES
               + " bytes (4 MiB) of keys and values at item " + i + "; split it");

@@ -98,6 +98,12 @@ class PutAllTest {
     new Command.PutAll("ns", big); // exactly 4 MiB of keys and values
 
     assertThat(refused(() -> new Command.PutAll("Bad", texts(1, "k"))).code()).isEqualTo(ErrorCode.INVALID_NAMESPACE);
+    List<Command.PutAll.Item> one = texts(2, "k");
+    one.add(new Command.PutAll.Item(b("huge"), new byte[4 * 1024 * 1024], ContentType.OCTET_STREAM));
+    AionException alone = refused(() -> new Command.PutAll("ns", one));
+    assertThat(alone.code()).isEqualTo(ErrorCode.VALUE_TOO_LARGE);
+    assertThat(alone.getMessage()).isEqualTo("item 2 (key 'huge'): key and value are 4194308 bytes; a batch carries at "
+        + "most 4194304 bytes (4 MiB) of keys and values");
   }
 
   @Test
