@@ -24,11 +24,11 @@ import picocli.CommandLine.Spec;
  * program, with its streams and environment passed in so tests can run it in-process.
  */
 @Command(name = "aion", mixinStandardHelpOptions = true, versionProvider = AionCli.Version.class,
-    description = "The Aion DB command line: keys, history, queries, transactions, watches, namespaces, indexes"
+    description = "The Aion DB command line: keys, history, queries, transactions, imports, watches, namespaces, indexes"
         + " and the cluster. Data commands use the binary protocol (--endpoints); index and cluster use the HTTP"
         + " API (--http).",
     subcommands = {KeyCommands.Put.class, KeyCommands.Get.class, KeyCommands.Del.class, KeyCommands.History.class, QueryCommand.class,
-        TxnCommand.class, WatchCommand.class, NsCommand.class, IndexCommand.class, ClusterCommand.class},
+        TxnCommand.class, ImportCommand.class, WatchCommand.class, NsCommand.class, IndexCommand.class, ClusterCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:ok",

@@ -70,9 +70,14 @@ abstract class Base implements Callable<Integer> {
 
   /** {@code text} parsed as JSON; not JSON is a usage error naming {@code what}. */
   static JsonNode parseJson(byte[] text, String what) {
+    return parseJson(Output.JSON, text, what);
+  }
+
+  /** As {@link #parseJson(byte[], String)}, with {@code mapper}'s settings. */
+  static JsonNode parseJson(com.fasterxml.jackson.databind.ObjectMapper mapper, byte[] text, String what) {
     try {
-      var parser = Output.JSON.createParser(text);
-      JsonNode n = Output.JSON.readTree(parser);
+      var parser = mapper.createParser(text);
+      JsonNode n = mapper.readTree(parser);
       if (n == null || n.isMissingNode()) throw CliException.usage(what + " is empty");
       if (parser.nextToken() != null) throw CliException.usage(what + " is not valid JSON: more after the first value");
       return n;

@@ -44,7 +44,7 @@ class CommandLineTest {
 
   @Test
   void theCommandsAreThoseOfTheIssue() {
-    assertThat(commandPaths()).contains("put", "get", "del", "history", "query", "txn", "watch", "ns create",
+    assertThat(commandPaths()).contains("put", "get", "del", "history", "query", "txn", "import", "watch", "ns create",
         "ns drop", "ns list", "index create", "index list", "index drop", "cluster members", "cluster health",
         "cluster transfer-leader");
   }
@@ -83,6 +83,8 @@ class CommandLineTest {
     assertUsage(Run.aion(NOWHERE, "query", "demo", "{\"prefix\":"), "error: the query is not valid JSON: ");
     assertUsage(Run.aion(NOWHERE, "query", "demo", "[1]"), "error: the query must be a JSON object, not ARRAY");
     assertUsage(Run.aion(NOWHERE, "txn"), "error: Missing required option: '--file=FILE|-'");
+    assertUsage(Run.aion(NOWHERE, "import"), "error: Missing required parameter: 'NS'");
+    assertUsage(Run.aion(NOWHERE, "import", "ns", "--batch-size", "0"), "error: --batch-size must be 1..10000, not 0");
     assertUsage(Run.aion(Map.of(), "{\"nope\": 1}", NOWHERE, "txn", "-f", "-"), "error: invalid transaction: unknown transaction field 'nope'");
     assertUsage(Run.aion(NOWHERE, "txn", "-f", "/no/such/file.json"), "error: no such file: /no/such/file.json");
     assertUsage(Run.aion(NOWHERE, "watch", "demo"), "error: Missing required argument (specify one of these): (--key=KEY | --prefix=PREFIX)");

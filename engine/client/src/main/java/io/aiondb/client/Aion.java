@@ -406,6 +406,34 @@ public final class Aion implements AutoCloseable {
     return join(queryAsync(ns, queryJson, Read.linearizable()));
   }
 
+  // ------------------------------------------------------------------ batch writes
+
+  /**
+   * A batch of puts into one namespace, written as one log entry: all or nothing, every key at one revision. For
+   * bulk loads: one round trip and one consensus round for up to {@link PutBatch#MAX_ITEMS} keys.
+   */
+  public PutBatch putBatch(String ns) {
+    return new PutBatch(this, ns);
+  }
+
+  /** Writes text values as one batch ({@link #putBatch}); keys are UTF-8. */
+  public BatchResult putAll(String ns, Map<String, String> texts) {
+    PutBatch batch = putBatch(ns);
+    texts.forEach(batch::put);
+    return batch.commit();
+  }
+
+  CompletableFuture<BatchResult> putBatch(byte[] encoded) {
+    return call(Frames.PUT_BATCH, encoded, true, false).thenApply(Aion::batchResult);
+  }
+
+  static BatchResult batchResult(byte[] bytes) {
+    Frames.In r = new Frames.In(bytes);
+    long revision = r.i64();
+    String timestamp = Instant.ofEpochMilli(r.i64()).toString();
+    return new BatchResult(revision, (int) r.u32(), timestamp);
+  }
+
   // ------------------------------------------------------------------ transactions
 
   /** A conditional transaction (one round trip, atomic). */

@@ -58,6 +58,8 @@ class ProtocolVectorsTest {
     expect("cancel-request", Frames.frame(7, Frames.CANCEL, Requests.cancel(6)));
     expect("query-request", Frames.frame(8, Frames.QUERY, Requests.query("app", false, 0, b("{\"prefix\":\"user/\",\"limit\":2}"))));
     expect("cluster-request", Frames.frame(9, Frames.CLUSTER, new byte[0]));
+    PutBatch batch = new PutBatch(null, "app").put("a", "1").putJson("b", "{}");
+    expect("put-batch-request", Frames.frame(10, Frames.PUT_BATCH, batch.encode()));
   }
 
   @Test
@@ -108,6 +110,9 @@ class ProtocolVectorsTest {
     assertThat(progress.revision()).isEqualTo(12);
     assertThat(progress.events()).isNull();
     assertThat(payload("watch-end", 6, Frames.END)).isEmpty();
+
+    assertThat(Aion.batchResult(payload("put-batch-response", 10, Frames.OK)))
+        .isEqualTo(new BatchResult(13, 2, "2026-01-01T00:00:00Z"));
 
     Frames.In cluster = new Frames.In(payload("cluster-response", 9, Frames.OK));
     assertThat(cluster.string()).isEqualTo("aion-1");

@@ -33,7 +33,8 @@ final class YcsbPhase {
   record OpStats(String op, long operations, double p50us, double p99us, double p999us) {}
 
   /**
-   * @param errors operations that did not return OK (YCSB's {@code Return=} counts other than OK), per operation type
+   * @param errors operations that did not return OK or BATCHED_OK (YCSB's other {@code Return=} counts), per operation
+   *               type
    */
   record Result(long opsDone, double seconds, List<OpStats> ops, Map<String, Long> errors) {
     double opsPerSec() {
@@ -57,6 +58,7 @@ final class YcsbPhase {
     // CoreWorkload sizes its zipfian key space by the expected inserts (operationcount x insertproportion); a timed
     // run has no operation count, so it gets an estimate of 2,000 operations per second
     props.setProperty("operationcount", Long.toString(operations > 0 ? operations : maxSeconds * 2_000L));
+    props.setProperty("dotransactions", Boolean.toString(!load)); // as site.ycsb.Client sets it for -load / -t
     resetMeasurements(props);
     Workload workload = new CoreWorkload();
     workload.init(props);
@@ -129,7 +131,8 @@ final class YcsbPhase {
       Map<String, Long> errors = new LinkedHashMap<>();
       metrics.forEach((metric, m) -> {
         m.forEach((measurement, value) -> {
-          if (measurement.startsWith("Return=") && !measurement.equals("Return=OK") && value > 0) {
+          if (measurement.startsWith("Return=") && !measurement.equals("Return=OK")
+              && !measurement.equals("Return=BATCHED_OK") && value > 0) { // BATCHED_OK: buffered, written later
             errors.merge(metric + " " + measurement.substring("Return=".length()), value.longValue(), Long::sum);
           }
         });

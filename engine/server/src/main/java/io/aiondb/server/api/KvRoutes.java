@@ -49,6 +49,7 @@ final class KvRoutes {
     r.put("/v1/namespaces/:ns").handler(this::createNamespace);
     r.get("/v1/namespaces/:ns").handler(this::getNamespace);
     r.delete("/v1/namespaces/:ns").handler(this::dropNamespace);
+    r.put("/v1/ns/:ns/keys").handler(this::putAll); // before keys/*, which would answer it as an empty key
     r.put("/v1/ns/:ns/keys/*").handler(this::put);
     r.get("/v1/ns/:ns/keys/*").handler(this::get);
     r.delete("/v1/ns/:ns/keys/*").handler(this::delete);
@@ -178,6 +179,26 @@ final class KvRoutes {
     } else { // the service validates the value: large ones off the event loop
       api.blocking(ctx, () -> service.put(caller, c), this::respondWritten);
     }
+  }
+
+  /** A batch write: JSON items, parsed and validated off the event loop (bodies reach 4 MiB). */
+  private void putAll(RoutingContext ctx) {
+    if (ctx.request().path().endsWith("/")) { // the router matches keys/ here too: it is a put of the empty key
+      put(ctx);
+      return;
+    }
+    String ns = ctx.pathParam("ns");
+    Command.validateNamespace(ns);
+    byte[] body = jsonBody(ctx, "a batch");
+    Caller caller = caller(ctx);
+    api.blocking(ctx, () -> service.putAll(caller, BatchJson.parse(ns, parseJson(body, "a batch"))),
+        (c, f) -> api.answer(c, f, (cx, w) -> {
+          ObjectNode n = Json.MAPPER.createObjectNode();
+          n.put("revision", w.revision());
+          n.put("count", w.count());
+          n.put("timestamp", Json.time(w.timestampMillis()));
+          HttpApi.json(cx, 200, n);
+        }));
   }
 
   private void respondWritten(RoutingContext ctx, java.util.concurrent.CompletableFuture<ApplyResult.Written> f) {

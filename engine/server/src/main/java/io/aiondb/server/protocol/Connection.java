@@ -220,6 +220,7 @@ final class Connection {
 
   private static boolean isWrite(Request req) {
     return req instanceof Request.Put || req instanceof Request.Delete || req instanceof Request.Txn
+        || req instanceof Request.PutBatch
         || req instanceof Request.NamespaceCreate || req instanceof Request.NamespaceDrop;
   }
 
@@ -242,6 +243,7 @@ final class Connection {
           gate, g.namespace(), g.key(), g.revision()).thenApply(v -> ProtocolCodec.get(v.version().orElse(null), v.readRevision())));
       case Request.Put p -> service.put(caller, p.command()).thenApply(r -> Answer.of(ProtocolCodec.written(r)));
       case Request.Delete d -> service.delete(caller, d.command()).thenApply(r -> Answer.of(ProtocolCodec.deleted(r)));
+      case Request.PutBatch b -> service.putAll(caller, b.command()).thenApply(r -> Answer.of(ProtocolCodec.batchWritten(r)));
       case Request.Txn t -> service.txn(caller, t.command()).thenApply(r -> Answer.of(txnAnswer(r)));
       case Request.Query q -> {
         service.namespace(caller, q.namespace()); // NAMESPACE_NOT_FOUND before the query is parsed

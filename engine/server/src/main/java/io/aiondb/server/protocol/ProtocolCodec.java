@@ -31,7 +31,8 @@ public final class ProtocolCodec {
 
   // request kinds
   public static final int HELLO = 0x01, PING = 0x02, GET = 0x03, PUT = 0x04, DELETE = 0x05, TXN = 0x06, QUERY = 0x07,
-      WATCH = 0x08, CANCEL = 0x09, CLUSTER = 0x0A, NS_CREATE = 0x0B, NS_DROP = 0x0C, NS_LIST = 0x0D, HISTORY = 0x0E;
+      WATCH = 0x08, CANCEL = 0x09, CLUSTER = 0x0A, NS_CREATE = 0x0B, NS_DROP = 0x0C, NS_LIST = 0x0D, HISTORY = 0x0E,
+      PUT_BATCH = 0x0F;
   // response kinds
   public static final int OK = 0x00, ERROR = 0x01, EVENT = 0x02, END = 0x03;
 
@@ -49,6 +50,8 @@ public final class ProtocolCodec {
     record Put(Command.Put command) implements Request {}
 
     record Delete(Command.Delete command) implements Request {}
+
+    record PutBatch(Command.PutAll command) implements Request {}
 
     record Txn(Command.Txn command) implements Request {}
 
@@ -115,6 +118,7 @@ public final class ProtocolCodec {
         yield new Request.Delete(new Command.Delete(ns, key, expected));
       }
       case TXN -> new Request.Txn(txn(r));
+      case PUT_BATCH -> new Request.PutBatch(putBatch(r));
       case QUERY -> {
         String ns = namespace(r);
         ReadConsistency c = consistency(r);
@@ -150,6 +154,7 @@ public final class ProtocolCodec {
   public static Request checkContents(Request req) {
     switch (req) {
       case Request.Put p -> checkContent(p.command().contentType(), p.command().value());
+      case Request.PutBatch b -> io.aiondb.server.state.Values.validate(b.command());
       case Request.Txn t -> {
         for (TxnOp op : t.command().success()) if (op instanceof TxnOp.Put p) checkContent(p.contentType(), p.value());
         for (TxnOp op : t.command().failure()) if (op instanceof TxnOp.Put p) checkContent(p.contentType(), p.value());
@@ -164,6 +169,7 @@ public final class ProtocolCodec {
     long n = 0;
     switch (req) {
       case Request.Put p -> n = p.command().contentType() == ContentType.OCTET_STREAM ? 0 : p.command().value().length;
+      case Request.PutBatch b -> n = io.aiondb.server.state.Values.contentBytes(b.command());
       case Request.Txn t -> {
         for (TxnOp op : t.command().success()) if (op instanceof TxnOp.Put p && p.contentType() != ContentType.OCTET_STREAM) n += p.value().length;
         for (TxnOp op : t.command().failure()) if (op instanceof TxnOp.Put p && p.contentType() != ContentType.OCTET_STREAM) n += p.value().length;
@@ -221,6 +227,22 @@ public final class ProtocolCodec {
       compares.add(new Compare(ns, key, Compare.Target.values()[target], Compare.Op.values()[op], number, value));
     }
     return new Command.Txn(compares, ops(r), ops(r));
+  }
+
+  private static Command.PutAll putBatch(Wire.Reader r) {
+    String ns = namespace(r);
+    long n = r.u32("item count");
+    if (n > Command.MAX_BATCH_ITEMS) {
+      throw new AionException(ErrorCode.BAD_REQUEST, "a batch has at most " + Command.MAX_BATCH_ITEMS + " items, not "
+          + n + "; split it");
+    }
+    List<Command.PutAll.Item> items = new ArrayList<>((int) n);
+    for (int i = 0; i < n; i++) {
+      byte[] key = r.bytes("key");
+      ContentType ct = contentType(r);
+      items.add(new Command.PutAll.Item(key, r.bytes("value"), ct));
+    }
+    return new Command.PutAll(ns, items);
   }
 
   private static List<TxnOp> ops(Wire.Reader r) {
@@ -285,6 +307,10 @@ public final class ProtocolCodec {
 
   public static byte[] written(ApplyResult.Written x) {
     return new Wire.Writer().i64(x.revision()).i64(x.createRevision()).i64(x.version()).i64(x.timestampMillis()).toByteArray();
+  }
+
+  public static byte[] batchWritten(ApplyResult.BatchWritten x) {
+    return new Wire.Writer().i64(x.revision()).i64(x.timestampMillis()).u32(x.count()).toByteArray();
   }
 
   public static byte[] deleted(ApplyResult.Deleted x) {

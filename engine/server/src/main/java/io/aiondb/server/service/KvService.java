@@ -97,6 +97,14 @@ public final class KvService implements AutoCloseable {
     return write(caller, delete, ApplyResult.Deleted.class);
   }
 
+  /**
+   * Writes a batch of keys as one log entry: all or nothing, at one revision. The command checked each key and the
+   * batch's limits when it was built; values are validated here (an error names the item).
+   */
+  public CompletableFuture<ApplyResult.BatchWritten> putAll(Caller caller, Command.PutAll batch) {
+    return write(caller, batch, ApplyResult.BatchWritten.class);
+  }
+
   public CompletableFuture<ApplyResult.TxnDone> txn(Caller caller, Command.Txn txn) {
     return write(caller, txn, ApplyResult.TxnDone.class);
   }

@@ -11,6 +11,9 @@ public sealed interface ApplyResult {
   /** A delete. {@code existed=false} means the key was absent: nothing was written and {@code revision} is current. */
   record Deleted(boolean existed, long revision, long timestampMillis) implements ApplyResult {}
 
+  /** A batch of puts ({@link Command.PutAll}): {@code count} keys written, all at {@code revision}. */
+  record BatchWritten(long revision, int count, long timestampMillis) implements ApplyResult {}
+
   record NamespaceCreated(boolean created, int id, long createdMillis) implements ApplyResult {}
 
   record NamespaceDropped(boolean existed) implements ApplyResult {}

@@ -117,6 +117,65 @@ public sealed interface Command {
     }
   }
 
+  /**
+   * Writes many keys of one namespace as one log entry (a bulk load): applied all or nothing, every key at the same
+   * new revision. Plain puts: no expected revision. Items are numbered from 0 in errors, as in the request. Each item
+   * is checked as a single put is (key 1..256 bytes); a key may appear once (a second one is refused, naming both
+   * items). Limits: {@value #MAX_BATCH_ITEMS} items and {@link Keys#MAX_VALUE_BYTES} bytes of keys and values together.
+   */
+  record PutAll(String namespace, java.util.List<Item> items) implements Command {
+    /** One key to write. */
+    public record Item(byte[] key, byte[] value, ContentType contentType) {
+      public Item {
+        if (value == null) throw new IllegalArgumentException("value");
+        if (contentType == null) throw new IllegalArgumentException("contentType");
+      }
+    }
+
+    public PutAll {
+      validateNamespace(namespace);
+      items = java.util.List.copyOf(items);
+      if (items.isEmpty()) throw new AionException(ErrorCode.BAD_REQUEST, "a batch needs at least one item");
+      if (items.size() > MAX_BATCH_ITEMS) {
+        throw new AionException(ErrorCode.BAD_REQUEST, "a batch has at most " + MAX_BATCH_ITEMS + " items, not "
+            + items.size() + "; split it");
+      }
+      java.util.Map<java.nio.ByteBuffer, Integer> seen = java.util.HashMap.newHashMap(items.size());
+      long bytes = 0;
+      for (int i = 0; i < items.size(); i++) {
+        Item item = items.get(i);
+        try {
+          validateKey(item.key());
+        } catch (AionException e) {
+          throw at(i, null, e);
+        }
+        Integer first = seen.putIfAbsent(java.nio.ByteBuffer.wrap(item.key()), i);
+        if (first != null) {
+          throw new AionException(ErrorCode.BAD_REQUEST, "items " + first + " and " + i + " both write key '"
+              + describeKey(item.key()) + "'; a batch writes a key at most once");
+        }
+        long own = (long) item.key().length + item.value().length;
+        if (own > Keys.MAX_VALUE_BYTES) {
+          throw at(i, item.key(), new AionException(ErrorCode.VALUE_TOO_LARGE, "key and value are " + own
+              + " bytes; a batch carries at most " + Keys.MAX_VALUE_BYTES + " bytes (4 MiB) of keys and values"));
+        }
+        bytes += own;
+        if (bytes > Keys.MAX_VALUE_BYTES) {
+          throw new AionException(ErrorCode.VALUE_TOO_LARGE, "the batch passes " + Keys.MAX_VALUE_BYTES
+              + " bytes (4 MiB) of keys and values at item " + i + "; split it");
+        }
+      }
+    }
+
+    /** {@code e} naming the item it is about (and its key, when the key is valid). */
+    public static AionException at(int index, byte[] key, AionException e) {
+      return new AionException(e.code(), "item " + index + (key == null ? "" : " (key '" + describeKey(key) + "')")
+          + ": " + e.getMessage());
+    }
+  }
+
+  int MAX_BATCH_ITEMS = 10_000;
+
   /** Defines a secondary index; it starts {@code BUILDING} and a backfill makes it {@code READY}. */
   record CreateIndex(String namespace, String name, String field, io.aiondb.server.storage.IndexDef.Type type,
       boolean unique) implements Command {

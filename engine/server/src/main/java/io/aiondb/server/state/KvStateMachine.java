@@ -43,6 +43,7 @@ public final class KvStateMachine {
       case Command.Delete c -> delete(c, entry, b);
       case Command.Compact c -> compact(c, b);
       case Command.Txn c -> txn(c, entry, b);
+      case Command.PutAll c -> putAll(c, entry, b);
       case Command.CreateIndex c -> createIndex(c, entry, b);
       case Command.DropIndex c -> dropIndex(c, b);
       case Command.BackfillIndex c -> backfill(c, b);
@@ -126,6 +127,27 @@ public final class KvStateMachine {
     if (violation != null) return violation;
     VersionRecord rec = writeValue(ns, c.key(), cur, nextRevision(b), e, c.contentType(), c.value(), b);
     return new ApplyResult.Written(rec.revision(), rec.createRevision(), rec.version(), e.timestampMillis());
+  }
+
+  /**
+   * A batch of puts: every precondition (the namespace exists, unique indexes hold for every item) is checked before
+   * the first write, so a rejected batch writes nothing; then every key gets a new version at one revision.
+   */
+  private ApplyResult putAll(Command.PutAll c, LogEntry e, Batch b) {
+    NamespaceInfo ns = namespace(b, c.namespace());
+    if (ns == null) return noNamespace(c.namespace());
+    if (store.indexes(ns.id()).stream().anyMatch(d -> d.unique() && d.maintained())) {
+      List<Pending> puts = new ArrayList<>(c.items().size());
+      for (Command.PutAll.Item item : c.items()) puts.add(new Pending(ns, item.key(), item.contentType(), item.value()));
+      ApplyResult violation = checkUnique(puts, List.of(), b);
+      if (violation != null) return violation;
+    }
+    long rev = nextRevision(b);
+    for (Command.PutAll.Item item : c.items()) {
+      VersionRecord cur = decodeOrNull(b.get(Cf.KV, Keys.current(ns.id(), item.key())));
+      writeValue(ns, item.key(), cur, rev, e, item.contentType(), item.value(), b);
+    }
+    return new ApplyResult.BatchWritten(rev, c.items().size(), e.timestampMillis());
   }
 
   /** Writes a new current version of a key at revision {@code rev}; {@code cur} is its stored version or null. */

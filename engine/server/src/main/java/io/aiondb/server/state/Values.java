@@ -39,10 +39,21 @@ public final class Values {
     return value;
   }
 
-  /** Checks the values a command would write (puts, and the puts of both transaction branches). */
+  /** Checks the values a command would write (puts, a batch's items, and the puts of both transaction branches); a
+   * batch's error names the item. */
   public static void validate(Command c) {
     switch (c) {
       case Command.Put p -> validate(p.contentType(), p.value());
+      case Command.PutAll b -> {
+        for (int i = 0; i < b.items().size(); i++) {
+          Command.PutAll.Item item = b.items().get(i);
+          try {
+            validate(item.contentType(), item.value());
+          } catch (AionException e) {
+            throw Command.PutAll.at(i, item.key(), e);
+          }
+        }
+      }
       case Command.Txn t -> {
         for (TxnOp op : t.success()) if (op instanceof TxnOp.Put p) validate(p.contentType(), p.value());
         for (TxnOp op : t.failure()) if (op instanceof TxnOp.Put p) validate(p.contentType(), p.value());
@@ -56,6 +67,9 @@ public final class Values {
     long n = 0;
     switch (c) {
       case Command.Put p -> n = p.contentType() == ContentType.OCTET_STREAM ? 0 : p.value().length;
+      case Command.PutAll b -> {
+        for (Command.PutAll.Item item : b.items()) if (item.contentType() != ContentType.OCTET_STREAM) n += item.value().length;
+      }
       case Command.Txn t -> {
         for (TxnOp op : t.success()) if (op instanceof TxnOp.Put p && p.contentType() != ContentType.OCTET_STREAM) n += p.value().length;
         for (TxnOp op : t.failure()) if (op instanceof TxnOp.Put p && p.contentType() != ContentType.OCTET_STREAM) n += p.value().length;
@@ -120,7 +134,10 @@ public final class Values {
       throw new AionException(ErrorCode.INVALID_JSON, what + " is nested deeper than " + MAX_JSON_DEPTH + " levels");
     }
     if (n.isNumber() && !finite(n)) {
-      throw new AionException(ErrorCode.INVALID_JSON, what + ": " + rangeMessage(n.asText(), pointer.isEmpty() ? "the top level" : pointer));
+      // the tree holds what Jackson read (Infinity), not the text sent: name the number by its place only
+      String where = pointer.isEmpty() ? "the top level" : pointer;
+      throw new AionException(ErrorCode.INVALID_JSON, what + ": the number at " + where + " is outside the range of a "
+          + "64-bit floating-point number (±1.8e308): it could not be indexed or compared");
     }
     if (n.isObject()) {
       for (var it = n.properties().iterator(); it.hasNext(); ) {

@@ -82,6 +82,11 @@ class CommandCodecFuzzTest {
       case Command.Compact c -> b instanceof Command.Compact d && c.namespace().equals(d.namespace())
           && Arrays.equals(c.fromKey(), d.fromKey()) && c.maxKeys() == d.maxKeys()
           && c.keepVersions() == d.keepVersions() && c.cutoffMillis() == d.cutoffMillis();
+      case Command.PutAll p -> b instanceof Command.PutAll q && p.namespace().equals(q.namespace())
+          && p.items().size() == q.items().size()
+          && java.util.stream.IntStream.range(0, p.items().size()).allMatch(i -> Arrays.equals(p.items().get(i).key(),
+              q.items().get(i).key()) && Arrays.equals(p.items().get(i).value(), q.items().get(i).value())
+              && p.items().get(i).contentType() == q.items().get(i).contentType());
       default -> a.equals(b); // the other records hold strings, numbers and lists of records with equals
     };
   }

@@ -104,6 +104,15 @@ class ProtocolVectorsTest {
     Request.Query q = (Request.Query) request("query-request", 8, ProtocolCodec.QUERY);
     assertThat(new String(q.json(), StandardCharsets.UTF_8)).isEqualTo("{\"prefix\":\"user/\",\"limit\":2}");
     assertThat(request("cluster-request", 9, ProtocolCodec.CLUSTER)).isEqualTo(new Request.Cluster());
+    Command.PutAll batch = ((Request.PutBatch) request("put-batch-request", 10, ProtocolCodec.PUT_BATCH)).command();
+    assertThat(batch.namespace()).isEqualTo("app");
+    assertThat(batch.items()).hasSize(2);
+    assertThat(batch.items().get(0).key()).isEqualTo(b("a"));
+    assertThat(batch.items().get(0).value()).isEqualTo(b("1"));
+    assertThat(batch.items().get(0).contentType()).isEqualTo(ContentType.TEXT);
+    assertThat(batch.items().get(1).key()).isEqualTo(b("b"));
+    assertThat(batch.items().get(1).value()).isEqualTo(b("{}"));
+    assertThat(batch.items().get(1).contentType()).isEqualTo(ContentType.JSON);
   }
 
   @Test
@@ -121,6 +130,8 @@ class ProtocolVectorsTest {
         List.of(new WatchEvent(b("user/1"), new VersionRecord(12, 12, 1, 0, TS, false, ContentType.TEXT, b("x")))))));
     expect("watch-progress-event", ProtocolCodec.frame(6, ProtocolCodec.EVENT, ProtocolCodec.progress(12)));
     expect("watch-end", ProtocolCodec.frame(6, ProtocolCodec.END, new byte[0]));
+    expect("put-batch-response", ProtocolCodec.frame(10, ProtocolCodec.OK,
+        ProtocolCodec.batchWritten(new ApplyResult.BatchWritten(13, 2, TS))));
     expect("cluster-response", ProtocolCodec.frame(9, ProtocolCodec.OK, ProtocolCodec.cluster("aion-1",
         List.of(new ProtocolCodec.Member("aion-1", 0, "127.0.0.1", 7071, 7070)))));
   }

@@ -98,6 +98,12 @@ public final class ApplyResultCodec {
           out.writeInt(x.keys());
           out.writeByte(x.state().ordinal());
         }
+        case ApplyResult.BatchWritten x -> {
+          out.writeByte(11);
+          out.writeLong(x.revision());
+          out.writeInt(x.count());
+          out.writeLong(x.timestampMillis());
+        }
         case ApplyResult.Rejected x -> {
           out.writeByte(6);
           out.writeUTF(x.code().name());
@@ -197,6 +203,7 @@ public final class ApplyResultCodec {
         case 8 -> new ApplyResult.IndexCreated(in.readBoolean(), io.aiondb.server.storage.IndexDef.decode(readBytes(in)));
         case 9 -> new ApplyResult.IndexDropped(in.readBoolean());
         case 10 -> new ApplyResult.Backfilled(in.readInt(), io.aiondb.server.storage.IndexDef.State.values()[in.readByte()]);
+        case 11 -> new ApplyResult.BatchWritten(in.readLong(), in.readInt(), in.readLong());
         default -> throw new IllegalArgumentException("unknown apply result");
       };
     } catch (IOException e) {
