@@ -29,21 +29,11 @@ class BatchedApplyTest {
   @TempDir Path batched;
   @TempDir Path other;
 
-  private static EntryApplier.Applier failingOnBoom(EntryApplier.Applier real) {
-    return (entry, batch) -> {
-      ApplyResult r = real.apply(entry, batch);
-      if (entry.command() instanceof Command.Put p && new String(p.key()).equals("boom")) {
-        throw new NumberFormatException("Infinite or NaN");
-      }
-      return r;
-    };
-  }
-
   private record Outcome(List<String> results, List<String> contents) {}
 
   /** Applies {@code cmds} in entries of up to {@code batch} commands (exclusive ones alone); one timestamp for all. */
   private static Outcome run(Path dir, List<Command> cmds, int batch) {
-    try (StoreHarness h = new StoreHarness(dir, 1 << 20, BatchedApplyTest::failingOnBoom)) {
+    try (StoreHarness h = new StoreHarness(dir, 1 << 20, RejectedEntriesReplayTest::failingOnBoom)) {
       List<ApplyResult> results = new ArrayList<>();
       List<EntryApplier.Item> pending = new ArrayList<>();
       for (Command c : cmds) {

@@ -30,7 +30,7 @@ class RejectedEntriesReplayTest {
   @TempDir Path r3;
 
   /** A defect stand-in: a put to the key "boom" writes to its batch, then apply fails. */
-  private static EntryApplier.Applier failingOnBoom(EntryApplier.Applier real) {
+  static EntryApplier.Applier failingOnBoom(EntryApplier.Applier real) {
     return (entry, batch) -> {
       ApplyResult r = real.apply(entry, batch);
       if (entry.command() instanceof Command.Put p && new String(p.key()).equals("boom")) {
