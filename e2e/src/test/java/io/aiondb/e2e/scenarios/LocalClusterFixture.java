@@ -1,6 +1,7 @@
 package io.aiondb.e2e.scenarios;
 
 import io.aiondb.e2e.cluster.DevCluster;
+import io.aiondb.e2e.kubelet.Images;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
@@ -31,8 +32,13 @@ final class LocalClusterFixture implements ClusterFixture {
   }
 
   static LocalClusterFixture start(String name) throws IOException, InterruptedException {
+    return start(name, null);
+  }
+
+  /** With the process kubelet's image → engine build rules (null: every engine tag runs this tree's build). */
+  static LocalClusterFixture start(String name, Images images) throws IOException, InterruptedException {
     Path state = Repo.stateDir().resolve(name + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("MMdd-HHmmss")));
-    DevCluster c = DevCluster.start(new DevCluster.Options(Repo.root(), state, Repo.k8sBinDir(), null,
+    DevCluster c = DevCluster.start(new DevCluster.Options(Repo.root(), state, Repo.k8sBinDir(), images,
         Duration.ofMinutes(12)), s -> System.out.println("[e2e] " + s));
     return new LocalClusterFixture(c);
   }

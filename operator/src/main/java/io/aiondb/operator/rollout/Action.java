@@ -118,7 +118,9 @@ public sealed interface Action {
   record ReplaceMember(String member) implements Action {
     @Override
     public String message() {
-      return member + " lost its data: removing it from the group and adding it back as a learner";
+      // Not starting with the member: events and conditions capitalize the message ("Aion-1" is not a pod).
+      return "replacing " + member + ", which lost its data: removing it from the group and adding it back as a"
+          + " learner";
     }
 
     @Override

@@ -139,8 +139,8 @@ public final class Roller {
         if (m.node().safeToRemove()) {
           return new ReplaceMember(m.name());
         }
-        return new Wait("EngineSaysUnsafe", m.name() + " lost its data and must be replaced, but the engine says "
-            + "removing it is not safe: " + m.node().reason(), SHORT);
+        return new Wait("EngineSaysUnsafe", "waiting to replace " + m.name() + ", which lost its data: the engine "
+            + "says removing it is not safe: " + m.node().reason(), SHORT);
       }
     }
     return null;

@@ -139,7 +139,8 @@ class RollerTest {
         row("3->5->3 with aion-3 a voter and aion-4 a learner: the learner goes first",
             of(3).sts(5).newPod(3).voter(3).newPod(4).learner(4), "Decommission aion-4"),
         // a member that lost its data
-        row("an empty volume: the member is replaced", of(3).emptyData(1), "ReplaceMember aion-1"),
+        row("an empty volume: the member is replaced", of(3).emptyData(1), "ReplaceMember aion-1",
+            "replacing aion-1, which lost its data"),
         row("an empty volume, but removing it would lose quorum",
             of(3).emptyData(1).unsafeToRemove(1, "aion-2 is not caught up"),
             "Wait EngineSaysUnsafe", "aion-2 is not caught up"),
@@ -157,6 +158,8 @@ class RollerTest {
     for (String word : says) {
       assertThat(text).as(situation).contains(word);
     }
+    // Events and the Progressing condition capitalize the message: a leading member name would read "Aion-1".
+    assertThat(text).as("%s: message starts with a member name", situation).doesNotStartWith("aion-");
     if (action instanceof Halt h) {
       assertThat(h.reason()).isEqualTo(Halt.ROLLOUT_STALLED);
     }
