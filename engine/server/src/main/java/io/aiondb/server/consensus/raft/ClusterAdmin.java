@@ -129,13 +129,28 @@ public final class ClusterAdmin {
       Long contact = lastContact.get(id);
       boolean reachable = httpOk && (contact == null || contact < unreachableAfter);
       if (!reachable && !"LEADER".equals(r)) r = "UNKNOWN";
-      long lag = commit < 0 ? Long.MAX_VALUE : Math.max(0, leaderCommit - commit);
-      members.add(new Member(id, p.getAddress(), p.getDataStreamAddress(), r, voting, commit, commit < 0 ? -1 : lag,
-          reachable && lag <= caughtUpLag, reachable,
-          httpOk ? st.path("appliedIndex").asLong() : null, httpOk ? st.path("version").asText(null) : null));
+      Long applied = httpOk && st.hasNonNull("appliedIndex") ? st.path("appliedIndex").asLong() : null;
+      long lag = lag(leaderCommit, commit, applied);
+      members.add(new Member(id, p.getAddress(), p.getDataStreamAddress(), r, voting, commit, lag,
+          reachable && lag >= 0 && lag <= caughtUpLag, reachable,
+          applied, httpOk ? st.path("version").asText(null) : null));
     }
     return new View(raft.groupId().getUuid().toString(), leader == null ? null : leader.toString(),
         d.getInfo().getCurrentTerm(), leaderCommit, members);
+  }
+
+  /**
+   * How far a member is behind, in entries (-1: unknown): the leader's commit index minus the lower of what the leader
+   * last heard of the member's commit index ({@code commitInfo}, -1 if nothing) and the applied index the member itself
+   * reports ({@code applied}, null if it did not answer). The leader's figure alone can be stale: it keeps the highest
+   * commit index a member ever reported, so a member that restarted with a shorter log, or whose appends the leader's
+   * appender keeps failing, looked caught up while it applied nothing (a rolling upgrade then restarted the next member
+   * and nothing could commit for ~10 s: issue 13). The member's own applied index cannot run ahead of its log.
+   */
+  static long lag(long leaderCommit, long commitInfo, Long applied) {
+    if (commitInfo < 0 && applied == null) return -1;
+    long behind = commitInfo < 0 ? applied : applied == null ? commitInfo : Math.min(commitInfo, applied);
+    return Math.max(0, leaderCommit - behind);
   }
 
   /** This node answers for itself from memory (its advertised HTTP address may not be reachable from itself). */
