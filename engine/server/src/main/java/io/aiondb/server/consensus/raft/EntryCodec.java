@@ -133,6 +133,7 @@ public final class EntryCodec {
     if (n < 1 || n > b.remaining() / 5) throw new IllegalArgumentException("batch entry with " + n + " items");
     List<EntryApplier.Item> items = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
+      if (!b.hasRemaining()) throw new IllegalArgumentException("truncated batch entry: item " + i + " of " + n);
       byte kind = b.get();
       if (kind == ITEM_COMMAND) {
         items.add(EntryApplier.Item.of(CommandCodec.decode(readBlock(b))));
