@@ -67,6 +67,7 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
   private final RaftPeerId selfId;
   private final List<Peers.Peer> peers;
   private final RaftServer server;
+  /** Admin calls (leadership transfer); writes go through {@link #sendProposal}. */
   private final RaftClient client;
   /** Read-index requests only: sent to the leader this node knows, without Ratis-level retries (see readIndex). */
   private final RaftClient readClient;
@@ -331,7 +332,9 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
   }
 
   /**
-   * Writes are resent (to the leader, same call id: its retry cache deduplicates) every 100 ms until
+   * The policy of {@link #client()}, which no longer carries this node's writes (proposals go through
+   * {@link #sendProposal}, which follows the same rule with its own call ids); it serves admin calls (leadership
+   * transfer) and any write sent through it. Writes are resent (to the leader, same call id: its retry cache deduplicates) every 100 ms until
    * {@code request.timeout} has passed since the write was first sent, then fail: a write the caller was told timed
    * out (outcome unknown) is not resent after that, so it cannot land minutes later behind the caller's next write.
    * (A count of attempts, as before, let one write retry for up to ~15 minutes when each attempt waited out the 3 s
