@@ -60,6 +60,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RaftNode implements io.aiondb.server.consensus.Consensus {
   private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+  /** The pause after consecutive failed appends to a follower: 1 ms for the first 10, 100 ms for the next 10, then 500 ms. */
+  static final String APPENDER_RETRY_POLICY = "1ms,10, 100ms,10, 500ms,1000000000";
 
   private final AionConfig config;
   private final RocksStore store;
@@ -393,11 +395,38 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
     // appends a metadata entry whose appendEntries carries the new commit index to the followers at once (Ratis
     // 3.3.0 sends no commit-only appendEntries; without it a follower learns a commit from the next heartbeat).
     RaftServerConfigKeys.Log.setLogMetadataEnabled(p, true);
+    catchUpSettings(p);
     // raft.grpc.message.size.max stays at Ratis's 64 MiB: a snapshot is sent in 16 MiB chunks, and a 16 MiB limit
     // (set here before) made every install of a snapshot holding a file over 16 MiB fail with RESOURCE_EXHAUSTED.
     // raft.server.write.byte-limit and raft.server.sleep.deviation.threshold are back at their defaults, by measurement.
     ratisOverrides(p);
     return p;
+  }
+
+  /**
+   * Two settings that decide whether a follower back from a restart catches up at all (issue 13: a rolling upgrade
+   * waited on such a member for 6 minutes in CI; reproduced with {@code bin/bench-rejoin}, docs/design/replication.md
+   * "Ratis settings"):
+   * <ul>
+   *   <li>{@code raft.server.log.append-entries.compose.enabled=false}. With Ratis 3.3.0's default (true) a follower
+   *       that receives an append whose first index equals that of an append still being written answers it once the
+   *       earlier one is written, as a success up to the new append's last index, though the entries past the earlier
+   *       one's end were never written ({@code ServerImplUtils.NavigableIndices.append}, pinned by
+   *       {@code org.apache.ratis.server.impl.ComposedAppendAcknowledgesUnwrittenEntriesTest}). A leader resends
+   *       overlapping appends exactly while a returning follower catches up. The leader then holds a match index past
+   *       the follower's log, sends nothing but appends whose previous entry the follower lacks, and never backs off
+   *       below that match index: the member never catches up (seen: 4+ minutes, until killed). Off, each append is
+   *       written to the log (or found there) before it is acknowledged: Ratis's path without composing.</li>
+   *   <li>The appender's retry policy ({@link #APPENDER_RETRY_POLICY}): Ratis's default ("1ms,10, 1s,20, 5s,1000")
+   *       pauses 5 s after every failed append once 30 failed in a row; a follower away for 20 s has ~40 by the time it
+   *       is back, and the inconsistency replies that line up its log count as failures too, so each resync round cost
+   *       5 s (RolloutIT: 10 s without an append to a member that was up). Capped at 500 ms, a dead follower costs the
+   *       leader two connection attempts a second.</li>
+   * </ul>
+   */
+  static void catchUpSettings(RaftProperties p) {
+    RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(p, false);
+    RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, APPENDER_RETRY_POLICY);
   }
 
   /**
