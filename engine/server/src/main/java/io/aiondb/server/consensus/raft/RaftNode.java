@@ -415,7 +415,9 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
    *       {@code org.apache.ratis.server.impl.ComposedAppendAcknowledgesUnwrittenEntriesTest}). A leader resends
    *       overlapping appends exactly while a returning follower catches up. The leader then holds a match index past
    *       the follower's log, sends nothing but appends whose previous entry the follower lacks, and never backs off
-   *       below that match index: the member never catches up (seen: 4+ minutes, until killed). Off, each append is
+   *       below that match index: the member never catches up (seen: 4+ minutes, until killed). The leader also
+   *       counts that match index toward the commit quorum, so an entry only the leader wrote could be committed and
+   *       acknowledged, and lost if the leader then failed. Off, each append is
    *       written to the log (or found there) before it is acknowledged: Ratis's path without composing.</li>
    *   <li>The appender's retry policy ({@link #APPENDER_RETRY_POLICY}): Ratis's default ("1ms,10, 1s,20, 5s,1000")
    *       pauses 5 s after every failed append once 30 failed in a row; a follower away for 20 s has ~40 by the time it
@@ -611,7 +613,10 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
             : mapWrite(failure));
         return;
       }
-      long backoff = failure instanceof org.apache.ratis.protocol.exceptions.NotLeaderException nle
+      // A refusal naming another leader is retried at once, but only on the first attempt: the next attempt goes to
+      // the leader this node knows, which may still be the one that refused, and retrying that without a pause spun
+      // until this node heard of the new leader.
+      long backoff = attempt == 0 && failure instanceof org.apache.ratis.protocol.exceptions.NotLeaderException nle
           && nle.getSuggestedLeader() != null ? 0 : Math.min(100, 5L << Math.min(attempt, 5));
       try {
         CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS, writers)
