@@ -49,8 +49,19 @@ public final class ClusterAdmin {
 
   public record Safety(String member, boolean safeToRestart, boolean safeToRemove, String reason) {}
 
+  /**
+   * How long a member may apply nothing while it is behind the commit index the leader had when it last applied
+   * something before it no longer counts as caught up ({@link #stalled}).
+   */
+  static final long STALL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+
+  /** One member's progress as this node last saw it: its applied index, when that changed, and the commit index then. */
+  record Progress(long applied, long changedAtNanos, long leaderCommitThen) {}
+
   private final RaftNode raft;
   private final long caughtUpLag;
+  /** Per member id, what {@link #view} saw of its applied index. */
+  private final Map<String, Progress> progress = new java.util.concurrent.ConcurrentHashMap<>();
   private final HttpClient http;
   private final String scheme;
   private final NodeAdmin nodes;
@@ -118,6 +129,8 @@ public final class ClusterAdmin {
     }
     commits.putIfAbsent(self, d.getRaftLog().getLastCommittedIndex());
     long unreachableAfter = 3 * raft.config().electionTimeout().toMillis();
+    long now = System.nanoTime();
+    long leaderCommitNow = leaderCommit;
     List<Member> members = new ArrayList<>();
     for (RaftPeer p : peers) {
       String id = p.getId().toString();
@@ -131,8 +144,13 @@ public final class ClusterAdmin {
       if (!reachable && !"LEADER".equals(r)) r = "UNKNOWN";
       Long applied = httpOk && st.hasNonNull("appliedIndex") ? st.path("appliedIndex").asLong() : null;
       long lag = lag(leaderCommit, commit, applied);
+      boolean stalled = false;
+      if (applied != null) {
+        Progress seen = progress.compute(id, (k, prev) -> observe(prev, applied, leaderCommitNow, now));
+        stalled = stalled(seen, now);
+      }
       members.add(new Member(id, p.getAddress(), p.getDataStreamAddress(), r, voting, commit, lag,
-          reachable && lag >= 0 && lag <= caughtUpLag, reachable,
+          reachable && lag >= 0 && lag <= caughtUpLag && !stalled, reachable,
           applied, httpOk ? st.path("version").asText(null) : null));
     }
     return new View(raft.groupId().getUuid().toString(), leader == null ? null : leader.toString(),
@@ -151,6 +169,31 @@ public final class ClusterAdmin {
     if (commitInfo < 0 && applied == null) return -1;
     long behind = commitInfo < 0 ? applied : applied == null ? commitInfo : Math.min(commitInfo, applied);
     return Math.max(0, leaderCommit - behind);
+  }
+
+  /**
+   * The progress record after seeing {@code applied} while the leader's commit index is {@code leaderCommit}: a new one
+   * when the applied index changed, or when the member had reached the commit index and the leader has committed more
+   * since (the clock starts when it falls behind), else {@code prev}.
+   */
+  static Progress observe(Progress prev, long applied, long leaderCommit, long nowNanos) {
+    if (prev == null || prev.applied() != applied
+        || (prev.applied() >= prev.leaderCommitThen() && leaderCommit > applied)) {
+      return new Progress(applied, nowNanos, leaderCommit);
+    }
+    return prev;
+  }
+
+  /**
+   * A member is stalled when it has applied nothing for {@link #STALL_NANOS} although it had not reached the commit
+   * index the leader had when it last applied something (or when it fell behind, if it had been at the commit index). Such a member is not caught up whatever its lag says: a
+   * member back from a restart sits a few entries behind, under {@code cluster.caught-up-lag}, and if its log cannot
+   * be lined up with the leader's it stays there (issue 13: Ratis 3.3.0's composed appends did that, see
+   * RaftNode.catchUpSettings), while the roller would take it as caught up and restart the next member. A follower
+   * that keeps up applies something within the window whenever there is something to apply.
+   */
+  static boolean stalled(Progress p, long nowNanos) {
+    return p.applied() < p.leaderCommitThen() && nowNanos - p.changedAtNanos() >= STALL_NANOS;
   }
 
   /** This node answers for itself from memory (its advertised HTTP address may not be reachable from itself). */
@@ -325,6 +368,34 @@ public final class ClusterAdmin {
     raft.adminClient().getClientRpc().addRaftPeers(all);
   }
 
+  /**
+   * Waits (up to 3 s) until this node's own configuration shows a change the leader committed, so that what this node
+   * answers next reflects it. The leader has committed it, but when this node is a follower its copy may arrive later:
+   * a promotion answered from that copy said "not a member of any group" (404) about the member it had just promoted
+   * (between the promotion's two steps it is in neither list; RolloutIT). After 3 s the answer goes on regardless: the
+   * change is committed, and a node removed by it never hears of it.
+   */
+  private void awaitLocally(List<RaftPeer> voters, List<RaftPeer> listeners) {
+    java.util.Set<RaftPeerId> wantVoters = voters.stream().map(RaftPeer::getId).collect(java.util.stream.Collectors.toSet());
+    java.util.Set<RaftPeerId> wantListeners = listeners.stream().map(RaftPeer::getId)
+        .collect(java.util.stream.Collectors.toSet());
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
+    while (true) {
+      RaftConfiguration c = raft.division().getRaftConf();
+      java.util.Set<RaftPeerId> haveVoters = c.getCurrentPeers(RaftPeerRole.FOLLOWER).stream().map(RaftPeer::getId)
+          .collect(java.util.stream.Collectors.toSet());
+      java.util.Set<RaftPeerId> haveListeners = c.getCurrentPeers(RaftPeerRole.LISTENER).stream().map(RaftPeer::getId)
+          .collect(java.util.stream.Collectors.toSet());
+      boolean stable = c.getPreviousPeers().isEmpty(); // not the joint configuration of a change under way
+      if (stable && haveVoters.equals(wantVoters) && haveListeners.equals(wantListeners)) return;
+      if (System.nanoTime() >= deadline) {
+        LOG.info("this node's configuration does not show the committed membership change yet; answering regardless");
+        return;
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
+    }
+  }
+
   private void apply(List<RaftPeer> voters, List<RaftPeer> listeners) {
     knowMembers();
     try {
@@ -335,6 +406,7 @@ public final class ClusterAdmin {
         reply = toKnownLeader(voters, listeners, e);
       }
       RaftNode.check(reply);
+      awaitLocally(voters, listeners);
     } catch (org.apache.ratis.protocol.exceptions.TimeoutIOException e) {
       throw new AionException(ErrorCode.TIMEOUT, "the membership change did not complete within request.timeout: a new"
           + " member must be running and reachable at its raftAddress to catch up; see GET /v1/cluster/members for the outcome");
