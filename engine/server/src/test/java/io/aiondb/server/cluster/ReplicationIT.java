@@ -65,10 +65,25 @@ class ReplicationIT {
       try (AionClient f = AionClient.connect(cl.url(follower)); AionClient l = AionClient.connect(cl.url(leader))) {
         f.createNamespace("r");
         var w = f.put("r", "via-follower", "1");
+        // a batch write sent to a follower is forwarded to the leader and committed as one entry: one revision
+        java.net.http.HttpResponse<String> batch = java.net.http.HttpClient.newHttpClient().send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(cl.url(follower) + "/v1/ns/r/keys"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"items\": [{\"key\": \"batch-1\", \"text\": \"a\"},"
+                    + " {\"key\": \"batch-2\", \"text\": \"b\"}, {\"key\": \"batch-3\", \"value\": {\"n\": 3}}]}"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(batch.statusCode()).as(batch.body()).isEqualTo(200);
+        long batchRevision = new com.fasterxml.jackson.databind.ObjectMapper().readTree(batch.body()).path("revision").asLong();
+        assertThat(batchRevision).isGreaterThan(w.revision());
         assertThat(l.get("r", "via-follower")).isPresent(); // linearizable read on another node sees it
         for (int i = 1; i <= 3; i++) {
           try (AionClient c = AionClient.connect(cl.url(i))) {
             assertThat(c.get("r", "via-follower")).isPresent();
+            for (String k : new String[] {"batch-1", "batch-2", "batch-3"}) {
+              assertThat(c.get("r", k)).as("%s on node %d", k, i).map(kv -> kv.revision()).contains(batchRevision);
+            }
+            assertThat(c.get("r", "batch-2")).map(kv -> kv.text()).contains("b");
             JsonNode stale = cl.get(i, "/v1/ns/r/keys/via-follower?consistency=stale&minRevision=" + w.revision());
             assertThat(stale).isNotNull(); // body is the raw value "1", parsed as JSON number
           }
