@@ -186,11 +186,12 @@ public final class ClusterAdmin {
 
   /**
    * A member is stalled when it has applied nothing for {@link #STALL_NANOS} although it had not reached the commit
-   * index the leader had when it last applied something (or when it fell behind, if it had been at the commit index). Such a member is not caught up whatever its lag says: a
-   * member back from a restart sits a few entries behind, under {@code cluster.caught-up-lag}, and if its log cannot
-   * be lined up with the leader's it stays there (issue 13: Ratis 3.3.0's composed appends did that, see
-   * RaftNode.catchUpSettings), while the roller would take it as caught up and restart the next member. A follower
-   * that keeps up applies something within the window whenever there is something to apply.
+   * index the leader had when it last applied something (or when it fell behind, if it had been at the commit index).
+   * Such a member is not caught up whatever its lag says: a member back from a restart sits a few entries behind, under
+   * {@code cluster.caught-up-lag}, and if its log cannot be lined up with the leader's it stays there (issue 13:
+   * Ratis 3.3.0's composed appends did that, see RaftNode.catchUpSettings), while the roller would take it as caught
+   * up and restart the next member. A follower that keeps up applies something within the window whenever there is
+   * something to apply.
    */
   static boolean stalled(Progress p, long nowNanos) {
     return p.applied() < p.leaderCommitThen() && nowNanos - p.changedAtNanos() >= STALL_NANOS;
