@@ -80,14 +80,22 @@ public final class Compactor implements AutoCloseable {
     CompletableFuture<Stats> f = new CompletableFuture<>();
     running = f;
     Thread.ofVirtual().name("aion-compaction-pass").start(() -> {
+      Stats stats = null;
+      Throwable failure = null;
       try {
-        f.complete(runPass());
+        stats = runPass();
       } catch (Throwable t) {
-        f.completeExceptionally(t);
-      } finally {
-        synchronized (this) {
-          running = null;
-        }
+        failure = t;
+      }
+      // Cleared before the result is published, so that whoever it wakes and asks again starts a new pass rather than
+      // joining the finished one (CompactorTest saw the old pass's result, 1 run in many).
+      synchronized (this) {
+        running = null;
+      }
+      if (failure != null) {
+        f.completeExceptionally(failure);
+      } else {
+        f.complete(stats);
       }
     });
     return f;
