@@ -242,7 +242,9 @@ class QueryExecutorTest {
         WorkBudget.Reason why = i % 4 == 3 ? WorkBudget.Reason.DEADLINE : WorkBudget.Reason.BUDGET;
         assertThat(reasons).as("seed %d %s", seed, limits).allMatch(x -> x == why);
       }
-      assertThat(truncated).as("queries with a page that ended early (seed %d)", seed).isGreaterThan(40);
+      // Proves the budgets were exercised (without them no page ends early). How many of the 60 random queries end a
+      // page early depends on the seed: 39 was seen (seed 44748027058559) against a bound of 40; half leaves room.
+      assertThat(truncated).as("queries with a page that ended early (seed %d)", seed).isGreaterThanOrEqualTo(30);
     }
   }
 
