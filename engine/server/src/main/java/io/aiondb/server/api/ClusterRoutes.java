@@ -47,7 +47,10 @@ final class ClusterRoutes {
     r.post("/v1/cluster/nodes").handler(this::addNode);
     r.post("/v1/cluster/nodes/:id/promote").handler(ctx -> nodeChange(ctx, () -> nodes().promote(ctx.pathParam("id"))));
     r.post("/v1/cluster/nodes/:id/drain-leadership")
-        .handler(ctx -> nodeChange(ctx, () -> nodes().drainLeadership(ctx.pathParam("id"))));
+        .handler(ctx -> {
+          String to = preferredTarget(ctx);
+          nodeChange(ctx, () -> nodes().drainLeadership(ctx.pathParam("id"), to));
+        });
     r.post("/v1/cluster/nodes/:id/decommission")
         .handler(ctx -> nodeChange(ctx, () -> nodes().decommission(ctx.pathParam("id"))));
   }
@@ -70,6 +73,23 @@ final class ClusterRoutes {
     String raft = text(b, "raftAddress");
     String http = text(b, "httpAddress");
     nodeChange(ctx, () -> nodes().add(id, raft, http));
+  }
+
+  /**
+   * The optional body of drain-leadership: none, or {@code {"to": "<id>"}}, the voter to prefer (used when it is
+   * reachable and caught up).
+   */
+  private static String preferredTarget(RoutingContext ctx) {
+    var raw = ctx.body().buffer();
+    if (raw == null || raw.length() == 0) return null;
+    JsonNode b = body(ctx);
+    for (var it = b.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!f.equals("to")) {
+        throw new AionException(ErrorCode.BAD_REQUEST, "unknown field '" + f + "'; the body is empty or {\"to\": \"<node id>\"}");
+      }
+    }
+    return b.has("to") ? text(b, "to") : null;
   }
 
   private static String text(JsonNode body, String field) {

@@ -82,21 +82,25 @@ public final class NodeAdmin {
   }
 
   /**
-   * Moves every leadership off {@code id} to the reachable, caught-up voter with the smallest lag
-   * ({@link Nodes#transferTarget}), and answers once this node sees a leader that is not {@code id}. Unchanged when it
-   * leads nothing. Ratis refuses a transfer while the target is not caught up (e.g. right after a promotion): it is
-   * retried, with the target chosen again each time, until {@code request.timeout}.
+   * Moves every leadership off {@code id} to {@code preferred} when that is a reachable, caught-up voter, else to the
+   * reachable, caught-up voter with the smallest lag ({@link Nodes#transferTarget}), and answers once this node sees
+   * a leader that is not {@code id}. Unchanged when it leads nothing. Ratis refuses a transfer while the target is not
+   * caught up (e.g. right after a promotion): it is retried, with the target chosen again each time, until
+   * {@code request.timeout}.
+   *
+   * @param preferred a node id or null
    */
-  public Result drainLeadership(String id) {
+  public Result drainLeadership(String id, String preferred) {
     validateId(id);
+    if (preferred != null) validateId(preferred);
     long deadline = System.nanoTime() + raft.config().requestTimeout().toNanos();
     ClusterAdmin.View v = admin.view();
     if (v.member(id) == null) throw notMember(id);
-    boolean changed = drain(id, v, deadline);
+    boolean changed = drain(id, preferred, v, deadline);
     return new Result(changed, node(id), null);
   }
 
-  private boolean drain(String id, ClusterAdmin.View v, long deadline) {
+  private boolean drain(String id, String preferred, ClusterAdmin.View v, long deadline) {
     boolean changed = false;
     String lastError = null;
     while (true) {
@@ -108,7 +112,7 @@ public final class NodeAdmin {
                 + (lastError == null ? "" : " (last refusal: " + lastError + ")") + "; retry");
       }
       if (v.leader() != null) {
-        ClusterAdmin.Member target = Nodes.transferTarget(v, id);
+        ClusterAdmin.Member target = Nodes.transferTarget(v, id, preferred);
         if (target == null) {
           Nodes.Safety s = Nodes.safety(v, id);
           throw new AionException(ErrorCode.UNSAFE, "no other voter is reachable and caught up to take leadership from "
@@ -152,7 +156,7 @@ public final class NodeAdmin {
     if (!s.remove()) throw new AionException(ErrorCode.UNSAFE, "decommissioning " + id + " is not safe now: " + s.reason());
     leaving.put(id, new Nodes.Decommission("InProgress", groups().size()));
     try {
-      drain(id, v, deadline);
+      drain(id, null, v, deadline);
       admin.remove(id, false);
       return new Result(true, null, Nodes.Decommission.DONE);
     } finally {

@@ -136,6 +136,20 @@ public final class Nodes {
    * smallest lag (ties: the smallest id, so repeated calls choose the same node). Null when there is none.
    */
   public static ClusterAdmin.Member transferTarget(ClusterAdmin.View v, String from) {
+    return transferTarget(v, from, null);
+  }
+
+  /**
+   * As {@link #transferTarget(ClusterAdmin.View, String)}, but {@code preferred} (may be null) when it is a reachable,
+   * caught-up voter other than {@code from}: the caller knows something the lag does not say (the operator prefers a
+   * member it will not restart next). Otherwise the usual choice: a preference never blocks a drain.
+   */
+  public static ClusterAdmin.Member transferTarget(ClusterAdmin.View v, String from, String preferred) {
+    if (preferred != null && !preferred.equals(from)) {
+      ClusterAdmin.Member p = v.voters().stream().filter(m -> m.id().equals(preferred) && healthy(m)).findFirst()
+          .orElse(null);
+      if (p != null) return p;
+    }
     return v.voters().stream().filter(m -> !m.id().equals(from) && healthy(m))
         .min(Comparator.comparingLong(ClusterAdmin.Member::lag).thenComparing(ClusterAdmin.Member::id)).orElse(null);
   }

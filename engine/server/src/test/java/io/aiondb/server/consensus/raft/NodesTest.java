@@ -99,6 +99,18 @@ class NodesTest {
   }
 
   @Test
+  void aPreferredTargetIsTakenOnlyWhenItIsAReachableCaughtUpVoter() {
+    View v = group("aion-0", voter("aion-0", 0), voter("aion-1", 0), voter("aion-2", 7), unreachable("aion-3"),
+        learner("aion-4", 0), voter("aion-5", 5000));
+    assertThat(Nodes.transferTarget(v, "aion-0", "aion-2").id()).isEqualTo("aion-2");
+    assertThat(Nodes.transferTarget(v, "aion-0", null).id()).isEqualTo("aion-1");
+    // not usable: the usual choice instead
+    for (String p : List.of("aion-3", "aion-4", "aion-5", "aion-0", "aion-9")) {
+      assertThat(Nodes.transferTarget(v, "aion-0", p).id()).as(p).isEqualTo("aion-1");
+    }
+  }
+
+  @Test
   void aNodeAggregatesItsGroups() {
     View g1 = group("aion-0", voter("aion-0", 0), voter("aion-1", 7), voter("aion-2", 0));
     View g2 = new View("g2", "aion-1", 5, 100, Arrays.asList(voter("aion-0", 0),
