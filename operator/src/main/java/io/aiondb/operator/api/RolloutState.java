@@ -27,6 +27,8 @@ public class RolloutState {
   private String haltedMember;
   @JsonPropertyDescription("The last thing the halted member's pod said.")
   private String haltMessage;
+  @JsonPropertyDescription("The aiondb.io/retry-rollout annotation's value when the rollout halted; annotating the cluster with another value lifts the halt.")
+  private String haltRetry;
 
   public String getTargetRevision() { return targetRevision; }
   public void setTargetRevision(String targetRevision) { this.targetRevision = targetRevision; }
@@ -46,4 +48,6 @@ public class RolloutState {
   public void setHaltedMember(String haltedMember) { this.haltedMember = haltedMember; }
   public String getHaltMessage() { return haltMessage; }
   public void setHaltMessage(String haltMessage) { this.haltMessage = haltMessage; }
+  public String getHaltRetry() { return haltRetry; }
+  public void setHaltRetry(String haltRetry) { this.haltRetry = haltRetry; }
 }

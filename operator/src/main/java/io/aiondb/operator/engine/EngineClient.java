@@ -126,9 +126,15 @@ public class EngineClient {
     return call(caPem, "POST", uri(base, "/v1/cluster/nodes/" + checkId(id) + "/promote"), "", NodeView.Change.class);
   }
 
-  /** {@code POST …/nodes/{id}/drain-leadership}: answers once another node leads; {@code 409 UNSAFE} with no target. */
-  public NodeView.Change drainLeadership(URI base, String id, String caPem) throws EngineUnavailableException, EngineRefusedException {
-    return call(caPem, "POST", uri(base, "/v1/cluster/nodes/" + checkId(id) + "/drain-leadership"), "", NodeView.Change.class);
+  /**
+   * {@code POST …/nodes/{id}/drain-leadership}: answers once another node leads; {@code 409 UNSAFE} with no target.
+   * {@code to} (may be null) is the voter to prefer; the engine takes it when it is reachable and caught up, else its
+   * own choice: {@link NodeView.Change#leaders()} says where leadership went.
+   */
+  public NodeView.Change drainLeadership(URI base, String id, String to, String caPem)
+      throws EngineUnavailableException, EngineRefusedException {
+    String body = to == null ? "" : JSON.createObjectNode().put("to", checkId(to)).toString();
+    return call(caPem, "POST", uri(base, "/v1/cluster/nodes/" + checkId(id) + "/drain-leadership"), body, NodeView.Change.class);
   }
 
   /**

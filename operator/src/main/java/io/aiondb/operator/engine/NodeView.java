@@ -47,5 +47,11 @@ public record NodeView(String id, String raftAddress, String httpAddress, String
    * afterwards (null after a decommission) and, for a decommission, its progress.
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public record Change(boolean changed, NodeView node, Decommission decommission) {}
+  public record Change(boolean changed, NodeView node, Decommission decommission) {
+    /** The leaders of the node's groups as the answer shows them (after a drain: where leadership went), sorted. */
+    public List<String> leaders() {
+      return node == null ? List.of() : node.groups().stream().map(Group::leader).filter(java.util.Objects::nonNull)
+          .distinct().sorted().toList();
+    }
+  }
 }

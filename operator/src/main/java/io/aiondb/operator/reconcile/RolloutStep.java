@@ -1,6 +1,7 @@
 package io.aiondb.operator.reconcile;
 
 import io.aiondb.operator.api.AionCluster;
+import io.aiondb.operator.api.RolloutState;
 import io.aiondb.operator.engine.EngineClient;
 import io.aiondb.operator.engine.EngineClient.MemberState;
 import io.aiondb.operator.engine.EngineRefusedException;
@@ -98,6 +99,8 @@ final class RolloutStep {
   Outcome run(AionCluster cluster, StatefulSet running, Topology topology, String imageRepository, URI base,
       java.util.function.Function<String, URI> memberUrl, String caPem, Instant now) {
     ClusterNames names = ClusterNames.of(cluster);
+    RolloutState recordedState = cluster.getStatus() == null ? null : cluster.getStatus().getRollout();
+    boolean recordedHalted = recordedState != null && recordedState.getHaltedMember() != null;
     List<Pod> pods = client.pods().inNamespace(names.namespace()).withLabels(Labels.selector(cluster)).list()
         .getItems();
     NodeView.NodeList nodes = null;
@@ -126,6 +129,11 @@ final class RolloutStep {
           "waiting for the StatefulSet controller to report the StatefulSet's revisions", AFTER_ACTION),
           SnapshotBuilder.rollout(cluster.getStatus() == null ? null : cluster.getStatus().getRollout()), null);
     }
+    if (recordedHalted && s.rollout() != null && !s.rollout().halted() && s.rollout().isFor(s)) {
+      events.normal(cluster, "RolloutRetried", "The halt on " + recordedState.getHaltedMember() + " was lifted ("
+          + SnapshotBuilder.RETRY_ANNOTATION + "): the rollout goes on, and " + recordedState.getHaltedMember()
+          + " has podReadyTimeout again to become Ready.");
+    }
     Action a = Roller.next(s);
     RolloutStatus rollout = RolloutStatus.after(s, a);
     if (rollout != null && s.rollout() == null && s.engineError() != null && !acts(a)) {
@@ -140,9 +148,9 @@ final class RolloutStep {
     }
     String failure = null;
     try {
-      carryOut(cluster, names, topology, imageRepository, base, caPem, a);
+      String done = carryOut(cluster, names, topology, imageRepository, base, caPem, a);
       if (acts(a)) {
-        events.normal(cluster, a.getClass().getSimpleName(), capitalize(a.message()) + ".");
+        events.normal(cluster, a.getClass().getSimpleName(), capitalize(done != null ? done : a.message()) + ".");
       }
     } catch (EngineRefusedException e) {
       if (a instanceof Action.Promote && "NOT_CAUGHT_UP".equals(e.code())) {
@@ -167,12 +175,17 @@ final class RolloutStep {
     return !(a instanceof Action.Wait || a instanceof Action.Halt || a instanceof Action.Done);
   }
 
-  /** The Kubernetes or engine call for each action. */
-  private void carryOut(AionCluster cluster, ClusterNames names, Topology topology, String imageRepository, URI base,
+  /**
+   * The Kubernetes or engine call for each action. Returns what was done when the answer tells more than the action
+   * (where leadership went), else null.
+   */
+  private String carryOut(AionCluster cluster, ClusterNames names, Topology topology, String imageRepository, URI base,
       String caPem, Action action) throws EngineUnavailableException, EngineRefusedException {
     switch (action) {
       case Action.RestartPod a -> client.pods().inNamespace(names.namespace()).withName(a.member()).delete();
-      case Action.DrainLeadership a -> engine.drainLeadership(base, a.member(), caPem);
+      case Action.DrainLeadership a -> {
+        return a.done(engine.drainLeadership(base, a.member(), a.to(), caPem).leaders());
+      }
       case Action.AddLearner a -> {
         int ordinal = SnapshotBuilder.ordinal(names.statefulSet(), a.member());
         String host = names.memberHost(ordinal);
@@ -188,6 +201,7 @@ final class RolloutStep {
       case Action.Halt a -> { }
       case Action.Done a -> { }
     }
+    return null;
   }
 
   /** Equal but for {@code currentSince} (a repeated decision is timed anew; the first time counts). */
@@ -198,7 +212,7 @@ final class RolloutStep {
     return recorded.equals(new RolloutStatus(wanted.targetRevision(), wanted.targetReplicas(), wanted.targetVersion(),
         wanted.startedAt(), wanted.updatedMembers(), wanted.currentMember(),
         wanted.currentMember() == null ? null : recorded.currentSince() == null ? wanted.currentSince()
-            : recorded.currentSince(), wanted.haltedMember(), wanted.haltMessage()));
+            : recorded.currentSince(), wanted.haltedMember(), wanted.haltMessage(), wanted.haltRetry()));
   }
 
   private static String capitalize(String s) {

@@ -101,7 +101,19 @@ public final class SnapshotBuilder {
         stsReplicas, sts.getStatus().getReplicas() == null ? 0 : sts.getStatus().getReplicas(), observed);
     RolloutState recorded = cluster.getStatus() == null ? null : cluster.getStatus().getRollout();
     return new Snapshot(members, view, desired, targetVersion, error, now, cluster.getSpec().podReadyTimeout(),
-        rollout(recorded));
+        rollout(recorded), retry(cluster));
+  }
+
+  /**
+   * Set by the user to lift a halt whose cause was fixed outside the spec: {@code kubectl annotate aioncluster NAME
+   * aiondb.io/retry-rollout="$(date +%s)" --overwrite}. A halt records the value it saw; a new value lifts it.
+   */
+  public static final String RETRY_ANNOTATION = "aiondb.io/retry-rollout";
+
+  /** The retry annotation's value, or null when absent. */
+  static String retry(AionCluster cluster) {
+    var a = cluster.getMetadata().getAnnotations();
+    return a == null ? null : a.get(RETRY_ANNOTATION);
   }
 
   /** {@code name-N} → N; -1 for anything else. */
@@ -179,7 +191,8 @@ public final class SnapshotBuilder {
       Instant since = r.getCurrentSince() == null ? null : Instant.parse(r.getCurrentSince());
       return new RolloutStatus(r.getTargetRevision(), r.getTargetReplicas(), r.getTargetVersion(),
           Instant.parse(r.getStartedAt()), r.getUpdatedMembers() == null ? 0 : r.getUpdatedMembers(),
-          since == null ? null : r.getCurrentMember(), since, r.getHaltedMember(), r.getHaltMessage());
+          since == null ? null : r.getCurrentMember(), since, r.getHaltedMember(), r.getHaltMessage(),
+          r.getHaltedMember() == null ? null : r.getHaltRetry());
     } catch (RuntimeException e) {
       return null;
     }
@@ -198,6 +211,7 @@ public final class SnapshotBuilder {
     s.setCurrentSince(r.currentSince() == null ? null : r.currentSince().toString());
     s.setHaltedMember(r.haltedMember());
     s.setHaltMessage(r.haltMessage());
+    s.setHaltRetry(r.haltRetry());
     return s;
   }
 }

@@ -1,6 +1,7 @@
 package io.aiondb.operator.rollout;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -51,6 +52,21 @@ public sealed interface Action {
     @Override
     public String message() {
       return "moving leadership off " + member + " to " + to + " before " + member + " is restarted or removed";
+    }
+
+    /**
+     * What the event says once the engine answered: where leadership went ({@code leaders}, from the answer; the
+     * engine takes {@code to} only while it is reachable and caught up), or null when the answer does not say.
+     */
+    public String done(List<String> leaders) {
+      List<String> others = leaders.stream().filter(l -> !l.equals(member)).toList();
+      if (others.isEmpty()) {
+        return null;
+      }
+      String where = String.join(", ", others);
+      return "moved leadership off " + member + " to " + where + " before " + member + " is restarted or removed"
+          + (others.equals(List.of(to)) ? "" : " (" + to + " was asked for; the engine chose " + where
+              + ": " + to + " was not reachable and caught up when it moved)");
     }
 
     @Override

@@ -28,7 +28,9 @@ import java.util.Locale;
  * <ol>
  *   <li><b>Halted stays halted.</b> If {@code status.rollout} is halted for the same target (update revision and
  *       replicas), halt again and touch nothing. Any spec change that moves the target — a fix, or setting the spec
- *       back (a rollback) — starts a new rollout, which un-halts.</li>
+ *       back (a rollback) — starts a new rollout, which un-halts. So does a new value of the
+ *       {@code aiondb.io/retry-rollout} annotation (the {@link Snapshot} then carries the halt lifted, with the Ready
+ *       timeout counting anew), for a cause fixed outside the spec.</li>
  *   <li><b>Ready timeout.</b> If the member this rollout last restarted, replaced or created is not Ready
  *       {@code podReadyTimeout} after that (or after it last lost Ready), halt with {@code RolloutStalled}, naming
  *       it and the last thing its pod said.</li>

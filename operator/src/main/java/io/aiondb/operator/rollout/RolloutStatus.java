@@ -17,9 +17,19 @@ import java.util.Objects;
  * @param currentSince when that action was taken: the Ready timeout counts from here
  * @param haltedMember the member that stalled the rollout, or null when not halted
  * @param haltMessage the last thing the halted member said, or null
+ * @param haltRetry the {@code aiondb.io/retry-rollout} annotation's value when the rollout halted (null: none); the
+ *     halt holds while the annotation keeps that value, and a different value lifts it ({@link #retried})
  */
 public record RolloutStatus(String targetRevision, int targetReplicas, String targetVersion, Instant startedAt,
-    int updatedMembers, String currentMember, Instant currentSince, String haltedMember, String haltMessage) {
+    int updatedMembers, String currentMember, Instant currentSince, String haltedMember, String haltMessage,
+    String haltRetry) {
+
+  /** Not halted, or halted with no retry annotation. */
+  public RolloutStatus(String targetRevision, int targetReplicas, String targetVersion, Instant startedAt,
+      int updatedMembers, String currentMember, Instant currentSince, String haltedMember, String haltMessage) {
+    this(targetRevision, targetReplicas, targetVersion, startedAt, updatedMembers, currentMember, currentSince,
+        haltedMember, haltMessage, null);
+  }
 
   public RolloutStatus {
     Objects.requireNonNull(targetRevision, "targetRevision");
@@ -58,20 +68,34 @@ public record RolloutStatus(String targetRevision, int targetReplicas, String ta
       return null;
     }
     r = new RolloutStatus(r.targetRevision, r.targetReplicas, r.targetVersion, r.startedAt, s.updatedMembers(),
-        r.currentMember, r.currentSince, r.haltedMember, r.haltMessage);
+        r.currentMember, r.currentSince, r.haltedMember, r.haltMessage, r.haltRetry);
     return switch (action) {
       case Action.RestartPod a -> r.current(a.member(), s.now());
       case Action.ReplaceMember a -> r.current(a.member(), s.now());
       case Action.ScaleStatefulSet a when a.replicas() > a.from() ->
           r.current(s.members().get(a.replicas() - 1).name(), s.now());
       case Action.Halt a -> new RolloutStatus(r.targetRevision, r.targetReplicas, r.targetVersion, r.startedAt,
-          r.updatedMembers, r.currentMember, r.currentSince, a.member(), a.lastMessage());
+          r.updatedMembers, r.currentMember, r.currentSince, a.member(), a.lastMessage(),
+          r.halted() ? r.haltRetry : s.retry());
       default -> r;
     };
   }
 
+  /**
+   * This rollout as seen with the retry annotation's value {@code retry} (null: absent) at {@code now}: when it is
+   * halted and the value differs from the one it halted with, the halt is lifted — not halted, and the Ready timeout
+   * of the member it waits for counts again from {@code now}. Otherwise unchanged.
+   */
+  public RolloutStatus retried(String retry, Instant now) {
+    if (!halted() || Objects.equals(retry, haltRetry)) {
+      return this;
+    }
+    return new RolloutStatus(targetRevision, targetReplicas, targetVersion, startedAt, updatedMembers, currentMember,
+        currentMember == null ? null : now, null, null, null);
+  }
+
   private RolloutStatus current(String member, Instant since) {
     return new RolloutStatus(targetRevision, targetReplicas, targetVersion, startedAt, updatedMembers, member, since,
-        haltedMember, haltMessage);
+        haltedMember, haltMessage, haltRetry);
   }
 }

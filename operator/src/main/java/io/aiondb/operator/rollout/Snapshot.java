@@ -22,12 +22,23 @@ import java.util.Optional;
  * @param engineError why the engine's node list could not be read, or null when it answered
  * @param now the reconciliation's clock reading
  * @param podReadyTimeout {@code spec.updateStrategy.podReadyTimeout}
- * @param rollout {@code status.rollout}, or null when there is none
+ * @param rollout {@code status.rollout}, or null when there is none; a halted one whose {@code haltRetry} differs
+ *     from {@code retry} is taken as lifted ({@link RolloutStatus#retried})
+ * @param retry the value of the cluster's {@code aiondb.io/retry-rollout} annotation, or null when it has none
  */
 public record Snapshot(List<Member> members, StatefulSetView statefulSet, int desiredReplicas, String targetVersion,
-    String engineError, Instant now, Duration podReadyTimeout, RolloutStatus rollout) {
+    String engineError, Instant now, Duration podReadyTimeout, RolloutStatus rollout, String retry) {
+
+  /** A cluster without the retry annotation. */
+  public Snapshot(List<Member> members, StatefulSetView statefulSet, int desiredReplicas, String targetVersion,
+      String engineError, Instant now, Duration podReadyTimeout, RolloutStatus rollout) {
+    this(members, statefulSet, desiredReplicas, targetVersion, engineError, now, podReadyTimeout, rollout, null);
+  }
 
   public Snapshot {
+    if (rollout != null && now != null) {
+      rollout = rollout.retried(retry, now);
+    }
     Objects.requireNonNull(statefulSet, "statefulSet");
     Objects.requireNonNull(now, "now");
     Objects.requireNonNull(podReadyTimeout, "podReadyTimeout");

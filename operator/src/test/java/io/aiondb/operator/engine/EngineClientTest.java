@@ -204,8 +204,12 @@ class EngineClientTest {
     body = "{\"changed\":false,\"node\":{\"id\":\"aion-1\",\"leads\":0}}";
     assertThat(client.promote(base(), "aion-1", null).changed()).isFalse();
     assertThat(method + " " + path).isEqualTo("POST /v1/cluster/nodes/aion-1/promote");
-    assertThat(client.drainLeadership(base(), "aion-1", null).node().leads()).isZero();
+    assertThat(client.drainLeadership(base(), "aion-1", null, null).node().leads()).isZero();
     assertThat(method + " " + path).isEqualTo("POST /v1/cluster/nodes/aion-1/drain-leadership");
+    assertThat(requestBody).isEmpty();
+    body = "{\"changed\":true,\"node\":{\"id\":\"aion-1\",\"leads\":0,\"groups\":[{\"groupId\":\"g\",\"leader\":\"aion-2\"}]}}";
+    assertThat(client.drainLeadership(base(), "aion-1", "aion-0", null).leaders()).containsExactly("aion-2");
+    assertThat(requestBody).isEqualTo("{\"to\":\"aion-0\"}");
     body = "{\"changed\":true,\"decommission\":{\"state\":\"Done\",\"groupsLeft\":0}}";
     NodeView.Change gone = client.decommission(base(), "aion-1", null);
     assertThat(method + " " + path).isEqualTo("POST /v1/cluster/nodes/aion-1/decommission");
@@ -232,7 +236,7 @@ class EngineClientTest {
   void aServerErrorIsUnavailableNotARefusal() {
     status = 504;
     body = "{\"code\":\"TIMEOUT\",\"message\":\"leadership did not move off aion-1 within request.timeout; retry\"}";
-    assertThatThrownBy(() -> client.drainLeadership(base(), "aion-1", null)).isInstanceOf(EngineUnavailableException.class)
+    assertThatThrownBy(() -> client.drainLeadership(base(), "aion-1", null, null)).isInstanceOf(EngineUnavailableException.class)
         .hasMessageContaining("answered 504: TIMEOUT leadership did not move");
     status = 200;
     body = "<html>proxy</html>";
@@ -262,7 +266,7 @@ class EngineClientTest {
       exchange.getResponseBody().write(bytes);
       exchange.close();
     });
-    assertThat(quick.drainLeadership(base(), "aion-1", null).changed()).isTrue();
+    assertThat(quick.drainLeadership(base(), "aion-1", null, null).changed()).isTrue();
     assertThatThrownBy(() -> quick.nodes(base(), null)).isInstanceOf(EngineUnavailableException.class)
         .hasMessageContaining("timed out");
   }

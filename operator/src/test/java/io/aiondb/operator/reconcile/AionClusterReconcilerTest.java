@@ -345,6 +345,11 @@ class AionClusterReconcilerTest {
     assertThat(restarted).containsExactly("quebec-2", "quebec-1", "quebec-0");
     assertThat(leaderWhenRestarted.get(2)).as("leadership moved off quebec-0 before its restart").isNotEqualTo("quebec-0");
     assertThat(FakeEngine.CALLS).contains("drain-leadership quebec-0");
+    assertThat(leaderWhenRestarted.get(2)).as("the operator asked for the lowest updated voter (the fake engine alone"
+        + " would choose quebec-2)").isEqualTo("quebec-1");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events("quebec"))
+        .filteredOn(e -> e.getReason().equals("DrainLeadership")).extracting(Event::getMessage)
+        .containsExactly("Moved leadership off quebec-0 to quebec-1 before quebec-0 is restarted or removed."));
     AionCluster c = awaitStatus("quebec", x -> is(x, Conditions.PROGRESSING, "False", "UpToDate"));
     assertThat(c.getStatus().getPhase()).isEqualTo(Phase.Running);
     assertThat(c.getStatus().getRollout()).isNull();
@@ -390,6 +395,47 @@ class AionClusterReconcilerTest {
     assertThat(condition(c, Conditions.DEGRADED).getStatus()).isEqualTo("False");
     assertThat(c.getStatus().getRollout()).isNull();
     assertThat(pod("november-0").getMetadata().getUid()).isEqualTo(uid0);
+  }
+
+  /**
+   * A halt whose cause is fixed outside the spec (here the stalled pod becomes Ready) stays halted — nothing else is
+   * touched — until the user sets the aiondb.io/retry-rollout annotation to a new value; then the rollout goes on and
+   * an Event says so. The operator needs no permission to edit the cluster: the halt records the value it saw.
+   */
+  @Test
+  void aHaltFixedOutsideTheSpecIsLiftedByTheRetryAnnotation() {
+    AionCluster cluster = Clusters.cluster("oscar", 3, "0.1.0");
+    cluster.getSpec().getUpdateStrategy().setPodReadyTimeout("2s");
+    runningCluster(cluster);
+    String uid1 = pod("oscar-1").getMetadata().getUid();
+
+    editSpec("oscar", spec -> spec.setConfig(List.of(new ConfigEntry("cache.size", "32MiB"))));
+    await().atMost(WAIT).until(() -> statefulSet("oscar").getMetadata().getGeneration() == 2);
+    playController("oscar", "r2");
+    await().atMost(WAIT).until(() -> missingPods("oscar", 3).equals(List.of("oscar-2")));
+    runPod("oscar", 2, "r2", false, "ImagePullBackOff");
+    awaitStatus("oscar", x -> is(x, Conditions.DEGRADED, "True", "RolloutStalled"));
+
+    // fixed outside the spec: the pod becomes Ready, and the rollout stays halted
+    setReady("oscar", 2, true, null);
+    await().pollDelay(Duration.ofSeconds(4)).atMost(WAIT).until(() -> true);
+    assertThat(is(get("oscar"), Conditions.DEGRADED, "True", "RolloutStalled")).as("halted until asked").isTrue();
+    assertThat(pod("oscar-1").getMetadata().getUid()).as("nothing else touched while halted").isEqualTo(uid1);
+
+    AionCluster halted = get("oscar");
+    assertThat(halted.getStatus().getRollout().getHaltRetry()).isNull();
+    client.resources(AionCluster.class).inNamespace(NS).withName("oscar").patch(PatchContext.of(PatchType.JSON_MERGE),
+        "{\"metadata\":{\"annotations\":{\"aiondb.io/retry-rollout\":\"1\"}}}");
+    await().atMost(WAIT).until(() -> !missingPods("oscar", 3).isEmpty());
+    assertThat(missingPods("oscar", 3)).as("the rollout goes on with the next follower").containsExactly("oscar-1");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events("oscar")).filteredOn(e -> e.getReason().equals("RolloutRetried"))
+        .singleElement().satisfies(e -> assertThat(e.getMessage()).contains("oscar-2", "aiondb.io/retry-rollout")));
+    runPod("oscar", 1, "r2", true, null);
+    await().atMost(WAIT).until(() -> missingPods("oscar", 3).equals(List.of("oscar-0")));
+    runPod("oscar", 0, "r2", true, null);
+    AionCluster c = awaitStatus("oscar", x -> is(x, Conditions.PROGRESSING, "False", "UpToDate"));
+    assertThat(condition(c, Conditions.DEGRADED).getStatus()).isEqualTo("False");
+    assertThat(c.getStatus().getRollout()).isNull();
   }
 
   // ---------------------------------------------------------------- playing the StatefulSet controller and kubelet

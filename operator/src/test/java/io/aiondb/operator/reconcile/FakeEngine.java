@@ -85,7 +85,7 @@ public class FakeEngine implements QuarkusTestResourceLifecycleManager {
     }
 
     /** {@code [status, body]} of a change. */
-    synchronized Object[] change(String id, String verb) {
+    synchronized Object[] change(String id, String verb, String to) {
       CALLS.add(verb + " " + id);
       switch (verb) {
         case "add" -> {
@@ -100,10 +100,15 @@ public class FakeEngine implements QuarkusTestResourceLifecycleManager {
           return new Object[] {200, "{\"changed\":true}"};
         }
         case "drain-leadership" -> {
-          if (id.equals(leader)) {
-            leader = voters().stream().filter(v -> !v.equals(id)).findFirst().orElse(id);
+          boolean led = id.equals(leader);
+          if (led) {
+            // like the engine: the preferred voter when it is one, else its own choice (here: the last other voter,
+            // so that a test sees whether the operator's preference was sent)
+            leader = voters().contains(to) && !to.equals(id) ? to
+                : voters().stream().filter(v -> !v.equals(id)).reduce((a, b) -> b).orElse(id);
           }
-          return new Object[] {200, "{\"changed\":true}"};
+          return new Object[] {200, "{\"changed\":" + led + ",\"node\":{\"id\":\"" + id + "\",\"groups\":[{\"groupId\":"
+              + "\"g\",\"leader\":\"" + leader + "\"}]}}"};
         }
         case "decommission" -> {
           if (id.equals(leader)) leader = voters().stream().filter(v -> !v.equals(id)).findFirst().orElse(null);
@@ -165,11 +170,15 @@ public class FakeEngine implements QuarkusTestResourceLifecycleManager {
       }
       String id = node.group(3);
       String verb = node.group(4);
+      byte[] sent = exchange.getRequestBody().readAllBytes();
+      String to = null;
       if (id == null) {
-        id = JSON.readTree(exchange.getRequestBody()).path("id").asText();
+        id = JSON.readTree(sent).path("id").asText();
         verb = "add";
+      } else if (sent.length > 0) {
+        to = JSON.readTree(sent).path("to").asText(null);
       }
-      Object[] answer = g.change(id, verb);
+      Object[] answer = g.change(id, verb, to);
       send(exchange, (int) answer[0], (String) answer[1]);
       return;
     }

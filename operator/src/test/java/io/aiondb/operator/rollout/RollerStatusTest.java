@@ -99,4 +99,49 @@ class RollerStatusTest {
     assertThatThrownBy(() -> new StatefulSetView(null, "r1", 3, 3, true))
         .hasMessageContaining("no updateRevision");
   }
+
+  @Test
+  void aDrainEventSaysWhereLeadershipWentNotOnlyWhereItWasAsked() {
+    Action.DrainLeadership d = new Action.DrainLeadership("aion-0", "aion-1");
+    assertThat(d.done(List.of("aion-1")))
+        .isEqualTo("moved leadership off aion-0 to aion-1 before aion-0 is restarted or removed");
+    assertThat(d.done(List.of("aion-2"))).isEqualTo("moved leadership off aion-0 to aion-2 before aion-0 is restarted"
+        + " or removed (aion-1 was asked for; the engine chose aion-2: aion-1 was not reachable and caught up when it moved)");
+    assertThat(d.done(List.of())).as("the answer does not say: the action's own message is used").isNull();
+    assertThat(d.done(List.of("aion-0"))).isNull();
+  }
+
+  @Test
+  void aHaltHoldsWhileTheRetryAnnotationKeepsItsValueAndANewValueLiftsIt() {
+    Snapshot s = of(3).upgrade().updated(2).notReady(2, Duration.ofMinutes(11), "exit 1")
+        .inFlight("aion-2", Duration.ofMinutes(11)).build();
+    Snapshot annotated = new Snapshot(s.members(), s.statefulSet(), 3, s.targetVersion(), null, NOW, Cluster.TIMEOUT,
+        s.rollout(), "1");
+    RolloutStatus halted = RolloutStatus.after(annotated, Roller.next(annotated));
+    assertThat(halted.halted()).isTrue();
+    assertThat(halted.haltRetry()).as("the value seen when it halted").isEqualTo("1");
+
+    // the same value (an annotation left from an earlier retry) does not lift it
+    Snapshot same = new Snapshot(s.members(), s.statefulSet(), 3, s.targetVersion(), null, NOW.plusSeconds(60),
+        Cluster.TIMEOUT, halted, "1");
+    assertThat(Roller.next(same)).isInstanceOf(Action.Halt.class);
+    assertThat(RolloutStatus.after(same, Roller.next(same))).isEqualTo(halted);
+
+    // a new value lifts it: the stalled member, still not Ready, has its timeout again from now
+    Snapshot retried = new Snapshot(s.members(), s.statefulSet(), 3, s.targetVersion(), null, NOW, Cluster.TIMEOUT,
+        halted, "2");
+    assertThat(retried.rollout().halted()).isFalse();
+    assertThat(retried.rollout().currentMember()).isEqualTo("aion-2");
+    assertThat(retried.rollout().currentSince()).isEqualTo(NOW);
+    Action a = Roller.next(retried);
+    assertThat(a).isNotInstanceOf(Action.Halt.class);
+    RolloutStatus going = RolloutStatus.after(retried, a);
+    assertThat(going.halted()).isFalse();
+    // and it halts again once that has passed, recording the new value
+    Snapshot later = new Snapshot(s.members(), s.statefulSet(), 3, s.targetVersion(), null,
+        NOW.plus(Cluster.TIMEOUT).plusSeconds(1), Cluster.TIMEOUT, going, "2");
+    RolloutStatus again = RolloutStatus.after(later, Roller.next(later));
+    assertThat(again.halted()).isTrue();
+    assertThat(again.haltRetry()).isEqualTo("2");
+  }
 }
