@@ -150,27 +150,33 @@ final class CertificateStep {
       return blocked(TLS_SECRET_INVALID, "Secret " + name + ": " + (cert == null ? "tls.crt" : "ca.crt")
           + " is not a PEM certificate; nothing was changed.");
     }
+    // From here the CA is readable: a refusal still lets the operator read the running members' state through it.
+    String caPem = s.get(TlsBuilders.CA);
     Instant now = Instant.now();
     if (cert.getNotAfter().toInstant().isBefore(now) || cert.getNotBefore().toInstant().isAfter(now)) {
-      return blocked(TLS_SECRET_INVALID, "Secret " + name + ": tls.crt is valid only from " + cert.getNotBefore().toInstant()
+      return blocked(caPem, TLS_SECRET_INVALID, "Secret " + name + ": tls.crt is valid only from " + cert.getNotBefore().toInstant()
           + " to " + cert.getNotAfter().toInstant() + "; nothing was changed.");
     }
     try {
       List<String> sans = Certificates.dnsNames(cert);
       List<String> uncovered = TlsBuilders.requiredNames(cluster).stream().filter(h -> !Certificates.covers(sans, h)).toList();
       if (!uncovered.isEmpty()) {
-        return blocked(TLS_SECRET_INVALID, "Secret " + name + ": tls.crt does not name " + String.join(", ", uncovered)
+        return blocked(caPem, TLS_SECRET_INVALID, "Secret " + name + ": tls.crt does not name " + String.join(", ", uncovered)
             + " (peers and clients dial these; a wildcard *." + ClusterNames.of(cluster).peerService() + "." + ns
             + ".svc covers every member); nothing was changed.");
       }
     } catch (GeneralSecurityException e) {
-      return blocked(TLS_SECRET_INVALID, "Secret " + name + ": cannot read the names in tls.crt: " + e.getMessage());
+      return blocked(caPem, TLS_SECRET_INVALID, "Secret " + name + ": cannot read the names in tls.crt: " + e.getMessage());
     }
     return new Outcome(s.get(TlsBuilders.CA), List.of(), List.of());
   }
 
   private static Outcome blocked(String reason, String message) {
-    return new Outcome(null, List.of(new Blocker(reason, message)), List.of());
+    return blocked(null, reason, message);
+  }
+
+  private static Outcome blocked(String caPem, String reason, String message) {
+    return new Outcome(caPem, List.of(new Blocker(reason, message)), List.of());
   }
 
   private String existingCa(AionCluster cluster) {

@@ -559,6 +559,42 @@ class AionClusterReconcilerTest {
     assertThat(client.secrets().inNamespace(NS).withName("echo-ca").get()).as("nothing generated in Secret mode").isNull();
   }
 
+  /**
+   * spec.tls.mode Secret on a running cluster: scaling up while the user's certificate names only today's members is
+   * refused with the names it lacks, and nothing changes (a new member could not be dialled over TLS); once the
+   * certificate covers them, the scale-up proceeds.
+   */
+  @Test
+  void scalingUpWithAUserCertificateThatDoesNotNameTheNewMembersIsRefused() {
+    Instant now = Instant.now();
+    var ca = Certificates.newCa("user CA", now);
+    var three = Certificates.issue(ca, List.of("lima.db.svc", "lima-0.lima-peers.db.svc", "lima-1.lima-peers.db.svc",
+        "lima-2.lima-peers.db.svc"), now);
+    client.resource(userSecret("lima-certs", three, ca)).create();
+    AionCluster tls = Clusters.cluster("lima", 3, "0.1.0");
+    tls.getSpec().getTls().setMode(TlsSpec.Mode.Secret);
+    tls.getSpec().getTls().setSecretName("lima-certs");
+    create(tls); // no engine answers over TLS here: what is checked is that nothing moves
+    awaitStatefulSet("lima");
+    assertThat(statefulSet("lima").getSpec().getReplicas()).isEqualTo(3);
+
+    client.resources(AionCluster.class).inNamespace(NS).withName("lima").scale(5);
+    AionCluster c = awaitStatus("lima", x -> is(x, Conditions.PROGRESSING, "False", "TLSSecretInvalid"));
+    assertThat(condition(c, Conditions.PROGRESSING).getMessage())
+        .contains("lima-3.lima-peers.db.svc", "lima-4.lima-peers.db.svc", "nothing was changed")
+        .doesNotContain("lima-2.lima-peers");
+    await().pollDelay(Duration.ofSeconds(3)).atMost(WAIT).until(() -> true);
+    assertThat(statefulSet("lima").getSpec().getReplicas()).as("not scaled").isEqualTo(3);
+    assertThat(client.configMaps().inNamespace(NS).withName("lima-config").get().getData().get("aion.properties"))
+        .as("the peers list is not extended either").doesNotContain("lima-3");
+
+    var wildcard = Certificates.issue(ca, List.of("lima.db.svc", "*.lima-peers.db.svc"), now);
+    client.resource(userSecret("lima-certs", wildcard, ca)).update();
+    await().atMost(WAIT).until(() -> !is(get("lima"), Conditions.PROGRESSING, "False", "TLSSecretInvalid")
+        && client.configMaps().inNamespace(NS).withName("lima-config").get().getData().get("aion.properties")
+            .contains("lima-4=lima-4.lima-peers.db.svc:7072"));
+  }
+
   private static io.fabric8.kubernetes.api.model.Secret userSecret(String name, Certificates.Pair leaf, Certificates.Pair ca) {
     return new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata()
         .withType("kubernetes.io/tls")
