@@ -40,6 +40,8 @@ public final class Main {
     System.setProperty("org.slf4j.simpleLogger.log.org.apache.ratis", "warn");
     System.setProperty("org.slf4j.simpleLogger.log.org.apache.ratis.server.RaftServer$Division", "info");
     System.setProperty("org.slf4j.simpleLogger.log.org.apache.ratis.server.impl.LeaderElection", "info");
+    // before any RocksJava class loads the library its own way (a fresh 16 MB copy in /tmp per process)
+    io.aiondb.server.storage.NativeLibrary.loadRocksDb();
 
     AionServer server;
     try {

@@ -53,7 +53,7 @@ public final class RocksStore implements AutoCloseable {
   public static final String NS_PREFIX = "ns/";
 
   static {
-    RocksDB.loadLibrary();
+    NativeLibrary.loadRocksDb();
   }
 
   private final StorageOptions options;
