@@ -34,8 +34,9 @@ import java.util.Objects;
  *   <li>a node: the engine's {@code membership} ({@code Voter} and {@code Leaving} vote, {@code Joining} and
  *       {@code Learner} do not; {@code Unknown} means the answering node's view is stale, so the engine counts as
  *       not answering), {@code leads > 0} is the leader; a node the engine does not list is absent, unless its own
- *       {@code /v1/status} says it waits to be added ({@code awaitingJoin}: {@code empty-awaiting-join} or
- *       {@code empty-refused-voter}); a listed node is {@code awaitingJoin} only when it refuses to vote because it
+ *       {@code /v1/status} answers with Raft running, so that it waits to be added ({@code awaitingJoin}:
+ *       {@code empty-awaiting-join}, {@code empty-refused-voter}, or {@code present}/{@code joined} for a member
+ *       removed earlier that came back on its kept volume); a listed node is {@code awaitingJoin} only when it refuses to vote because it
  *       lost its data ({@code empty-refused-voter});
  *   <li>the StatefulSet is observed when {@code status.observedGeneration == metadata.generation};
  *   <li>the target version: {@code spec.version} while a pod runs another image than the template (a version
@@ -161,7 +162,10 @@ public final class SnapshotBuilder {
 
   static Node node(NodeView n, MemberState own) {
     if (n == null) {
-      boolean awaiting = own != null && own.awaitingJoin();
+      // Not in the group, and its process runs Raft: it waits to be added. Besides a joiner (empty-awaiting-join) that
+      // is a member removed earlier and back on its kept volume (present, or joined): it knows no leader, so it is
+      // never Ready before it is added, and its stale log is replaced as it catches up.
+      boolean awaiting = own != null && own.dataState() != null && !"empty-awaiting-peers".equals(own.dataState());
       return awaiting ? new Node(Membership.ABSENT, true, false, -1, false, own.version(), true, true, null, true)
           : null;
     }

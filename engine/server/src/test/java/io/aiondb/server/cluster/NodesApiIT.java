@@ -256,4 +256,71 @@ class NodesApiIT {
       }
     }
   }
+
+  /**
+   * Scaling down then up again with the volume kept (the operator's reclaimPolicy Retain): a member that was removed
+   * from the group comes back with its old Raft log and data. It must not disturb the group, it must say that it
+   * waits to be added, and once added as a learner it catches up over its stale log and is promoted, with every write.
+   */
+  @Test
+  void aRemovedMemberRestartedWithItsOldDataWaitsToBeAddedThenCatchesUp() throws Exception {
+    try (LocalCluster cl = new LocalCluster(dir, 3).label("stale")) {
+      int leader = cl.leaderIndex(WAIT);
+      int gone = leader % 3 + 1;
+      int other = 6 - leader - gone;
+      String id = name(gone);
+      try (io.aiondb.client.AionClient c = io.aiondb.client.AionClient.connect(cl.url(leader))) {
+        c.createNamespace("s");
+        for (int i = 0; i < 50; i++) c.put("s", "k" + i, "old" + i);
+      }
+      awaitTrue(id + " to acknowledge the writes", () -> {
+        JsonNode m = cl.get(leader, "/v1/cluster/members");
+        if (m == null) return false;
+        for (JsonNode x : m.path("members")) if (x.path("id").asText().equals(id)) return x.path("commitIndex").asLong() > 50;
+        return false;
+      });
+      JsonNode removed = expect(200, null, Http.postRaw(cl.url(leader) + "/v1/cluster/nodes/" + id + "/decommission", ""));
+      assertThat(removed.path("decommission").path("state").asText()).isEqualTo("Done");
+      cl.stop(gone);
+      long termBefore = cl.get(leader, "/v1/cluster/nodes").path("groups").get(0).path("term").asLong();
+      try (io.aiondb.client.AionClient c = io.aiondb.client.AionClient.connect(cl.url(leader))) {
+        for (int i = 0; i < 50; i++) c.put("s", "k" + i, "new" + i);
+      }
+
+      cl.start(gone); // with its old data directory
+      awaitTrue(id + " to answer", () -> cl.get(gone, "/v1/status") != null);
+      // RocksDB's library comes from the shared cached copy, not a fresh one in /tmp that a kill would leave behind
+      List<String> maps = java.nio.file.Files.readAllLines(Path.of("/proc/" + cl.pid(gone) + "/maps"));
+      assertThat(maps).filteredOn(l -> l.contains("librocksdbjni")).isNotEmpty()
+          .allSatisfy(l -> assertThat(l).contains("/aion-native-").contains("/rocksdbjni-"));
+      Thread.sleep(5_000); // several election timeouts: a stale member that campaigned would have bumped the term
+      JsonNode st = cl.get(gone, "/v1/status");
+      // what the operator relies on to add it (SnapshotBuilder.node): Raft runs on the old data, no leader is known
+      assertThat(st.path("dataState").asText()).as(st.toString()).isEqualTo("present");
+      assertThat(st.path("ready").asBoolean()).as(st.toString()).isFalse();
+      JsonNode nodes = cl.get(leader, "/v1/cluster/nodes");
+      assertThat(nodes.path("groups").get(0).path("term").asLong()).as("the group was not disturbed").isEqualTo(termBefore);
+      assertThat(nodes.path("nodes").findValuesAsText("id")).doesNotContain(id);
+
+      String body = "{\"id\":\"" + id + "\",\"raftAddress\":\"" + cl.raftAddress(gone) + "\",\"httpAddress\":\""
+          + cl.httpAddress(gone) + "\"}";
+      assertThat(expect(200, null, Http.postRaw(cl.url(other) + "/v1/cluster/nodes", body)).path("changed").asBoolean()).isTrue();
+      awaitTrue(id + " to catch up as a learner", () -> {
+        JsonNode n = cl.get(other, "/v1/cluster/nodes/" + id);
+        return n != null && n.path("membership").asText().equals("Learner") && n.path("caughtUp").asBoolean();
+      });
+      JsonNode promoted = expect(200, null, Http.postRaw(cl.url(other) + "/v1/cluster/nodes/" + id + "/promote", ""));
+      assertThat(promoted.path("node").path("membership").asText()).isEqualTo("Voter");
+      try (io.aiondb.client.AionClient c = io.aiondb.client.AionClient.connect(cl.url(gone))) {
+        awaitTrue(id + " to serve linearizable reads", () -> {
+          try {
+            return c.get("s", "k49").map(kv -> kv.text()).orElse("").equals("new49");
+          } catch (io.aiondb.client.AionClientException e) {
+            return false;
+          }
+        });
+        for (int i = 0; i < 50; i++) assertThat(c.get("s", "k" + i)).map(kv -> kv.text()).contains("new" + i);
+      }
+    }
+  }
 }
