@@ -281,6 +281,15 @@ class NodesApiIT {
       });
       JsonNode removed = expect(200, null, Http.postRaw(cl.url(leader) + "/v1/cluster/nodes/" + id + "/decommission", ""));
       assertThat(removed.path("decommission").path("state").asText()).isEqualTo("Done");
+      // still running, the removed node's election timer fires and it finds itself in no configuration: Ratis closes
+      // its division, and the engine starts it again from its storage (bd21049) so that it can be added back
+      awaitTrue(id + " to restart its closed division", () -> {
+        try {
+          return java.nio.file.Files.readString(cl.log(gone)).contains("started it again from its storage");
+        } catch (java.io.IOException e) {
+          return false;
+        }
+      });
       cl.stop(gone);
       long termBefore = cl.get(leader, "/v1/cluster/nodes").path("groups").get(0).path("term").asLong();
       try (io.aiondb.client.AionClient c = io.aiondb.client.AionClient.connect(cl.url(leader))) {
