@@ -149,6 +149,14 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
   @Override
   public ErrorStatusUpdateControl<AionCluster> updateErrorStatus(AionCluster cluster, Context<AionCluster> context,
       Exception e) {
+    if (staleWrite(e)) {
+      // Optimistic locking did its job: this reconcile started from a copy the API server has since changed (often the
+      // status this operator wrote a moment before). Nothing is wrong: look again at once with a fresh copy, without
+      // a Warning or a ReconcileError condition (RolloutIT saw ~14 per run, each a false alarm for the user).
+      LOG.debugf("%s/%s: stale copy (%s); reconciling again", cluster.getMetadata().getNamespace(),
+          cluster.getMetadata().getName(), describe(e));
+      return ErrorStatusUpdateControl.<AionCluster>noStatusUpdate().withNoRetry().rescheduleAfter(STALE_RETRY);
+    }
     String error = describe(e);
     LOG.warnf(e, "%s/%s: reconcile failed: %s", cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
         error);
@@ -165,6 +173,22 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
       control = ErrorStatusUpdateControl.patchStatus(cluster);
     }
     return control.withNoRetry().rescheduleAfter(backoff.next(failingFor));
+  }
+
+  static final Duration STALE_RETRY = Duration.ofMillis(200);
+
+  /**
+   * The API server refused a write because the object changed since it was read (409 with reason Conflict), anywhere
+   * in the cause chain. Not AlreadyExists (also 409), which is a real problem to report.
+   */
+  static boolean staleWrite(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof KubernetesClientException k && k.getCode() == 409 && k.getStatus() != null
+          && "Conflict".equals(k.getStatus().getReason())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** What went wrong, in a sentence: the API server's own message when it refused a request. */
