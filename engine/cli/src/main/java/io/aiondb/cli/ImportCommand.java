@@ -28,9 +28,11 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code aion import}: loads JSON lines into a namespace in batches (the client's {@link PutBatch}, one log entry
- * each). Batches are sent one after another; each is written wholly or not at all, so after an error every line
- * before the failed batch is written and none from it on. A key that comes again within the batch being filled
- * closes that batch first: the later line wins, as if the lines were put one by one.
+ * each). Up to {@code --in-flight} batches (default 1) are sent without waiting for the ones before; each is written
+ * wholly or not at all, and batches in flight may commit in any order. A key that comes again within the batch being
+ * filled closes that batch first, and a batch holding a key of a batch still in flight waits for it: the later line
+ * wins, as if the lines were put one by one. After an error nothing more is sent; the message says which lines were
+ * written: every batch before the failed one, and any sent after it that had been sent before the error was known.
  */
 @Command(name = "import", mixinStandardHelpOptions = true, footer = ExitCode.FOOTER,
     description = {"Load keys from JSON lines (a file or stdin) in batches, each written atomically as one log entry.",
@@ -46,6 +48,11 @@ final class ImportCommand extends Base {
   int batchSize;
   @Option(names = "--progress", description = "After each batch, print the keys written so far and the rate on stderr.")
   boolean progress;
+  @Option(names = "--in-flight", defaultValue = "1", paramLabel = "N",
+      description = "Batches sent without waiting for the ones before, 1..64 (default ${DEFAULT-VALUE}: one after the"
+          + " other, committed in line order). More may commit out of line order, except that a key's lines always"
+          + " commit in line order.")
+  int inFlight;
 
   /**
    * Reads decimals exactly, so a value is sent as written: a double would turn 1e999 into the string "Infinity"
@@ -61,40 +68,66 @@ final class ImportCommand extends Base {
   private long lastRevision;
   private long firstLine = 1; // the first line of the batch being filled
   private long started;
+  /** Batches sent and not yet known written, oldest first. */
+  private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
+  /** The first batch that failed, once one did: nothing more is sent. */
+  private Failure failure;
+  /** Batches written after the failed one (sent before its failure was known). */
+  private final List<Pending> writtenAfter = new ArrayList<>();
+
+  /** A batch sent: its lines and keys, and the answer to come. */
+  private record Pending(long firstLine, List<Long> lines, Set<ByteBuffer> keys,
+      java.util.concurrent.CompletableFuture<BatchResult> result) {
+    long lastLine() {
+      return lines.getLast();
+    }
+  }
+
+  private record Failure(Pending batch, RuntimeException error) {}
 
   @Override
   public Integer call() {
     if (batchSize < 1 || batchSize > PutBatch.MAX_ITEMS) {
       throw CliException.usage("--batch-size must be 1.." + PutBatch.MAX_ITEMS + ", not " + batchSize);
     }
+    if (inFlight < 1 || inFlight > 64) throw CliException.usage("--in-flight must be 1..64, not " + inFlight);
     started = System.nanoTime();
     try (BufferedReader in = new BufferedReader(open(), 1 << 16)) {
       PutBatch batch = db().putBatch(ns);
       List<Long> lines = new ArrayList<>(); // the line of each item of the batch
       Set<ByteBuffer> keys = new HashSet<>();
       long lineNo = 0;
-      for (String line = in.readLine(); line != null; line = in.readLine()) {
+      for (String line = in.readLine(); line != null && failure == null; line = in.readLine()) {
         lineNo++;
         if (line.isBlank()) continue;
-        Item item = parse(line, lineNo);
+        Item item;
+        try {
+          item = parse(line, lineNo);
+        } catch (CliException e) {
+          drain(); // what was sent is written or not before the message says which
+          throw failure != null ? failed() : new CliException(e.exitCode, e.getMessage().replace(doneMarker(), done(firstLine)));
+        }
         boolean repeat = keys.contains(ByteBuffer.wrap(item.key));
         boolean full = batch.size() >= batchSize
             || batch.bytes() + item.key.length + item.value.length > PutBatch.MAX_BYTES;
         if (batch.size() > 0 && (repeat || full)) {
-          send(batch, lines);
+          send(batch, lines, keys);
           batch = db().putBatch(ns);
-          lines.clear();
-          keys.clear();
+          lines = new ArrayList<>();
+          keys = new HashSet<>();
         }
         if (batch.size() == 0) firstLine = lineNo;
         batch.put(item.key, item.value, item.type);
         lines.add(lineNo);
         keys.add(ByteBuffer.wrap(item.key));
       }
-      if (batch.size() > 0) send(batch, lines);
+      if (batch.size() > 0 && failure == null) send(batch, lines, keys);
+      drain();
     } catch (IOException e) {
-      throw CliException.usage("cannot read " + source() + ": " + e.getMessage() + done());
+      drain();
+      throw CliException.usage("cannot read " + source() + ": " + e.getMessage() + done(firstLine));
     }
+    if (failure != null) throw failed();
     double seconds = (System.nanoTime() - started) / 1e9;
     if (json()) {
       ObjectNode n = Output.JSON.createObjectNode();
@@ -124,32 +157,85 @@ final class ImportCommand extends Base {
     return file == null || "-".equals(file) ? "stdin" : file;
   }
 
-  /** What was written before an error, for its message. */
-  private String done() {
-    return written == 0 ? "; nothing was written"
-        : "; " + written + " keys before line " + firstLine + " were written (" + batches + " batches), none after";
+  /** Stands for {@link #done(long)} in a parse error, which is known only once the batches in flight are answered. */
+  private static String doneMarker() {
+    return "\u0000done\u0000";
   }
 
-  private void send(PutBatch batch, List<Long> lines) {
+  /**
+   * What was written before an error, for its message: the batches before line {@code before} (every batch before
+   * the failed one, or before the one being filled), and those written after it.
+   */
+  private String done(long before) {
+    String upTo = written == 0 ? "; nothing was written"
+        : "; " + written + " keys before line " + before + " were written (" + batches + " batches)";
+    if (writtenAfter.isEmpty()) return written == 0 ? upTo : upTo + ", none after";
+    long keysAfter = writtenAfter.stream().mapToLong(p -> p.lines().size()).sum();
+    return upTo + "; after it, " + keysAfter + " keys of lines " + String.join(", ", writtenAfter.stream()
+        .map(p -> p.firstLine() + "-" + p.lastLine()).toList()) + " were also written (" + writtenAfter.size()
+        + " batches sent before the error was known)";
+  }
+
+  /** Sends the batch once fewer than --in-flight are, and none in flight holds one of its keys. */
+  private void send(PutBatch batch, List<Long> lines, Set<ByteBuffer> keys) {
+    while (!pending.isEmpty() && (pending.size() >= inFlight
+        || pending.stream().anyMatch(p -> !java.util.Collections.disjoint(p.keys(), keys)))) {
+      settleOldest();
+      if (failure != null) return;
+    }
+    // batches in flight may commit in any order (disjoint keys: the loop above waited for any that shares a key)
+    java.time.Duration limit = cli().timeout().plusSeconds(1);
+    var result = batch.commitAsync().orTimeout(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    pending.add(new Pending(firstLine, lines, keys, result));
+  }
+
+  /** Waits for every batch in flight. */
+  private void drain() {
+    while (!pending.isEmpty()) settleOldest();
+  }
+
+  /** Waits for the oldest batch in flight and counts it, or records the first failure. */
+  private void settleOldest() {
+    Pending p = pending.removeFirst();
     BatchResult r;
     try {
-      r = write(batch::commit);
-    } catch (AionClientException e) {
-      throw new CliException(ExitCode.of(e), "batch of lines " + firstLine + "-" + lines.getLast() + ": "
-          + itemToLine(AionCli.describe(e), lines) + done());
-    } catch (CliException e) {
-      throw new CliException(e.exitCode, "batch of lines " + firstLine + "-" + lines.getLast() + ": " + e.getMessage()
-          + done());
+      r = p.result().join();
+    } catch (java.util.concurrent.CompletionException e) {
+      Throwable c = e.getCause();
+      while (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) c = c.getCause();
+      RuntimeException error = c instanceof java.util.concurrent.TimeoutException
+          ? new CliException(ExitCode.UNAVAILABLE, "no answer within " + (cli().timeout().toMillis() + 1000)
+              + " ms (TIMEOUT); the write may or may not have been applied: read the key before retrying")
+          : c instanceof RuntimeException re ? re : new IllegalStateException(c);
+      if (failure == null) failure = new Failure(p, error);
+      return;
+    }
+    if (failure != null) {
+      writtenAfter.add(p);
+      return;
     }
     written += r.count();
     batches++;
-    lastRevision = r.revision();
+    lastRevision = Math.max(lastRevision, r.revision());
     if (progress) {
       double seconds = (System.nanoTime() - started) / 1e9;
       err().printf(java.util.Locale.ROOT, "imported %d keys (%d batches, up to line %d), %.0f keys/s%n", written,
-          batches, lines.getLast(), written / Math.max(seconds, 1e-9));
+          batches, p.lastLine(), written / Math.max(seconds, 1e-9));
       err().flush();
     }
+  }
+
+  /** The error of the first failed batch, naming its lines and what was written. */
+  private CliException failed() {
+    Pending p = failure.batch();
+    String where = "batch of lines " + p.firstLine() + "-" + p.lastLine() + ": ";
+    if (failure.error() instanceof AionClientException e) {
+      return new CliException(ExitCode.of(e), where + itemToLine(AionCli.describe(e), p.lines()) + done(p.firstLine()));
+    }
+    if (failure.error() instanceof CliException e) {
+      return new CliException(e.exitCode, where + e.getMessage() + done(p.firstLine()));
+    }
+    throw failure.error();
   }
 
   /** The server names a batch's item by its index; the user knows it by its line. */
@@ -170,7 +256,7 @@ final class ImportCommand extends Base {
     try {
       n = parseJson(LINES, line.getBytes(StandardCharsets.UTF_8), where);
     } catch (CliException e) {
-      throw new CliException(e.exitCode, e.getMessage() + done());
+      throw new CliException(e.exitCode, e.getMessage() + doneMarker());
     }
     try {
       if (!n.isObject()) throw bad("is not a JSON object");
@@ -188,7 +274,7 @@ final class ImportCommand extends Base {
       if (n.has("valueBase64")) return new Item(key, base64(n, "valueBase64"), ValueType.BINARY);
       return new Item(key, utf8(n.get("value").toString()), ValueType.JSON);
     } catch (CliException e) {
-      throw CliException.usage(where + " " + e.getMessage() + done());
+      throw CliException.usage(where + " " + e.getMessage() + doneMarker());
     }
   }
 

@@ -108,6 +108,67 @@ class ImportIT {
     assertThat(exists("bad9")).isFalse();
   }
 
+  /**
+   * Several batches in flight: every line is written, and a key repeated in a later batch waits for the batch in
+   * flight that holds it, so the later line wins (its versions follow the lines).
+   */
+  @Test
+  void batchesInFlightWriteEveryLineAndTheLaterLineOfAKeyWins() throws Exception {
+    StringBuilder in = new StringBuilder();
+    for (int i = 0; i < 200; i++) {
+      in.append("{\"key\":\"o").append(i).append("\",\"value\":{\"n\":").append(i).append("}}\n");
+      if (i % 7 == 3) in.append("{\"key\":\"same\",\"value\":{\"n\":").append(i).append("}}\n");
+    }
+    Run r = aionIn(in.toString(), "-o", "json", "import", "imp", "--batch-size", "10", "--in-flight", "8");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    JsonNode out = Output.JSON.readTree(r.out());
+    assertThat(out.get("keys").asLong()).isEqualTo(200 + 29);
+    long highest = 0;
+    for (int i = 0; i < 200; i++) {
+      JsonNode o = get("o" + i);
+      assertThat(o.get("value").get("n").asInt()).isEqualTo(i);
+      highest = Math.max(highest, o.get("revision").asLong());
+    }
+    assertThat(out.get("revision").asLong()).as("the highest revision written").isGreaterThanOrEqualTo(highest);
+    assertThat(get("same").get("value").get("n").asInt()).as("the last line of 'same' wins").isEqualTo(199); // 199 % 7 == 3
+    assertThat(get("same").get("version").asInt()).isEqualTo(29);
+    // each version of 'same' is the next of its lines: versions 1..29 hold n = 3, 10, ..., 199 in order
+    JsonNode history = Output.JSON.readTree(ok("-o", "json", "history", "imp", "same", "--limit", "100").out());
+    List<Integer> ns = new ArrayList<>();
+    for (JsonNode v : history.path("versions")) ns.add(v.path("value").path("n").asInt());
+    assertThat(ns).hasSize(29);
+    assertThat(ns.stream().sorted().toList()).as("history in line order").isIn(ns, ns.reversed());
+  }
+
+  /**
+   * An error with batches in flight: nothing more is sent, and the message says exactly what was written, including
+   * batches after the failed one that had been sent before its failure was known (checked against the store).
+   */
+  @Test
+  void anErrorWithBatchesInFlightSaysExactlyWhatWasWritten() {
+    List<String> in = new ArrayList<>(lines("fl", 40).lines().toList());
+    in.set(12, "{\"key\":\"fl12\",\"value\":[1e999]}"); // line 13, in the second batch of 10
+    Run r = aionIn(String.join("\n", in) + "\n", "import", "imp", "--batch-size", "10", "--in-flight", "4");
+    CliIT.fails(r, ExitCode.ERROR, "batch of lines 11-20: line 13 (key 'fl12'): the value is sent as JSON");
+    assertThat(r.err()).contains("; 10 keys before line 11 were written (1 batches)");
+    assertThat(exists("fl9")).isTrue();
+    assertThat(exists("fl10")).isFalse();
+    for (int batch = 2; batch < 4; batch++) {
+      String lines = (batch * 10 + 1) + "-" + (batch * 10 + 10);
+      boolean said = r.err().matches("(?s).*after it, .*\\b" + lines + "\\b.* were also written.*");
+      assertThat(exists("fl" + (batch * 10))).as("lines %s written, as the message says: %s", lines, r.err()).isEqualTo(said);
+      assertThat(exists("fl" + (batch * 10 + 9))).isEqualTo(said);
+    }
+
+    // one in flight: nothing after the failed batch is sent
+    List<String> one = new ArrayList<>(lines("fm", 40).lines().toList());
+    one.set(12, "{\"key\":\"fm12\",\"value\":[1e999]}");
+    Run r1 = aionIn(String.join("\n", one) + "\n", "import", "imp", "--batch-size", "10", "--in-flight", "1");
+    CliIT.fails(r1, ExitCode.ERROR, "batch of lines 11-20");
+    assertThat(r1.err()).contains("10 keys before line 11 were written (1 batches), none after");
+    assertThat(exists("fm20")).isFalse();
+  }
+
   @Test
   void malformedInputIsAUsageErrorNamingTheLine() {
     Run r = aionIn(lines("m", 3) + "{\"key\": \"m3\", \"value\": \n", "import", "imp");
@@ -120,6 +181,7 @@ class ImportIT {
     CliIT.fails(aionIn("{\"key\":\"x\",\"value\":1,\"ttl\":3}\n", "import", "imp"), ExitCode.USAGE,
         "line 1 has an unknown field 'ttl'");
     CliIT.fails(aion("import", "imp", "--batch-size", "10001"), ExitCode.USAGE, "--batch-size must be 1..10000");
+    CliIT.fails(aion("import", "imp", "--in-flight", "0"), ExitCode.USAGE, "--in-flight must be 1..64");
     CliIT.fails(aion("import", "imp", dir.resolve("absent.jsonl").toString()), ExitCode.USAGE, "no such file");
     CliIT.fails(aionIn(lines("z", 2), "import", "no-such-ns"), ExitCode.NOT_FOUND,
         "batch of lines 1-2: namespace 'no-such-ns' does not exist");
