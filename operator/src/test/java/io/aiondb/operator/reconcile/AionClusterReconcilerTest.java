@@ -365,19 +365,10 @@ class AionClusterReconcilerTest {
    */
   @Test
   void aMemberThatStaysNotReadyHaltsTheRolloutAndSettingTheSpecBackRecovers() {
-    AionCluster cluster = Clusters.cluster("november", 3, "0.1.0");
-    cluster.getSpec().getUpdateStrategy().setPodReadyTimeout("2s");
-    runningCluster(cluster);
-    String uid0 = pod("november-0").getMetadata().getUid();
-    String uid1 = pod("november-1").getMetadata().getUid();
-
-    editSpec("november", spec -> spec.setConfig(List.of(new ConfigEntry("no.such-setting", "1"))));
-    await().atMost(WAIT).until(() -> statefulSet("november").getMetadata().getGeneration() == 2);
-    playController("november", "r2");
-    await().atMost(WAIT).until(() -> missingPods("november", 3).equals(List.of("november-2")));
-    runPod("november", 2, "r2", false, "CrashLoopBackOff");
-
-    AionCluster c = awaitStatus("november", x -> is(x, Conditions.DEGRADED, "True", "RolloutStalled"));
+    Map<String, String> uids = new java.util.HashMap<>();
+    AionCluster c = haltOnTheFirstRestart("november", "no.such-setting", "CrashLoopBackOff", uids);
+    String uid0 = uids.get("november-0");
+    String uid1 = uids.get("november-1");
     assertThat(condition(c, Conditions.DEGRADED).getMessage()).contains("november-2", "CrashLoopBackOff");
     assertThat(is(c, Conditions.PROGRESSING, "False", "RolloutStalled")).isTrue();
     assertThat(c.getStatus().getRollout().getHaltedMember()).isEqualTo("november-2");
@@ -404,38 +395,48 @@ class AionClusterReconcilerTest {
    */
   @Test
   void aHaltFixedOutsideTheSpecIsLiftedByTheRetryAnnotation() {
-    AionCluster cluster = Clusters.cluster("oscar", 3, "0.1.0");
-    cluster.getSpec().getUpdateStrategy().setPodReadyTimeout("2s");
-    runningCluster(cluster);
-    String uid1 = pod("oscar-1").getMetadata().getUid();
-
-    editSpec("oscar", spec -> spec.setConfig(List.of(new ConfigEntry("cache.size", "32MiB"))));
-    await().atMost(WAIT).until(() -> statefulSet("oscar").getMetadata().getGeneration() == 2);
-    playController("oscar", "r2");
-    await().atMost(WAIT).until(() -> missingPods("oscar", 3).equals(List.of("oscar-2")));
-    runPod("oscar", 2, "r2", false, "ImagePullBackOff");
-    awaitStatus("oscar", x -> is(x, Conditions.DEGRADED, "True", "RolloutStalled"));
+    Map<String, String> uids = new java.util.HashMap<>();
+    haltOnTheFirstRestart("papa", "cache.size", "ImagePullBackOff", uids);
+    String uid1 = uids.get("papa-1");
 
     // fixed outside the spec: the pod becomes Ready, and the rollout stays halted
-    setReady("oscar", 2, true, null);
+    setReady("papa", 2, true, null);
     await().pollDelay(Duration.ofSeconds(4)).atMost(WAIT).until(() -> true);
-    assertThat(is(get("oscar"), Conditions.DEGRADED, "True", "RolloutStalled")).as("halted until asked").isTrue();
-    assertThat(pod("oscar-1").getMetadata().getUid()).as("nothing else touched while halted").isEqualTo(uid1);
+    assertThat(is(get("papa"), Conditions.DEGRADED, "True", "RolloutStalled")).as("halted until asked").isTrue();
+    assertThat(pod("papa-1").getMetadata().getUid()).as("nothing else touched while halted").isEqualTo(uid1);
 
-    AionCluster halted = get("oscar");
+    AionCluster halted = get("papa");
     assertThat(halted.getStatus().getRollout().getHaltRetry()).isNull();
-    client.resources(AionCluster.class).inNamespace(NS).withName("oscar").patch(PatchContext.of(PatchType.JSON_MERGE),
+    client.resources(AionCluster.class).inNamespace(NS).withName("papa").patch(PatchContext.of(PatchType.JSON_MERGE),
         "{\"metadata\":{\"annotations\":{\"aiondb.io/retry-rollout\":\"1\"}}}");
-    await().atMost(WAIT).until(() -> !missingPods("oscar", 3).isEmpty());
-    assertThat(missingPods("oscar", 3)).as("the rollout goes on with the next follower").containsExactly("oscar-1");
-    await().atMost(WAIT).untilAsserted(() -> assertThat(events("oscar")).filteredOn(e -> e.getReason().equals("RolloutRetried"))
-        .singleElement().satisfies(e -> assertThat(e.getMessage()).contains("oscar-2", "aiondb.io/retry-rollout")));
-    runPod("oscar", 1, "r2", true, null);
-    await().atMost(WAIT).until(() -> missingPods("oscar", 3).equals(List.of("oscar-0")));
-    runPod("oscar", 0, "r2", true, null);
-    AionCluster c = awaitStatus("oscar", x -> is(x, Conditions.PROGRESSING, "False", "UpToDate"));
+    await().atMost(WAIT).until(() -> !missingPods("papa", 3).isEmpty());
+    assertThat(missingPods("papa", 3)).as("the rollout goes on with the next follower").containsExactly("papa-1");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events("papa")).filteredOn(e -> e.getReason().equals("RolloutRetried"))
+        .singleElement().satisfies(e -> assertThat(e.getMessage()).contains("papa-2", "aiondb.io/retry-rollout")));
+    runPod("papa", 1, "r2", true, null);
+    await().atMost(WAIT).until(() -> missingPods("papa", 3).equals(List.of("papa-0")));
+    runPod("papa", 0, "r2", true, null);
+    AionCluster c = awaitStatus("papa", x -> is(x, Conditions.PROGRESSING, "False", "UpToDate"));
     assertThat(condition(c, Conditions.DEGRADED).getStatus()).isEqualTo("False");
     assertThat(c.getStatus().getRollout()).isNull();
+  }
+
+  /**
+   * A running 3-member cluster with podReadyTimeout 2s whose spec.config change ({@code setting}) restarts member 2,
+   * which then stays not Ready ({@code waiting}) until the rollout halts. {@code uids} gets members 0 and 1's pod uids
+   * from before the change.
+   */
+  private AionCluster haltOnTheFirstRestart(String name, String setting, String waiting, Map<String, String> uids) {
+    AionCluster cluster = Clusters.cluster(name, 3, "0.1.0");
+    cluster.getSpec().getUpdateStrategy().setPodReadyTimeout("2s");
+    runningCluster(cluster);
+    for (int i = 0; i < 2; i++) uids.put(name + "-" + i, pod(name + "-" + i).getMetadata().getUid());
+    editSpec(name, spec -> spec.setConfig(List.of(new ConfigEntry(setting, "32MiB"))));
+    await().atMost(WAIT).until(() -> statefulSet(name).getMetadata().getGeneration() == 2);
+    playController(name, "r2");
+    await().atMost(WAIT).until(() -> missingPods(name, 3).equals(List.of(name + "-2")));
+    runPod(name, 2, "r2", false, waiting);
+    return awaitStatus(name, x -> is(x, Conditions.DEGRADED, "True", "RolloutStalled"));
   }
 
   // ---------------------------------------------------------------- playing the StatefulSet controller and kubelet
@@ -568,31 +569,31 @@ class AionClusterReconcilerTest {
   void scalingUpWithAUserCertificateThatDoesNotNameTheNewMembersIsRefused() {
     Instant now = Instant.now();
     var ca = Certificates.newCa("user CA", now);
-    var three = Certificates.issue(ca, List.of("lima.db.svc", "lima-0.lima-peers.db.svc", "lima-1.lima-peers.db.svc",
-        "lima-2.lima-peers.db.svc"), now);
-    client.resource(userSecret("lima-certs", three, ca)).create();
-    AionCluster tls = Clusters.cluster("lima", 3, "0.1.0");
+    var three = Certificates.issue(ca, List.of("sierra.db.svc", "sierra-0.sierra-peers.db.svc", "sierra-1.sierra-peers.db.svc",
+        "sierra-2.sierra-peers.db.svc"), now);
+    client.resource(userSecret("sierra-certs", three, ca)).create();
+    AionCluster tls = Clusters.cluster("sierra", 3, "0.1.0");
     tls.getSpec().getTls().setMode(TlsSpec.Mode.Secret);
-    tls.getSpec().getTls().setSecretName("lima-certs");
+    tls.getSpec().getTls().setSecretName("sierra-certs");
     create(tls); // no engine answers over TLS here: what is checked is that nothing moves
-    awaitStatefulSet("lima");
-    assertThat(statefulSet("lima").getSpec().getReplicas()).isEqualTo(3);
+    awaitStatefulSet("sierra");
+    assertThat(statefulSet("sierra").getSpec().getReplicas()).isEqualTo(3);
 
-    client.resources(AionCluster.class).inNamespace(NS).withName("lima").scale(5);
-    AionCluster c = awaitStatus("lima", x -> is(x, Conditions.PROGRESSING, "False", "TLSSecretInvalid"));
+    client.resources(AionCluster.class).inNamespace(NS).withName("sierra").scale(5);
+    AionCluster c = awaitStatus("sierra", x -> is(x, Conditions.PROGRESSING, "False", "TLSSecretInvalid"));
     assertThat(condition(c, Conditions.PROGRESSING).getMessage())
-        .contains("lima-3.lima-peers.db.svc", "lima-4.lima-peers.db.svc", "nothing was changed")
-        .doesNotContain("lima-2.lima-peers");
+        .contains("sierra-3.sierra-peers.db.svc", "sierra-4.sierra-peers.db.svc", "nothing was changed")
+        .doesNotContain("sierra-2.sierra-peers");
     await().pollDelay(Duration.ofSeconds(3)).atMost(WAIT).until(() -> true);
-    assertThat(statefulSet("lima").getSpec().getReplicas()).as("not scaled").isEqualTo(3);
-    assertThat(client.configMaps().inNamespace(NS).withName("lima-config").get().getData().get("aion.properties"))
-        .as("the peers list is not extended either").doesNotContain("lima-3");
+    assertThat(statefulSet("sierra").getSpec().getReplicas()).as("not scaled").isEqualTo(3);
+    assertThat(client.configMaps().inNamespace(NS).withName("sierra-config").get().getData().get("aion.properties"))
+        .as("the peers list is not extended either").doesNotContain("sierra-3");
 
-    var wildcard = Certificates.issue(ca, List.of("lima.db.svc", "*.lima-peers.db.svc"), now);
-    client.resource(userSecret("lima-certs", wildcard, ca)).update();
-    await().atMost(WAIT).until(() -> !is(get("lima"), Conditions.PROGRESSING, "False", "TLSSecretInvalid")
-        && client.configMaps().inNamespace(NS).withName("lima-config").get().getData().get("aion.properties")
-            .contains("lima-4=lima-4.lima-peers.db.svc:7072"));
+    var wildcard = Certificates.issue(ca, List.of("sierra.db.svc", "*.sierra-peers.db.svc"), now);
+    client.resource(userSecret("sierra-certs", wildcard, ca)).update();
+    await().atMost(WAIT).until(() -> !is(get("sierra"), Conditions.PROGRESSING, "False", "TLSSecretInvalid")
+        && client.configMaps().inNamespace(NS).withName("sierra-config").get().getData().get("aion.properties")
+            .contains("sierra-4=sierra-4.sierra-peers.db.svc:7072"));
   }
 
   private static io.fabric8.kubernetes.api.model.Secret userSecret(String name, Certificates.Pair leaf, Certificates.Pair ca) {
