@@ -71,7 +71,7 @@ public final class Settings {
           "Address the Raft transport listens on (0.0.0.0 for all); peers reach it at the address in cluster.peers."),
       new Setting("raft.port", Type.INT, "7072", "Raft transport port; 0 picks a free port (one-member clusters only)."),
       new Setting("raft.transport", Type.STRING, "grpc", "Raft transport: grpc or netty (see docs/design/replication.md)."),
-      new Setting("raft.election-timeout", Type.DURATION, "500ms",
+      new Setting("raft.election-timeout", Type.DURATION, "300ms",
           "Minimum election timeout (the maximum is twice this). Lower fails over faster; too low causes needless "
               + "elections under GC pauses or load."),
       new Setting("raft.snapshot-interval", Type.INT, "20000",
