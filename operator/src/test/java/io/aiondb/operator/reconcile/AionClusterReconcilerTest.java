@@ -401,9 +401,10 @@ class AionClusterReconcilerTest {
 
     // fixed outside the spec: the pod becomes Ready, and the rollout stays halted
     setReady("papa", 2, true, null);
-    await().pollDelay(Duration.ofSeconds(4)).atMost(WAIT).until(() -> true);
-    assertThat(is(get("papa"), Conditions.DEGRADED, "True", "RolloutStalled")).as("halted until asked").isTrue();
-    assertThat(pod("papa-1").getMetadata().getUid()).as("nothing else touched while halted").isEqualTo(uid1);
+    // halted until asked, and nothing else touched meanwhile
+    await("papa stays halted").during(Duration.ofSeconds(4)).atMost(WAIT).until(() ->
+        is(get("papa"), Conditions.DEGRADED, "True", "RolloutStalled") && pod("papa-1") != null
+            && uid1.equals(pod("papa-1").getMetadata().getUid()));
 
     AionCluster halted = get("papa");
     assertThat(halted.getStatus().getRollout().getHaltRetry()).isNull();
@@ -584,8 +585,8 @@ class AionClusterReconcilerTest {
     assertThat(condition(c, Conditions.PROGRESSING).getMessage())
         .contains("sierra-3.sierra-peers.db.svc", "sierra-4.sierra-peers.db.svc", "nothing was changed")
         .doesNotContain("sierra-2.sierra-peers");
-    await().pollDelay(Duration.ofSeconds(3)).atMost(WAIT).until(() -> true);
-    assertThat(statefulSet("sierra").getSpec().getReplicas()).as("not scaled").isEqualTo(3);
+    await("sierra is not scaled").during(Duration.ofSeconds(3)).atMost(WAIT)
+        .until(() -> statefulSet("sierra").getSpec().getReplicas() == 3);
     assertThat(client.configMaps().inNamespace(NS).withName("sierra-config").get().getData().get("aion.properties"))
         .as("the peers list is not extended either").doesNotContain("sierra-3");
 

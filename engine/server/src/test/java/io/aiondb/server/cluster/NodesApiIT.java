@@ -302,7 +302,14 @@ class NodesApiIT {
       List<String> maps = java.nio.file.Files.readAllLines(Path.of("/proc/" + cl.pid(gone) + "/maps"));
       assertThat(maps).filteredOn(l -> l.contains("librocksdbjni")).isNotEmpty()
           .allSatisfy(l -> assertThat(l).contains("/aion-native-").contains("/rocksdbjni-"));
-      Thread.sleep(5_000); // several election timeouts: a stale member that campaigned would have bumped the term
+      // for many election timeouts the group's term stays and it does not list the returning member (a stale member
+      // that campaigned would bump the term)
+      org.awaitility.Awaitility.await("the group undisturbed by " + id).during(Duration.ofSeconds(5))
+          .atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            JsonNode g = cl.get(leader, "/v1/cluster/nodes");
+            return g == null || (g.path("groups").get(0).path("term").asLong() == termBefore
+                && !g.path("nodes").findValuesAsText("id").contains(id));
+          });
       JsonNode st = cl.get(gone, "/v1/status");
       // what the operator relies on to add it (SnapshotBuilder.node): Raft runs on the old data, no leader is known
       assertThat(st.path("dataState").asText()).as(st.toString()).isEqualTo("present");

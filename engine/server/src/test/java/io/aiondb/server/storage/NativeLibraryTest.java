@@ -30,11 +30,12 @@ class NativeLibraryTest {
     Path first = NativeLibrary.extract(cache, RESOURCE, LIB);
     assertThat(first).startsWith(cache).hasBinaryContent(jarCopy());
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(cache))).isEqualTo("rwx------");
-    var written = Files.getLastModifiedTime(first);
-    Thread.sleep(20);
+    Object file = Files.readAttributes(first, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
     Path again = NativeLibrary.extract(cache, RESOURCE, LIB);
     assertThat(again).isEqualTo(first);
-    assertThat(Files.getLastModifiedTime(again)).as("not written again").isEqualTo(written);
+    // a rewrite is a new file renamed over the old one: another inode
+    assertThat(Files.readAttributes(again, java.nio.file.attribute.BasicFileAttributes.class).fileKey())
+        .as("not written again").isEqualTo(file);
     try (var files = Files.list(first.getParent())) {
       assertThat(files.map(p -> p.getFileName().toString()).toList()).as("no temporary file left").containsExactly(LIB);
     }
@@ -45,7 +46,10 @@ class NativeLibraryTest {
     Path cache = dir.resolve("native");
     Path lib = NativeLibrary.extract(cache, RESOURCE, LIB);
     Files.write(lib, new byte[] {1, 2, 3}); // a crash while copying, or someone else's file
+    Object before = Files.readAttributes(lib, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
     assertThat(NativeLibrary.extract(cache, RESOURCE, LIB)).hasBinaryContent(jarCopy());
+    assertThat(Files.readAttributes(lib, java.nio.file.attribute.BasicFileAttributes.class).fileKey())
+        .as("replaced by a new file, not written in place").isNotEqualTo(before);
     byte[] flipped = jarCopy();
     flipped[flipped.length / 2] ^= 1; // same size, other content
     Files.write(lib, flipped);
