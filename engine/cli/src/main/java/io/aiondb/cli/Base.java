@@ -92,14 +92,13 @@ abstract class Base implements Callable<Integer> {
    * it. The client bounds its retries by that timeout but not an attempt the server never answers; this does.
    */
   <T> T call(Supplier<T> call, boolean write) {
-    Duration limit = cli().timeout().plusSeconds(1);
+    Duration limit = callLimit();
     CompletableFuture<T> f = CompletableFuture.supplyAsync(call, r -> Thread.ofVirtual().name("aion-cli-call").start(r));
     try {
       return f.get(limit.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       f.cancel(true);
-      throw new CliException(ExitCode.UNAVAILABLE, "no answer within " + limit.toMillis() + " ms (TIMEOUT)"
-          + (write ? "; the write may or may not have been applied: read the key before retrying" : ""));
+      throw noAnswer(write);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException(ExitCode.UNAVAILABLE, "interrupted (INTERRUPTED)");
@@ -109,6 +108,17 @@ abstract class Base implements Callable<Integer> {
       if (c instanceof RuntimeException r) throw r;
       throw new IllegalStateException(c);
     }
+  }
+
+  /** The longest wait for one call: {@code --timeout} (which bounds the client's retries) plus a second. */
+  Duration callLimit() {
+    return cli().timeout().plusSeconds(1);
+  }
+
+  /** A call that got no answer within {@link #callLimit()}; a write's outcome is then unknown. */
+  CliException noAnswer(boolean write) {
+    return new CliException(ExitCode.UNAVAILABLE, "no answer within " + callLimit().toMillis() + " ms (TIMEOUT)"
+        + (write ? "; the write may or may not have been applied: read the key before retrying" : ""));
   }
 
   /** A read: {@link #call(Supplier, boolean)} with nothing written. */

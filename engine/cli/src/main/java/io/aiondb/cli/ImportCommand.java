@@ -184,8 +184,7 @@ final class ImportCommand extends Base {
       if (failure != null) return;
     }
     // batches in flight may commit in any order (disjoint keys: the loop above waited for any that shares a key)
-    java.time.Duration limit = cli().timeout().plusSeconds(1);
-    var result = batch.commitAsync().orTimeout(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    var result = batch.commitAsync().orTimeout(callLimit().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     pending.add(new Pending(firstLine, lines, keys, result));
   }
 
@@ -203,9 +202,7 @@ final class ImportCommand extends Base {
     } catch (java.util.concurrent.CompletionException e) {
       Throwable c = e.getCause();
       while (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) c = c.getCause();
-      RuntimeException error = c instanceof java.util.concurrent.TimeoutException
-          ? new CliException(ExitCode.UNAVAILABLE, "no answer within " + (cli().timeout().toMillis() + 1000)
-              + " ms (TIMEOUT); the write may or may not have been applied: read the key before retrying")
+      RuntimeException error = c instanceof java.util.concurrent.TimeoutException ? noAnswer(true)
           : c instanceof RuntimeException re ? re : new IllegalStateException(c);
       if (failure == null) failure = new Failure(p, error);
       return;
