@@ -24,6 +24,12 @@ public enum ErrorCode {
   UNIQUE_VIOLATION(409),
   INDEX_NOT_FOUND(404),
   HISTORY_COMPACTED(410),
+  /** No backup with that id in the configured object store. */
+  BACKUP_NOT_FOUND(404),
+  /** Another backup operation (create, verify, prune) is running on this node: poll it, then retry. */
+  BACKUP_BUSY(409),
+  /** This node has no backup target (backup.s3.bucket is not set). */
+  BACKUP_NOT_CONFIGURED(409),
   FUTURE_REVISION(400),
   VALUE_TOO_LARGE(413),
   UNSUPPORTED_MEDIA_TYPE(415),

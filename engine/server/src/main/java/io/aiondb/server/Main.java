@@ -12,8 +12,14 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws InterruptedException {
+    if (args.length > 0 && args[0].equals("restore")) {
+      System.exit(RestoreCommand.run(Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out, System.err));
+      return;
+    }
     if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-      System.out.println("usage: aion-server [--config FILE] [--name=value ...]\n");
+      System.out.println("usage: aion-server [--config FILE] [--name=value ...]");
+      System.out.println("       aion-server restore --backup ID|latest --data.dir DIR [--config FILE] [--backup.s3.*=...]"
+          + "  (docs/backup.md)\n");
       for (Settings.Setting s : Settings.ALL) {
         System.out.printf("  --%-28s %s (default: %s; env %s)%n", s.name(), s.doc(),
             s.defaultValue().isEmpty() ? "none" : s.defaultValue(), s.envName());

@@ -32,6 +32,8 @@ public final class Node implements AutoCloseable {
   private final io.aiondb.server.watch.WatchHub watches;
   private final io.aiondb.server.index.IndexBuilder indexBuilder;
   private final io.aiondb.server.service.KvService service;
+  /** Null when backup.s3.bucket is not set. */
+  private final io.aiondb.server.backup.Backups backups;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
@@ -62,6 +64,9 @@ public final class Node implements AutoCloseable {
           t.setDaemon(true);
           return t;
         }));
+    this.backups = config.backupTarget() == null ? null : new io.aiondb.server.backup.Backups(
+        new io.aiondb.server.backup.S3ObjectStore(config.backupTarget()), this::copyGroups, config.clusterName(),
+        config.nodeId(), Version.VALUE, config.dataDir().resolve("backup-work"), clock);
     Gauge.builder("aion.watches.active", watches, io.aiondb.server.watch.WatchHub::active)
         .description("Watches open on this node").register(metrics);
     Gauge.builder("aion.watches.live", watches, io.aiondb.server.watch.WatchHub::live)
@@ -114,6 +119,23 @@ public final class Node implements AutoCloseable {
     return service;
   }
 
+  /** Backups to object storage (docs/backup.md); null when this node has no backup target. */
+  public io.aiondb.server.backup.Backups backups() {
+    return backups;
+  }
+
+  /**
+   * A consistent copy of every Raft group this node holds, for a backup: today the one group, a RocksDB checkpoint
+   * (hard links, after a flush) at its applied index. Writes go on meanwhile.
+   */
+  private java.util.List<io.aiondb.server.backup.Backups.GroupCopy> copyGroups(java.nio.file.Path dir) throws java.io.IOException {
+    java.nio.file.Files.createDirectories(dir);
+    String group = proposer.groupId().getUuid().toString();
+    java.nio.file.Path copy = dir.resolve(group);
+    store.checkpoint(copy);
+    return java.util.List.of(new io.aiondb.server.backup.Backups.GroupCopy(group, "", "", copy));
+  }
+
   public io.aiondb.server.consensus.raft.ClusterAdmin clusterAdmin() {
     return clusterAdmin;
   }
@@ -149,6 +171,7 @@ public final class Node implements AutoCloseable {
 
   @Override
   public void close() {
+    if (backups != null) backups.close();
     watches.close();
     service.close();
     indexBuilder.close();

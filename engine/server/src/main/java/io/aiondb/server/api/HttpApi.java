@@ -86,6 +86,7 @@ public final class HttpApi {
     new ClusterRoutes(this).register(router);
     new WatchRoutes(this).register(router);
     new IndexRoutes(this).register(router);
+    new BackupRoutes(this).register(router);
     router.errorHandler(404, ctx -> error(ctx, new AionException(ErrorCode.NOT_FOUND,
         "no route for " + ctx.request().method() + " " + ctx.request().path() + "; see /v1/openapi.json")));
     router.errorHandler(405, ctx -> error(ctx, new AionException(ErrorCode.METHOD_NOT_ALLOWED,

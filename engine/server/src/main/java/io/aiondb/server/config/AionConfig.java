@@ -52,7 +52,8 @@ public record AionConfig(
     Path tlsKeyFile,
     Path tlsCaFile,
     String tlsClientAuth,
-    Duration tlsReloadInterval) {
+    Duration tlsReloadInterval,
+    io.aiondb.server.backup.BackupTarget backupTarget) {
 
   /** TLS is on when a certificate is configured (ConfigLoader requires the key and CA files with it). */
   public boolean tls() {

@@ -76,6 +76,42 @@ public final class ConfigLoader {
     return flags;
   }
 
+  private static io.aiondb.server.backup.BackupTarget backupTarget(Map<String, String> v) {
+    String bucket = str(v, "backup.s3.bucket").trim();
+    String endpoint = str(v, "backup.s3.endpoint").trim();
+    String prefix = str(v, "backup.s3.prefix").trim();
+    String region = str(v, "backup.s3.region").trim();
+    boolean pathStyle = bool(v, "backup.s3.path-style");
+    if (bucket.isEmpty()) {
+      if (!endpoint.isEmpty() || !prefix.isEmpty()) {
+        throw new ConfigException("backup.s3.endpoint and backup.s3.prefix need backup.s3.bucket");
+      }
+      return null;
+    }
+    // S3's bucket naming rules (3-63 of a-z 0-9 . -, starting and ending with a letter or digit)
+    if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+      throw new ConfigException("backup.s3.bucket '" + bucket + "' is not a valid bucket name (3-63 of a-z 0-9 . -)");
+    }
+    if (!endpoint.isEmpty()) {
+      try {
+        java.net.URI u = new java.net.URI(endpoint);
+        if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null
+            || u.getUserInfo() != null) {
+          throw new java.net.URISyntaxException(endpoint, "want http(s)://host[:port] without user information");
+        }
+      } catch (java.net.URISyntaxException e) {
+        throw new ConfigException("backup.s3.endpoint is not an http(s) URL: " + e.getReason());
+      }
+    }
+    if (prefix.isEmpty()) prefix = str(v, "cluster.name");
+    if (!prefix.matches("[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*") || prefix.length() > 512) {
+      throw new ConfigException("backup.s3.prefix '" + prefix + "' must be path segments of A-Z a-z 0-9 ! _ . * ' ( ) -"
+          + " joined by single slashes, without a slash at either end");
+    }
+    if (!region.matches("[a-z0-9-]{1,64}")) throw new ConfigException("backup.s3.region '" + region + "' is not a region name");
+    return new io.aiondb.server.backup.BackupTarget(endpoint, bucket, prefix, region, pathStyle);
+  }
+
   private static AionConfig build(Map<String, String> v) {
     AionConfig c = new AionConfig(
         str(v, "node.id"),
@@ -125,7 +161,8 @@ public final class ConfigLoader {
         optionalPath(v, "tls.key-file"),
         optionalPath(v, "tls.ca-file"),
         oneOf(v, "tls.client-auth", "none", "request", "require"),
-        duration(v, "tls.reload-interval"));
+        duration(v, "tls.reload-interval"),
+        backupTarget(v));
     if (c.nodeId().isBlank()) throw new ConfigException("node.id must not be empty");
     if (c.writeBufferBytes() < (1 << 20)) throw new ConfigException("storage.write-buffer-size must be at least 1MiB");
     c.connections().validate();

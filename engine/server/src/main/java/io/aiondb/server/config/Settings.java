@@ -150,7 +150,17 @@ public final class Settings {
               + "Raft peers always need a certificate from tls.ca-file."),
       new Setting("tls.reload-interval", Type.DURATION, "30s",
           "How often the TLS files are checked for changes; new connections use a rotated certificate without a "
-              + "restart."));
+              + "restart."),
+      new Setting("backup.s3.bucket", Type.STRING, "",
+          "Bucket backups go to (docs/backup.md); it must exist. Empty: backups are off. Credentials come from the "
+              + "AWS SDK's default chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, profile files, web identity)."),
+      new Setting("backup.s3.endpoint", Type.STRING, "",
+          "S3 endpoint URL, e.g. http://minio.storage.svc:9000. Empty: AWS's endpoint for backup.s3.region."),
+      new Setting("backup.s3.prefix", Type.STRING, "",
+          "Key prefix of this cluster's backups in the bucket (a/b/c, no leading or trailing slash). Empty: cluster.name."),
+      new Setting("backup.s3.region", Type.STRING, "us-east-1", "Region the S3 requests are signed for."),
+      new Setting("backup.s3.path-style", Type.BOOL, "false",
+          "Path-style URLs (endpoint/bucket/key), as MinIO, Ceph and s3proxy need; false: virtual-hosted buckets."));
 
   public static Setting byName(String name) {
     for (Setting s : ALL) if (s.name().equals(name)) return s;

@@ -22,6 +22,33 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void backupTargetIsOffByDefaultAndCheckedWhenSet() {
+    assertThat(AionConfig.defaults().backupTarget()).isNull();
+    var t = ConfigLoader.load(new String[] {"--backup.s3.bucket=aion-backups", "--cluster.name=prod"}, Map.of(), null)
+        .backupTarget();
+    assertThat(t.bucket()).isEqualTo("aion-backups");
+    assertThat(t.prefix()).as("defaults to the cluster name").isEqualTo("prod");
+    assertThat(t.pathStyle()).isFalse();
+    assertThat(t.endpoint()).isEmpty();
+    t = ConfigLoader.load(new String[] {"--backup.s3.bucket=b.1-x", "--backup.s3.prefix=team/db/prod",
+        "--backup.s3.endpoint=http://minio.storage.svc:9000", "--backup.s3.path-style=true"}, Map.of(), null).backupTarget();
+    assertThat(t.prefix()).isEqualTo("team/db/prod");
+    assertThat(t.pathStyle()).isTrue();
+    for (String[] bad : new String[][] {
+        {"--backup.s3.bucket=Upper"}, {"--backup.s3.bucket=ab"}, {"--backup.s3.bucket=-ab"},
+        {"--backup.s3.bucket=b", "--backup.s3.prefix=/lead"}, {"--backup.s3.bucket=bkt", "--backup.s3.prefix=trail/"},
+        {"--backup.s3.bucket=bkt", "--backup.s3.prefix=a//b"}, {"--backup.s3.bucket=bkt", "--backup.s3.prefix=a/../b c"},
+        {"--backup.s3.bucket=bkt", "--backup.s3.endpoint=ftp://host"},
+        {"--backup.s3.bucket=bkt", "--backup.s3.endpoint=http://user:secret@host:9000"},
+        {"--backup.s3.bucket=bkt", "--backup.s3.endpoint=not a url"},
+        {"--backup.s3.bucket=bkt", "--backup.s3.region=Mars 1"},
+        {"--backup.s3.endpoint=http://host:9000"}}) {
+      assertThatThrownBy(() -> ConfigLoader.load(bad, Map.of(), null)).as(String.join(" ", bad))
+          .isInstanceOf(ConfigException.class).hasMessageContaining("backup.s3.");
+    }
+  }
+
+  @Test
   void laterSourcesWin(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("aion.properties");
     Files.writeString(file, "http.port=1111\ncache.size=1MiB\nhistory.keep-versions=5\n");

@@ -22,14 +22,14 @@ import org.junit.jupiter.api.io.TempDir;
  * that follows it. JSON is compared field by field; an expected RFC 3339 time matches any time, an expected
  * cursor string matches any cursor string.
  */
-class DocsIT {
+public class DocsIT {
   private static final Pattern BLOCK = Pattern.compile("```(sh|json|text)\\n(.*?)```", Pattern.DOTALL);
   private static final Pattern TIME = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z");
   private static final ObjectMapper M = new ObjectMapper();
 
-  record Example(String command, String kind, String expected) {}
+  public record Example(String command, String kind, String expected) {}
 
-  static List<Example> examples(String markdown) {
+  public static List<Example> examples(String markdown) {
     List<Example> out = new ArrayList<>();
     Matcher m = BLOCK.matcher(markdown);
     List<String[]> blocks = new ArrayList<>();

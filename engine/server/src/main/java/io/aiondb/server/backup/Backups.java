@@ -1,0 +1,472 @@
+package io.aiondb.server.backup;
+
+import io.aiondb.server.AionException;
+import io.aiondb.server.ErrorCode;
+import io.aiondb.server.storage.Checkpoints;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Backups of this node's data to an {@link ObjectStore} (docs/backup.md, docs/design/009-backups.md): create, list,
+ * describe, verify, delete, prune (retention, then a mark-and-sweep of unreferenced objects), and restore into a
+ * directory. Long work runs as an {@link Operation} on one background thread, one at a time per node; callers poll it.
+ * A backup is one RocksDB checkpoint per Raft group this node holds (a consistent cut at the group's applied index;
+ * writes go on), its files stored under their SHA-256 so that a file already in the store is not uploaded again, and a
+ * manifest written last.
+ */
+public final class Backups implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Backups.class);
+  private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+  private static final int KEPT_OPERATIONS = 100;
+
+  /** One Raft group's checkpoint in a local directory (the files of a {@link Manifest.Group}). */
+  public record GroupCopy(String groupId, String rangeStart, String rangeEnd, Path dir) {}
+
+  /** Writes a consistent copy of every group this node holds into subdirectories of {@code dir}. */
+  @FunctionalInterface
+  public interface GroupSource {
+    List<GroupCopy> copy(Path dir) throws IOException;
+  }
+
+  private final ObjectStore store;
+  private final GroupSource source;
+  private final String cluster;
+  private final String node;
+  private final String engineVersion;
+  private final Path workDir;
+  private final Clock clock;
+  private final ExecutorService worker;
+  private final AtomicReference<Operation> running = new AtomicReference<>();
+  private final Map<String, Operation> operations = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+  /** Manifests never change once written: read each once. */
+  private final Map<String, Manifest> manifests = new ConcurrentHashMap<>();
+
+  public Backups(ObjectStore store, GroupSource source, String cluster, String node, String engineVersion, Path workDir,
+      Clock clock) {
+    this.store = store;
+    this.source = source;
+    this.cluster = cluster;
+    this.node = node;
+    this.engineVersion = engineVersion;
+    this.workDir = workDir;
+    this.clock = clock;
+    this.worker = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "aion-backup");
+      t.setDaemon(true);
+      return t;
+    });
+    deleteTree(workDir); // a checkpoint left by a crash mid-backup holds hard links to old SST files
+  }
+
+  public String target() {
+    return store.describe();
+  }
+
+  public static String objectKey(String object) {
+    if (!object.startsWith("sha256:")) throw new IllegalArgumentException("not a sha256 object name: " + object);
+    return "objects/" + object.substring("sha256:".length());
+  }
+
+  // ---------------------------------------------------------------- operations
+
+  /** Starts a backup of this node's groups; answers at once with the operation to poll. */
+  public Operation create() {
+    String id = ID_TIME.format(clock.instant()) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+    return start(new Operation(id, Operation.Kind.CREATE, id, clock.instant()), op -> runCreate(op));
+  }
+
+  /** Starts a verification: light (every object present with its size) or deep (restore to scratch and check). */
+  public Operation verify(String id, boolean deep) throws IOException {
+    manifest(id); // 404 now rather than a failed operation
+    return start(new Operation(newOperationId(), deep ? Operation.Kind.VERIFY_DEEP : Operation.Kind.VERIFY, id,
+        clock.instant()), op -> runVerify(op, deep));
+  }
+
+  /**
+   * Starts a prune: deletes the manifests of backups beyond {@code keepLast} (0: no count limit) or older than
+   * {@code maxAge} (null: no age limit) while always keeping the newest {@code minKeep}, then deletes every object no
+   * remaining manifest names that is older than {@code grace} (so that an upload in progress is never swept).
+   */
+  public Operation prune(int keepLast, Duration maxAge, int minKeep, Duration grace) {
+    return start(new Operation(newOperationId(), Operation.Kind.PRUNE, null, clock.instant()),
+        op -> runPrune(op, keepLast, maxAge, minKeep, grace));
+  }
+
+  /** Deletes a backup's manifest (the backup ceases to exist); its objects go at the next prune's sweep. */
+  public void delete(String id) throws IOException {
+    manifest(id);
+    store.delete(Manifest.key(id));
+    manifests.remove(id);
+    LOG.info("backup {} deleted from {}", id, store.describe());
+  }
+
+  public Optional<Operation> operation(String id) {
+    return Optional.ofNullable(operations.get(id));
+  }
+
+  public List<Operation> operations() {
+    synchronized (operations) {
+      return List.copyOf(operations.values());
+    }
+  }
+
+  private String newOperationId() {
+    return "op-" + ID_TIME.format(clock.instant()) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+  }
+
+  private interface Work {
+    void run(Operation op) throws Exception;
+  }
+
+  private Operation start(Operation op, Work work) {
+    if (!running.compareAndSet(null, op)) {
+      Operation other = running.get();
+      throw new AionException(ErrorCode.BACKUP_BUSY, "backup operation " + (other == null ? "?" : other.id() + " ("
+          + other.kind() + ")") + " is running on this node; poll it at /v1/backups/operations/" + (other == null ? "" : other.id()));
+    }
+    synchronized (operations) {
+      operations.put(op.id(), op);
+      while (operations.size() > KEPT_OPERATIONS) operations.remove(operations.keySet().iterator().next());
+    }
+    try {
+      worker.execute(() -> {
+        try {
+          work.run(op);
+          op.succeed(clock.instant());
+          LOG.info("backup operation {} ({}) succeeded: {}", op.id(), op.kind(), op.summary());
+        } catch (Throwable t) {
+          String msg = t instanceof AionException || t instanceof IOException || t instanceof VerificationException
+              ? t.getMessage() : t.toString();
+          op.fail(clock.instant(), msg);
+          LOG.warn("backup operation {} ({}) failed: {}", op.id(), op.kind(), msg);
+        } finally {
+          running.set(null);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      running.set(null);
+      throw new AionException(ErrorCode.UNAVAILABLE, "the node is shutting down");
+    }
+    return op;
+  }
+
+  private void runCreate(Operation op) throws Exception {
+    String id = op.backupId();
+    Path dir = workDir.resolve(id);
+    Instant started = op.startedAt();
+    String parent = latest().map(Manifest::id).orElse(null);
+    try {
+      Files.createDirectories(workDir);
+      List<GroupCopy> copies = source.copy(dir);
+      List<Manifest.Group> groups = new ArrayList<>();
+      List<List<Path>> files = new ArrayList<>();
+      for (GroupCopy c : copies) {
+        List<Path> fs = listFiles(c.dir());
+        files.add(fs);
+        for (Path f : fs) op.progress().addTotal(Files.size(f));
+      }
+      for (int i = 0; i < copies.size(); i++) {
+        GroupCopy c = copies.get(i);
+        Checkpoints.Facts facts = Checkpoints.inspect(c.dir());
+        List<Manifest.FileRef> refs = new ArrayList<>();
+        for (Path f : files.get(i)) refs.add(upload(op, f));
+        groups.add(new Manifest.Group(c.groupId(), c.rangeStart(), c.rangeEnd(), facts.index(), facts.term(),
+            facts.revision(), facts.keyCount(), facts.digest(), refs));
+      }
+      Manifest m = new Manifest(Manifest.FORMAT, id, cluster, node, engineVersion, started.toString(),
+          clock.instant().toString(), parent, null, groups);
+      byte[] json = m.toJson();
+      store.put(Manifest.key(id), new java.io.ByteArrayInputStream(json), json.length); // last: now the backup exists
+      manifests.put(id, m);
+      op.result(Map.of("backup", id, "bytes", m.bytes(), "files", m.fileCount(),
+          "revision", groups.get(0).revision(), "keyCount", groups.stream().mapToLong(Manifest.Group::keyCount).sum()));
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  /** Hashes the file, uploads it unless its object is already stored with its size, and checks what went up. */
+  private Manifest.FileRef upload(Operation op, Path f) throws IOException {
+    long size = Files.size(f);
+    String object = "sha256:" + sha256(f);
+    String key = objectKey(object);
+    Optional<Long> there = store.size(key);
+    if (there.isPresent() && there.get() == size) {
+      op.progress().reused(size);
+    } else {
+      MessageDigest sha = sha256();
+      try (InputStream in = new DigestInputStream(Files.newInputStream(f), sha)) {
+        store.put(key, new Counting(in, op.progress()), size);
+      }
+      String sent = "sha256:" + HexFormat.of().formatHex(sha.digest());
+      if (!sent.equals(object)) {
+        store.delete(key);
+        throw new IOException("file " + f.getFileName() + " changed while it was uploaded (hashed " + object + ", sent "
+            + sent + "): backup abandoned");
+      }
+      op.progress().uploaded();
+    }
+    return new Manifest.FileRef(f.getFileName().toString(), object, size);
+  }
+
+  private void runVerify(Operation op, boolean deep) throws Exception {
+    Manifest m = manifest(op.backupId());
+    for (Manifest.Group g : m.groups()) for (Manifest.FileRef f : g.files()) op.progress().addTotal(f.size());
+    List<String> problems = new ArrayList<>();
+    if (!deep) {
+      for (Manifest.Group g : m.groups()) {
+        for (Manifest.FileRef f : g.files()) {
+          Optional<Long> size = store.size(f.objectKey());
+          if (size.isEmpty()) problems.add("file " + f.name() + " of group " + g.groupId() + ": object " + f.objectKey() + " is missing");
+          else if (size.get() != f.size()) problems.add("file " + f.name() + " of group " + g.groupId() + ": object "
+              + f.objectKey() + " has " + size.get() + " bytes, the manifest says " + f.size());
+          op.progress().reused(f.size());
+        }
+      }
+    } else {
+      Path scratch = workDir.resolve("verify-" + op.id());
+      try {
+        for (Manifest.Group g : m.groups()) {
+          try {
+            restoreGroup(m, g, scratch.resolve("group"), op.progress());
+            Checkpoints.verifyChecksums(scratch.resolve("group"));
+            checkFacts(m, g, Checkpoints.inspect(scratch.resolve("group")));
+          } catch (VerificationException | IOException | RuntimeException e) {
+            problems.add(e.getMessage());
+          }
+          deleteTree(scratch);
+        }
+      } finally {
+        deleteTree(scratch);
+      }
+    }
+    op.result(Map.of("backup", m.id(), "level", deep ? "deep" : "light", "files", m.fileCount(), "bytes", m.bytes()));
+    if (!problems.isEmpty()) throw new VerificationException("backup " + m.id() + " failed verification: " + String.join("; ", problems));
+  }
+
+  static void checkFacts(Manifest m, Manifest.Group g, Checkpoints.Facts got) throws VerificationException {
+    if (got.keyCount() != g.keyCount() || !got.digest().equals(g.digest()) || got.revision() != g.revision()) {
+      throw new VerificationException("group " + g.groupId() + " of backup " + m.id() + " restored with " + got.keyCount()
+          + " keys, revision " + got.revision() + ", digest " + got.digest() + "; the manifest says " + g.keyCount()
+          + " keys, revision " + g.revision() + ", digest " + g.digest());
+    }
+  }
+
+  private void runPrune(Operation op, int keepLast, Duration maxAge, int minKeep, Duration grace) throws IOException {
+    List<Manifest> all = new ArrayList<>(list());
+    java.util.Collections.reverse(all); // newest first
+    Instant now = clock.instant();
+    List<String> expired = new ArrayList<>();
+    for (int i = 0; i < all.size(); i++) {
+      if (i < minKeep) continue;
+      boolean overCount = keepLast > 0 && i >= keepLast;
+      boolean tooOld = maxAge != null && Instant.parse(all.get(i).createdAt()).isBefore(now.minus(maxAge));
+      if (overCount || tooOld) expired.add(all.get(i).id());
+    }
+    for (String id : expired) {
+      store.delete(Manifest.key(id));
+      manifests.remove(id);
+    }
+    // mark: what the surviving manifests name (listed again: another node may have written one meanwhile)
+    Set<String> marked = new HashSet<>();
+    for (Manifest m : list()) for (Manifest.Group g : m.groups()) for (Manifest.FileRef f : g.files()) marked.add(f.objectKey());
+    long swept = 0, sweptBytes = 0, young = 0;
+    for (ObjectStore.Entry e : store.list("objects/")) {
+      if (marked.contains(e.key())) continue;
+      if (e.lastModified() != null && e.lastModified().isAfter(now.minus(grace))) {
+        young++;
+        continue;
+      }
+      store.delete(e.key());
+      swept++;
+      sweptBytes += e.size();
+    }
+    LOG.info("prune of {}: {} backups expired {}, {} objects ({} bytes) swept, {} unreferenced objects younger than {}"
+        + " kept", store.describe(), expired.size(), expired, swept, sweptBytes, young, grace);
+    op.result(Map.of("expired", expired, "objectsDeleted", swept, "bytesDeleted", sweptBytes,
+        "unreferencedWithinGrace", young));
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /** Start time, then id: ids name the second only, and two backups may start within one. */
+  private static final Comparator<Manifest> ORDER = Comparator.comparing((Manifest m) -> Instant.parse(m.createdAt()))
+      .thenComparing(Manifest::id);
+
+  /** Every complete backup (one with a manifest), oldest first. Unreadable manifests are logged and left out. */
+  public List<Manifest> list() throws IOException {
+    List<Manifest> out = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (ObjectStore.Entry e : store.list("backups/")) {
+      String[] parts = e.key().split("/");
+      if (parts.length != 3 || !parts[2].equals("manifest.json") || !Manifest.ID.matcher(parts[1]).matches()) continue;
+      seen.add(parts[1]);
+      try {
+        out.add(manifest(parts[1]));
+      } catch (AionException | IOException ex) {
+        LOG.warn("skipping backup {}: {}", parts[1], ex.getMessage());
+      }
+    }
+    manifests.keySet().retainAll(seen);
+    out.sort(ORDER);
+    return out;
+  }
+
+  public Optional<Manifest> latest() throws IOException {
+    List<Manifest> all = list();
+    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+  }
+
+  /** The backup's manifest; 404 BACKUP_NOT_FOUND when there is none. */
+  public Manifest manifest(String id) throws IOException {
+    if (!Manifest.ID.matcher(id).matches()) {
+      throw new AionException(ErrorCode.BAD_REQUEST, "'" + id + "' is not a backup id (like 20261206T151300Z-7f3a)");
+    }
+    Manifest cached = manifests.get(id);
+    if (cached != null) return cached;
+    byte[] json;
+    try (InputStream in = store.get(Manifest.key(id))) {
+      json = in.readNBytes(16 << 20);
+    } catch (FileNotFoundException e) {
+      throw new AionException(ErrorCode.BACKUP_NOT_FOUND, "no backup " + id + " in " + store.describe());
+    }
+    Manifest m = Manifest.parse(id, json);
+    manifests.put(id, m);
+    return m;
+  }
+
+  // ---------------------------------------------------------------- restore
+
+  /**
+   * Downloads one group of a backup into {@code dir} (created; must not exist or be empty), checking every object's
+   * size and SHA-256 against the manifest. Does not open the result.
+   */
+  public void restoreGroup(Manifest m, Manifest.Group g, Path dir, Progress progress) throws IOException {
+    Files.createDirectories(dir);
+    try (var existing = Files.list(dir)) {
+      if (existing.findAny().isPresent()) throw new IOException(dir + " is not empty");
+    }
+    for (Manifest.FileRef f : g.files()) {
+      Path target = dir.resolve(f.name());
+      MessageDigest sha = sha256();
+      long n;
+      try (InputStream in = new DigestInputStream(store.get(f.objectKey()), sha);
+           var ch = java.nio.channels.FileChannel.open(target, java.nio.file.StandardOpenOption.CREATE_NEW,
+               java.nio.file.StandardOpenOption.WRITE)) {
+        OutputStream out = java.nio.channels.Channels.newOutputStream(ch);
+        n = new Counting(in, progress).transferTo(out);
+        ch.force(true);
+      } catch (FileNotFoundException e) {
+        throw new IOException("file " + f.name() + " of backup " + m.id() + ": object " + f.objectKey() + " is missing");
+      }
+      String got = "sha256:" + HexFormat.of().formatHex(sha.digest());
+      if (n != f.size() || !got.equals(f.object())) {
+        throw new IOException("file " + f.name() + " of backup " + m.id() + ": object " + f.objectKey() + " is damaged ("
+            + n + " bytes with " + got + "; the manifest says " + f.size() + " bytes with " + f.object() + ")");
+      }
+    }
+    try (var ch = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException ignored) {
+      // directories cannot be fsynced on every platform; the files themselves are synced by the caller's open
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static List<Path> listFiles(Path dir) throws IOException {
+    try (var s = Files.list(dir)) {
+      return s.filter(Files::isRegularFile).sorted().toList();
+    }
+  }
+
+  static String sha256(Path f) throws IOException {
+    MessageDigest sha = sha256();
+    try (InputStream in = Files.newInputStream(f)) {
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0; ) sha.update(buf, 0, n);
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) return;
+    try (var files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.warn("cannot delete {}: {}", dir, e.getMessage());
+    }
+  }
+
+  /** Counts bytes read into a {@link Progress}. */
+  private static final class Counting extends java.io.FilterInputStream {
+    private final Progress progress;
+
+    Counting(InputStream in, Progress progress) {
+      super(in);
+      this.progress = progress;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) progress.done(1);
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) progress.done(n);
+      return n;
+    }
+  }
+
+  /** A backup that is not what its manifest says. */
+  public static final class VerificationException extends Exception {
+    public VerificationException(String message) {
+      super(message);
+    }
+  }
+
+  @Override
+  public void close() {
+    worker.shutdownNow();
+    store.close();
+  }
+}

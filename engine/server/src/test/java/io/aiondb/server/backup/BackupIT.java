@@ -1,0 +1,258 @@
+package io.aiondb.server.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aiondb.server.it.ServerProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+/**
+ * Backups end to end, as a user meets them: the packaged server backing up to a real S3 API (s3proxy), then
+ * {@code aion-server restore} building a new node from a backup, and a server on it serving the data as it was.
+ */
+class BackupIT {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  static Path tmp;
+  static S3Server s3;
+
+  @BeforeAll
+  static void startStore() throws Exception {
+    s3 = new S3Server(tmp.resolve("s3"));
+  }
+
+  @AfterAll
+  static void stopStore() throws Exception {
+    if (s3 != null) s3.close();
+  }
+
+  @Test
+  void backupsAreIncrementalVerifiedAndRestoreIntoANewClusterThatContinuesTheRevisions() throws Exception {
+    String b1;
+    String b2;
+    long b1Revision;
+    try (ServerProcess n = new ServerProcess(tmp.resolve("n1"), S3Server.env(), flags("prod")).awaitReady(Duration.ofSeconds(60))) {
+      String url = n.url();
+      send("PUT", url + "/v1/namespaces/shop", null, 201);
+      send("PUT", url + "/v1/namespaces/shop/indexes/by-price", "{\"field\":\"$.price\",\"type\":\"number\"}", 201);
+      putBatch(url, 0, 300);
+      send("PUT", url + "/v1/ns/shop/keys/item-0", "{\"price\":1000,\"v\":2}", 200);
+      b1Revision = send("PUT", url + "/v1/ns/shop/keys/item-0", "{\"price\":1001,\"v\":3}", 200).path("revision").asLong();
+
+      JsonNode op1 = awaitDone(url, send("POST", url + "/v1/backups", null, 202));
+      assertThat(op1.path("state").asText()).as(op1.toString()).isEqualTo("succeeded");
+      b1 = op1.path("backup").asText();
+      assertThat(op1.path("result").path("keyCount").asLong()).isEqualTo(300);
+      assertThat(op1.path("result").path("revision").asLong()).isEqualTo(b1Revision);
+      assertThat(op1.path("progress").path("filesReused").asLong()).isZero();
+
+      // more writes after the first backup: none of them may appear in a restore of it
+      putBatch(url, 300, 500);
+      send("PUT", url + "/v1/ns/shop/keys/item-0", "{\"price\":5,\"v\":4}", 200);
+      JsonNode op2 = awaitDone(url, send("POST", url + "/v1/backups", null, 202));
+      assertThat(op2.path("state").asText()).as(op2.toString()).isEqualTo("succeeded");
+      b2 = op2.path("backup").asText();
+      assertThat(op2.path("result").path("keyCount").asLong()).isEqualTo(500);
+      // incremental by content: the first backup's SST files are immutable and already stored
+      assertThat(op2.path("progress").path("filesReused").asLong()).as(op2.toString()).isPositive();
+      assertThat(op2.path("progress").path("bytesReused").asLong()).isPositive();
+
+      JsonNode list = send("GET", url + "/v1/backups", null, 200);
+      assertThat(list.path("backups")).hasSize(2);
+      assertThat(list.path("backups").get(0).path("id").asText()).isEqualTo(b1);
+      assertThat(list.path("target").asText()).contains(S3Server.BUCKET).doesNotContain(S3Server.SECRET_KEY);
+      JsonNode d2 = send("GET", url + "/v1/backups/" + b2, null, 200);
+      assertThat(d2.path("parent").asText()).isEqualTo(b1);
+      assertThat(d2.path("manifest").path("groups").get(0).path("revision").asLong()).isGreaterThan(b1Revision);
+      String manifest = new String(s3.client().getObjectAsBytes(r -> r.bucket(S3Server.BUCKET)
+          .key("prod/backups/" + b2 + "/manifest.json")).asByteArray());
+      assertThat(manifest).contains("\"format\" : 1").doesNotContain(S3Server.SECRET_KEY).doesNotContain(S3Server.ACCESS_KEY);
+
+      JsonNode light = awaitDone(url, send("POST", url + "/v1/backups/" + b2 + "/verify", null, 202));
+      assertThat(light.path("state").asText()).as(light.toString()).isEqualTo("succeeded");
+      JsonNode deep = awaitDone(url, send("POST", url + "/v1/backups/" + b1 + "/verify", "{\"level\":\"deep\"}", 202));
+      assertThat(deep.path("state").asText()).as(deep.toString()).isEqualTo("succeeded");
+
+      // bad input answers clearly and changes nothing
+      assertThat(send("GET", url + "/v1/backups/not-an-id", null, 400).path("code").asText()).isEqualTo("BAD_REQUEST");
+      assertThat(send("GET", url + "/v1/backups/20000101T000000Z-0000", null, 404).path("code").asText())
+          .isEqualTo("BACKUP_NOT_FOUND");
+      send("POST", url + "/v1/backups/" + b1 + "/verify", "{\"level\":\"deepest\"}", 400);
+      send("POST", url + "/v1/backups/" + b1 + "/verify", "[1]", 400);
+      send("POST", url + "/v1/backups", "{\"bucket\":\"elsewhere\"}", 400);
+      send("POST", url + "/v1/backups/prune", "{}", 400);
+      send("POST", url + "/v1/backups/prune", "{\"keepLast\":1,\"grace\":\"10s\"}", 400);
+      send("POST", url + "/v1/backups/prune", "{\"keepLast\":-1}", 400);
+      assertThat(send("GET", url + "/v1/backups", null, 200).path("backups")).hasSize(2);
+    }
+
+    // restore the first backup into a fresh data directory, as a new cluster
+    Path restored = tmp.resolve("r1");
+    Proc r = restore(restored, "--backup=" + b1);
+    assertThat(r.exit).as(r.out).isZero();
+    assertThat(r.out).contains("restored").contains(b1);
+    Proc again = restore(restored, "--backup=" + b1);
+    assertThat(again.exit).as(again.out).isEqualTo(1);
+    assertThat(again.out).contains("already holds data");
+    try (ServerProcess n = new ServerProcess(restored, S3Server.env(), "--cluster.name=prod-restored").awaitReady(Duration.ofSeconds(60))) {
+      String url = n.url();
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> status(url + "/ready") == 200);
+      JsonNode item0 = send("GET", url + "/v1/ns/shop/keys/item-0?consistency=linearizable", null, 200);
+      assertThat(item0.path("v").asInt()).isEqualTo(3); // as it was at the first backup, not the later write
+      assertThat(status(url + "/v1/ns/shop/keys/item-299")).isEqualTo(200);
+      assertThat(status(url + "/v1/ns/shop/keys/item-300")).isEqualTo(404); // written after the backup
+      JsonNode history = send("GET", url + "/v1/ns/shop/history/item-0", null, 200);
+      assertThat(history.path("versions")).hasSize(3);
+      JsonNode q = send("POST", url + "/v1/ns/shop/query", "{\"where\":[{\"field\":\"$.price\",\"op\":\"gte\",\"value\":1000}]}", 200);
+      assertThat(q.path("items")).hasSize(1); // the index came back with the data
+      long next = send("PUT", url + "/v1/ns/shop/keys/new", "{\"price\":1}", 200).path("revision").asLong();
+      assertThat(next).isEqualTo(b1Revision + 1); // revisions continue after the backup's
+    }
+
+    // damage in the store is found and named
+    try (ServerProcess n = new ServerProcess(tmp.resolve("n1"), S3Server.env(), flags("prod")).awaitReady(Duration.ofSeconds(60))) {
+      String url = n.url();
+      JsonNode files = send("GET", url + "/v1/backups/" + b2, null, 200).path("manifest").path("groups").get(0).path("files");
+      JsonNode sst = null;
+      for (JsonNode f : files) if (f.path("name").asText().endsWith(".sst") && f.path("size").asLong() > 100) sst = f;
+      assertThat(sst).as(files.toString()).isNotNull();
+      String key = "prod/objects/" + sst.path("object").asText().substring("sha256:".length());
+      byte[] original = s3.client().getObjectAsBytes(r2 -> r2.bucket(S3Server.BUCKET).key(key)).asByteArray();
+      byte[] flipped = original.clone();
+      flipped[flipped.length / 2] ^= 0x20;
+      s3.client().putObject(r2 -> r2.bucket(S3Server.BUCKET).key(key), RequestBody.fromBytes(flipped));
+      JsonNode light = awaitDone(url, send("POST", url + "/v1/backups/" + b2 + "/verify", null, 202));
+      assertThat(light.path("state").asText()).as("same size: light verification cannot see it").isEqualTo("succeeded");
+      JsonNode deep = awaitDone(url, send("POST", url + "/v1/backups/" + b2 + "/verify", "{\"level\":\"deep\"}", 202));
+      assertThat(deep.path("state").asText()).isEqualTo("failed");
+      assertThat(deep.path("error").asText()).contains(sst.path("name").asText()).contains("damaged");
+      Proc bad = restore(tmp.resolve("r2"), "--backup=" + b2);
+      assertThat(bad.exit).as(bad.out).isEqualTo(1);
+      assertThat(bad.out).contains("damaged").contains(sst.path("name").asText());
+      assertThat(tmp.resolve("r2").resolve("db")).doesNotExist();
+
+      s3.client().deleteObject(r2 -> r2.bucket(S3Server.BUCKET).key(key));
+      JsonNode missing = awaitDone(url, send("POST", url + "/v1/backups/" + b2 + "/verify", null, 202));
+      assertThat(missing.path("state").asText()).isEqualTo("failed");
+      assertThat(missing.path("error").asText()).contains(sst.path("name").asText()).contains("missing");
+
+      send("DELETE", url + "/v1/backups/" + b2, null, 200);
+      send("GET", url + "/v1/backups/" + b2, null, 404);
+      assertThat(send("GET", url + "/v1/backups", null, 200).path("backups")).hasSize(1);
+    }
+  }
+
+  @Test
+  void aNodeWithoutABackupTargetSaysSo() throws Exception {
+    try (ServerProcess n = new ServerProcess(tmp.resolve("plain")).awaitReady(Duration.ofSeconds(60))) {
+      JsonNode e = send("POST", n.url() + "/v1/backups", null, 409);
+      assertThat(e.path("code").asText()).isEqualTo("BACKUP_NOT_CONFIGURED");
+      assertThat(e.path("message").asText()).contains("backup.s3.bucket");
+    }
+  }
+
+  /**
+   * Every ```sh block of docs/backup.md runs against a server backing up to the test store and must succeed; a JSON
+   * answer must have every field the documented one shows (values differ: ids, times, sizes).
+   */
+  @Test
+  void everyExampleOfTheBackupDocWorks() throws Exception {
+    List<io.aiondb.server.it.DocsIT.Example> examples =
+        io.aiondb.server.it.DocsIT.examples(Files.readString(Path.of("../../docs/backup.md")));
+    assertThat(examples).hasSizeGreaterThanOrEqualTo(4);
+    try (ServerProcess n = new ServerProcess(tmp.resolve("docs"), S3Server.env(), flags("docs")).awaitReady(Duration.ofSeconds(60))) {
+      send("PUT", n.url() + "/v1/namespaces/demo", null, 201);
+      for (int i = 0; i < 3; i++) send("PUT", n.url() + "/v1/ns/demo/keys/k" + i, "{\"i\":" + i + "}", 200);
+      for (var ex : examples) {
+        Process p = new ProcessBuilder("bash", "-c", "set -euo pipefail\n" + ex.command().replace("http://localhost:7070", n.url()))
+            .redirectErrorStream(true).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(ex.command()).isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as(ex.command() + "\n" + out).isZero();
+        if ("json".equals(ex.kind())) assertHasFields(ex.command(), JSON.readTree(ex.expected()), JSON.readTree(out));
+      }
+    }
+  }
+
+  private static void assertHasFields(String where, JsonNode expected, JsonNode actual) {
+    if (!expected.isObject()) return;
+    assertThat(actual.isObject()).as(where + ": " + actual).isTrue();
+    expected.fieldNames().forEachRemaining(f -> {
+      assertThat(actual.has(f)).as(where + ": field " + f + " missing in " + actual).isTrue();
+      assertHasFields(where, expected.get(f), actual.get(f));
+    });
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static String[] flags(String prefix) {
+    return s3.flags(prefix);
+  }
+
+  private static void putBatch(String url, int from, int to) throws Exception {
+    StringBuilder sb = new StringBuilder("{\"items\":[");
+    for (int i = from; i < to; i++) {
+      if (i > from) sb.append(',');
+      sb.append("{\"key\":\"item-").append(i).append("\",\"value\":{\"price\":").append(i).append(",\"v\":1}}");
+    }
+    send("PUT", url + "/v1/ns/shop/keys", sb.append("]}").toString(), 200);
+  }
+
+  private static JsonNode awaitDone(String url, JsonNode op) {
+    String id = op.path("id").asText();
+    JsonNode[] last = {op};
+    Awaitility.await("operation " + id).atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      last[0] = send("GET", url + "/v1/backups/operations/" + id, null, 200);
+      return !last[0].path("state").asText().equals("running");
+    });
+    return last[0];
+  }
+
+  private static int status(String url) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  static JsonNode send(String method, String url, String body, int expect) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) b.header("Content-Type", "application/json");
+    HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(method + " " + url + " answered " + r.body()).isEqualTo(expect);
+    return r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
+  }
+
+  record Proc(int exit, String out) {}
+
+  private static Proc restore(Path dataDir, String... args) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-jar",
+        Path.of("target/aion-server.jar").toAbsolutePath().toString(), "restore", "--data.dir=" + dataDir,
+        "--cluster.name=prod"));
+    cmd.addAll(List.of(flags("prod")));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().putAll(S3Server.env());
+    Path log = Files.createTempFile(tmp, "restore", ".log");
+    Process p = pb.redirectOutput(log.toFile()).start();
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    return new Proc(p.exitValue(), Files.readString(log));
+  }
+}

@@ -1,0 +1,131 @@
+package io.aiondb.server.backup;
+
+import static io.aiondb.server.backup.BackupIT.send;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.aiondb.server.it.TestServer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+/**
+ * Retention and garbage collection against a real S3 API: expired manifests go first, then every object no surviving
+ * manifest names, but only once it is older than the grace period. Time is moved by giving a second {@link Backups}
+ * on the same store a clock two days ahead, so nothing waits.
+ */
+class PruneIT {
+  @TempDir
+  static Path tmp;
+  static S3Server s3;
+
+  @BeforeAll
+  static void startStore() throws Exception {
+    s3 = new S3Server(tmp.resolve("s3"));
+    // the in-process S3 clients below take credentials from the SDK's default chain, as the server does
+    System.setProperty("aws.accessKeyId", S3Server.ACCESS_KEY);
+    System.setProperty("aws.secretAccessKey", S3Server.SECRET_KEY);
+  }
+
+  @AfterAll
+  static void stopStore() throws Exception {
+    if (s3 != null) s3.close();
+  }
+
+  @Test
+  void pruneExpiresOldBackupsThenSweepsOnlyUnreferencedObjectsPastTheGracePeriod() throws Exception {
+    try (TestServer n = new TestServer(tmp.resolve("n"), s3.flags("gc"))) {
+      send("PUT", n.url + "/v1/namespaces/gc", null, 201);
+      String b1 = backup(n, 0);
+      // rewrite everything and compact: the first backup's SST files are then named by no later backup
+      n.server.node().store().flushAndCompact();
+      write(n, 1);
+      n.server.node().store().flushAndCompact();
+      String b2 = backup(n, 1);
+      String b3 = backup(n, 2);
+      BackupTarget target = new BackupTarget(s3.url(), S3Server.BUCKET, "gc", "us-east-1", true);
+      try (Backups now = backups(target, Clock.systemUTC());
+           Backups later = backups(target, Clock.offset(Clock.systemUTC(), Duration.ofDays(2)))) {
+        Set<String> onlyB1 = objects(now.manifest(b1));
+        onlyB1.removeAll(objects(now.manifest(b3)));
+        assertThat(onlyB1).as("the first backup has objects the last one does not name").isNotEmpty();
+        String orphan = "objects/" + "0".repeat(64); // what an interrupted backup leaves: an object, no manifest
+        s3.client().putObject(r -> r.bucket(S3Server.BUCKET).key("gc/" + orphan), RequestBody.fromString("partial"));
+
+        // today: keep the last one; expired manifests go, but every object is younger than the grace period
+        Operation today = await(now.prune(1, null, 1, Duration.ofHours(24)));
+        assertThat(today.state()).as(String.valueOf(today.error())).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(today.result().get("expired")).isEqualTo(List.of(b2, b1));
+        assertThat(today.result().get("objectsDeleted")).isEqualTo(0L);
+        assertThat((Long) today.result().get("unreferencedWithinGrace")).isGreaterThan(onlyB1.size());
+        assertThat(keys("objects/")).contains(orphan).containsAll(onlyB1);
+        assertThat(now.list()).extracting(Manifest::id).containsExactly(b3);
+
+        // two days later: the same objects are past the grace period and go; what b3 names stays
+        Operation after = await(later.prune(1, null, 1, Duration.ofHours(24)));
+        assertThat(after.state()).as(String.valueOf(after.error())).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat((Long) after.result().get("objectsDeleted")).isGreaterThan(onlyB1.size());
+        assertThat(keys("objects/")).doesNotContain(orphan).doesNotContainAnyElementsOf(onlyB1)
+            .containsAll(objects(now.manifest(b3)));
+        Set<String> left = new HashSet<>(keys("objects/"));
+        left.removeAll(objects(now.manifest(b3)));
+        assertThat(left).as("objects nobody names").isEmpty();
+
+        // maxAge with minKeep: the last backup is older than a minute "later", and kept all the same
+        Operation aged = await(later.prune(0, Duration.ofMinutes(1), 1, Duration.ofHours(24)));
+        assertThat(aged.state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(aged.result().get("expired")).isEqualTo(List.of());
+        Operation deep = await(now.verify(b3, true));
+        assertThat(deep.state()).as(String.valueOf(deep.error())).isEqualTo(Operation.State.SUCCEEDED);
+      }
+    }
+  }
+
+  private static Backups backups(BackupTarget target, Clock clock) {
+    return new Backups(new S3ObjectStore(target), dir -> {
+      throw new java.io.IOException("this instance only prunes and verifies");
+    }, "gc", "test", "test", tmp.resolve("work-" + clock.hashCode()), clock);
+  }
+
+  private static void write(TestServer n, int round) throws Exception {
+    StringBuilder sb = new StringBuilder("{\"items\":[");
+    for (int i = 0; i < 400; i++) {
+      if (i > 0) sb.append(',');
+      sb.append("{\"key\":\"k").append(i).append("\",\"text\":\"round ").append(round).append(" of key ").append(i).append("\"}");
+    }
+    send("PUT", n.url + "/v1/ns/gc/keys", sb.append("]}").toString(), 200);
+  }
+
+  private static String backup(TestServer n, int round) throws Exception {
+    write(n, round);
+    JsonNode op = send("POST", n.url + "/v1/backups", null, 202);
+    Operation done = await(n.server.node().backups().operation(op.path("id").asText()).orElseThrow());
+    assertThat(done.state()).as(String.valueOf(done.error())).isEqualTo(Operation.State.SUCCEEDED);
+    return done.backupId();
+  }
+
+  private static Operation await(Operation op) {
+    Awaitility.await("operation " + op.id()).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+        .until(() -> op.state() != Operation.State.RUNNING);
+    return op;
+  }
+
+  private static Set<String> objects(Manifest m) {
+    return m.groups().stream().flatMap(g -> g.files().stream()).map(Manifest.FileRef::objectKey).collect(Collectors.toSet());
+  }
+
+  private static List<String> keys(String prefix) {
+    return s3.client().listObjectsV2Paginator(r -> r.bucket(S3Server.BUCKET).prefix("gc/" + prefix)).contents().stream()
+        .map(o -> o.key().substring("gc/".length())).toList();
+  }
+}
