@@ -39,6 +39,7 @@ public final class Node implements AutoCloseable {
 
   public Node(AionConfig config, Clock clock) {
     this.config = config;
+    io.aiondb.server.backup.BackupCrypto backupCrypto = backupCrypto(config); // before anything is opened
     this.tls = config.tls() ? new io.aiondb.server.security.TlsMaterial(config.tlsCertFile(), config.tlsKeyFile(),
         config.tlsCaFile(), config.tlsReloadInterval()) : null;
     this.store = new RocksStore(config.storage());
@@ -65,8 +66,8 @@ public final class Node implements AutoCloseable {
           return t;
         }));
     this.backups = config.backupTarget() == null ? null : new io.aiondb.server.backup.Backups(
-        new io.aiondb.server.backup.S3ObjectStore(config.backupTarget()), this::copyGroups, config.clusterName(),
-        config.nodeId(), Version.VALUE, config.dataDir().resolve("backup-work"), clock);
+        new io.aiondb.server.backup.S3ObjectStore(config.backupTarget()), backupCrypto, this::copyGroups,
+        config.clusterName(), config.nodeId(), Version.VALUE, config.dataDir().resolve("backup-work"), clock);
     Gauge.builder("aion.watches.active", watches, io.aiondb.server.watch.WatchHub::active)
         .description("Watches open on this node").register(metrics);
     Gauge.builder("aion.watches.live", watches, io.aiondb.server.watch.WatchHub::live)
@@ -117,6 +118,16 @@ public final class Node implements AutoCloseable {
   /** The service layer: the transports' only way to keys, namespaces, indexes, queries and watches. */
   public io.aiondb.server.service.KvService service() {
     return service;
+  }
+
+  /** The backup encryption keys, read now so that a missing or malformed key file stops the start with its reason. */
+  static io.aiondb.server.backup.BackupCrypto backupCrypto(AionConfig config) {
+    if (config.backupKeys() == null) return null;
+    try {
+      return config.backupKeys().load();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
   }
 
   /** Backups to object storage (docs/backup.md); null when this node has no backup target. */

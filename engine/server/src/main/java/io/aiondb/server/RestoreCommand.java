@@ -62,7 +62,8 @@ final class RestoreCommand {
       return 1;
     }
     io.aiondb.server.storage.NativeLibrary.loadRocksDb();
-    try (Backups backups = new Backups(new S3ObjectStore(config.backupTarget()), dir -> {
+    try (Backups backups = new Backups(new S3ObjectStore(config.backupTarget()),
+        config.backupKeys() == null ? null : config.backupKeys().load(), dir -> {
       throw new IOException("restore takes no backups");
     }, config.clusterName(), config.nodeId(), Version.VALUE, config.dataDir().resolve("backup-work"), Clock.systemUTC())) {
       Manifest m = backup.equals("latest")

@@ -56,6 +56,8 @@ public final class Backups implements AutoCloseable {
   }
 
   private final ObjectStore store;
+  /** Null: objects are stored as they are. */
+  private final BackupCrypto crypto;
   private final GroupSource source;
   private final String cluster;
   private final String node;
@@ -68,9 +70,10 @@ public final class Backups implements AutoCloseable {
   /** Manifests never change once written: read each once. */
   private final Map<String, Manifest> manifests = new ConcurrentHashMap<>();
 
-  public Backups(ObjectStore store, GroupSource source, String cluster, String node, String engineVersion, Path workDir,
-      Clock clock) {
+  public Backups(ObjectStore store, BackupCrypto crypto, GroupSource source, String cluster, String node,
+      String engineVersion, Path workDir, Clock clock) {
     this.store = store;
+    this.crypto = crypto;
     this.source = source;
     this.cluster = cluster;
     this.node = node;
@@ -87,11 +90,6 @@ public final class Backups implements AutoCloseable {
 
   public String target() {
     return store.describe();
-  }
-
-  public static String objectKey(String object) {
-    if (!object.startsWith("sha256:")) throw new IllegalArgumentException("not a sha256 object name: " + object);
-    return "objects/" + object.substring("sha256:".length());
   }
 
   // ---------------------------------------------------------------- operations
@@ -177,11 +175,28 @@ public final class Backups implements AutoCloseable {
     return op;
   }
 
+  /** An encrypted object an earlier backup stored, with the data key it was encrypted with. */
+  private record Sealed(String dataKeyId, String wrapped) {}
+
   private void runCreate(Operation op) throws Exception {
     String id = op.backupId();
     Path dir = workDir.resolve(id);
     Instant started = op.startedAt();
-    String parent = latest().map(Manifest::id).orElse(null);
+    List<Manifest> earlier = list();
+    String parent = earlier.isEmpty() ? null : earlier.get(earlier.size() - 1).id();
+    byte[] dataKey = crypto == null ? null : crypto.newDataKey();
+    Map<String, String> dataKeys = new java.util.TreeMap<>();
+    if (crypto != null) dataKeys.put(id, crypto.wrap(dataKey, id));
+    // encrypted objects can be reused only when a backup names them with a data key this KEK unwraps
+    Map<String, Sealed> sealed = new java.util.HashMap<>();
+    if (crypto != null) {
+      for (Manifest m : earlier) {
+        if (m.encryption() == null || !m.encryption().keyId().equals(crypto.keyId())) continue;
+        for (Manifest.Group g : m.groups()) for (Manifest.FileRef f : g.files()) {
+          sealed.putIfAbsent(f.object(), new Sealed(f.dataKey(), m.encryption().dataKeys().get(f.dataKey())));
+        }
+      }
+    }
     try {
       Files.createDirectories(workDir);
       List<GroupCopy> copies = source.copy(dir);
@@ -196,44 +211,85 @@ public final class Backups implements AutoCloseable {
         GroupCopy c = copies.get(i);
         Checkpoints.Facts facts = Checkpoints.inspect(c.dir());
         List<Manifest.FileRef> refs = new ArrayList<>();
-        for (Path f : files.get(i)) refs.add(upload(op, f));
+        for (Path f : files.get(i)) refs.add(upload(op, id, f, dataKey, sealed, dataKeys, dir));
         groups.add(new Manifest.Group(c.groupId(), c.rangeStart(), c.rangeEnd(), facts.index(), facts.term(),
             facts.revision(), facts.keyCount(), facts.digest(), refs));
       }
+      Manifest.Encryption enc = crypto == null ? null
+          : new Manifest.Encryption(BackupCrypto.ALGORITHM, crypto.keyId(), dataKeys);
       Manifest m = new Manifest(Manifest.FORMAT, id, cluster, node, engineVersion, started.toString(),
-          clock.instant().toString(), parent, null, groups);
+          clock.instant().toString(), parent, enc, groups);
       byte[] json = m.toJson();
       store.put(Manifest.key(id), new java.io.ByteArrayInputStream(json), json.length); // last: now the backup exists
       manifests.put(id, m);
-      op.result(Map.of("backup", id, "bytes", m.bytes(), "files", m.fileCount(),
+      op.result(Map.of("backup", id, "bytes", m.bytes(), "files", m.fileCount(), "encrypted", crypto != null,
           "revision", groups.get(0).revision(), "keyCount", groups.stream().mapToLong(Manifest.Group::keyCount).sum()));
     } finally {
       deleteTree(dir);
     }
   }
 
-  /** Hashes the file, uploads it unless its object is already stored with its size, and checks what went up. */
-  private Manifest.FileRef upload(Operation op, Path f) throws IOException {
+  /**
+   * Hashes the file and uploads it unless its object is already stored (same name and size; when encrypted, also named
+   * by a backup whose data key unwraps), checking that what went up hashes to what was hashed before.
+   */
+  private Manifest.FileRef upload(Operation op, String id, Path f, byte[] dataKey, Map<String, Sealed> sealed,
+      Map<String, String> dataKeys, Path dir) throws IOException {
     long size = Files.size(f);
-    String object = "sha256:" + sha256(f);
-    String key = objectKey(object);
-    Optional<Long> there = store.size(key);
-    if (there.isPresent() && there.get() == size) {
-      op.progress().reused(size);
-    } else {
-      MessageDigest sha = sha256();
-      try (InputStream in = new DigestInputStream(Files.newInputStream(f), sha)) {
-        store.put(key, new Counting(in, op.progress()), size);
+    String sha = sha256(f);
+    String name = f.getFileName().toString();
+    if (crypto == null) {
+      String key = "objects/" + sha;
+      Optional<Long> there = store.size(key);
+      if (there.isPresent() && there.get() == size) {
+        op.progress().reused(size);
+      } else {
+        MessageDigest check = sha256();
+        try (InputStream in = new DigestInputStream(Files.newInputStream(f), check)) {
+          store.put(key, new Counting(in, op.progress()), size);
+        }
+        changedWhileSent(f, key, sha, check);
+        op.progress().uploaded();
       }
-      String sent = "sha256:" + HexFormat.of().formatHex(sha.digest());
-      if (!sent.equals(object)) {
-        store.delete(key);
-        throw new IOException("file " + f.getFileName() + " changed while it was uploaded (hashed " + object + ", sent "
-            + sent + "): backup abandoned");
-      }
-      op.progress().uploaded();
+      return new Manifest.FileRef(name, size, sha, key, size, null);
     }
-    return new Manifest.FileRef(f.getFileName().toString(), object, size);
+    String key = crypto.objectName(sha);
+    long stored = crypto.ciphertextSize(size);
+    Sealed earlier = sealed.get(key);
+    Optional<Long> there = earlier == null ? Optional.empty() : store.size(key);
+    if (earlier != null && there.isPresent() && there.get() == stored) {
+      dataKeys.put(earlier.dataKeyId(), earlier.wrapped());
+      op.progress().reused(size);
+      return new Manifest.FileRef(name, size, sha, key, stored, earlier.dataKeyId());
+    }
+    // encrypt into a scratch file beside the checkpoint (bounded memory; one file at a time), then upload it
+    Path sealedFile = dir.resolve(".encrypting");
+    MessageDigest check = sha256();
+    try {
+      try (InputStream in = new DigestInputStream(Files.newInputStream(f), check);
+           OutputStream out = crypto.encrypting(dataKey, Files.newOutputStream(sealedFile), key)) {
+        in.transferTo(out);
+      }
+      changedWhileSent(f, key, sha, check);
+      if (Files.size(sealedFile) != stored) throw new IOException("encrypted " + name + " to " + Files.size(sealedFile)
+          + " bytes, expected " + stored);
+      try (InputStream in = Files.newInputStream(sealedFile)) {
+        store.put(key, new Counting(in, op.progress(), size, stored), stored);
+      }
+    } finally {
+      Files.deleteIfExists(sealedFile);
+    }
+    op.progress().uploaded();
+    return new Manifest.FileRef(name, size, sha, key, stored, id);
+  }
+
+  private void changedWhileSent(Path f, String key, String sha, MessageDigest sent) throws IOException {
+    String got = HexFormat.of().formatHex(sent.digest());
+    if (!got.equals(sha)) {
+      store.delete(key);
+      throw new IOException("file " + f.getFileName() + " changed while it was uploaded (hashed " + sha + ", sent " + got
+          + "): backup abandoned");
+    }
   }
 
   private void runVerify(Operation op, boolean deep) throws Exception {
@@ -243,10 +299,10 @@ public final class Backups implements AutoCloseable {
     if (!deep) {
       for (Manifest.Group g : m.groups()) {
         for (Manifest.FileRef f : g.files()) {
-          Optional<Long> size = store.size(f.objectKey());
-          if (size.isEmpty()) problems.add("file " + f.name() + " of group " + g.groupId() + ": object " + f.objectKey() + " is missing");
-          else if (size.get() != f.size()) problems.add("file " + f.name() + " of group " + g.groupId() + ": object "
-              + f.objectKey() + " has " + size.get() + " bytes, the manifest says " + f.size());
+          Optional<Long> size = store.size(f.object());
+          if (size.isEmpty()) problems.add("file " + f.name() + " of group " + g.groupId() + ": object " + f.object() + " is missing");
+          else if (size.get() != f.storedSize()) problems.add("file " + f.name() + " of group " + g.groupId() + ": object "
+              + f.object() + " has " + size.get() + " bytes, the manifest says " + f.storedSize());
           op.progress().reused(f.size());
         }
       }
@@ -296,7 +352,7 @@ public final class Backups implements AutoCloseable {
     }
     // mark: what the surviving manifests name (listed again: another node may have written one meanwhile)
     Set<String> marked = new HashSet<>();
-    for (Manifest m : list()) for (Manifest.Group g : m.groups()) for (Manifest.FileRef f : g.files()) marked.add(f.objectKey());
+    for (Manifest m : list()) for (Manifest.Group g : m.groups()) for (Manifest.FileRef f : g.files()) marked.add(f.object());
     long swept = 0, sweptBytes = 0, young = 0;
     for (ObjectStore.Entry e : store.list("objects/")) {
       if (marked.contains(e.key())) continue;
@@ -373,23 +429,41 @@ public final class Backups implements AutoCloseable {
     try (var existing = Files.list(dir)) {
       if (existing.findAny().isPresent()) throw new IOException(dir + " is not empty");
     }
+    if (m.encryption() != null && crypto == null) {
+      throw new IOException("backup " + m.id() + " is encrypted (key " + m.encryption().keyId() + "): set"
+          + " backup.encryption-key-file to that key");
+    }
+    Map<String, byte[]> keys = new java.util.HashMap<>();
     for (Manifest.FileRef f : g.files()) {
       Path target = dir.resolve(f.name());
       MessageDigest sha = sha256();
       long n;
-      try (InputStream in = new DigestInputStream(store.get(f.objectKey()), sha);
+      try (InputStream raw = store.get(f.object());
            var ch = java.nio.channels.FileChannel.open(target, java.nio.file.StandardOpenOption.CREATE_NEW,
                java.nio.file.StandardOpenOption.WRITE)) {
+        InputStream plain = raw;
+        if (m.encryption() != null) {
+          byte[] k = keys.get(f.dataKey());
+          if (k == null) {
+            k = crypto.unwrap(m.encryption().dataKeys().get(f.dataKey()), f.dataKey(), m.encryption().keyId());
+            keys.put(f.dataKey(), k);
+          }
+          plain = crypto.decrypting(k, raw, f.object());
+        }
         OutputStream out = java.nio.channels.Channels.newOutputStream(ch);
-        n = new Counting(in, progress).transferTo(out);
+        n = new Counting(new DigestInputStream(plain, sha), progress).transferTo(out);
         ch.force(true);
       } catch (FileNotFoundException e) {
-        throw new IOException("file " + f.name() + " of backup " + m.id() + ": object " + f.objectKey() + " is missing");
+        throw new IOException("file " + f.name() + " of backup " + m.id() + ": object " + f.object() + " is missing");
+      } catch (IOException e) {
+        if (m.encryption() == null || e.getMessage() != null && e.getMessage().contains("data key")) throw e;
+        throw new IOException("file " + f.name() + " of backup " + m.id() + ": object " + f.object() + " is damaged"
+            + " (it does not decrypt: " + e.getMessage() + ")", e);
       }
-      String got = "sha256:" + HexFormat.of().formatHex(sha.digest());
-      if (n != f.size() || !got.equals(f.object())) {
-        throw new IOException("file " + f.name() + " of backup " + m.id() + ": object " + f.objectKey() + " is damaged ("
-            + n + " bytes with " + got + "; the manifest says " + f.size() + " bytes with " + f.object() + ")");
+      String got = HexFormat.of().formatHex(sha.digest());
+      if (n != f.size() || !got.equals(f.sha256())) {
+        throw new IOException("file " + f.name() + " of backup " + m.id() + ": object " + f.object() + " is damaged ("
+            + n + " bytes with SHA-256 " + got + "; the manifest says " + f.size() + " bytes with " + f.sha256() + ")");
       }
     }
     try (var ch = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
@@ -437,22 +511,41 @@ public final class Backups implements AutoCloseable {
   private static final class Counting extends java.io.FilterInputStream {
     private final Progress progress;
 
+    private final long plain;
+    private final long stored;
+    private long read;
+    private long reported;
+
     Counting(InputStream in, Progress progress) {
+      this(in, progress, 1, 1);
+    }
+
+    /** Reading {@code stored} bytes counts as {@code plain} bytes done (an encrypted object of a plain file). */
+    Counting(InputStream in, Progress progress, long plain, long stored) {
       super(in);
       this.progress = progress;
+      this.plain = plain;
+      this.stored = Math.max(1, stored);
+    }
+
+    private void count(long n) {
+      read += n;
+      long now = plain == stored ? read : Math.min(plain, (long) ((double) read * plain / stored));
+      progress.done(now - reported);
+      reported = now;
     }
 
     @Override
     public int read() throws IOException {
       int b = super.read();
-      if (b >= 0) progress.done(1);
+      if (b >= 0) count(1);
       return b;
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
       int n = super.read(b, off, len);
-      if (n > 0) progress.done(n);
+      if (n > 0) count(n);
       return n;
     }
   }

@@ -33,9 +33,12 @@ public record Manifest(int format, String id, String cluster, String node, Strin
   /** Ids are generated ({@code 20261206T151300Z-7f3a}); anything else from a caller is refused. */
   public static final Pattern ID = Pattern.compile("[0-9]{8}T[0-9]{6}Z-[0-9a-f]{4}");
 
-  /** @param keyId which key-encryption key wrapped the data keys (never the key itself) */
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Encryption(String algorithm, String keyId) {}
+  /**
+   * @param algorithm how objects are encrypted ({@link BackupCrypto#ALGORITHM})
+   * @param keyId     which key-encryption key wrapped the data keys (its fingerprint, never the key)
+   * @param dataKeys  every data key this backup's files need, by the id of the backup that drew it, wrapped
+   */
+  public record Encryption(String algorithm, String keyId, java.util.Map<String, String> dataKeys) {}
 
   /**
    * One Raft group's consistent copy.
@@ -57,12 +60,19 @@ public record Manifest(int format, String id, String cluster, String node, Strin
     }
   }
 
-  /** @param object {@code sha256:<hex>} of the content; the object's key is {@code objects/<hex>} */
-  public record FileRef(String name, String object, long size) {
-    public String objectKey() {
-      return Backups.objectKey(object);
-    }
-  }
+  /**
+   * One file of a group's copy.
+   *
+   * @param size       bytes of the file
+   * @param sha256     hex SHA-256 of the file
+   * @param object     its object's key under the prefix: {@code objects/<sha256>}, or {@code objects/<hmac>} when
+   *                   encrypted
+   * @param storedSize bytes of the object (equal to size unless encrypted)
+   * @param dataKey    encrypted: the id of the backup whose data key encrypted the object (a key of
+   *                   {@link Encryption#dataKeys}); else null
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record FileRef(String name, long size, String sha256, String object, long storedSize, String dataKey) {}
 
   public long bytes() {
     return groups.stream().mapToLong(Group::bytes).sum();
@@ -104,6 +114,10 @@ public record Manifest(int format, String id, String cluster, String node, Strin
     } catch (java.time.format.DateTimeParseException e) {
       throw new IOException("manifest of backup " + id + " has no valid createdAt: " + m.createdAt());
     }
+    if (m.encryption() != null && !BackupCrypto.ALGORITHM.equals(m.encryption().algorithm())) {
+      throw new IOException("backup " + id + " is encrypted with " + m.encryption().algorithm() + "; this engine reads "
+          + BackupCrypto.ALGORITHM);
+    }
     if (m.groups() == null || m.groups().isEmpty()) throw new IOException("manifest of backup " + id + " lists no group");
     for (Group g : m.groups()) {
       if (g.files() == null || g.files().isEmpty()) throw new IOException("manifest of backup " + id + ": group "
@@ -112,8 +126,13 @@ public record Manifest(int format, String id, String cluster, String node, Strin
         if (f.name() == null || !f.name().matches("[A-Za-z0-9._-]{1,200}") || f.name().startsWith(".")) {
           throw new IOException("manifest of backup " + id + " lists a file with an unsafe name: " + f.name());
         }
-        if (f.object() == null || !f.object().matches("sha256:[0-9a-f]{64}") || f.size() < 0) {
-          throw new IOException("manifest of backup " + id + ": file " + f.name() + " has no valid object hash or size");
+        if (f.sha256() == null || !f.sha256().matches("[0-9a-f]{64}") || f.object() == null
+            || !f.object().matches("objects/[0-9a-f]{64}") || f.size() < 0 || f.storedSize() < f.size()) {
+          throw new IOException("manifest of backup " + id + ": file " + f.name() + " has no valid hash, object or size");
+        }
+        if ((m.encryption() == null) != (f.dataKey() == null)
+            || m.encryption() != null && (m.encryption().dataKeys() == null || !m.encryption().dataKeys().containsKey(f.dataKey()))) {
+          throw new IOException("manifest of backup " + id + ": file " + f.name() + " names no data key the manifest holds");
         }
       }
     }

@@ -53,7 +53,8 @@ public record AionConfig(
     Path tlsCaFile,
     String tlsClientAuth,
     Duration tlsReloadInterval,
-    io.aiondb.server.backup.BackupTarget backupTarget) {
+    io.aiondb.server.backup.BackupTarget backupTarget,
+    io.aiondb.server.backup.BackupKeys backupKeys) {
 
   /** TLS is on when a certificate is configured (ConfigLoader requires the key and CA files with it). */
   public boolean tls() {

@@ -112,6 +112,20 @@ public final class ConfigLoader {
     return new io.aiondb.server.backup.BackupTarget(endpoint, bucket, prefix, region, pathStyle);
   }
 
+  private static io.aiondb.server.backup.BackupKeys backupKeys(Map<String, String> v) {
+    Path key = optionalPath(v, "backup.encryption-key-file");
+    java.util.List<Path> old = new java.util.ArrayList<>();
+    for (String p : str(v, "backup.encryption-old-key-files").split(",")) {
+      if (!p.isBlank()) old.add(Path.of(p.trim()));
+    }
+    if (key == null) {
+      if (!old.isEmpty()) throw new ConfigException("backup.encryption-old-key-files needs backup.encryption-key-file");
+      return null;
+    }
+    if (str(v, "backup.s3.bucket").isBlank()) throw new ConfigException("backup.encryption-key-file needs backup.s3.bucket");
+    return new io.aiondb.server.backup.BackupKeys(key, old);
+  }
+
   private static AionConfig build(Map<String, String> v) {
     AionConfig c = new AionConfig(
         str(v, "node.id"),
@@ -162,7 +176,8 @@ public final class ConfigLoader {
         optionalPath(v, "tls.ca-file"),
         oneOf(v, "tls.client-auth", "none", "request", "require"),
         duration(v, "tls.reload-interval"),
-        backupTarget(v));
+        backupTarget(v),
+        backupKeys(v));
     if (c.nodeId().isBlank()) throw new ConfigException("node.id must not be empty");
     if (c.writeBufferBytes() < (1 << 20)) throw new ConfigException("storage.write-buffer-size must be at least 1MiB");
     c.connections().validate();

@@ -160,7 +160,12 @@ public final class Settings {
           "Key prefix of this cluster's backups in the bucket (a/b/c, no leading or trailing slash). Empty: cluster.name."),
       new Setting("backup.s3.region", Type.STRING, "us-east-1", "Region the S3 requests are signed for."),
       new Setting("backup.s3.path-style", Type.BOOL, "false",
-          "Path-style URLs (endpoint/bucket/key), as MinIO, Ceph and s3proxy need; false: virtual-hosted buckets."));
+          "Path-style URLs (endpoint/bucket/key), as MinIO, Ceph and s3proxy need; false: virtual-hosted buckets."),
+      new Setting("backup.encryption-key-file", Type.OPTIONAL_PATH, "",
+          "File with the 32-byte key that encrypts backups (64 hex digits or base64, e.g. from openssl rand -hex 32); "
+              + "set: every backup is encrypted client-side (docs/backup.md). Empty: backups are not encrypted."),
+      new Setting("backup.encryption-old-key-files", Type.STRING, "",
+          "Comma-separated files with earlier backup keys, to verify and restore backups taken before a key rotation."));
 
   public static Setting byName(String name) {
     for (Setting s : ALL) if (s.name().equals(name)) return s;

@@ -134,7 +134,7 @@ class BackupIT {
       JsonNode sst = null;
       for (JsonNode f : files) if (f.path("name").asText().endsWith(".sst") && f.path("size").asLong() > 100) sst = f;
       assertThat(sst).as(files.toString()).isNotNull();
-      String key = "prod/objects/" + sst.path("object").asText().substring("sha256:".length());
+      String key = "prod/" + sst.path("object").asText();
       byte[] original = s3.client().getObjectAsBytes(r2 -> r2.bucket(S3Server.BUCKET).key(key)).asByteArray();
       byte[] flipped = original.clone();
       flipped[flipped.length / 2] ^= 0x20;
@@ -158,6 +158,86 @@ class BackupIT {
       send("GET", url + "/v1/backups/" + b2, null, 404);
       assertThat(send("GET", url + "/v1/backups", null, 200).path("backups")).hasSize(1);
     }
+  }
+
+  @Test
+  void encryptedBackupsHideTheDataAndRestoreOnlyWithTheirKey() throws Exception {
+    Path key = Files.writeString(tmp.resolve("backup.key"), "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n");
+    Path newKey = Files.writeString(tmp.resolve("backup-2.key"), java.util.Base64.getEncoder().encodeToString(new byte[32]));
+    String marker = "SECRET-MARKER-7c1e";
+    String b1;
+    String b2;
+    try (ServerProcess n = new ServerProcess(tmp.resolve("e1"), S3Server.env(), with(flags("enc"),
+        "--backup.encryption-key-file=" + key)).awaitReady(Duration.ofSeconds(60))) {
+      String url = n.url();
+      send("PUT", url + "/v1/namespaces/shop", null, 201);
+      for (int i = 0; i < 50; i++) send("PUT", url + "/v1/ns/shop/keys/s" + i, "{\"card\":\"" + marker + i + "\"}", 200);
+      JsonNode op1 = awaitDone(url, send("POST", url + "/v1/backups", null, 202));
+      assertThat(op1.path("state").asText()).as(op1.toString()).isEqualTo("succeeded");
+      assertThat(op1.path("result").path("encrypted").asBoolean()).isTrue();
+      b1 = op1.path("backup").asText();
+      send("PUT", url + "/v1/ns/shop/keys/late", "{\"card\":\"late\"}", 200);
+      JsonNode op2 = awaitDone(url, send("POST", url + "/v1/backups", null, 202));
+      b2 = op2.path("backup").asText();
+      assertThat(op2.path("progress").path("filesReused").asLong()).as("encrypted objects are shared too").isPositive();
+      JsonNode m = send("GET", url + "/v1/backups/" + b2, null, 200);
+      assertThat(m.path("encrypted").asBoolean()).isTrue();
+      JsonNode enc = m.path("manifest").path("encryption");
+      assertThat(enc.path("keyId").asText()).startsWith("kek-");
+      assertThat(enc.path("dataKeys").has(b1)).as("reused objects keep the first backup's data key").isTrue();
+      for (JsonNode f : m.path("manifest").path("groups").get(0).path("files")) {
+        assertThat(f.path("object").asText()).isNotEqualTo("objects/" + f.path("sha256").asText());
+      }
+      JsonNode deep = awaitDone(url, send("POST", url + "/v1/backups/" + b2 + "/verify", "{\"level\":\"deep\"}", 202));
+      assertThat(deep.path("state").asText()).as(deep.toString()).isEqualTo("succeeded");
+    }
+    // nothing in the bucket shows the data or the key
+    var objects = s3.client().listObjectsV2Paginator(r -> r.bucket(S3Server.BUCKET).prefix("enc/")).contents();
+    assertThat(objects).hasSizeGreaterThan(3);
+    for (var o : objects) {
+      String body = new String(s3.client().getObjectAsBytes(r -> r.bucket(S3Server.BUCKET).key(o.key())).asByteArray(),
+          java.nio.charset.StandardCharsets.ISO_8859_1);
+      assertThat(body).as(o.key()).doesNotContain(marker).doesNotContain("00112233445566778899aabbccddeeff");
+    }
+
+    Proc noKey = restore(tmp.resolve("e-r0"), "--backup.s3.prefix=enc", "--backup=" + b2);
+    assertThat(noKey.exit).as(noKey.out).isEqualTo(1);
+    assertThat(noKey.out).contains("is encrypted").contains("backup.encryption-key-file");
+    Proc wrongKey = restore(tmp.resolve("e-r1"), "--backup.s3.prefix=enc", "--backup=" + b2,
+        "--backup.encryption-key-file=" + newKey);
+    assertThat(wrongKey.exit).as(wrongKey.out).isEqualTo(1);
+    assertThat(wrongKey.out).contains("wrapped by key kek-");
+    // after a rotation: the new key encrypts, the old one still restores what it encrypted
+    Proc rotated = restore(tmp.resolve("e-r2"), "--backup.s3.prefix=enc", "--backup=" + b1,
+        "--backup.encryption-key-file=" + newKey, "--backup.encryption-old-key-files=" + key);
+    assertThat(rotated.exit).as(rotated.out).isZero();
+    try (ServerProcess n = new ServerProcess(tmp.resolve("e-r2"), S3Server.env(), "--cluster.name=enc-restored")
+        .awaitReady(Duration.ofSeconds(60))) {
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> status(n.url() + "/ready") == 200);
+      assertThat(send("GET", n.url() + "/v1/ns/shop/keys/s7", null, 200).path("card").asText()).isEqualTo(marker + 7);
+      assertThat(status(n.url() + "/v1/ns/shop/keys/late")).isEqualTo(404);
+    }
+
+    // an altered encrypted object does not decrypt, and says which it is
+    try (ServerProcess n = new ServerProcess(tmp.resolve("e1"), S3Server.env(), with(flags("enc"),
+        "--backup.encryption-key-file=" + key)).awaitReady(Duration.ofSeconds(60))) {
+      JsonNode files = send("GET", n.url() + "/v1/backups/" + b2, null, 200).path("manifest").path("groups").get(0).path("files");
+      JsonNode big = files.get(0);
+      for (JsonNode f : files) if (f.path("size").asLong() > big.path("size").asLong()) big = f;
+      String k = "enc/" + big.path("object").asText();
+      byte[] b = s3.client().getObjectAsBytes(r -> r.bucket(S3Server.BUCKET).key(k)).asByteArray();
+      b[b.length - 40] ^= 1;
+      s3.client().putObject(r -> r.bucket(S3Server.BUCKET).key(k), RequestBody.fromBytes(b));
+      JsonNode deep = awaitDone(n.url(), send("POST", n.url() + "/v1/backups/" + b2 + "/verify", "{\"level\":\"deep\"}", 202));
+      assertThat(deep.path("state").asText()).isEqualTo("failed");
+      assertThat(deep.path("error").asText()).contains(big.path("name").asText()).contains("damaged");
+    }
+  }
+
+  private static String[] with(String[] a, String... more) {
+    List<String> l = new ArrayList<>(List.of(a));
+    l.addAll(List.of(more));
+    return l.toArray(String[]::new);
   }
 
   @Test

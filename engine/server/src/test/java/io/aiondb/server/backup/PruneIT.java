@@ -92,7 +92,7 @@ class PruneIT {
   }
 
   private static Backups backups(BackupTarget target, Clock clock) {
-    return new Backups(new S3ObjectStore(target), dir -> {
+    return new Backups(new S3ObjectStore(target), null, dir -> {
       throw new java.io.IOException("this instance only prunes and verifies");
     }, "gc", "test", "test", tmp.resolve("work-" + clock.hashCode()), clock);
   }
@@ -121,7 +121,7 @@ class PruneIT {
   }
 
   private static Set<String> objects(Manifest m) {
-    return m.groups().stream().flatMap(g -> g.files().stream()).map(Manifest.FileRef::objectKey).collect(Collectors.toSet());
+    return m.groups().stream().flatMap(g -> g.files().stream()).map(Manifest.FileRef::object).collect(Collectors.toSet());
   }
 
   private static List<String> keys(String prefix) {

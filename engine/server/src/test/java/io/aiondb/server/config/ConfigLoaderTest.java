@@ -33,6 +33,10 @@ class ConfigLoaderTest {
     t = ConfigLoader.load(new String[] {"--backup.s3.bucket=b.1-x", "--backup.s3.prefix=team/db/prod",
         "--backup.s3.endpoint=http://minio.storage.svc:9000", "--backup.s3.path-style=true"}, Map.of(), null).backupTarget();
     assertThat(t.prefix()).isEqualTo("team/db/prod");
+    var keys = ConfigLoader.load(new String[] {"--backup.s3.bucket=bkt", "--backup.encryption-key-file=/k/new",
+        "--backup.encryption-old-key-files=/k/a, /k/b"}, Map.of(), null).backupKeys();
+    assertThat(keys.keyFile()).isEqualTo(Path.of("/k/new"));
+    assertThat(keys.oldKeyFiles()).containsExactly(Path.of("/k/a"), Path.of("/k/b"));
     assertThat(t.pathStyle()).isTrue();
     for (String[] bad : new String[][] {
         {"--backup.s3.bucket=Upper"}, {"--backup.s3.bucket=ab"}, {"--backup.s3.bucket=-ab"},
@@ -42,9 +46,10 @@ class ConfigLoaderTest {
         {"--backup.s3.bucket=bkt", "--backup.s3.endpoint=http://user:secret@host:9000"},
         {"--backup.s3.bucket=bkt", "--backup.s3.endpoint=not a url"},
         {"--backup.s3.bucket=bkt", "--backup.s3.region=Mars 1"},
-        {"--backup.s3.endpoint=http://host:9000"}}) {
+        {"--backup.s3.endpoint=http://host:9000"}, {"--backup.encryption-key-file=/k"},
+        {"--backup.s3.bucket=bkt", "--backup.encryption-old-key-files=/k"}}) {
       assertThatThrownBy(() -> ConfigLoader.load(bad, Map.of(), null)).as(String.join(" ", bad))
-          .isInstanceOf(ConfigException.class).hasMessageContaining("backup.s3.");
+          .isInstanceOf(ConfigException.class).hasMessageContaining("backup.");
     }
   }
 
