@@ -25,10 +25,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "aion", mixinStandardHelpOptions = true, versionProvider = AionCli.Version.class,
     description = "The Aion DB command line: keys, history, queries, transactions, imports, watches, namespaces, indexes"
-        + " and the cluster. Data commands use the binary protocol (--endpoints); index and cluster use the HTTP"
-        + " API (--http).",
+        + " and the cluster. Data commands use the binary protocol (--endpoints); index, cluster and backup use"
+        + " the HTTP API (--http).",
     subcommands = {KeyCommands.Put.class, KeyCommands.Get.class, KeyCommands.Del.class, KeyCommands.History.class, QueryCommand.class,
-        TxnCommand.class, ImportCommand.class, WatchCommand.class, NsCommand.class, IndexCommand.class, ClusterCommand.class},
+        TxnCommand.class, ImportCommand.class, WatchCommand.class, NsCommand.class, IndexCommand.class, ClusterCommand.class,
+        BackupCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:ok",

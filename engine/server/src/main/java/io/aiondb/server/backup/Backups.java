@@ -222,8 +222,10 @@ public final class Backups implements AutoCloseable {
       byte[] json = m.toJson();
       store.put(Manifest.key(id), new java.io.ByteArrayInputStream(json), json.length); // last: now the backup exists
       manifests.put(id, m);
-      op.result(Map.of("backup", id, "bytes", m.bytes(), "files", m.fileCount(), "encrypted", crypto != null,
-          "revision", groups.get(0).revision(), "keyCount", groups.stream().mapToLong(Manifest.Group::keyCount).sum()));
+      op.result(ordered("backup", id, "revision", groups.get(0).revision(), "keyCount",
+          groups.stream().mapToLong(Manifest.Group::keyCount).sum(), "files", m.fileCount(), "bytes", m.bytes(),
+          "filesReused", op.progress().filesReused(), "bytesReused", op.progress().bytesReused(),
+          "encrypted", crypto != null));
     } finally {
       deleteTree(dir);
     }
@@ -323,7 +325,7 @@ public final class Backups implements AutoCloseable {
         deleteTree(scratch);
       }
     }
-    op.result(Map.of("backup", m.id(), "level", deep ? "deep" : "light", "files", m.fileCount(), "bytes", m.bytes()));
+    op.result(ordered("backup", m.id(), "level", deep ? "deep" : "light", "files", m.fileCount(), "bytes", m.bytes()));
     if (!problems.isEmpty()) throw new VerificationException("backup " + m.id() + " failed verification: " + String.join("; ", problems));
   }
 
@@ -366,7 +368,7 @@ public final class Backups implements AutoCloseable {
     }
     LOG.info("prune of {}: {} backups expired {}, {} objects ({} bytes) swept, {} unreferenced objects younger than {}"
         + " kept", store.describe(), expired.size(), expired, swept, sweptBytes, young, grace);
-    op.result(Map.of("expired", expired, "objectsDeleted", swept, "bytesDeleted", sweptBytes,
+    op.result(ordered("expired", expired, "objectsDeleted", swept, "bytesDeleted", sweptBytes,
         "unreferencedWithinGrace", young));
   }
 
@@ -474,6 +476,13 @@ public final class Backups implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** A result map that keeps its fields in the order given (answers and CLI tables read in that order). */
+  private static Map<String, Object> ordered(Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+    return m;
+  }
 
   private static List<Path> listFiles(Path dir) throws IOException {
     try (var s = Files.list(dir)) {

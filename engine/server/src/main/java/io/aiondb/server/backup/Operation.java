@@ -51,7 +51,7 @@ public final class Operation {
   }
 
   void result(Map<String, Object> r) {
-    result = Map.copyOf(r);
+    result = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(r));
   }
 
   public String id() { return id; }

@@ -17,15 +17,15 @@ import software.amazon.awssdk.services.s3.S3Client;
  * A real S3 API (s3proxy) on a local directory, with signed requests, for the backup tests; {@link #client()} is an
  * SDK client for the test's own looks into the bucket.
  */
-final class S3Server implements AutoCloseable {
-  static final String ACCESS_KEY = "test-access-key";
-  static final String SECRET_KEY = "test-secret-key-0123456789";
-  static final String BUCKET = "aion-backups";
+public final class S3Server implements AutoCloseable {
+  public static final String ACCESS_KEY = "test-access-key";
+  public static final String SECRET_KEY = "test-secret-key-0123456789";
+  public static final String BUCKET = "aion-backups";
 
   private final S3Proxy proxy;
   private final S3Client client;
 
-  S3Server(Path dir) throws Exception {
+  public S3Server(Path dir) throws Exception {
     Files.createDirectories(dir);
     proxy = S3Proxy.builder()
         .blobStore(new FilesystemNio2BlobStore(dir.toString()))
@@ -45,21 +45,21 @@ final class S3Server implements AutoCloseable {
     client.createBucket(r -> r.bucket(BUCKET));
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + proxy.getPort();
   }
 
-  S3Client client() {
+  public S3Client client() {
     return client;
   }
 
   /** The server flags that point a node at this store. */
-  String[] flags(String prefix) {
+  public String[] flags(String prefix) {
     return new String[] {"--backup.s3.bucket=" + BUCKET, "--backup.s3.endpoint=" + url(), "--backup.s3.path-style=true",
         "--backup.s3.prefix=" + prefix};
   }
 
-  static java.util.Map<String, String> env() {
+  public static java.util.Map<String, String> env() {
     return java.util.Map.of("AWS_ACCESS_KEY_ID", ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", SECRET_KEY);
   }
 
