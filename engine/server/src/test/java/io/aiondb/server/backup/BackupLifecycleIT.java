@@ -20,11 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
- * Retention and garbage collection against a real S3 API: expired manifests go first, then every object no surviving
- * manifest names, but only once it is older than the grace period. Time is moved by giving a second {@link Backups}
- * on the same store a clock two days ahead, so nothing waits.
+ * What happens to backups over time, in process against a real S3 API: retention and garbage collection (expired
+ * manifests go first, then every object no surviving manifest names, but only once it is older than the grace period;
+ * time is moved by giving a second {@link Backups} on the same store a clock two days ahead, so nothing waits), and a
+ * backup interrupted half-way.
  */
-class PruneIT {
+class BackupLifecycleIT {
   @TempDir
   static Path tmp;
   static S3Server s3;
@@ -91,6 +92,58 @@ class PruneIT {
     }
   }
 
+  /**
+   * A backup whose upload fails half-way (the store refuses the fourth object, as a network failure or a kill would
+   * leave it) leaves objects but no manifest: it does not exist. The rerun finds the objects already there and uploads
+   * only the rest.
+   */
+  @Test
+  void anInterruptedBackupLeavesNoManifestAndARerunReusesWhatWentUp() throws Exception {
+    try (TestServer n = new TestServer(tmp.resolve("i"))) {
+      send("PUT", n.url + "/v1/namespaces/gc", null, 201);
+      write(n, 0);
+      n.server.node().store().flushAndCompact();
+      write(n, 1);
+      BackupTarget target = new BackupTarget(s3.url(), S3Server.BUCKET, "interrupted", "us-east-1", true);
+      Backups.GroupSource source = dir -> {
+        java.nio.file.Files.createDirectories(dir);
+        n.server.node().store().checkpoint(dir.resolve("g"));
+        return List.of(new Backups.GroupCopy("g", "", "", dir.resolve("g")));
+      };
+      java.util.concurrent.atomic.AtomicInteger puts = new java.util.concurrent.atomic.AtomicInteger();
+      ObjectStore real = new S3ObjectStore(target);
+      ObjectStore failing = new ObjectStore() {
+        public java.util.Optional<Long> size(String key) throws java.io.IOException { return real.size(key); }
+        public void put(String key, java.io.InputStream in, long length) throws java.io.IOException {
+          if (puts.incrementAndGet() == 4) throw new java.io.IOException("connection reset (injected)");
+          real.put(key, in, length);
+        }
+        public java.io.InputStream get(String key) throws java.io.IOException { return real.get(key); }
+        public List<Entry> list(String prefix) throws java.io.IOException { return real.list(prefix); }
+        public void delete(String key) throws java.io.IOException { real.delete(key); }
+        public String describe() { return real.describe(); }
+        public void close() { real.close(); }
+      };
+      Path work = tmp.resolve("i-work");
+      try (Backups first = new Backups(failing, null, source, "gc", "test", "test", work, Clock.systemUTC())) {
+        Operation op = await(first.create());
+        assertThat(op.state()).isEqualTo(Operation.State.FAILED);
+        assertThat(op.error()).contains("connection reset");
+        assertThat(first.list()).isEmpty();
+        assertThat(keys("backups/", "interrupted/")).isEmpty();
+        assertThat(keys("objects/", "interrupted/")).hasSize(3);
+        assertThat(work.resolve(op.backupId())).as("its checkpoint is removed").doesNotExist();
+      }
+      try (Backups again = new Backups(new S3ObjectStore(target), null, source, "gc", "test", "test", work, Clock.systemUTC())) {
+        Operation op = await(again.create());
+        assertThat(op.state()).as(String.valueOf(op.error())).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(op.progress().filesReused()).isEqualTo(3);
+        assertThat(again.list()).extracting(Manifest::id).containsExactly(op.backupId());
+        assertThat(await(again.verify(op.backupId(), true)).state()).isEqualTo(Operation.State.SUCCEEDED);
+      }
+    }
+  }
+
   private static Backups backups(BackupTarget target, Clock clock) {
     return new Backups(new S3ObjectStore(target), null, dir -> {
       throw new java.io.IOException("this instance only prunes and verifies");
@@ -125,7 +178,11 @@ class PruneIT {
   }
 
   private static List<String> keys(String prefix) {
-    return s3.client().listObjectsV2Paginator(r -> r.bucket(S3Server.BUCKET).prefix("gc/" + prefix)).contents().stream()
-        .map(o -> o.key().substring("gc/".length())).toList();
+    return keys(prefix, "gc/");
+  }
+
+  private static List<String> keys(String prefix, String root) {
+    return s3.client().listObjectsV2Paginator(r -> r.bucket(S3Server.BUCKET).prefix(root + prefix)).contents().stream()
+        .map(o -> o.key().substring(root.length())).toList();
   }
 }
