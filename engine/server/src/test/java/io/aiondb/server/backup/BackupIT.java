@@ -240,6 +240,112 @@ class BackupIT {
     return l.toArray(String[]::new);
   }
 
+  /**
+   * A backup taken while transfers and writes go on restores to exactly the data at its revision: every key's value
+   * and retained history equal the original's read at that revision, and the bank's total is intact.
+   */
+  @Test
+  void aBackupUnderConcurrentWritesRestoresExactlyTheDataAtItsRevision() throws Exception {
+    int accounts = 20;
+    String backup;
+    long revision;
+    Path restored = tmp.resolve("load-restored");
+    List<String> kvKeys = java.util.Collections.synchronizedList(new ArrayList<>());
+    try (ServerProcess n = new ServerProcess(tmp.resolve("load"), S3Server.env(), flags("load")).awaitReady(Duration.ofSeconds(60))) {
+      String url = n.url();
+      send("PUT", url + "/v1/namespaces/bank", null, 201);
+      send("PUT", url + "/v1/namespaces/kv", null, 201);
+      for (int i = 0; i < accounts; i++) send("PUT", url + "/v1/ns/bank/keys/acct-" + i, "{\"balance\":100}", 200);
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicLong transfers = new java.util.concurrent.atomic.AtomicLong();
+      java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+      List<Thread> writers = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        long seed = t;
+        writers.add(Thread.ofPlatform().start(() -> {
+          java.util.Random rnd = new java.util.Random(seed);
+          try {
+            while (!stop.get()) {
+              int a = rnd.nextInt(accounts), b = rnd.nextInt(accounts);
+              if (a == b) continue;
+              HttpResponse<String> ra = get(url + "/v1/ns/bank/keys/acct-" + a);
+              HttpResponse<String> rb = get(url + "/v1/ns/bank/keys/acct-" + b);
+              long balA = JSON.readTree(ra.body()).path("balance").asLong(), balB = JSON.readTree(rb.body()).path("balance").asLong();
+              String revA = ra.headers().firstValue("Aion-Revision").orElseThrow(), revB = rb.headers().firstValue("Aion-Revision").orElseThrow();
+              long amount = rnd.nextInt(10);
+              JsonNode r = send("POST", url + "/v1/txn", "{\"namespace\":\"bank\",\"compare\":["
+                  + "{\"key\":\"acct-" + a + "\",\"target\":\"modRevision\",\"op\":\"eq\",\"value\":" + revA + "},"
+                  + "{\"key\":\"acct-" + b + "\",\"target\":\"modRevision\",\"op\":\"eq\",\"value\":" + revB + "}],"
+                  + "\"success\":[{\"op\":\"put\",\"key\":\"acct-" + a + "\",\"value\":{\"balance\":" + (balA - amount) + "}},"
+                  + "{\"op\":\"put\",\"key\":\"acct-" + b + "\",\"value\":{\"balance\":" + (balB + amount) + "}}]}", 200);
+              if (r.path("succeeded").asBoolean()) transfers.incrementAndGet();
+            }
+          } catch (Throwable e) {
+            failure.compareAndSet(null, e);
+          }
+        }));
+      }
+      writers.add(Thread.ofPlatform().start(() -> {
+        try {
+          for (int i = 0; !stop.get(); i++) {
+            String k = "k-" + (i % 150); // rewrites make history
+            send("PUT", url + "/v1/ns/kv/keys/" + k, "{\"i\":" + i + "}", 200);
+            if (i < 150) kvKeys.add(k);
+          }
+        } catch (Throwable e) {
+          failure.compareAndSet(null, e);
+        }
+      }));
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> transfers.get() > 50 && kvKeys.size() > 100);
+      JsonNode op = awaitDone(url, send("POST", url + "/v1/backups", null, 202));
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> transfers.get() > 150);
+      stop.set(true);
+      for (Thread t : writers) t.join(30_000);
+      assertThat(failure.get()).isNull();
+      assertThat(op.path("state").asText()).as(op.toString()).isEqualTo("succeeded");
+      backup = op.path("backup").asText();
+      revision = op.path("result").path("revision").asLong();
+      assertThat(send("GET", url + "/v1/ns/bank/keys/acct-0", null, 200)).isNotNull();
+      assertThat(revision).as("writes went on after the backup").isLessThan(
+          send("PUT", url + "/v1/ns/kv/keys/last", "{}", 200).path("revision").asLong() - 10);
+
+      Proc r = restore(restored, "--backup.s3.prefix=load", "--backup=" + backup);
+      assertThat(r.exit).as(r.out).isZero();
+      try (ServerProcess copy = new ServerProcess(restored, S3Server.env(), "--cluster.name=load-restored").awaitReady(Duration.ofSeconds(60))) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> status(copy.url() + "/ready") == 200);
+        long total = 0;
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < accounts; i++) keys.add("bank/acct-" + i);
+        for (String k : List.copyOf(kvKeys)) keys.add("kv/" + k);
+        for (String nk : keys) {
+          String ns = nk.substring(0, nk.indexOf('/')), key = nk.substring(nk.indexOf('/') + 1);
+          HttpResponse<String> atRevision = get(url + "/v1/ns/" + ns + "/keys/" + key + "?revision=" + revision);
+          HttpResponse<String> there = get(copy.url() + "/v1/ns/" + ns + "/keys/" + key);
+          assertThat(there.statusCode()).as(nk).isEqualTo(atRevision.statusCode());
+          assertThat(there.body()).as(nk).isEqualTo(atRevision.body());
+          if (ns.equals("bank")) total += JSON.readTree(there.body()).path("balance").asLong();
+          if (there.statusCode() == 200) {
+            List<Long> original = new ArrayList<>();
+            for (JsonNode v : send("GET", url + "/v1/ns/" + ns + "/history/" + key + "?limit=1000", null, 200).path("versions")) {
+              if (v.path("revision").asLong() <= revision) original.add(v.path("revision").asLong());
+            }
+            List<Long> copied = new ArrayList<>();
+            for (JsonNode v : send("GET", copy.url() + "/v1/ns/" + ns + "/history/" + key + "?limit=1000", null, 200).path("versions")) {
+              copied.add(v.path("revision").asLong());
+            }
+            assertThat(copied).as("history of " + nk).isEqualTo(original);
+          }
+        }
+        assertThat(total).as("the bank's total in the restored cluster").isEqualTo(100L * accounts);
+      }
+    }
+  }
+
+  private static HttpResponse<String> get(String url) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   @Test
   void aNodeWithoutABackupTargetSaysSo() throws Exception {
     try (ServerProcess n = new ServerProcess(tmp.resolve("plain")).awaitReady(Duration.ofSeconds(60))) {
