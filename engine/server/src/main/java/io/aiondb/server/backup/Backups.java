@@ -338,16 +338,8 @@ public final class Backups implements AutoCloseable {
   }
 
   private void runPrune(Operation op, int keepLast, Duration maxAge, int minKeep, Duration grace) throws IOException {
-    List<Manifest> all = new ArrayList<>(list());
-    java.util.Collections.reverse(all); // newest first
     Instant now = clock.instant();
-    List<String> expired = new ArrayList<>();
-    for (int i = 0; i < all.size(); i++) {
-      if (i < minKeep) continue;
-      boolean overCount = keepLast > 0 && i >= keepLast;
-      boolean tooOld = maxAge != null && Instant.parse(all.get(i).createdAt()).isBefore(now.minus(maxAge));
-      if (overCount || tooOld) expired.add(all.get(i).id());
-    }
+    List<String> expired = expired(list(), keepLast, maxAge, minKeep, now);
     for (String id : expired) {
       store.delete(Manifest.key(id));
       manifests.remove(id);
@@ -355,21 +347,46 @@ public final class Backups implements AutoCloseable {
     // mark: what the surviving manifests name (listed again: another node may have written one meanwhile)
     Set<String> marked = new HashSet<>();
     for (Manifest m : list()) for (Manifest.Group g : m.groups()) for (Manifest.FileRef f : g.files()) marked.add(f.object());
-    long swept = 0, sweptBytes = 0, young = 0;
-    for (ObjectStore.Entry e : store.list("objects/")) {
-      if (marked.contains(e.key())) continue;
-      if (e.lastModified() != null && e.lastModified().isAfter(now.minus(grace))) {
-        young++;
-        continue;
-      }
+    List<ObjectStore.Entry> objects = store.list("objects/");
+    List<ObjectStore.Entry> sweep = sweepable(marked, objects, now, grace);
+    long sweptBytes = 0;
+    for (ObjectStore.Entry e : sweep) {
       store.delete(e.key());
-      swept++;
       sweptBytes += e.size();
     }
+    long young = objects.stream().filter(e -> !marked.contains(e.key())).count() - sweep.size();
     LOG.info("prune of {}: {} backups expired {}, {} objects ({} bytes) swept, {} unreferenced objects younger than {}"
-        + " kept", store.describe(), expired.size(), expired, swept, sweptBytes, young, grace);
-    op.result(ordered("expired", expired, "objectsDeleted", swept, "bytesDeleted", sweptBytes,
+        + " kept", store.describe(), expired.size(), expired, sweep.size(), sweptBytes, young, grace);
+    op.result(ordered("expired", expired, "objectsDeleted", (long) sweep.size(), "bytesDeleted", sweptBytes,
         "unreferencedWithinGrace", young));
+  }
+
+  /**
+   * The ids of the backups a retention rule expires, newest first: those beyond the newest {@code keepLast} (0: no
+   * count limit) or created before {@code now - maxAge} (null: no age limit), never one of the newest {@code minKeep}.
+   *
+   * @param oldestFirst every complete backup, in {@link #list()} order
+   */
+  static List<String> expired(List<Manifest> oldestFirst, int keepLast, Duration maxAge, int minKeep, Instant now) {
+    List<Manifest> all = new ArrayList<>(oldestFirst);
+    java.util.Collections.reverse(all); // newest first
+    List<String> out = new ArrayList<>();
+    for (int i = minKeep; i < all.size(); i++) {
+      boolean overCount = keepLast > 0 && i >= keepLast;
+      boolean tooOld = maxAge != null && Instant.parse(all.get(i).createdAt()).isBefore(now.minus(maxAge));
+      if (overCount || tooOld) out.add(all.get(i).id());
+    }
+    return out;
+  }
+
+  /** The objects a sweep deletes: named by no surviving manifest, and last written before {@code now - grace}. */
+  static List<ObjectStore.Entry> sweepable(Set<String> marked, List<ObjectStore.Entry> objects, Instant now,
+      Duration grace) {
+    Instant cutoff = now.minus(grace);
+    return objects.stream()
+        .filter(e -> !marked.contains(e.key()))
+        .filter(e -> e.lastModified() != null && e.lastModified().isBefore(cutoff))
+        .toList();
   }
 
   // ---------------------------------------------------------------- reading
