@@ -64,6 +64,10 @@ public class AionClusterSpec {
   @JsonPropertyDescription("How changes are rolled out to the members.")
   private UpdateStrategy updateStrategy = new UpdateStrategy();
 
+  @JsonPropertyDescription("Where backups go (an S3-compatible bucket, its credentials, optional encryption); absent:"
+      + " the cluster cannot be backed up.")
+  private BackupSpec backup;
+
   @Default("false")
   @JsonPropertyDescription("When true the operator changes nothing on the cluster; status.phase says Paused.")
   private Boolean paused = false;
@@ -86,6 +90,8 @@ public class AionClusterSpec {
   public void setTls(TlsSpec tls) { this.tls = tls; }
   public UpdateStrategy getUpdateStrategy() { return updateStrategy; }
   public void setUpdateStrategy(UpdateStrategy updateStrategy) { this.updateStrategy = updateStrategy; }
+  public BackupSpec getBackup() { return backup; }
+  public void setBackup(BackupSpec backup) { this.backup = backup; }
   public Boolean getPaused() { return paused; }
   public void setPaused(Boolean paused) { this.paused = paused; }
 

@@ -23,7 +23,17 @@ public final class EngineConfigBuilder {
   public static final String MOUNT_PATH = "/etc/aion";
   public static final String DATA_PATH = "/var/lib/aion";
 
+  /** Where the backup encryption key Secret is mounted, and the file name it gets there. */
+  public static final String BACKUP_KEY_PATH = "/etc/aion-backup-key";
+  public static final String BACKUP_KEY_FILE = "backup.key";
+
   private EngineConfigBuilder() {}
+
+  /** spec.backup.s3.prefix, or {@code <namespace>/<name>}: clusters sharing a bucket never share a prefix by default. */
+  public static String backupPrefix(AionCluster cluster) {
+    String p = cluster.getSpec().getBackup().getS3().getPrefix();
+    return p != null ? p : cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
+  }
 
   /** Keys that change with scaling only and are read at start only: not part of {@link #hash}. */
   public static final java.util.Set<String> MEMBERSHIP_KEYS = java.util.Set.of("cluster.peers", "cluster.initial-members");
@@ -48,6 +58,18 @@ public final class EngineConfigBuilder {
     settings.put("raft.host", "0.0.0.0"); // peers reach this member by its pod DNS name
     settings.put("http.port", Integer.toString(ClusterNames.HTTP_PORT));
     settings.put("data.dir", DATA_PATH + "/data");
+    io.aiondb.operator.api.BackupSpec backup = cluster.getSpec().getBackup();
+    if (backup != null && backup.getS3() != null) {
+      io.aiondb.operator.api.BackupSpec.S3 s3 = backup.getS3();
+      settings.put("backup.s3.bucket", s3.getBucket());
+      if (s3.getEndpoint() != null) settings.put("backup.s3.endpoint", s3.getEndpoint());
+      settings.put("backup.s3.prefix", backupPrefix(cluster));
+      settings.put("backup.s3.region", s3.getRegion() == null ? "us-east-1" : s3.getRegion());
+      settings.put("backup.s3.path-style", Boolean.toString(Boolean.TRUE.equals(s3.getPathStyle())));
+      if (backup.getEncryption() != null) {
+        settings.put("backup.encryption-key-file", BACKUP_KEY_PATH + "/" + BACKUP_KEY_FILE);
+      }
+    }
     if (TlsBuilders.enabled(cluster)) {
       settings.put("tls.cert-file", TlsBuilders.MOUNT_PATH + "/" + TlsBuilders.CERT);
       settings.put("tls.key-file", TlsBuilders.MOUNT_PATH + "/" + TlsBuilders.KEY);

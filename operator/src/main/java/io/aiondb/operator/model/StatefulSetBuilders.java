@@ -32,6 +32,7 @@ public final class StatefulSetBuilders {
   public static final String DATA_VOLUME = "data";
   public static final String CONFIG_VOLUME = "config";
   public static final String TLS_VOLUME = "tls";
+  public static final String BACKUP_KEY_VOLUME = "backup-key";
   public static final String CONFIG_HASH_ANNOTATION = "aiondb.io/config-hash";
   /** User and group of the engine image (images/pom.xml). */
   public static final long ENGINE_UID = 1000;
@@ -115,6 +116,7 @@ public final class StatefulSetBuilders {
         .withNewConfigMap().withName(names.configMap()).endConfigMap()
         .endVolume()
         .addAllToVolumes(tlsVolumes(cluster))
+        .addAllToVolumes(backupKeyVolumes(cluster))
         .endSpec()
         .endTemplate()
         .withVolumeClaimTemplates(dataClaim(storage))
@@ -128,6 +130,16 @@ public final class StatefulSetBuilders {
     if (secret == null) return java.util.List.of();
     return java.util.List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName(TLS_VOLUME)
         .withNewSecret().withSecretName(secret).withDefaultMode(0440).endSecret().build());
+  }
+
+  /** With backup encryption, the key Secret's one key as a file readable by the engine's group only. */
+  private static java.util.List<io.fabric8.kubernetes.api.model.Volume> backupKeyVolumes(AionCluster cluster) {
+    var backup = cluster.getSpec().getBackup();
+    if (backup == null || backup.getEncryption() == null) return java.util.List.of();
+    return java.util.List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName(BACKUP_KEY_VOLUME)
+        .withNewSecret().withSecretName(backup.getEncryption().getSecretName()).withDefaultMode(0440)
+        .addNewItem().withKey(backup.getEncryption().getKey()).withPath(EngineConfigBuilder.BACKUP_KEY_FILE).endItem()
+        .endSecret().build());
   }
 
   static Container container(AionCluster cluster, String defaultImageRepository) {
@@ -152,6 +164,19 @@ public final class StatefulSetBuilders {
         .withNewSecurityContext().withAllowPrivilegeEscalation(false).endSecurityContext();
     if (TlsBuilders.enabled(cluster)) {
       b.addNewVolumeMount().withName(TLS_VOLUME).withMountPath(TlsBuilders.MOUNT_PATH).withReadOnly(true).endVolumeMount();
+    }
+    var backup = cluster.getSpec().getBackup();
+    if (backup != null && backup.getS3() != null && backup.getS3().getCredentialsSecret() != null) {
+      // the engine's S3 client reads these (the AWS SDK's default chain); a rotated Secret takes effect at the next restart
+      var creds = backup.getS3().getCredentialsSecret();
+      b.addNewEnv().withName("AWS_ACCESS_KEY_ID").withNewValueFrom().withNewSecretKeyRef()
+          .withName(creds.getName()).withKey(creds.getAccessKeyIdKey()).endSecretKeyRef().endValueFrom().endEnv();
+      b.addNewEnv().withName("AWS_SECRET_ACCESS_KEY").withNewValueFrom().withNewSecretKeyRef()
+          .withName(creds.getName()).withKey(creds.getSecretAccessKeyKey()).endSecretKeyRef().endValueFrom().endEnv();
+    }
+    if (backup != null && backup.getEncryption() != null) {
+      b.addNewVolumeMount().withName(BACKUP_KEY_VOLUME).withMountPath(EngineConfigBuilder.BACKUP_KEY_PATH)
+          .withReadOnly(true).endVolumeMount();
     }
     return b.build();
   }

@@ -181,6 +181,28 @@ class AionClusterValidationTest {
   }
 
   @Test
+  void backupTargetsAreValidatedAndItsSettingsAreTheOperators() {
+    assertThat(errors("""
+        version: 0.1.0
+        backup:
+          s3: {bucket: aion-backups, endpoint: "http://minio.storage.svc:9000", pathStyle: true, prefix: team/prod,
+               credentialsSecret: {name: s3-creds}}
+          encryption: {secretName: backup-key}""")).isEmpty();
+    assertThat(errors("version: 0.1.0\nbackup: {s3: {bucket: aion-backups}}")).singleElement().asString()
+        .contains("spec.backup.s3.credentialsSecret", "Required value");
+    assertThat(errors("version: 0.1.0\nbackup: {s3: {bucket: Bad_Bucket, credentialsSecret: {name: c}}}"))
+        .singleElement().asString().contains("spec.backup.s3.bucket", "should match");
+    assertThat(errors("version: 0.1.0\nbackup: {s3: {bucket: b-1, endpoint: 'ftp://x', credentialsSecret: {name: c}}}"))
+        .singleElement().asString().contains("spec.backup.s3.endpoint", "should match");
+    assertThat(errors("version: 0.1.0\nbackup: {s3: {bucket: b-1, prefix: /lead, credentialsSecret: {name: c}}}"))
+        .singleElement().asString().contains("spec.backup.s3.prefix", "should match");
+    assertThat(errors("version: 0.1.0\nbackup: {s3: {bucket: b-1, credentialsSecret: {name: c}}, encryption: {}}"))
+        .singleElement().asString().contains("spec.backup.encryption.secretName", "Required value");
+    assertThat(errors("version: 0.1.0\nconfig: [{name: backup.s3.bucket, value: x}]")).singleElement().asString()
+        .contains("use spec.backup");
+  }
+
+  @Test
   void operatorOwnedSettingsAndBadConfigAreRejected() {
     for (String owned : new String[] {"cluster.peers", "cluster.initial-members", "cluster.bootstrap"}) {
       assertThat(errors("version: 0.1.0\nconfig: [{name: " + owned + ", value: x}]")).singleElement().asString()

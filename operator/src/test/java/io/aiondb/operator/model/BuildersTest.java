@@ -239,6 +239,59 @@ class BuildersTest {
   }
 
   @Test
+  void backupPointsEveryMemberAtTheStoreWithCredentialsAndKeyFromSecrets() {
+    assertThat(EngineConfigBuilder.settings(cluster)).doesNotContainKeys("backup.s3.bucket", "backup.encryption-key-file");
+    String hashWithout = EngineConfigBuilder.hash(cluster);
+    var backup = new io.aiondb.operator.api.BackupSpec();
+    var s3 = new io.aiondb.operator.api.BackupSpec.S3();
+    s3.setBucket("aion-backups");
+    s3.setEndpoint("http://minio.storage.svc:9000");
+    s3.setPathStyle(true);
+    var creds = new io.aiondb.operator.api.BackupSpec.CredentialsSecret();
+    creds.setName("s3-creds");
+    s3.setCredentialsSecret(creds);
+    backup.setS3(s3);
+    cluster.getSpec().setBackup(backup);
+    assertThat(EngineConfigBuilder.settings(cluster)).containsEntry("backup.s3.bucket", "aion-backups")
+        .containsEntry("backup.s3.endpoint", "http://minio.storage.svc:9000").containsEntry("backup.s3.path-style", "true")
+        .containsEntry("backup.s3.region", "us-east-1")
+        .containsEntry("backup.s3.prefix", "db/aion") // namespace/name: clusters sharing a bucket stay apart
+        .doesNotContainKey("backup.encryption-key-file");
+    assertThat(EngineConfigBuilder.hash(cluster)).as("a changed target rolls the members").isNotEqualTo(hashWithout);
+    Container c = StatefulSetBuilders.statefulSet(cluster, REPO).getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(c.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("AWS_ACCESS_KEY_ID");
+      assertThat(e.getValue()).isNull();
+      assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("s3-creds");
+      assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("AWS_ACCESS_KEY_ID");
+    }).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("AWS_SECRET_ACCESS_KEY");
+      assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("AWS_SECRET_ACCESS_KEY");
+    });
+
+    var enc = new io.aiondb.operator.api.BackupSpec.Encryption();
+    enc.setSecretName("backup-key");
+    enc.setKey("key.hex");
+    backup.setEncryption(enc);
+    s3.setPrefix("team/prod");
+    assertThat(EngineConfigBuilder.settings(cluster)).containsEntry("backup.s3.prefix", "team/prod")
+        .containsEntry("backup.encryption-key-file", "/etc/aion-backup-key/backup.key");
+    PodSpec pod = StatefulSetBuilders.statefulSet(cluster, REPO).getSpec().getTemplate().getSpec();
+    var volume = pod.getVolumes().stream().filter(v -> v.getName().equals("backup-key")).findFirst().orElseThrow();
+    assertThat(volume.getSecret().getSecretName()).isEqualTo("backup-key");
+    assertThat(volume.getSecret().getDefaultMode()).isEqualTo(0440);
+    assertThat(volume.getSecret().getItems()).singleElement().satisfies(i -> {
+      assertThat(i.getKey()).isEqualTo("key.hex");
+      assertThat(i.getPath()).isEqualTo("backup.key");
+    });
+    assertThat(pod.getContainers().get(0).getVolumeMounts()).anySatisfy(m -> {
+      assertThat(m.getName()).isEqualTo("backup-key");
+      assertThat(m.getMountPath()).isEqualTo("/etc/aion-backup-key");
+      assertThat(m.getReadOnly()).isTrue();
+    });
+  }
+
+  @Test
   void generatedSecretsAreOwnedAndTyped() {
     var ca = TlsBuilders.caSecret(cluster, "CA-PEM", "CA-KEY");
     var members = TlsBuilders.memberSecret(cluster, "CERT", "KEY", "CA-PEM");
