@@ -30,6 +30,7 @@ public record AionConfig(
     String raftTransport,
     Duration electionTimeout,
     int snapshotInterval,
+    long snapshotLogBytes,
     long segmentBytes,
     boolean leaderLease,
     boolean sync,

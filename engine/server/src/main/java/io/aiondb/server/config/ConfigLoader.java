@@ -150,6 +150,7 @@ public final class ConfigLoader {
         oneOf(v, "raft.transport", "netty", "grpc"),
         duration(v, "raft.election-timeout"),
         intRange(v, "raft.snapshot-interval", 100, Integer.MAX_VALUE),
+        size(v, "raft.snapshot-log-size"),
         size(v, "raft.segment-size"),
         bool(v, "raft.leader-lease"),
         bool(v, "storage.sync"),
@@ -189,6 +190,7 @@ public final class ConfigLoader {
     if (c.admissionMaxPendingBytes() < (4 << 20)) throw new ConfigException("admission.max-pending-bytes must be at least 4MiB");
     if (!c.clusterName().matches("[a-zA-Z0-9_.-]{1,63}")) throw new ConfigException("cluster.name must be 1-63 of a-z A-Z 0-9 _ . -");
     if (c.segmentBytes() < (64 << 10)) throw new ConfigException("raft.segment-size must be at least 64KiB");
+    if (c.snapshotLogBytes() < (1 << 20)) throw new ConfigException("raft.snapshot-log-size must be at least 1MiB");
     if (c.electionTimeout().toMillis() < 50) throw new ConfigException("raft.election-timeout must be at least 50ms");
     boolean anyTls = c.tlsCertFile() != null || c.tlsKeyFile() != null || c.tlsCaFile() != null;
     if (anyTls && (c.tlsCertFile() == null || c.tlsKeyFile() == null || c.tlsCaFile() == null)) {

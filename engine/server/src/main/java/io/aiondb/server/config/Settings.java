@@ -76,6 +76,9 @@ public final class Settings {
               + "elections under GC pauses or load."),
       new Setting("raft.snapshot-interval", Type.INT, "20000",
           "Take a snapshot (a RocksDB checkpoint) every this many applied log entries; the log is purged behind it."),
+      new Setting("raft.snapshot-log-size", Type.SIZE, "1GiB",
+          "Also take a snapshot once the log entries applied since the last one add up to this many bytes (bulk loads"
+              + " write few, large entries and would otherwise keep a log as large as the data)."),
       new Setting("raft.segment-size", Type.SIZE, "32MiB",
           "Raft log segment size; the log is purged behind a snapshot one closed segment at a time."),
       new Setting("raft.leader-lease", Type.BOOL, "true",

@@ -216,11 +216,39 @@ public final class AionStateMachine extends BaseStateMachine {
         .build();
   }
 
+  /**
+   * Log bytes applied since the last snapshot, and what to do when they pass {@code raft.snapshot-log-size}:
+   * {@code raft.snapshot-interval} counts entries, and a log of large batch entries (bulk loads of 10,000 keys each)
+   * would otherwise grow as large as the data before a snapshot lets it be purged.
+   */
+  private final java.util.concurrent.atomic.AtomicLong bytesSinceSnapshot = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicBoolean snapshotAsked = new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile long snapshotLogBytes = Long.MAX_VALUE;
+  private volatile java.util.function.Supplier<CompletableFuture<?>> askSnapshot;
+
+  /** Asks for a snapshot (through {@code ask}, off the apply thread) whenever {@code bytes} of log were applied. */
+  void snapshotEvery(long bytes, java.util.function.Supplier<CompletableFuture<?>> ask) {
+    this.snapshotLogBytes = bytes;
+    this.askSnapshot = ask;
+  }
+
+  private void countLogBytes(LogEntryProto entry) {
+    if (bytesSinceSnapshot.addAndGet(entry.getSerializedSize()) < snapshotLogBytes || askSnapshot == null) return;
+    if (!snapshotAsked.compareAndSet(false, true)) return;
+    LOG.info("{} bytes of log applied since the last snapshot (raft.snapshot-log-size {}): taking one",
+        bytesSinceSnapshot.get(), snapshotLogBytes);
+    askSnapshot.get().whenComplete((r, e) -> {
+      if (e != null) LOG.warn("snapshot by log size failed: {}", e.toString());
+      snapshotAsked.set(false);
+    });
+  }
+
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto entry = trx.getLogEntry();
     long index = entry.getIndex();
     long term = entry.getTerm();
+    countLogBytes(entry);
     if (index <= store.appliedIndex()) { // replay of an entry already in RocksDB
       if (index > lastDataIndex) lastDataIndex = index;
       updateLastAppliedTermIndex(term, index);
@@ -301,7 +329,9 @@ public final class AionStateMachine extends BaseStateMachine {
     Path tmp = snapshots.dir().resolve("tmp-" + last.getTerm() + "_" + last.getIndex());
     SnapshotStore.deleteTree(tmp);
     store.markApplied(last.getTerm(), last.getIndex()); // entries since the last data entry change no state
+    long bytes = bytesSinceSnapshot.get();
     store.checkpoint(tmp);
+    bytesSinceSnapshot.addAndGet(-bytes); // what was applied meanwhile counts toward the next one
     Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
     syncDirectory(snapshots.dir()); // the rename itself is durable only once its directory is (POSIX)
     snapshots.cleanupOldSnapshots(null);

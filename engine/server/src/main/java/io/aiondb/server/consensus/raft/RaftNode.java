@@ -131,6 +131,7 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
       GrpcConfigKeys.TLS.setConf(parameters,
           new org.apache.ratis.grpc.GrpcTlsConfig(tls.keyManager(), tls.trustManager(), true));
     }
+    stateMachine.snapshotEvery(config.snapshotLogBytes(), this::askSnapshot);
     server = RaftServer.newBuilder()
         .setParameters(parameters)
         .setServerId(selfId)
@@ -381,7 +382,9 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotInterval());
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
-    RaftServerConfigKeys.Log.setPurgeGap(p, Math.min(1024, config.snapshotInterval()));
+    // purge behind every snapshot: snapshots are rare (raft.snapshot-interval entries or raft.snapshot-log-size
+    // bytes), and a gap in entries would keep gigabytes of large batch entries after a snapshot by size
+    RaftServerConfigKeys.Log.setPurgeGap(p, 1);
     RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, !config.sync());
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.segmentBytes()));
     RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
@@ -455,6 +458,19 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
   /** The configured peers (addresses as given in cluster.peers). */
   public List<Peers.Peer> peers() {
     return peers;
+  }
+
+  private final java.util.concurrent.atomic.AtomicLong snapshotCalls = new java.util.concurrent.atomic.AtomicLong();
+
+  /** Asks this member's Ratis server for a snapshot now (raft.snapshot-log-size). */
+  private java.util.concurrent.CompletableFuture<?> askSnapshot() {
+    try {
+      // creation gap 1: Ratis's default (1,024 entries) would refuse a snapshot after fewer, large entries
+      return server.snapshotManagementAsync(org.apache.ratis.protocol.SnapshotManagementRequest.newCreate(
+          org.apache.ratis.protocol.ClientId.randomId(), selfId, groupId, snapshotCalls.incrementAndGet(), 120_000, 1));
+    } catch (RuntimeException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
   }
 
   public RaftServer server() {
