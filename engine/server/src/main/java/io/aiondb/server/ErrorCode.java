@@ -28,6 +28,8 @@ public enum ErrorCode {
   BACKUP_NOT_FOUND(404),
   /** Another backup operation (create, verify, prune) is running on this node: poll it, then retry. */
   BACKUP_BUSY(409),
+  /** A backup's manifest cannot be parsed or fails its authentication: it is not used (listed, verified, restored). */
+  BACKUP_DAMAGED(409),
   /** This node has no backup target (backup.s3.bucket is not set). */
   BACKUP_NOT_CONFIGURED(409),
   FUTURE_REVISION(400),

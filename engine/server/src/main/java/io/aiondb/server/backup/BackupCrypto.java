@@ -26,7 +26,9 @@ import javax.crypto.spec.SecretKeySpec;
  * (AES-256-GCM with an HKDF-SHA256 per-object key and 1 MiB segments, each authenticated: memory stays bounded and a
  * truncated, reordered or altered object fails to decrypt), with the object's name as associated data, so an object
  * moved to another name does not decrypt either. Object names are an HMAC of the content hash under a key derived from
- * the KEK: they reveal nothing about the content, and equal files still share one object under one KEK.
+ * the KEK and the data key's backup: they reveal nothing about the content, and a file unchanged since an earlier
+ * backup under the same KEK is not uploaded again. The manifest of an encrypted backup holds no plaintext hash, and
+ * carries an HMAC under a key derived from the KEK. The KEK itself is used for nothing but deriving those keys.
  */
 public final class BackupCrypto {
   public static final String ALGORITHM = "AES256_GCM_HKDF_1MB";
@@ -43,13 +45,29 @@ public final class BackupCrypto {
 
   private final Kek current;
   private final Map<String, Kek> all = new LinkedHashMap<>();
-  private final byte[] nameKey;
 
   public BackupCrypto(Kek current, List<Kek> old) {
     this.current = current;
     all.put(current.id(), current);
     for (Kek k : old) all.putIfAbsent(k.id(), k);
-    this.nameKey = hmac(current.key(), "aion-backup-object-names".getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A key for one purpose, derived from the KEK (HMAC-SHA256 as the PRF): the KEK itself is used for nothing else. */
+  private static byte[] subkey(Kek k, String purpose) {
+    return hmac(k.key(), ("aion-backup/" + purpose).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private Kek kek(String keyId, String what) throws IOException {
+    Kek k = all.get(keyId);
+    if (k == null) {
+      throw new IOException(what + " is wrapped by key " + keyId + "; this node has " + String.join(", ", all.keySet())
+          + " (backup.encryption-key-file, backup.encryption-old-key-files)");
+    }
+    return k;
+  }
+
+  public boolean knows(String keyId) {
+    return all.containsKey(keyId);
   }
 
   /**
@@ -78,7 +96,7 @@ public final class BackupCrypto {
       throw new IOException("backup key file " + file + " must hold 32 bytes as 64 hex digits or base64 text"
           + " (e.g. openssl rand -hex 32)");
     }
-    byte[] fp = hmac(key, "aion-backup-key-id".getBytes(StandardCharsets.UTF_8));
+    byte[] fp = subkey(new Kek("", key), "key-id");
     return new Kek("kek-" + HexFormat.of().formatHex(fp, 0, 8), key);
   }
 
@@ -98,7 +116,7 @@ public final class BackupCrypto {
       byte[] nonce = new byte[12];
       RANDOM.nextBytes(nonce);
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-      c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(current.key(), "AES"), new GCMParameterSpec(128, nonce));
+      c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(subkey(current, "wrap"), "AES"), new GCMParameterSpec(128, nonce));
       c.updateAAD(("aion-backup-data-key/" + backupId).getBytes(StandardCharsets.UTF_8));
       byte[] ct = c.doFinal(dataKey);
       byte[] out = new byte[12 + ct.length];
@@ -112,15 +130,11 @@ public final class BackupCrypto {
 
   /** Unwraps a data key of backup {@code backupId}, wrapped by the KEK {@code keyId}. */
   public byte[] unwrap(String wrapped, String backupId, String keyId) throws IOException {
-    Kek k = all.get(keyId);
-    if (k == null) {
-      throw new IOException("the data key of backup " + backupId + " is wrapped by key " + keyId + "; this node has "
-          + String.join(", ", all.keySet()) + " (backup.encryption-key-file, backup.encryption-old-key-files)");
-    }
+    Kek k = kek(keyId, "the data key of backup " + backupId);
     try {
       byte[] b = Base64.getDecoder().decode(wrapped);
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-      c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(k.key(), "AES"), new GCMParameterSpec(128, b, 0, 12));
+      c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(subkey(k, "wrap"), "AES"), new GCMParameterSpec(128, b, 0, 12));
       c.updateAAD(("aion-backup-data-key/" + backupId).getBytes(StandardCharsets.UTF_8));
       return c.doFinal(b, 12, b.length - 12);
     } catch (GeneralSecurityException | IllegalArgumentException e) {
@@ -129,9 +143,20 @@ public final class BackupCrypto {
     }
   }
 
-  /** The store name of a file with this content (hex SHA-256), under the current KEK. */
-  public String objectName(String sha256Hex) {
-    return "objects/" + HexFormat.of().formatHex(hmac(nameKey, sha256Hex.getBytes(StandardCharsets.US_ASCII)));
+  /**
+   * The store name of a file with this content (hex SHA-256) encrypted with the data key of backup {@code dataKeyId},
+   * under the KEK {@code keyId}. The data key is part of the name, so an object name always holds one ciphertext: a
+   * backup never overwrites an object another backup's manifest names with other bytes.
+   */
+  public String objectName(String keyId, String sha256Hex, String dataKeyId) throws IOException {
+    byte[] nameKey = subkey(kek(keyId, "object names"), "object-names");
+    return "objects/" + HexFormat.of().formatHex(hmac(nameKey,
+        (sha256Hex + "/" + dataKeyId).getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  /** HMAC of a manifest's bytes under the KEK {@code keyId}: an altered or swapped manifest does not restore. */
+  public String manifestMac(String keyId, byte[] manifest) throws IOException {
+    return HexFormat.of().formatHex(hmac(subkey(kek(keyId, "the manifest"), "manifest-mac"), manifest));
   }
 
   public long ciphertextSize(long plaintextSize) {

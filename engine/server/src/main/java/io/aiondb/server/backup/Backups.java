@@ -66,6 +66,12 @@ public final class Backups implements AutoCloseable {
   private final Clock clock;
   private final ExecutorService worker;
   private final AtomicReference<Operation> running = new AtomicReference<>();
+  private final java.util.concurrent.ScheduledExecutorService refresher =
+      Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "aion-backup-locks");
+        t.setDaemon(true);
+        return t;
+      });
   private final Map<String, Operation> operations = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
   /** Manifests never change once written: read each once. */
   private final Map<String, Manifest> manifests = new ConcurrentHashMap<>();
@@ -96,7 +102,7 @@ public final class Backups implements AutoCloseable {
 
   /** Starts a backup of this node's groups; answers at once with the operation to poll. */
   public Operation create() {
-    String id = ID_TIME.format(clock.instant()) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+    String id = ID_TIME.format(clock.instant()) + "-" + String.format("%08x", ThreadLocalRandom.current().nextInt());
     return start(new Operation(id, Operation.Kind.CREATE, id, clock.instant()), op -> runCreate(op));
   }
 
@@ -136,7 +142,7 @@ public final class Backups implements AutoCloseable {
   }
 
   private String newOperationId() {
-    return "op-" + ID_TIME.format(clock.instant()) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+    return "op-" + ID_TIME.format(clock.instant()) + "-" + String.format("%08x", ThreadLocalRandom.current().nextInt());
   }
 
   private interface Work {
@@ -155,17 +161,21 @@ public final class Backups implements AutoCloseable {
     }
     try {
       worker.execute(() -> {
+        String failure = null;
         try {
           work.run(op);
+        } catch (Throwable t) {
+          failure = t instanceof AionException || t instanceof IOException || t instanceof VerificationException
+              ? t.getMessage() : t.toString();
+        }
+        // free the node before the state says done: a caller that sees "succeeded" may start the next one at once
+        running.compareAndSet(op, null);
+        if (failure == null) {
           op.succeed(clock.instant());
           LOG.info("backup operation {} ({}) succeeded: {}", op.id(), op.kind(), op.summary());
-        } catch (Throwable t) {
-          String msg = t instanceof AionException || t instanceof IOException || t instanceof VerificationException
-              ? t.getMessage() : t.toString();
-          op.fail(clock.instant(), msg);
-          LOG.warn("backup operation {} ({}) failed: {}", op.id(), op.kind(), msg);
-        } finally {
-          running.set(null);
+        } else {
+          op.fail(clock.instant(), failure);
+          LOG.warn("backup operation {} ({}) failed: {}", op.id(), op.kind(), failure);
         }
       });
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -174,9 +184,6 @@ public final class Backups implements AutoCloseable {
     }
     return op;
   }
-
-  /** An encrypted object an earlier backup stored, with the data key it was encrypted with. */
-  private record Sealed(String dataKeyId, String wrapped) {}
 
   private void runCreate(Operation op) throws Exception {
     String id = op.backupId();
@@ -187,19 +194,22 @@ public final class Backups implements AutoCloseable {
     byte[] dataKey = crypto == null ? null : crypto.newDataKey();
     Map<String, String> dataKeys = new java.util.TreeMap<>();
     if (crypto != null) dataKeys.put(id, crypto.wrap(dataKey, id));
-    // encrypted objects can be reused only when a backup names them with a data key this KEK unwraps
-    Map<String, Sealed> sealed = new java.util.HashMap<>();
+    // encrypted objects can be reused only when a backup under this KEK names them (with the data key it used)
+    Set<String> sealed = new HashSet<>();
+    Map<String, String> knownKeys = new java.util.TreeMap<>();
     if (crypto != null) {
       for (Manifest m : earlier) {
         if (m.encryption() == null || !m.encryption().keyId().equals(crypto.keyId())) continue;
         for (Manifest.Group g : m.groups()) for (Manifest.FileRef f : g.files()) {
-          sealed.putIfAbsent(f.object(), new Sealed(f.dataKey(), m.encryption().dataKeys().get(f.dataKey())));
+          sealed.add(f.object());
+          knownKeys.putIfAbsent(f.dataKey(), m.encryption().dataKeys().get(f.dataKey()));
         }
       }
     }
-    try {
+    try (Lock lock = lock("backup", "prune", op)) {
       Files.createDirectories(workDir);
       List<GroupCopy> copies = source.copy(dir);
+      if (copies.isEmpty()) throw new IOException("this node holds no Raft group to back up");
       List<Manifest.Group> groups = new ArrayList<>();
       List<List<Path>> files = new ArrayList<>();
       for (GroupCopy c : copies) {
@@ -211,14 +221,15 @@ public final class Backups implements AutoCloseable {
         GroupCopy c = copies.get(i);
         Checkpoints.Facts facts = Checkpoints.inspect(c.dir());
         List<Manifest.FileRef> refs = new ArrayList<>();
-        for (Path f : files.get(i)) refs.add(upload(op, id, f, dataKey, sealed, dataKeys, dir));
+        for (Path f : files.get(i)) refs.add(upload(op, id, f, dataKey, sealed, knownKeys, dataKeys, dir));
         groups.add(new Manifest.Group(c.groupId(), c.rangeStart(), c.rangeEnd(), facts.index(), facts.term(),
             facts.revision(), facts.keyCount(), facts.digest(), refs));
       }
       Manifest.Encryption enc = crypto == null ? null
           : new Manifest.Encryption(BackupCrypto.ALGORITHM, crypto.keyId(), dataKeys);
       Manifest m = new Manifest(Manifest.FORMAT, id, cluster, node, engineVersion, started.toString(),
-          clock.instant().toString(), parent, enc, groups);
+          clock.instant().toString(), parent, enc, groups, null);
+      if (crypto != null) m = m.withMac(crypto.manifestMac(crypto.keyId(), m.unsignedJson()));
       byte[] json = m.toJson();
       store.put(Manifest.key(id), new java.io.ByteArrayInputStream(json), json.length); // last: now the backup exists
       manifests.put(id, m);
@@ -235,8 +246,8 @@ public final class Backups implements AutoCloseable {
    * Hashes the file and uploads it unless its object is already stored (same name and size; when encrypted, also named
    * by a backup whose data key unwraps), checking that what went up hashes to what was hashed before.
    */
-  private Manifest.FileRef upload(Operation op, String id, Path f, byte[] dataKey, Map<String, Sealed> sealed,
-      Map<String, String> dataKeys, Path dir) throws IOException {
+  private Manifest.FileRef upload(Operation op, String id, Path f, byte[] dataKey, Set<String> sealed,
+      Map<String, String> knownKeys, Map<String, String> dataKeys, Path dir) throws IOException {
     long size = Files.size(f);
     String sha = sha256(f);
     String name = f.getFileName().toString();
@@ -255,15 +266,19 @@ public final class Backups implements AutoCloseable {
       }
       return new Manifest.FileRef(name, size, sha, key, size, null);
     }
-    String key = crypto.objectName(sha);
     long stored = crypto.ciphertextSize(size);
-    Sealed earlier = sealed.get(key);
-    Optional<Long> there = earlier == null ? Optional.empty() : store.size(key);
-    if (earlier != null && there.isPresent() && there.get() == stored) {
-      dataKeys.put(earlier.dataKeyId(), earlier.wrapped());
-      op.progress().reused(size);
-      return new Manifest.FileRef(name, size, sha, key, stored, earlier.dataKeyId());
+    // an earlier backup under this KEK stored this content with its own data key: reuse that object
+    for (Map.Entry<String, String> known : knownKeys.entrySet()) {
+      String earlier = crypto.objectName(crypto.keyId(), sha, known.getKey());
+      if (!sealed.contains(earlier)) continue;
+      Optional<Long> there = store.size(earlier);
+      if (there.isPresent() && there.get() == stored) {
+        dataKeys.put(known.getKey(), known.getValue());
+        op.progress().reused(size);
+        return new Manifest.FileRef(name, size, null, earlier, stored, known.getKey());
+      }
     }
+    String key = crypto.objectName(crypto.keyId(), sha, id);
     // encrypt into a scratch file beside the checkpoint (bounded memory; one file at a time), then upload it
     Path sealedFile = dir.resolve(".encrypting");
     MessageDigest check = sha256();
@@ -282,7 +297,7 @@ public final class Backups implements AutoCloseable {
       Files.deleteIfExists(sealedFile);
     }
     op.progress().uploaded();
-    return new Manifest.FileRef(name, size, sha, key, stored, id);
+    return new Manifest.FileRef(name, size, null, key, stored, id);
   }
 
   private void changedWhileSent(Path f, String key, String sha, MessageDigest sent) throws IOException {
@@ -337,28 +352,91 @@ public final class Backups implements AutoCloseable {
     }
   }
 
-  private void runPrune(Operation op, int keepLast, Duration maxAge, int minKeep, Duration grace) throws IOException {
-    Instant now = clock.instant();
-    List<String> expired = expired(list(), keepLast, maxAge, minKeep, now);
-    for (String id : expired) {
-      store.delete(Manifest.key(id));
-      manifests.remove(id);
+  private void runPrune(Operation op, int keepLast, Duration maxAge, int minKeep, Duration grace) throws Exception {
+    try (Lock lock = lock("prune", "backup", op)) {
+      Instant now = clock.instant();
+      List<String> expired = expired(list(true), keepLast, maxAge, minKeep, now);
+      for (String id : expired) {
+        store.delete(Manifest.key(id));
+        manifests.remove(id);
+      }
+      // objects first, then the manifests that mark them: a manifest written in between only keeps more
+      List<ObjectStore.Entry> objects = store.list("objects/");
+      Set<String> marked = new HashSet<>();
+      for (Manifest m : list(true)) for (Manifest.Group g : m.groups()) for (Manifest.FileRef f : g.files()) marked.add(f.object());
+      List<ObjectStore.Entry> sweep = sweepable(marked, objects, now, grace);
+      long sweptBytes = 0;
+      for (ObjectStore.Entry e : sweep) {
+        store.delete(e.key());
+        sweptBytes += e.size();
+      }
+      long young = objects.stream().filter(e -> !marked.contains(e.key())).count() - sweep.size();
+      LOG.info("prune of {}: {} backups expired {}, {} objects ({} bytes) swept, {} unreferenced objects younger than {}"
+          + " kept", store.describe(), expired.size(), expired, sweep.size(), sweptBytes, young, grace);
+      op.result(ordered("expired", expired, "objectsDeleted", (long) sweep.size(), "bytesDeleted", sweptBytes,
+          "unreferencedWithinGrace", young));
     }
-    // mark: what the surviving manifests name (listed again: another node may have written one meanwhile)
-    Set<String> marked = new HashSet<>();
-    for (Manifest m : list()) for (Manifest.Group g : m.groups()) for (Manifest.FileRef f : g.files()) marked.add(f.object());
-    List<ObjectStore.Entry> objects = store.list("objects/");
-    List<ObjectStore.Entry> sweep = sweepable(marked, objects, now, grace);
-    long sweptBytes = 0;
-    for (ObjectStore.Entry e : sweep) {
-      store.delete(e.key());
-      sweptBytes += e.size();
+  }
+
+  // ---------------------------------------------------------------- locks in the store
+
+  /** A lock not rewritten for this long belongs to a node that died: it is ignored and removed by the next prune. */
+  static final Duration LOCK_STALE = Duration.ofMinutes(30);
+  static final Duration LOCK_REFRESH = Duration.ofMinutes(5);
+
+  /** A held lock object; closing it stops its refresh and deletes it. */
+  interface Lock extends AutoCloseable {
+    @Override
+    void close() throws IOException;
+  }
+
+  /**
+   * Backups and prunes exclude each other across nodes through lock objects in the store ({@code locks/<kind>-<op>}),
+   * written first and then checked (restic's protocol): with the read-after-write consistency S3 gives, of a backup
+   * and a prune that start together at least one sees the other and gives up, so a prune never sweeps an object a
+   * running backup is about to name (reused objects keep their old time, so the grace period alone cannot protect
+   * them). Any number of backups may run together. Refreshed every {@link #LOCK_REFRESH} while held.
+   */
+  Lock lock(String kind, String conflicting, Operation op) throws IOException {
+    String key = "locks/" + kind + "-" + op.id() + ".json";
+    byte[] body = ("{\"kind\":\"" + kind + "\",\"operation\":\"" + op.id() + "\",\"node\":\"" + node
+        + "\",\"since\":\"" + op.startedAt() + "\"}\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    store.put(key, new java.io.ByteArrayInputStream(body), body.length);
+    java.util.concurrent.ScheduledFuture<?> refresh = refresher.scheduleAtFixedRate(() -> {
+      try {
+        store.put(key, new java.io.ByteArrayInputStream(body), body.length);
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("cannot refresh lock {}: {}", key, e.getMessage());
+      }
+    }, LOCK_REFRESH.toSeconds(), LOCK_REFRESH.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+    Lock held = () -> {
+      refresh.cancel(false);
+      store.delete(key);
+    };
+    try {
+      Instant staleBefore = clock.instant().minus(LOCK_STALE);
+      for (ObjectStore.Entry e : store.list("locks/")) {
+        if (e.key().equals(key)) continue;
+        boolean fresh = e.lastModified() == null || e.lastModified().isAfter(staleBefore);
+        if (fresh && e.key().startsWith("locks/" + conflicting + "-")) {
+          String other = e.key().substring("locks/".length()).replaceFirst("\\.json$", "");
+          throw new AionException(ErrorCode.BACKUP_BUSY, "a " + conflicting + " (" + other + ") is running on this"
+              + " store; a backup and a prune never run at once: retry when it ends");
+        }
+        if (!fresh && kind.equals("prune")) {
+          LOG.warn("removing stale lock {} (not refreshed since {})", e.key(), e.lastModified());
+          store.delete(e.key());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      try {
+        held.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
     }
-    long young = objects.stream().filter(e -> !marked.contains(e.key())).count() - sweep.size();
-    LOG.info("prune of {}: {} backups expired {}, {} objects ({} bytes) swept, {} unreferenced objects younger than {}"
-        + " kept", store.describe(), expired.size(), expired, sweep.size(), sweptBytes, young, grace);
-    op.result(ordered("expired", expired, "objectsDeleted", (long) sweep.size(), "bytesDeleted", sweptBytes,
-        "unreferencedWithinGrace", young));
+    return held;
   }
 
   /**
@@ -397,15 +475,31 @@ public final class Backups implements AutoCloseable {
 
   /** Every complete backup (one with a manifest), oldest first. Unreadable manifests are logged and left out. */
   public List<Manifest> list() throws IOException {
+    return list(false);
+  }
+
+  /**
+   * @param strict fail on any manifest that cannot be read or parsed (a prune must: objects only an unreadable
+   *     manifest names would otherwise be swept) instead of logging it and leaving it out
+   */
+  List<Manifest> list(boolean strict) throws IOException {
     List<Manifest> out = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (ObjectStore.Entry e : store.list("backups/")) {
       String[] parts = e.key().split("/");
-      if (parts.length != 3 || !parts[2].equals("manifest.json") || !Manifest.ID.matcher(parts[1]).matches()) continue;
+      boolean ours = parts.length == 3 && parts[2].equals("manifest.json") && Manifest.ID.matcher(parts[1]).matches();
+      if (!ours) {
+        if (strict && e.key().endsWith("manifest.json")) {
+          throw new IOException(e.key() + " is not a manifest this engine reads (unknown id form): nothing is deleted");
+        }
+        continue;
+      }
       seen.add(parts[1]);
       try {
         out.add(manifest(parts[1]));
       } catch (AionException | IOException ex) {
+        if (strict) throw new IOException("cannot read the manifest of backup " + parts[1] + " (" + ex.getMessage()
+            + "): nothing is deleted while a backup's files cannot be known", ex);
         LOG.warn("skipping backup {}: {}", parts[1], ex.getMessage());
       }
     }
@@ -422,17 +516,33 @@ public final class Backups implements AutoCloseable {
   /** The backup's manifest; 404 BACKUP_NOT_FOUND when there is none. */
   public Manifest manifest(String id) throws IOException {
     if (!Manifest.ID.matcher(id).matches()) {
-      throw new AionException(ErrorCode.BAD_REQUEST, "'" + id + "' is not a backup id (like 20261206T151300Z-7f3a)");
+      throw new AionException(ErrorCode.BAD_REQUEST, "'" + id + "' is not a backup id (like 20261206T151300Z-7f3a09c2)");
     }
     Manifest cached = manifests.get(id);
-    if (cached != null) return cached;
+    if (cached != null) {
+      // another node may have deleted it: a HEAD is cheap next to reading and parsing it again
+      if (store.size(Manifest.key(id)).isPresent()) return cached;
+      manifests.remove(id);
+      throw new AionException(ErrorCode.BACKUP_NOT_FOUND, "no backup " + id + " in " + store.describe());
+    }
     byte[] json;
     try (InputStream in = store.get(Manifest.key(id))) {
       json = in.readNBytes(16 << 20);
     } catch (FileNotFoundException e) {
       throw new AionException(ErrorCode.BACKUP_NOT_FOUND, "no backup " + id + " in " + store.describe());
     }
-    Manifest m = Manifest.parse(id, json);
+    Manifest m;
+    try {
+      m = Manifest.parse(id, json);
+    } catch (IOException e) {
+      throw new AionException(ErrorCode.BACKUP_DAMAGED, e.getMessage());
+    }
+    if (m.encryption() != null && crypto != null && crypto.knows(m.encryption().keyId())
+        && !java.security.MessageDigest.isEqual(m.mac().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+            crypto.manifestMac(m.encryption().keyId(), m.unsignedJson()).getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
+      throw new AionException(ErrorCode.BACKUP_DAMAGED, "the manifest of backup " + id + " fails its authentication"
+          + " (altered, or written under another key with the same id): it is not used");
+    }
     manifests.put(id, m);
     return m;
   }
@@ -480,9 +590,13 @@ public final class Backups implements AutoCloseable {
             + " (it does not decrypt: " + e.getMessage() + ")", e);
       }
       String got = HexFormat.of().formatHex(sha.digest());
-      if (n != f.size() || !got.equals(f.sha256())) {
+      boolean same = m.encryption() == null ? got.equals(f.sha256())
+          : crypto.objectName(m.encryption().keyId(), got, f.dataKey()).equals(f.object());
+      if (n != f.size() || !same) {
         throw new IOException("file " + f.name() + " of backup " + m.id() + ": object " + f.object() + " is damaged ("
-            + n + " bytes with SHA-256 " + got + "; the manifest says " + f.size() + " bytes with " + f.sha256() + ")");
+            + n + " bytes" + (m.encryption() == null ? " with SHA-256 " + got + "; the manifest says " + f.size()
+            + " bytes with " + f.sha256() : " whose hash does not give the object's name; the manifest says " + f.size()
+            + " bytes") + ")");
       }
     }
     try (var ch = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
@@ -585,7 +699,15 @@ public final class Backups implements AutoCloseable {
 
   @Override
   public void close() {
-    worker.shutdownNow();
+    worker.shutdownNow(); // interrupts a running operation: it fails and releases its lock
+    try {
+      if (!worker.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        LOG.warn("a backup operation did not stop within 30 s of shutdown; its lock goes stale in {}", LOCK_STALE);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    refresher.shutdownNow();
     store.close();
   }
 }

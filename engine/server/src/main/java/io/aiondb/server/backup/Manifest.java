@@ -24,14 +24,29 @@ import java.util.regex.Pattern;
  * @param parent        the previous complete backup when this one started (objects it shares), or null
  * @param encryption    null: objects are stored as they are
  * @param groups        one entry per Raft group, each at its own applied index
+ * @param mac           encrypted backups: HMAC-SHA256 of the manifest without this field, under a key derived from the
+ *                      key-encryption key (an altered manifest is refused); else null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Manifest(int format, String id, String cluster, String node, String engineVersion, String createdAt,
-    String completedAt, String parent, Encryption encryption, List<Group> groups) {
+    String completedAt, String parent, Encryption encryption, List<Group> groups, String mac) {
+
+  /** The manifest without its {@code mac}: the bytes the MAC is computed over. */
+  public byte[] unsignedJson() {
+    return new Manifest(format, id, cluster, node, engineVersion, createdAt, completedAt, parent, encryption, groups,
+        null).toJson();
+  }
+
+  public Manifest withMac(String mac) {
+    return new Manifest(format, id, cluster, node, engineVersion, createdAt, completedAt, parent, encryption, groups, mac);
+  }
 
   public static final int FORMAT = 1;
-  /** Ids are generated ({@code 20261206T151300Z-7f3a}); anything else from a caller is refused. */
-  public static final Pattern ID = Pattern.compile("[0-9]{8}T[0-9]{6}Z-[0-9a-f]{4}");
+  /**
+   * Ids are generated ({@code 20261206T151300Z-7f3a09c2}: the start second and 32 random bits, so that backups started
+   * in one second on several nodes do not collide); anything else from a caller is refused.
+   */
+  public static final Pattern ID = Pattern.compile("[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}");
 
   /**
    * @param algorithm how objects are encrypted ({@link BackupCrypto#ALGORITHM})
@@ -64,7 +79,7 @@ public record Manifest(int format, String id, String cluster, String node, Strin
    * One file of a group's copy.
    *
    * @param size       bytes of the file
-   * @param sha256     hex SHA-256 of the file
+   * @param sha256     hex SHA-256 of the file; null when encrypted (the object's name is an HMAC of it instead)
    * @param object     its object's key under the prefix: {@code objects/<sha256>}, or {@code objects/<hmac>} when
    *                   encrypted
    * @param storedSize bytes of the object (equal to size unless encrypted)
@@ -114,6 +129,9 @@ public record Manifest(int format, String id, String cluster, String node, Strin
     } catch (java.time.format.DateTimeParseException e) {
       throw new IOException("manifest of backup " + id + " has no valid createdAt: " + m.createdAt());
     }
+    if (m.encryption() != null && (m.mac() == null || !m.mac().matches("[0-9a-f]{64}"))) {
+      throw new IOException("manifest of backup " + id + " is encrypted but carries no valid mac");
+    }
     if (m.encryption() != null && !BackupCrypto.ALGORITHM.equals(m.encryption().algorithm())) {
       throw new IOException("backup " + id + " is encrypted with " + m.encryption().algorithm() + "; this engine reads "
           + BackupCrypto.ALGORITHM);
@@ -126,8 +144,9 @@ public record Manifest(int format, String id, String cluster, String node, Strin
         if (f.name() == null || !f.name().matches("[A-Za-z0-9._-]{1,200}") || f.name().startsWith(".")) {
           throw new IOException("manifest of backup " + id + " lists a file with an unsafe name: " + f.name());
         }
-        if (f.sha256() == null || !f.sha256().matches("[0-9a-f]{64}") || f.object() == null
-            || !f.object().matches("objects/[0-9a-f]{64}") || f.size() < 0 || f.storedSize() < f.size()) {
+        boolean hashOk = m.encryption() == null ? f.sha256() != null && f.sha256().matches("[0-9a-f]{64}") : f.sha256() == null;
+        if (!hashOk || f.object() == null || !f.object().matches("objects/[0-9a-f]{64}") || f.size() < 0
+            || f.storedSize() < f.size()) {
           throw new IOException("manifest of backup " + id + ": file " + f.name() + " has no valid hash, object or size");
         }
         if ((m.encryption() == null) != (f.dataKey() == null)

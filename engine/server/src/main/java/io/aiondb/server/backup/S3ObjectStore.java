@@ -29,8 +29,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * S3-compatible server accepts; the backup code checks SHA-256 of every object itself.
  */
 public final class S3ObjectStore implements ObjectStore {
-  /** Objects larger than this go up in parts of {@link #PART_BYTES}; memory use is one part. */
-  static final long SINGLE_PUT_MAX = 64L << 20;
+  /**
+   * Objects larger than this go up in parts of {@link #PART_BYTES}. A request's body is held in memory (one part at
+   * most), so that the SDK can send it again on a retry, and it carries its Content-MD5, so that the server refuses a
+   * body damaged on the way.
+   */
+  static final long SINGLE_PUT_MAX = 16L << 20;
   static final int PART_BYTES = 16 << 20;
 
   private final S3Client s3;
@@ -71,7 +75,10 @@ public final class S3ObjectStore implements ObjectStore {
   public void put(String key, InputStream in, long length) throws IOException {
     try {
       if (length <= SINGLE_PUT_MAX) {
-        s3.putObject(r -> r.bucket(target.bucket()).key(full(key)), RequestBody.fromInputStream(in, length));
+        byte[] body = in.readNBytes((int) length);
+        if (body.length < length) throw new IOException("source of " + key + " ended " + (length - body.length) + " bytes early");
+        s3.putObject(r -> r.bucket(target.bucket()).key(full(key)).contentMD5(md5(body, body.length)),
+            RequestBody.fromBytes(body));
         return;
       }
       String uploadId = s3.createMultipartUpload(r -> r.bucket(target.bucket()).key(full(key))).uploadId();
@@ -84,9 +91,10 @@ public final class S3ObjectStore implements ObjectStore {
           int got = in.readNBytes(buf, 0, size);
           if (got < size) throw new IOException("source of " + key + " ended " + (left - got) + " bytes early");
           int part = n;
+          String md5 = md5(buf, size);
           String etag = s3.uploadPart(r -> r.bucket(target.bucket()).key(full(key)).uploadId(uploadId).partNumber(part)
-              .contentLength((long) size), RequestBody.fromBytes(size == buf.length ? buf : java.util.Arrays.copyOf(buf, size)))
-              .eTag();
+              .contentLength((long) size).contentMD5(md5),
+              RequestBody.fromBytes(size == buf.length ? buf : java.util.Arrays.copyOf(buf, size))).eTag();
           parts.add(CompletedPart.builder().partNumber(part).eTag(etag).build());
           left -= size;
         }
@@ -136,6 +144,16 @@ public final class S3ObjectStore implements ObjectStore {
       s3.deleteObject(r -> r.bucket(target.bucket()).key(full(key)));
     } catch (SdkException e) {
       throw failed("DELETE", key, e);
+    }
+  }
+
+  private static String md5(byte[] b, int len) {
+    try {
+      java.security.MessageDigest md = java.security.MessageDigest.getInstance("MD5");
+      md.update(b, 0, len);
+      return java.util.Base64.getEncoder().encodeToString(md.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -45,8 +45,17 @@ class BackupCryptoTest {
     assertThatThrownBy(() -> c1.unwrap(wrapped, "20261206T151300Z-0001", k2.id())).hasMessageContaining("wrapped by key " + k2.id());
     BackupCrypto rotated = new BackupCrypto(k2, List.of(k1));
     assertThat(rotated.unwrap(wrapped, "20261206T151300Z-0001", k1.id())).isEqualTo(dk);
-    assertThat(rotated.objectName("ab".repeat(32))).isNotEqualTo(c1.objectName("ab".repeat(32)))
-        .matches("objects/[0-9a-f]{64}");
+    String sha = "ab".repeat(32);
+    assertThat(rotated.objectName(k2.id(), sha, "b1")).as("another KEK, another name")
+        .isNotEqualTo(rotated.objectName(k1.id(), sha, "b1")).matches("objects/[0-9a-f]{64}");
+    assertThat(c1.objectName(k1.id(), sha, "b1")).isEqualTo(rotated.objectName(k1.id(), sha, "b1"))
+        .as("another data key, another name: one name never holds two ciphertexts")
+        .isNotEqualTo(c1.objectName(k1.id(), sha, "b2"));
+    assertThatThrownBy(() -> c1.objectName(k2.id(), sha, "b1")).hasMessageContaining(k2.id());
+    byte[] manifest = "{\"id\":\"x\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(c1.manifestMac(k1.id(), manifest)).isEqualTo(rotated.manifestMac(k1.id(), manifest))
+        .isNotEqualTo(rotated.manifestMac(k2.id(), manifest))
+        .isNotEqualTo(c1.manifestMac(k1.id(), "{\"id\":\"y\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
   }
 
   @Test

@@ -93,7 +93,7 @@ class BackupIT {
 
       // bad input answers clearly and changes nothing
       assertThat(send("GET", url + "/v1/backups/not-an-id", null, 400).path("code").asText()).isEqualTo("BAD_REQUEST");
-      assertThat(send("GET", url + "/v1/backups/20000101T000000Z-0000", null, 404).path("code").asText())
+      assertThat(send("GET", url + "/v1/backups/20000101T000000Z-00000000", null, 404).path("code").asText())
           .isEqualTo("BACKUP_NOT_FOUND");
       send("POST", url + "/v1/backups/" + b1 + "/verify", "{\"level\":\"deepest\"}", 400);
       send("POST", url + "/v1/backups/" + b1 + "/verify", "[1]", 400);
@@ -186,8 +186,10 @@ class BackupIT {
       assertThat(enc.path("keyId").asText()).startsWith("kek-");
       assertThat(enc.path("dataKeys").has(b1)).as("reused objects keep the first backup's data key").isTrue();
       for (JsonNode f : m.path("manifest").path("groups").get(0).path("files")) {
-        assertThat(f.path("object").asText()).isNotEqualTo("objects/" + f.path("sha256").asText());
+        assertThat(f.has("sha256")).as("no content hash in an encrypted manifest: " + f).isFalse();
+        assertThat(f.path("object").asText()).matches("objects/[0-9a-f]{64}");
       }
+      assertThat(m.path("manifest").path("mac").asText()).matches("[0-9a-f]{64}");
       JsonNode deep = awaitDone(url, send("POST", url + "/v1/backups/" + b2 + "/verify", "{\"level\":\"deep\"}", 202));
       assertThat(deep.path("state").asText()).as(deep.toString()).isEqualTo("succeeded");
     }
@@ -217,6 +219,21 @@ class BackupIT {
       assertThat(send("GET", n.url() + "/v1/ns/shop/keys/s7", null, 200).path("card").asText()).isEqualTo(marker + 7);
       assertThat(status(n.url() + "/v1/ns/shop/keys/late")).isEqualTo(404);
     }
+
+    // an altered manifest is refused: here an earlier key count written into the latest manifest
+    String manifestKey = "enc/backups/" + b2 + "/manifest.json";
+    byte[] original = s3.client().getObjectAsBytes(r -> r.bucket(S3Server.BUCKET).key(manifestKey)).asByteArray();
+    String text = new String(original, java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(text).contains("\"keyCount\" : 51");
+    s3.client().putObject(r -> r.bucket(S3Server.BUCKET).key(manifestKey),
+        RequestBody.fromString(text.replace("\"keyCount\" : 51", "\"keyCount\" : 50")));
+    try (ServerProcess n = new ServerProcess(tmp.resolve("e1"), S3Server.env(), with(flags("enc"),
+        "--backup.encryption-key-file=" + key)).awaitReady(Duration.ofSeconds(60))) {
+      JsonNode refused = send("GET", n.url() + "/v1/backups/" + b2, null, 409);
+      assertThat(refused.path("code").asText()).isEqualTo("BACKUP_DAMAGED");
+      assertThat(refused.path("message").asText()).contains("fails its authentication");
+    }
+    s3.client().putObject(r -> r.bucket(S3Server.BUCKET).key(manifestKey), RequestBody.fromBytes(original));
 
     // an altered encrypted object does not decrypt, and says which it is
     try (ServerProcess n = new ServerProcess(tmp.resolve("e1"), S3Server.env(), with(flags("enc"),

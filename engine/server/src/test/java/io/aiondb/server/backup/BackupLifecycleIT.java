@@ -115,7 +115,9 @@ class BackupLifecycleIT {
       ObjectStore failing = new ObjectStore() {
         public java.util.Optional<Long> size(String key) throws java.io.IOException { return real.size(key); }
         public void put(String key, java.io.InputStream in, long length) throws java.io.IOException {
-          if (puts.incrementAndGet() == 4) throw new java.io.IOException("connection reset (injected)");
+          if (key.startsWith("objects/") && puts.incrementAndGet() == 4) {
+            throw new java.io.IOException("connection reset (injected)");
+          }
           real.put(key, in, length);
         }
         public java.io.InputStream get(String key) throws java.io.IOException { return real.get(key); }
@@ -133,6 +135,7 @@ class BackupLifecycleIT {
         assertThat(keys("backups/", "interrupted/")).isEmpty();
         assertThat(keys("objects/", "interrupted/")).hasSize(3);
         assertThat(work.resolve(op.backupId())).as("its checkpoint is removed").doesNotExist();
+        assertThat(keys("locks/", "interrupted/")).as("its lock is released").isEmpty();
       }
       try (Backups again = new Backups(new S3ObjectStore(target), null, source, "gc", "test", "test", work, Clock.systemUTC())) {
         Operation op = await(again.create());
@@ -140,6 +143,71 @@ class BackupLifecycleIT {
         assertThat(op.progress().filesReused()).isEqualTo(3);
         assertThat(again.list()).extracting(Manifest::id).containsExactly(op.backupId());
         assertThat(await(again.verify(op.backupId(), true)).state()).isEqualTo(Operation.State.SUCCEEDED);
+      }
+    }
+  }
+
+  /**
+   * A backup and a prune never run at once on one store, whichever nodes run them: each writes a lock object and then
+   * looks for the other kind. A lock not refreshed for 30 minutes (its node died) is ignored, and a prune removes it.
+   */
+  @Test
+  void backupsAndPrunesExcludeEachOtherThroughLocksInTheStore() throws Exception {
+    try (TestServer n = new TestServer(tmp.resolve("l"))) {
+      send("PUT", n.url + "/v1/namespaces/gc", null, 201);
+      write(n, 0);
+      BackupTarget target = new BackupTarget(s3.url(), S3Server.BUCKET, "locks", "us-east-1", true);
+      Backups.GroupSource source = dir -> {
+        java.nio.file.Files.createDirectories(dir);
+        n.server.node().store().checkpoint(dir.resolve("g"));
+        return List.of(new Backups.GroupCopy("g", "", "", dir.resolve("g")));
+      };
+      java.util.concurrent.CountDownLatch uploading = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      ObjectStore real = new S3ObjectStore(target);
+      ObjectStore slow = new ObjectStore() {
+        public java.util.Optional<Long> size(String key) throws java.io.IOException { return real.size(key); }
+        public void put(String key, java.io.InputStream in, long length) throws java.io.IOException {
+          if (key.startsWith("objects/")) {
+            uploading.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              throw new java.io.InterruptedIOException();
+            }
+          }
+          real.put(key, in, length);
+        }
+        public java.io.InputStream get(String key) throws java.io.IOException { return real.get(key); }
+        public List<Entry> list(String prefix) throws java.io.IOException { return real.list(prefix); }
+        public void delete(String key) throws java.io.IOException { real.delete(key); }
+        public String describe() { return real.describe(); }
+        public void close() { real.close(); }
+      };
+      try (Backups nodeA = new Backups(slow, null, source, "gc", "a", "test", tmp.resolve("l-a"), Clock.systemUTC());
+           Backups nodeB = new Backups(new S3ObjectStore(target), null, source, "gc", "b", "test", tmp.resolve("l-b"),
+               Clock.systemUTC());
+           Backups dayLater = new Backups(new S3ObjectStore(target), null, source, "gc", "c", "test", tmp.resolve("l-c"),
+               Clock.offset(Clock.systemUTC(), Duration.ofDays(1)))) {
+        Operation backup = nodeA.create();
+        assertThat(uploading.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        Operation prune = await(nodeB.prune(1, null, 1, Duration.ofHours(24)));
+        assertThat(prune.state()).isEqualTo(Operation.State.FAILED);
+        assertThat(prune.error()).contains("a backup (backup-" + backup.id() + ") is running");
+        release.countDown();
+        assertThat(await(backup).state()).as(String.valueOf(backup.error())).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(await(nodeB.prune(1, null, 1, Duration.ofHours(24))).state()).isEqualTo(Operation.State.SUCCEEDED);
+
+        // a prune lock left by a node that is still pruning (fresh), then by one that died (stale a day later)
+        s3.client().putObject(r -> r.bucket(S3Server.BUCKET).key("locks/locks/prune-op-dead.json"), RequestBody.fromString("{}"));
+        Operation refused = await(nodeB.create());
+        assertThat(refused.state()).isEqualTo(Operation.State.FAILED);
+        assertThat(refused.error()).contains("a prune (prune-op-dead) is running");
+        assertThat(keys("backups/", "locks/")).hasSize(1);
+        Operation later = await(dayLater.create());
+        assertThat(later.state()).as(String.valueOf(later.error())).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(await(dayLater.prune(5, null, 1, Duration.ofHours(24))).state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(keys("locks/", "locks/")).as("the stale lock is removed, and no lock is left").isEmpty();
       }
     }
   }

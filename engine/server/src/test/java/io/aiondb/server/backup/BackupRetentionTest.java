@@ -29,7 +29,7 @@ class BackupRetentionTest {
       for (int i = 0; i < n; i++) {
         t = t.plus(Duration.ofMinutes(1 + rnd.nextInt(3 * 24 * 60)));
         if (t.isAfter(NOW)) t = NOW;
-        backups.add(manifest(String.format("20260101T000000Z-%04x", i), t));
+        backups.add(manifest(String.format("20260101T000000Z-%08x", i), t));
       }
       int keepLast = rnd.nextInt(4) == 0 ? 0 : rnd.nextInt(8);
       Duration maxAge = rnd.nextBoolean() ? null : Duration.ofHours(1 + rnd.nextInt(24 * 20));
@@ -81,6 +81,6 @@ class BackupRetentionTest {
   private static Manifest manifest(String id, Instant created) {
     return new Manifest(Manifest.FORMAT, id, "c", "n", "v", created.toString(), created.toString(), null, null,
         List.of(new Manifest.Group("g", "", "", 1, 1, 1, 0, "sha256:" + "0".repeat(64),
-            List.of(new Manifest.FileRef("CURRENT", 1, "0".repeat(64), "objects/" + "0".repeat(64), 1, null)))));
+            List.of(new Manifest.FileRef("CURRENT", 1, "0".repeat(64), "objects/" + "0".repeat(64), 1, null)))), null);
   }
 }
