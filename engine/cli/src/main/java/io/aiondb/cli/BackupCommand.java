@@ -93,9 +93,14 @@ final class BackupCommand extends Group {
   @Command(name = "create", mixinStandardHelpOptions = true, footer = ExitCode.FOOTER,
       description = "Back up the node --http names (POST /v1/backups) and wait for it; a follower is the better choice.")
   static final class Create extends Waiting {
+    @Option(names = "--id", paramLabel = "ID", description = "Give the backup this id (like 20261206T151300Z-7f3a09c2):"
+        + " asking again with the same id answers the same backup instead of starting another.") String id;
+
     @Override
     public Integer call() {
-      return follow(admin().post("/v1/backups", Output.JSON.createObjectNode()));
+      ObjectNode body = Output.JSON.createObjectNode();
+      if (id != null) body.put("id", id);
+      return follow(admin().post("/v1/backups", body));
     }
   }
 
@@ -174,6 +179,7 @@ final class BackupCommand extends Group {
     @Option(names = "--max-age", paramLabel = "DURATION", description = "Backups older than this expire, e.g. 30d.") String maxAge;
     @Option(names = "--min-keep", paramLabel = "N", description = "Newest backups always kept (server default 1).") Integer minKeep;
     @Option(names = "--grace", paramLabel = "DURATION", description = "Unreferenced objects younger than this stay (server default 24h).") String grace;
+    @Option(names = "--sweep-only", description = "Expire no backup; delete only objects no backup names.") boolean sweepOnly;
 
     @Override
     public Integer call() {
@@ -182,6 +188,7 @@ final class BackupCommand extends Group {
       if (maxAge != null) b.put("maxAge", maxAge);
       if (minKeep != null) b.put("minKeep", minKeep);
       if (grace != null) b.put("grace", grace);
+      if (sweepOnly) b.put("sweepOnly", true);
       return follow(admin().post("/v1/backups/prune", b));
     }
   }

@@ -33,8 +33,12 @@ final class BackupRoutes {
 
   void register(Router r) {
     r.post("/v1/backups").handler(ctx -> {
-      optionalBody(ctx, Set.of());
-      started(ctx, () -> backups().create());
+      JsonNode b = optionalBody(ctx, Set.of("id"));
+      JsonNode id = b.path("id");
+      if (!id.isMissingNode() && !id.isTextual()) {
+        throw new AionException(ErrorCode.BAD_REQUEST, "id must be a backup id string like 20261206T151300Z-7f3a09c2");
+      }
+      started(ctx, () -> backups().create(id.isMissingNode() ? null : id.asText()));
     });
     r.get("/v1/backups").handler(ctx -> run(ctx, () -> {
       Backups bs = backups();
@@ -70,7 +74,7 @@ final class BackupRoutes {
     });
   }
 
-  private static final Set<String> PRUNE_FIELDS = Set.of("keepLast", "maxAge", "minKeep", "grace");
+  private static final Set<String> PRUNE_FIELDS = Set.of("keepLast", "maxAge", "minKeep", "grace", "sweepOnly");
 
   private void prune(RoutingContext ctx) {
     JsonNode b = optionalBody(ctx, PRUNE_FIELDS);
@@ -78,9 +82,15 @@ final class BackupRoutes {
     int minKeep = nonNegativeInt(b, "minKeep", 1);
     Duration maxAge = duration(b, "maxAge", null);
     Duration grace = duration(b, "grace", Duration.ofHours(24));
-    if (keepLast == 0 && maxAge == null) {
-      throw new AionException(ErrorCode.BAD_REQUEST, "give keepLast (backups to keep) and/or maxAge (e.g. \"30d\");"
-          + " without either nothing would expire");
+    JsonNode sweep = b.path("sweepOnly");
+    if (!sweep.isMissingNode() && !sweep.isBoolean()) throw new AionException(ErrorCode.BAD_REQUEST, "sweepOnly must be true or false");
+    boolean sweepOnly = sweep.asBoolean(false);
+    if (sweepOnly && (keepLast > 0 || maxAge != null)) {
+      throw new AionException(ErrorCode.BAD_REQUEST, "sweepOnly expires no backup: give it without keepLast and maxAge");
+    }
+    if (!sweepOnly && keepLast == 0 && maxAge == null) {
+      throw new AionException(ErrorCode.BAD_REQUEST, "give keepLast (backups to keep) and/or maxAge (e.g. \"30d\"), or"
+          + " sweepOnly: true to delete only unreferenced objects; without either nothing would expire");
     }
     if (grace.toMinutes() < 1) {
       throw new AionException(ErrorCode.BAD_REQUEST, "grace must be at least 1m: unreferenced objects younger than it"

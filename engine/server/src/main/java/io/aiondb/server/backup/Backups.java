@@ -101,9 +101,51 @@ public final class Backups implements AutoCloseable {
   // ---------------------------------------------------------------- operations
 
   /** Starts a backup of this node's groups; answers at once with the operation to poll. */
-  public Operation create() {
-    String id = ID_TIME.format(clock.instant()) + "-" + String.format("%08x", ThreadLocalRandom.current().nextInt());
+  public Operation create() throws IOException {
+    return create(null);
+  }
+
+  /**
+   * Starts a backup with the id the caller chose (null: a new one), idempotently: when this node runs or ran a backup
+   * with that id, or the store holds its manifest, that is answered and nothing starts, so a caller that lost the
+   * answer (an operator restarted between its request and its status write) can ask again.
+   */
+  public Operation create(String requestedId) throws IOException {
+    if (requestedId != null) {
+      if (!Manifest.ID.matcher(requestedId).matches()) {
+        throw new AionException(ErrorCode.BAD_REQUEST, "id '" + requestedId + "' is not a backup id (like"
+            + " 20261206T151300Z-7f3a09c2)");
+      }
+      synchronized (operations) {
+        for (Operation o : operations.values()) {
+          if (o.kind() == Operation.Kind.CREATE && requestedId.equals(o.backupId())
+              && o.state() != Operation.State.FAILED) {
+            return o;
+          }
+        }
+      }
+      if (store.size(Manifest.key(requestedId)).isPresent()) {
+        Manifest m = manifest(requestedId);
+        Operation done = new Operation(requestedId, Operation.Kind.CREATE, requestedId, Instant.parse(m.createdAt()));
+        done.result(ordered("backup", requestedId, "revision", m.groups().get(0).revision(), "keyCount",
+            m.groups().stream().mapToLong(Manifest.Group::keyCount).sum(), "files", m.fileCount(), "bytes", m.bytes(),
+            "encrypted", m.encryption() != null));
+        done.succeed(Instant.parse(m.completedAt()));
+        remember(done);
+        return done;
+      }
+    }
+    String id = requestedId != null ? requestedId
+        : ID_TIME.format(clock.instant()) + "-" + String.format("%08x", ThreadLocalRandom.current().nextInt());
     return start(new Operation(id, Operation.Kind.CREATE, id, clock.instant()), op -> runCreate(op));
+  }
+
+  private void remember(Operation op) {
+    synchronized (operations) {
+      operations.remove(op.id()); // a retried id moves to the end
+      operations.put(op.id(), op);
+      while (operations.size() > KEPT_OPERATIONS) operations.remove(operations.keySet().iterator().next());
+    }
   }
 
   /** Starts a verification: light (every object present with its size) or deep (restore to scratch and check). */
@@ -115,8 +157,8 @@ public final class Backups implements AutoCloseable {
 
   /**
    * Starts a prune: deletes the manifests of backups beyond {@code keepLast} (0: no count limit) or older than
-   * {@code maxAge} (null: no age limit) while always keeping the newest {@code minKeep}, then deletes every object no
-   * remaining manifest names that is older than {@code grace} (so that an upload in progress is never swept).
+   * {@code maxAge} (null: no age limit) while always keeping the newest {@code minKeep} (with neither rule, none: a
+   * sweep only), then deletes every object no remaining manifest names that is older than {@code grace}.
    */
   public Operation prune(int keepLast, Duration maxAge, int minKeep, Duration grace) {
     return start(new Operation(newOperationId(), Operation.Kind.PRUNE, null, clock.instant()),
@@ -155,10 +197,7 @@ public final class Backups implements AutoCloseable {
       throw new AionException(ErrorCode.BACKUP_BUSY, "backup operation " + (other == null ? "?" : other.id() + " ("
           + other.kind() + ")") + " is running on this node; poll it at /v1/backups/operations/" + (other == null ? "" : other.id()));
     }
-    synchronized (operations) {
-      operations.put(op.id(), op);
-      while (operations.size() > KEPT_OPERATIONS) operations.remove(operations.keySet().iterator().next());
-    }
+    remember(op);
     try {
       worker.execute(() -> {
         String failure = null;
@@ -355,7 +394,8 @@ public final class Backups implements AutoCloseable {
   private void runPrune(Operation op, int keepLast, Duration maxAge, int minKeep, Duration grace) throws Exception {
     try (Lock lock = lock("prune", "backup", op)) {
       Instant now = clock.instant();
-      List<String> expired = expired(list(true), keepLast, maxAge, minKeep, now);
+      // no rule (keepLast 0, no maxAge): a sweep only, for a caller that keeps its own retention (the operator)
+      List<String> expired = keepLast == 0 && maxAge == null ? List.of() : expired(list(true), keepLast, maxAge, minKeep, now);
       for (String id : expired) {
         store.delete(Manifest.key(id));
         manifests.remove(id);

@@ -363,6 +363,41 @@ class BackupIT {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** A caller that chooses the id can ask again after losing the answer: nothing new starts. */
+  @Test
+  void aCreateWithAChosenIdIsIdempotentAndASweepOnlyPruneExpiresNothing() throws Exception {
+    try (ServerProcess n = new ServerProcess(tmp.resolve("ids"), S3Server.env(), flags("ids")).awaitReady(Duration.ofSeconds(60))) {
+      String url = n.url();
+      send("PUT", url + "/v1/namespaces/x", null, 201);
+      send("PUT", url + "/v1/ns/x/keys/a", "{}", 200);
+      String chosen = "20261206T000000Z-0000abcd";
+      JsonNode first = awaitDone(url, send("POST", url + "/v1/backups", "{\"id\":\"" + chosen + "\"}", 202));
+      assertThat(first.path("state").asText()).as(first.toString()).isEqualTo("succeeded");
+      assertThat(first.path("backup").asText()).isEqualTo(chosen);
+      send("PUT", url + "/v1/ns/x/keys/b", "{}", 200);
+      JsonNode again = send("POST", url + "/v1/backups", "{\"id\":\"" + chosen + "\"}", 202);
+      assertThat(again.path("state").asText()).as("answered, not started again").isEqualTo("succeeded");
+      assertThat(again.path("result").path("keyCount").asLong()).as("the first run's result").isEqualTo(1);
+      assertThat(send("GET", url + "/v1/backups", null, 200).path("backups")).hasSize(1);
+      assertThat(send("POST", url + "/v1/backups", "{\"id\":\"../x\"}", 400).path("message").asText()).contains("not a backup id");
+      send("POST", url + "/v1/backups", "{\"id\":5}", 400);
+
+      send("POST", url + "/v1/backups/prune", "{\"sweepOnly\":true,\"keepLast\":1}", 400);
+      send("POST", url + "/v1/backups/prune", "{\"sweepOnly\":\"yes\"}", 400);
+      JsonNode sweep = awaitDone(url, send("POST", url + "/v1/backups/prune", "{\"sweepOnly\":true}", 202));
+      assertThat(sweep.path("state").asText()).as(sweep.toString()).isEqualTo("succeeded");
+      assertThat(sweep.path("result").path("expired")).isEmpty();
+      assertThat(send("GET", url + "/v1/backups", null, 200).path("backups")).hasSize(1);
+    }
+    // after a restart the node has forgotten its operations: the manifest answers
+    try (ServerProcess n = new ServerProcess(tmp.resolve("ids"), S3Server.env(), flags("ids")).awaitReady(Duration.ofSeconds(60))) {
+      JsonNode again = send("POST", n.url() + "/v1/backups", "{\"id\":\"20261206T000000Z-0000abcd\"}", 202);
+      assertThat(again.path("state").asText()).isEqualTo("succeeded");
+      assertThat(again.path("result").path("keyCount").asLong()).isEqualTo(1);
+      assertThat(send("GET", n.url() + "/v1/backups", null, 200).path("backups")).hasSize(1);
+    }
+  }
+
   @Test
   void aNodeWithoutABackupTargetSaysSo() throws Exception {
     try (ServerProcess n = new ServerProcess(tmp.resolve("plain")).awaitReady(Duration.ofSeconds(60))) {
