@@ -105,26 +105,17 @@ class BackupLifecycleIT {
       n.server.node().store().flushAndCompact();
       write(n, 1);
       BackupTarget target = new BackupTarget(s3.url(), S3Server.BUCKET, "interrupted", "us-east-1", true);
-      Backups.GroupSource source = dir -> {
-        java.nio.file.Files.createDirectories(dir);
-        n.server.node().store().checkpoint(dir.resolve("g"));
-        return List.of(new Backups.GroupCopy("g", "", "", dir.resolve("g")));
-      };
+      Backups.GroupSource source = source(n);
       java.util.concurrent.atomic.AtomicInteger puts = new java.util.concurrent.atomic.AtomicInteger();
       ObjectStore real = new S3ObjectStore(target);
-      ObjectStore failing = new ObjectStore() {
-        public java.util.Optional<Long> size(String key) throws java.io.IOException { return real.size(key); }
+      ObjectStore failing = new Forwarding(real) {
+        @Override
         public void put(String key, java.io.InputStream in, long length) throws java.io.IOException {
           if (key.startsWith("objects/") && puts.incrementAndGet() == 4) {
             throw new java.io.IOException("connection reset (injected)");
           }
-          real.put(key, in, length);
+          super.put(key, in, length);
         }
-        public java.io.InputStream get(String key) throws java.io.IOException { return real.get(key); }
-        public List<Entry> list(String prefix) throws java.io.IOException { return real.list(prefix); }
-        public void delete(String key) throws java.io.IOException { real.delete(key); }
-        public String describe() { return real.describe(); }
-        public void close() { real.close(); }
       };
       Path work = tmp.resolve("i-work");
       try (Backups first = new Backups(failing, null, source, "gc", "test", "test", work, Clock.systemUTC())) {
@@ -157,16 +148,12 @@ class BackupLifecycleIT {
       send("PUT", n.url + "/v1/namespaces/gc", null, 201);
       write(n, 0);
       BackupTarget target = new BackupTarget(s3.url(), S3Server.BUCKET, "locks", "us-east-1", true);
-      Backups.GroupSource source = dir -> {
-        java.nio.file.Files.createDirectories(dir);
-        n.server.node().store().checkpoint(dir.resolve("g"));
-        return List.of(new Backups.GroupCopy("g", "", "", dir.resolve("g")));
-      };
+      Backups.GroupSource source = source(n);
       java.util.concurrent.CountDownLatch uploading = new java.util.concurrent.CountDownLatch(1);
       java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
       ObjectStore real = new S3ObjectStore(target);
-      ObjectStore slow = new ObjectStore() {
-        public java.util.Optional<Long> size(String key) throws java.io.IOException { return real.size(key); }
+      ObjectStore slow = new Forwarding(real) {
+        @Override
         public void put(String key, java.io.InputStream in, long length) throws java.io.IOException {
           if (key.startsWith("objects/")) {
             uploading.countDown();
@@ -176,13 +163,8 @@ class BackupLifecycleIT {
               throw new java.io.InterruptedIOException();
             }
           }
-          real.put(key, in, length);
+          super.put(key, in, length);
         }
-        public java.io.InputStream get(String key) throws java.io.IOException { return real.get(key); }
-        public List<Entry> list(String prefix) throws java.io.IOException { return real.list(prefix); }
-        public void delete(String key) throws java.io.IOException { real.delete(key); }
-        public String describe() { return real.describe(); }
-        public void close() { real.close(); }
       };
       try (Backups nodeA = new Backups(slow, null, source, "gc", "a", "test", tmp.resolve("l-a"), Clock.systemUTC());
            Backups nodeB = new Backups(new S3ObjectStore(target), null, source, "gc", "b", "test", tmp.resolve("l-b"),
@@ -210,6 +192,32 @@ class BackupLifecycleIT {
         assertThat(keys("locks/", "locks/")).as("the stale lock is removed, and no lock is left").isEmpty();
       }
     }
+  }
+
+  /** The test server's one group, as the node's own source gives it. */
+  private static Backups.GroupSource source(TestServer n) {
+    return dir -> {
+      java.nio.file.Files.createDirectories(dir);
+      n.server.node().store().checkpoint(dir.resolve("g"));
+      return List.of(new Backups.GroupCopy("g", "", "", dir.resolve("g")));
+    };
+  }
+
+  /** A real store with calls to override: where a test injects a failure or a pause. */
+  private static class Forwarding implements ObjectStore {
+    private final ObjectStore real;
+
+    Forwarding(ObjectStore real) {
+      this.real = real;
+    }
+
+    @Override public java.util.Optional<Long> size(String key) throws java.io.IOException { return real.size(key); }
+    @Override public void put(String key, java.io.InputStream in, long length) throws java.io.IOException { real.put(key, in, length); }
+    @Override public java.io.InputStream get(String key) throws java.io.IOException { return real.get(key); }
+    @Override public List<Entry> list(String prefix) throws java.io.IOException { return real.list(prefix); }
+    @Override public void delete(String key) throws java.io.IOException { real.delete(key); }
+    @Override public String describe() { return real.describe(); }
+    @Override public void close() { real.close(); }
   }
 
   private static Backups backups(BackupTarget target, Clock clock) {
