@@ -116,7 +116,7 @@ public final class ConfigLoader {
     Path key = optionalPath(v, "backup.encryption-key-file");
     java.util.List<Path> old = new java.util.ArrayList<>();
     for (String p : str(v, "backup.encryption-old-key-files").split(",")) {
-      if (!p.isBlank()) old.add(Path.of(p.trim()));
+      if (!p.isBlank()) old.add(toPath("backup.encryption-old-key-files", p.trim()));
     }
     if (key == null) {
       if (!old.isEmpty()) throw new ConfigException("backup.encryption-old-key-files needs backup.encryption-key-file");

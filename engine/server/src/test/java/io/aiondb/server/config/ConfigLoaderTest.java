@@ -47,7 +47,8 @@ class ConfigLoaderTest {
         {"--backup.s3.bucket=bkt", "--backup.s3.endpoint=not a url"},
         {"--backup.s3.bucket=bkt", "--backup.s3.region=Mars 1"},
         {"--backup.s3.endpoint=http://host:9000"}, {"--backup.encryption-key-file=/k"},
-        {"--backup.s3.bucket=bkt", "--backup.encryption-old-key-files=/k"}}) {
+        {"--backup.s3.bucket=bkt", "--backup.encryption-old-key-files=/k"},
+        {"--backup.s3.bucket=bkt", "--backup.encryption-key-file=/k", "--backup.encryption-old-key-files=/a,b\0c"}}) {
       assertThatThrownBy(() -> ConfigLoader.load(bad, Map.of(), null)).as(String.join(" ", bad))
           .isInstanceOf(ConfigException.class).hasMessageContaining("backup.");
     }
