@@ -36,7 +36,9 @@ class ConfigFuzzTest {
   @FuzzTest
   // libFuzzer dictionary syntax: \xNN escapes a byte, \\ a backslash.
   @DictionaryEntries({"\\x0A---\\x0A", "--", "=", "AION_", "MiB", "GiB", "TiB", "ms", "d", "true", "off", "grpc",
-      "netty", "aion-0=h:7072:7070", "\\\\u", "99999999999999999999", "\\x00"})
+      "netty", "aion-0=h:7072:7070", "\\\\u", "99999999999999999999", "\\x00", "--backup.s3.bucket=b-1",
+      "backup.s3.endpoint=", "backup.s3.prefix=", "backup.encryption-key-file=", "backup.encryption-old-key-files=",
+      "raft.snapshot-log-size="})
   void load(byte[] input) throws IOException {
     String[] sections = new String(input, StandardCharsets.UTF_8).split("\n---\n", 3);
     List<String> args = sections[0].isEmpty() ? List.of() : List.of(sections[0].split("\n", -1));
