@@ -120,6 +120,10 @@ class AionClusterValidationTest {
         Files.readString(Repo.root().resolve("docs/examples/aioncluster.yaml")), GenericKubernetesResource.class);
     example.getMetadata().setNamespace(NS);
     assertThat(create(example)).isEmpty();
+    GenericKubernetesResource backedUp = Serialization.unmarshal(
+        Files.readString(Repo.root().resolve("docs/examples/aioncluster-backup.yaml")), GenericKubernetesResource.class);
+    backedUp.getMetadata().setNamespace(NS);
+    assertThat(create(backedUp)).isEmpty();
     assertThat(errors("version: 0.1.0")).isEmpty();
     assertThat(errors("""
         version: 1.2.3-rc.1
