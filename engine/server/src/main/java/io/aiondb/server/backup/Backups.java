@@ -536,7 +536,7 @@ public final class Backups implements AutoCloseable {
       }
       seen.add(parts[1]);
       try {
-        out.add(manifest(parts[1]));
+        out.add(manifest(parts[1], true));
       } catch (AionException | IOException ex) {
         if (strict) throw new IOException("cannot read the manifest of backup " + parts[1] + " (" + ex.getMessage()
             + "): nothing is deleted while a backup's files cannot be known", ex);
@@ -555,13 +555,18 @@ public final class Backups implements AutoCloseable {
 
   /** The backup's manifest; 404 BACKUP_NOT_FOUND when there is none. */
   public Manifest manifest(String id) throws IOException {
+    return manifest(id, false);
+  }
+
+  /** @param listed the caller just saw the manifest in a listing: a cached copy needs no HEAD */
+  private Manifest manifest(String id, boolean listed) throws IOException {
     if (!Manifest.ID.matcher(id).matches()) {
       throw new AionException(ErrorCode.BAD_REQUEST, "'" + id + "' is not a backup id (like 20261206T151300Z-7f3a09c2)");
     }
     Manifest cached = manifests.get(id);
     if (cached != null) {
       // another node may have deleted it: a HEAD is cheap next to reading and parsing it again
-      if (store.size(Manifest.key(id)).isPresent()) return cached;
+      if (listed || store.size(Manifest.key(id)).isPresent()) return cached;
       manifests.remove(id);
       throw new AionException(ErrorCode.BACKUP_NOT_FOUND, "no backup " + id + " in " + store.describe());
     }
