@@ -67,7 +67,8 @@ public final class Node implements AutoCloseable {
         }));
     this.backups = config.backupTarget() == null ? null : new io.aiondb.server.backup.Backups(
         new io.aiondb.server.backup.S3ObjectStore(config.backupTarget()), backupCrypto, this::copyGroups,
-        config.clusterName(), config.nodeId(), Version.VALUE, config.dataDir().resolve("backup-work"), clock);
+        config.clusterName(), config.nodeId(), Version.VALUE, config.dataDir().resolve("backup-work"), clock,
+        config.backupTransfers());
     Gauge.builder("aion.watches.active", watches, io.aiondb.server.watch.WatchHub::active)
         .description("Watches open on this node").register(metrics);
     Gauge.builder("aion.watches.live", watches, io.aiondb.server.watch.WatchHub::live)

@@ -65,7 +65,8 @@ final class RestoreCommand {
     try (Backups backups = new Backups(new S3ObjectStore(config.backupTarget()),
         config.backupKeys() == null ? null : config.backupKeys().load(), dir -> {
       throw new IOException("restore takes no backups");
-    }, config.clusterName(), config.nodeId(), Version.VALUE, config.dataDir().resolve("backup-work"), Clock.systemUTC())) {
+    }, config.clusterName(), config.nodeId(), Version.VALUE, config.dataDir().resolve("backup-work"), Clock.systemUTC(),
+        config.backupTransfers())) {
       Manifest m = backup.equals("latest")
           ? backups.latest().orElseThrow(() -> new IOException("no backup in " + backups.target()))
           : backups.manifest(backup);

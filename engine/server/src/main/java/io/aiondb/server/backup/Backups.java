@@ -56,6 +56,7 @@ public final class Backups implements AutoCloseable {
   }
 
   private final ObjectStore store;
+  private final int transfers;
   /** Null: objects are stored as they are. */
   private final BackupCrypto crypto;
   private final GroupSource source;
@@ -78,6 +79,13 @@ public final class Backups implements AutoCloseable {
 
   public Backups(ObjectStore store, BackupCrypto crypto, GroupSource source, String cluster, String node,
       String engineVersion, Path workDir, Clock clock) {
+    this(store, crypto, source, cluster, node, engineVersion, workDir, clock, 4);
+  }
+
+  /** @param transfers files hashed and uploaded (or downloaded and checked) at once ({@code backup.transfers}) */
+  public Backups(ObjectStore store, BackupCrypto crypto, GroupSource source, String cluster, String node,
+      String engineVersion, Path workDir, Clock clock, int transfers) {
+    this.transfers = Math.max(1, transfers);
     this.store = store;
     this.crypto = crypto;
     this.source = source;
@@ -231,7 +239,7 @@ public final class Backups implements AutoCloseable {
     List<Manifest> earlier = list();
     String parent = earlier.isEmpty() ? null : earlier.get(earlier.size() - 1).id();
     byte[] dataKey = crypto == null ? null : crypto.newDataKey();
-    Map<String, String> dataKeys = new java.util.TreeMap<>();
+    Map<String, String> dataKeys = new java.util.concurrent.ConcurrentSkipListMap<>();
     if (crypto != null) dataKeys.put(id, crypto.wrap(dataKey, id));
     // encrypted objects can be reused only when a backup under this KEK names them (with the data key it used)
     Set<String> sealed = new HashSet<>();
@@ -259,13 +267,13 @@ public final class Backups implements AutoCloseable {
       for (int i = 0; i < copies.size(); i++) {
         GroupCopy c = copies.get(i);
         Checkpoints.Facts facts = Checkpoints.inspect(c.dir());
-        List<Manifest.FileRef> refs = new ArrayList<>();
-        for (Path f : files.get(i)) refs.add(upload(op, id, f, dataKey, sealed, knownKeys, dataKeys, dir));
+        List<Manifest.FileRef> refs = inParallel(files.get(i),
+            f -> upload(op, id, f, dataKey, sealed, knownKeys, dataKeys, dir));
         groups.add(new Manifest.Group(c.groupId(), c.rangeStart(), c.rangeEnd(), facts.index(), facts.term(),
             facts.revision(), facts.keyCount(), facts.digest(), refs));
       }
       Manifest.Encryption enc = crypto == null ? null
-          : new Manifest.Encryption(BackupCrypto.ALGORITHM, crypto.keyId(), dataKeys);
+          : new Manifest.Encryption(BackupCrypto.ALGORITHM, crypto.keyId(), new java.util.TreeMap<>(dataKeys));
       Manifest m = new Manifest(Manifest.FORMAT, id, cluster, node, engineVersion, started.toString(),
           clock.instant().toString(), parent, enc, groups, null);
       if (crypto != null) m = m.withMac(crypto.manifestMac(crypto.keyId(), m.unsignedJson()));
@@ -318,8 +326,8 @@ public final class Backups implements AutoCloseable {
       }
     }
     String key = crypto.objectName(crypto.keyId(), sha, id);
-    // encrypt into a scratch file beside the checkpoint (bounded memory; one file at a time), then upload it
-    Path sealedFile = dir.resolve(".encrypting");
+    // encrypt into a scratch file beside the checkpoint (bounded memory), then upload it
+    Path sealedFile = dir.resolve(".encrypting-" + name);
     MessageDigest check = sha256();
     try {
       try (InputStream in = new DigestInputStream(Files.newInputStream(f), check);
@@ -337,6 +345,52 @@ public final class Backups implements AutoCloseable {
     }
     op.progress().uploaded();
     return new Manifest.FileRef(name, size, null, key, stored, id);
+  }
+
+  private interface FileWork<E, T> {
+    T run(E item) throws IOException;
+  }
+
+  /**
+   * Runs {@code work} on every file, {@link #transfers} at a time, and returns the results in the files' order; the
+   * first failure cancels the rest and is thrown.
+   */
+  private <E, T> List<T> inParallel(List<E> files, FileWork<E, T> work) throws IOException {
+    if (transfers == 1 || files.size() < 2) {
+      List<T> out = new ArrayList<>();
+      for (E f : files) out.add(work.run(f));
+      return out;
+    }
+    java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(Math.min(transfers, files.size()), r -> {
+      Thread t = new Thread(r, "aion-backup-transfer");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<java.util.concurrent.Future<T>> futures = new ArrayList<>();
+      for (E f : files) futures.add(pool.submit(() -> work.run(f)));
+      List<T> out = new ArrayList<>();
+      for (java.util.concurrent.Future<T> fu : futures) {
+        try {
+          out.add(fu.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (e.getCause() instanceof IOException io) throw io;
+          if (e.getCause() instanceof RuntimeException re) throw re;
+          throw new IOException(e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("interrupted");
+        }
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
+      try {
+        pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS); // no transfer outlives its operation
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private void changedWhileSent(Path f, String key, String sha, MessageDigest sent) throws IOException {
@@ -607,8 +661,8 @@ public final class Backups implements AutoCloseable {
       throw new IOException("backup " + m.id() + " is encrypted (key " + m.encryption().keyId() + "): set"
           + " backup.encryption-key-file to that key");
     }
-    Map<String, byte[]> keys = new java.util.HashMap<>();
-    for (Manifest.FileRef f : g.files()) {
+    Map<String, byte[]> keys = new java.util.concurrent.ConcurrentHashMap<>();
+    inParallel(g.files(), f -> {
       Path target = dir.resolve(f.name());
       MessageDigest sha = sha256();
       long n;
@@ -620,7 +674,7 @@ public final class Backups implements AutoCloseable {
           byte[] k = keys.get(f.dataKey());
           if (k == null) {
             k = crypto.unwrap(m.encryption().dataKeys().get(f.dataKey()), f.dataKey(), m.encryption().keyId());
-            keys.put(f.dataKey(), k);
+            keys.putIfAbsent(f.dataKey(), k);
           }
           plain = crypto.decrypting(k, raw, f.object());
         }
@@ -643,7 +697,8 @@ public final class Backups implements AutoCloseable {
             + " bytes with " + f.sha256() : " whose hash does not give the object's name; the manifest says " + f.size()
             + " bytes") + ")");
       }
-    }
+      return null;
+    });
     try (var ch = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
       ch.force(true);
     } catch (IOException ignored) {

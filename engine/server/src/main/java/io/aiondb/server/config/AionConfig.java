@@ -55,7 +55,8 @@ public record AionConfig(
     String tlsClientAuth,
     Duration tlsReloadInterval,
     io.aiondb.server.backup.BackupTarget backupTarget,
-    io.aiondb.server.backup.BackupKeys backupKeys) {
+    io.aiondb.server.backup.BackupKeys backupKeys,
+    int backupTransfers) {
 
   /** TLS is on when a certificate is configured (ConfigLoader requires the key and CA files with it). */
   public boolean tls() {

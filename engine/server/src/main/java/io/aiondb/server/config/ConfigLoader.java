@@ -178,7 +178,8 @@ public final class ConfigLoader {
         oneOf(v, "tls.client-auth", "none", "request", "require"),
         duration(v, "tls.reload-interval"),
         backupTarget(v),
-        backupKeys(v));
+        backupKeys(v),
+        intRange(v, "backup.transfers", 1, 32));
     if (c.nodeId().isBlank()) throw new ConfigException("node.id must not be empty");
     if (c.writeBufferBytes() < (1 << 20)) throw new ConfigException("storage.write-buffer-size must be at least 1MiB");
     c.connections().validate();

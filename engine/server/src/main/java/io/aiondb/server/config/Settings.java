@@ -164,6 +164,8 @@ public final class Settings {
       new Setting("backup.s3.region", Type.STRING, "us-east-1", "Region the S3 requests are signed for."),
       new Setting("backup.s3.path-style", Type.BOOL, "false",
           "Path-style URLs (endpoint/bucket/key), as MinIO, Ceph and s3proxy need; false: virtual-hosted buckets."),
+      new Setting("backup.transfers", Type.INT, "4",
+          "Files a backup hashes and uploads (a restore or deep verification downloads and checks) at once, 1-32."),
       new Setting("backup.encryption-key-file", Type.OPTIONAL_PATH, "",
           "File with the 32-byte key that encrypts backups (64 hex digits or base64, e.g. from openssl rand -hex 32); "
               + "set: every backup is encrypted client-side (docs/backup.md). Empty: backups are not encrypted."),

@@ -118,7 +118,8 @@ class BackupLifecycleIT {
         }
       };
       Path work = tmp.resolve("i-work");
-      try (Backups first = new Backups(failing, null, source, "gc", "test", "test", work, Clock.systemUTC())) {
+      // one transfer at a time: exactly the three objects before the failing one went up
+      try (Backups first = new Backups(failing, null, source, "gc", "test", "test", work, Clock.systemUTC(), 1)) {
         Operation op = await(first.create());
         assertThat(op.state()).isEqualTo(Operation.State.FAILED);
         assertThat(op.error()).contains("connection reset");
