@@ -69,6 +69,7 @@ public final class Node implements AutoCloseable {
         new io.aiondb.server.backup.S3ObjectStore(config.backupTarget()), backupCrypto, this::copyGroups,
         config.clusterName(), config.nodeId(), Version.VALUE, config.dataDir().resolve("backup-work"), clock,
         config.backupTransfers());
+    if (backups != null) registerBackupMetrics(backups);
     Gauge.builder("aion.watches.active", watches, io.aiondb.server.watch.WatchHub::active)
         .description("Watches open on this node").register(metrics);
     Gauge.builder("aion.watches.live", watches, io.aiondb.server.watch.WatchHub::live)
@@ -119,6 +120,30 @@ public final class Node implements AutoCloseable {
   /** The service layer: the transports' only way to keys, namespaces, indexes, queries and watches. */
   public io.aiondb.server.service.KvService service() {
     return service;
+  }
+
+  /** docs/backup.md "Metrics": what backups this node ran since it started. */
+  private void registerBackupMetrics(io.aiondb.server.backup.Backups b) {
+    Gauge.builder("aion.backup.last.success.timestamp", b, x -> x.lastBackup() == null ? Double.NaN
+            : x.lastBackup().completedAt().toEpochMilli() / 1000.0)
+        .baseUnit("seconds").description("When the last backup this node took completed (Unix seconds; absent: none"
+            + " since it started). Alert on the newest over all members: time() - max(...) > your interval")
+        .register(metrics);
+    Gauge.builder("aion.backup.last.duration", b, x -> x.lastBackup() == null ? Double.NaN : x.lastBackup().seconds())
+        .baseUnit("seconds").description("How long the last backup this node took ran").register(metrics);
+    Gauge.builder("aion.backup.last.size", b, x -> x.lastBackup() == null ? Double.NaN : x.lastBackup().bytes())
+        .baseUnit("bytes").description("Bytes of data the last backup this node took holds (all its files)")
+        .register(metrics);
+    Gauge.builder("aion.backup.last.uploaded", b, x -> x.lastBackup() == null ? Double.NaN : x.lastBackup().bytesUploaded())
+        .baseUnit("bytes").description("Bytes the last backup this node took uploaded (its files not already stored)")
+        .register(metrics);
+    for (var kind : io.aiondb.server.backup.Operation.Kind.values()) {
+      for (boolean ok : new boolean[] {true, false}) {
+        io.micrometer.core.instrument.FunctionCounter.builder("aion.backup.operations", b, x -> x.finished(kind, ok))
+            .tag("kind", kind.toString()).tag("outcome", ok ? "succeeded" : "failed")
+            .description("Backup operations (create, verify, prune) this node finished, by outcome").register(metrics);
+      }
+    }
   }
 
   /** The backup encryption keys, read now so that a missing or malformed key file stops the start with its reason. */

@@ -148,6 +148,38 @@ public final class Backups implements AutoCloseable {
     return start(new Operation(id, Operation.Kind.CREATE, id, clock.instant()), op -> runCreate(op));
   }
 
+  // ---------------------------------------------------------------- figures for /metrics
+
+  /** Operations this node finished since it started, by {@code kind/outcome} (e.g. {@code create/succeeded}). */
+  private final Map<String, java.util.concurrent.atomic.LongAdder> finished = new ConcurrentHashMap<>();
+  private volatile Operation lastBackup;
+
+  private void record(Operation op, boolean succeeded) {
+    finished.computeIfAbsent(op.kind() + "/" + (succeeded ? "succeeded" : "failed"),
+        k -> new java.util.concurrent.atomic.LongAdder()).increment();
+    if (succeeded && op.kind() == Operation.Kind.CREATE) lastBackup = op;
+  }
+
+  public long finished(Operation.Kind kind, boolean succeeded) {
+    var n = finished.get(kind + "/" + (succeeded ? "succeeded" : "failed"));
+    return n == null ? 0 : n.sum();
+  }
+
+  /** The last backup this node completed since it started (null: none): when, how long, how large, how much sent. */
+  public record LastBackup(Instant completedAt, double seconds, long bytes, long bytesUploaded) {}
+
+  public LastBackup lastBackup() {
+    Operation op = lastBackup;
+    if (op == null) return null;
+    Instant end = clock.instant();
+    Object bytes = op.result().get("bytes");
+    Object reused = op.result().get("bytesReused");
+    long total = bytes instanceof Number b ? b.longValue() : 0;
+    return new LastBackup(op.finishedAt() == null ? end : op.finishedAt(),
+        Duration.between(op.startedAt(), op.finishedAt() == null ? end : op.finishedAt()).toMillis() / 1000.0, total,
+        total - (reused instanceof Number r ? r.longValue() : 0));
+  }
+
   private void remember(Operation op) {
     synchronized (operations) {
       operations.remove(op.id()); // a retried id moves to the end
@@ -217,6 +249,7 @@ public final class Backups implements AutoCloseable {
         }
         // free the node before the state says done: a caller that sees "succeeded" may start the next one at once
         running.compareAndSet(op, null);
+        record(op, failure == null);
         if (failure == null) {
           op.succeed(clock.instant());
           LOG.info("backup operation {} ({}) succeeded: {}", op.id(), op.kind(), op.summary());

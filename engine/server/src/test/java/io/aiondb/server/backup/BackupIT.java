@@ -91,6 +91,18 @@ class BackupIT {
       JsonNode deep = awaitDone(url, send("POST", url + "/v1/backups/" + b1 + "/verify", "{\"level\":\"deep\"}", 202));
       assertThat(deep.path("state").asText()).as(deep.toString()).isEqualTo("succeeded");
 
+      // what /metrics says of it: two backups, the last one incremental, taken just now; one light verification
+      String metrics = get(url + "/metrics").body();
+      assertThat(metric(metrics, "aion_backup_operations_total{kind=\"create\",outcome=\"succeeded\"}")).isEqualTo(2);
+      assertThat(metric(metrics, "aion_backup_operations_total{kind=\"verify-light\",outcome=\"succeeded\"}")).isEqualTo(1);
+      assertThat(metric(metrics, "aion_backup_operations_total{kind=\"create\",outcome=\"failed\"}")).isZero();
+      assertThat(metric(metrics, "aion_backup_last_success_timestamp_seconds"))
+          .isBetween(System.currentTimeMillis() / 1000.0 - 120, System.currentTimeMillis() / 1000.0 + 1);
+      assertThat(metric(metrics, "aion_backup_last_uploaded_bytes")).isPositive()
+          .isLessThan(metric(metrics, "aion_backup_last_size_bytes"));
+      assertThat(metric(metrics, "aion_backup_last_size_bytes"))
+          .isEqualTo(send("GET", url + "/v1/backups/" + b2, null, 200).path("bytes").asDouble());
+
       // bad input answers clearly and changes nothing
       assertThat(send("GET", url + "/v1/backups/not-an-id", null, 400).path("code").asText()).isEqualTo("BAD_REQUEST");
       assertThat(send("GET", url + "/v1/backups/20000101T000000Z-00000000", null, 404).path("code").asText())
@@ -355,6 +367,15 @@ class BackupIT {
         assertThat(total).as("the bank's total in the restored cluster").isEqualTo(100L * accounts);
       }
     }
+  }
+
+  /** The value of one sample in Prometheus text, by its name and labels as printed. */
+  private static double metric(String text, String sample) {
+    for (String line : text.lines().toList()) {
+      if (line.startsWith(sample + " ")) return Double.parseDouble(line.substring(sample.length() + 1).trim().split(" ")[0]);
+    }
+    throw new AssertionError("no sample " + sample + " in /metrics:\n" + text.lines()
+        .filter(l -> l.startsWith("aion_backup")).collect(java.util.stream.Collectors.joining("\n")));
   }
 
   private static HttpResponse<String> get(String url) throws Exception {
