@@ -145,6 +145,48 @@ public class EngineClient {
     return call(caPem, "POST", uri(base, "/v1/cluster/nodes/" + checkId(id) + "/decommission"), "", NodeView.Change.class);
   }
 
+  // ---------------------------------------------------------------- backups (docs/backup.md)
+
+  private static final java.util.regex.Pattern BACKUP_ID = java.util.regex.Pattern.compile("[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}");
+
+  /**
+   * {@code POST {member}/v1/backups {"id": backupId}}: starts the member's backup, or answers the one it runs or ran
+   * with that id, or the one the store holds (idempotent: ask again after losing the answer).
+   */
+  public BackupView startBackup(URI member, String backupId, String caPem)
+      throws EngineUnavailableException, EngineRefusedException {
+    if (!BACKUP_ID.matcher(backupId).matches()) throw new IllegalArgumentException("not a backup id: " + backupId);
+    return call(caPem, "POST", uri(member, "/v1/backups"), JSON.createObjectNode().put("id", backupId).toString(),
+        BackupView.class);
+  }
+
+  /** {@code GET {member}/v1/backups/operations/{op}}; null when the member does not know it (it restarted). */
+  public BackupView backupOperation(URI member, String operationId, String caPem)
+      throws EngineUnavailableException, EngineRefusedException {
+    if (!operationId.matches("(op-)?[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}")) {
+      throw new IllegalArgumentException("not an operation id: " + operationId);
+    }
+    try {
+      return call(caPem, "GET", uri(member, "/v1/backups/operations/" + operationId), null, BackupView.class);
+    } catch (EngineRefusedException e) {
+      if (e.status() == 404 && "NOT_FOUND".equals(e.code())) return null;
+      throw e;
+    }
+  }
+
+  /** {@code DELETE {member}/v1/backups/{id}}; true when it deleted it, false when there was none. */
+  public boolean deleteBackup(URI member, String backupId, String caPem)
+      throws EngineUnavailableException, EngineRefusedException {
+    if (!BACKUP_ID.matcher(backupId).matches()) throw new IllegalArgumentException("not a backup id: " + backupId);
+    try {
+      call(caPem, "DELETE", uri(member, "/v1/backups/" + backupId), null, com.fasterxml.jackson.databind.JsonNode.class);
+      return true;
+    } catch (EngineRefusedException e) {
+      if (e.status() == 404 && "BACKUP_NOT_FOUND".equals(e.code())) return false;
+      throw e;
+    }
+  }
+
   private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}");
 
   private static String checkId(String id) {

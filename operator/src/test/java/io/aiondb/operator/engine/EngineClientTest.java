@@ -270,4 +270,48 @@ class EngineClientTest {
     assertThatThrownBy(() -> quick.nodes(base(), null)).isInstanceOf(EngineUnavailableException.class)
         .hasMessageContaining("timed out");
   }
+  @Test
+  void startsFollowsAndDeletesBackups() throws Exception {
+    // the operation as docs/backup.md shows it (POST /v1/backups answers the same shape)
+    body = """
+        {"id":"20261206T151300Z-7f3a09c2","kind":"create","backup":"20261206T151300Z-7f3a09c2","state":"succeeded",\
+        "startedAt":"2026-12-06T15:13:00.120Z","finishedAt":"2026-12-06T15:13:00.410Z",\
+        "progress":{"bytesDone":61440,"bytesTotal":61440,"filesDone":12,"filesTotal":12,"filesReused":3,\
+        "bytesReused":20480,"bytesPerSecond":211862},\
+        "result":{"backup":"20261206T151300Z-7f3a09c2","revision":5,"keyCount":3,"files":12,"bytes":61440,\
+        "filesReused":3,"bytesReused":20480,"encrypted":false}}""";
+    status = 202;
+    BackupView started = client.startBackup(base(), "20261206T151300Z-7f3a09c2", null);
+    assertThat(method).isEqualTo("POST");
+    assertThat(path).isEqualTo("/v1/backups");
+    assertThat(requestBody).isEqualTo("{\"id\":\"20261206T151300Z-7f3a09c2\"}");
+    assertThat(started.succeeded()).isTrue();
+    assertThat(started.resultLong("revision")).isEqualTo(5);
+    assertThat(started.resultLong("nothing")).isNull();
+    assertThat(started.progress().bytesReused()).isEqualTo(20480);
+
+    status = 200;
+    assertThat(client.backupOperation(base(), "20261206T151300Z-7f3a09c2", null).backup())
+        .isEqualTo("20261206T151300Z-7f3a09c2");
+    assertThat(path).isEqualTo("/v1/backups/operations/20261206T151300Z-7f3a09c2");
+    status = 404;
+    body = "{\"code\":\"NOT_FOUND\",\"message\":\"no backup operation x on this node\"}";
+    assertThat(client.backupOperation(base(), "op-20261206T151300Z-00000001", null)).as("a restarted member").isNull();
+
+    body = "{\"code\":\"BACKUP_NOT_FOUND\",\"message\":\"no backup\"}";
+    assertThat(client.deleteBackup(base(), "20261206T151300Z-7f3a09c2", null)).isFalse();
+    assertThat(method).isEqualTo("DELETE");
+    status = 200;
+    body = "{\"deleted\":\"20261206T151300Z-7f3a09c2\"}";
+    assertThat(client.deleteBackup(base(), "20261206T151300Z-7f3a09c2", null)).isTrue();
+
+    status = 409;
+    body = "{\"code\":\"BACKUP_BUSY\",\"message\":\"backup operation x (prune) is running\"}";
+    assertThatThrownBy(() -> client.startBackup(base(), "20261206T151300Z-7f3a09c2", null))
+        .isInstanceOf(EngineRefusedException.class).hasMessageContaining("BACKUP_BUSY");
+    int before = requests;
+    assertThatThrownBy(() -> client.startBackup(base(), "../../etc", null)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> client.backupOperation(base(), "x/../y", null)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(requests).as("nothing sent for a bad id").isEqualTo(before);
+  }
 }
