@@ -1,0 +1,112 @@
+package io.aiondb.operator.backup;
+
+import io.aiondb.operator.api.AionBackupSpec;
+import io.aiondb.operator.api.AionBackupStatus;
+import io.aiondb.operator.engine.BackupView;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Decides the next step of one AionBackup (docs/design/010-operator-backups.md): a pure function of a {@link Snapshot}
+ * — no clock, no client; the reconciler carries out the decision and asks again, so the operator may be killed at any
+ * moment. Starting is idempotent: the engine answers a backup id it already knows instead of starting another.
+ *
+ * <p>First match wins:
+ * <ol>
+ *   <li>Completed or Failed: nothing more.</li>
+ *   <li>The cluster is gone, or has no {@code spec.backup}: Failed (ClusterNotFound, BackupNotConfigured).</li>
+ *   <li>Started longer than {@code spec.deadline} ago: Failed (DeadlineExceeded). Nothing stays Running forever.</li>
+ *   <li>Not started: start on the member {@code spec.target} asks for (a Ready, caught-up follower, the lowest
+ *       ordinal first, else the Ready leader; {@code Leader}: the Ready leader only), or wait for one.</li>
+ *   <li>Running, its member answered: running → follow; succeeded → Completed; failed → Failed (Engine, with the
+ *       engine's message).</li>
+ *   <li>Running, its member does not know the operation (it restarted): start again with the same id on a member
+ *       chosen as above (the engine answers the finished backup if its manifest was written).</li>
+ *   <li>Running, its member does not answer: Failed (MemberGone) if its pod is gone, else wait.</li>
+ * </ol>
+ */
+public final class BackupStep {
+  private BackupStep() {}
+
+  /** One member as the reconciler saw it. */
+  public record Member(String pod, int ordinal, boolean leader, boolean caughtUp, boolean ready) {}
+
+  /** What the running backup's member said about its operation. */
+  public enum Answer { KNOWN, FORGOTTEN, UNREACHABLE, NOT_ASKED }
+
+  public record Snapshot(Instant now, AionBackupSpec spec, AionBackupStatus status, boolean clusterExists,
+      boolean clusterHasBackup, List<Member> members, Answer answer, BackupView operation) {}
+
+  public sealed interface Decision permits Done, Wait, Start, Complete, Fail {}
+
+  /** Terminal: nothing to do. */
+  public record Done() implements Decision {}
+
+  /** Look again after {@code after}; {@code progress} (may be null) goes into status. */
+  public record Wait(Duration after, String why, BackupView progress) implements Decision {}
+
+  /** Ask {@code member} to back up (again) with the backup's id. */
+  public record Start(String member) implements Decision {}
+
+  public record Complete(BackupView result) implements Decision {}
+
+  public record Fail(String reason, String message) implements Decision {}
+
+  public static final Duration FOLLOW = Duration.ofSeconds(2);
+  public static final Duration RETRY = Duration.ofSeconds(5);
+
+  public static Decision decide(Snapshot s) {
+    AionBackupStatus.Phase phase = s.status() == null ? null : s.status().getPhase();
+    if (phase == AionBackupStatus.Phase.Completed || phase == AionBackupStatus.Phase.Failed) return new Done();
+    if (!s.clusterExists()) {
+      return new Fail("ClusterNotFound", "AionCluster " + s.spec().getCluster() + " does not exist in this namespace");
+    }
+    if (!s.clusterHasBackup()) {
+      return new Fail("BackupNotConfigured", "AionCluster " + s.spec().getCluster() + " has no spec.backup: its members"
+          + " have no object store to back up to");
+    }
+    String started = s.status() == null ? null : s.status().getStartedAt();
+    Duration deadline = deadline(s.spec().getDeadline());
+    if (started != null && Instant.parse(started).plus(deadline).isBefore(s.now())) {
+      return new Fail("DeadlineExceeded", "the backup did not complete within " + s.spec().getDeadline() + " of "
+          + started + (s.status().getMember() == null ? "" : " (member " + s.status().getMember() + ")"));
+    }
+    if (phase != AionBackupStatus.Phase.Running) return start(s);
+    return switch (s.answer()) {
+      case KNOWN -> {
+        BackupView op = s.operation();
+        if (op.running()) yield new Wait(FOLLOW, "member " + s.status().getMember() + " is backing up", op);
+        if (op.succeeded()) yield new Complete(op);
+        yield new Fail("Engine", "member " + s.status().getMember() + ": " + (op.error() == null ? op.state() : op.error()));
+      }
+      case FORGOTTEN -> start(s);
+      case UNREACHABLE, NOT_ASKED -> s.members().stream().anyMatch(m -> m.pod().equals(s.status().getMember()))
+          ? new Wait(RETRY, "member " + s.status().getMember() + " does not answer", null)
+          : new Fail("MemberGone", "member " + s.status().getMember() + " is gone while it was backing up");
+    };
+  }
+
+  private static Decision start(Snapshot s) {
+    Optional<Member> follower = s.members().stream().filter(m -> !m.leader() && m.ready() && m.caughtUp())
+        .min(Comparator.comparingInt(Member::ordinal));
+    Optional<Member> leader = s.members().stream().filter(m -> m.leader() && m.ready()).findFirst();
+    Optional<Member> pick = s.spec().getTarget() == AionBackupSpec.Target.Leader ? leader : follower.or(() -> leader);
+    return pick.<Decision>map(m -> new Start(m.pod()))
+        .orElseGet(() -> new Wait(RETRY, s.spec().getTarget() == AionBackupSpec.Target.Leader
+            ? "no Ready leader to back up from" : "no Ready member to back up from", null));
+  }
+
+  /** {@code spec.deadline} (the CRD allows 1-99999 s, m or h). */
+  static Duration deadline(String text) {
+    String t = text == null ? "6h" : text;
+    long n = Long.parseLong(t.substring(0, t.length() - 1));
+    return switch (t.charAt(t.length() - 1)) {
+      case 's' -> Duration.ofSeconds(n);
+      case 'm' -> Duration.ofMinutes(n);
+      default -> Duration.ofHours(n);
+    };
+  }
+}
