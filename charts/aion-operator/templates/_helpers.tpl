@@ -48,6 +48,13 @@ the same rules.
 - apiGroups: ["aiondb.io"]
   resources: ["aionclusters/finalizers"]
   verbs: ["update"]
+# AionBackup: the finalizer (deletionPolicy Delete deletes the backup's manifest first) is added and removed by patch
+- apiGroups: ["aiondb.io"]
+  resources: ["aionbackups"]
+  verbs: ["get", "list", "watch", "patch"]
+- apiGroups: ["aiondb.io"]
+  resources: ["aionbackups/status"]
+  verbs: ["get", "patch", "update"]
 # delete: volume growth recreates the StatefulSet (propagationPolicy Orphan: its pods keep running)
 - apiGroups: ["apps"]
   resources: ["statefulsets"]

@@ -82,8 +82,8 @@ public final class DevCluster implements AutoCloseable {
     started.add(client);
     String version = client.getKubernetesVersion().getGitVersion().replaceFirst("^v", "");
 
-    progress.accept("installing the CRD and the Helm chart's RBAC (ServiceAccount, ClusterRole, ClusterRoleBinding)");
-    OperatorInstall.applyCrd(client, crd);
+    progress.accept("installing the CRDs and the Helm chart's RBAC (ServiceAccount, ClusterRole, ClusterRoleBinding)");
+    OperatorInstall.applyCrds(client, crd.getParent());
     install = OperatorInstall.render(repo.resolve("charts/aion-operator"), client, version, java.util.Map.of());
     install.apply(client, false);
 

@@ -22,8 +22,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Installs the operator the way its Helm chart would: the CRD the operator build generated
- * ({@code operator/target/kubernetes/aionclusters.aiondb.io-v1.yml}, which a test keeps equal to the chart's
+ * Installs the operator the way its Helm chart would: the CRDs the operator build generated
+ * ({@code operator/target/kubernetes/*.aiondb.io-v1.yml}, which a test keeps equal to the chart's
  * {@code crds/}), and every object {@code helm template charts/aion-operator} renders except the Deployment
  * (ServiceAccount, ClusterRole, ClusterRoleBinding): the chart is rendered with the Helm library embedded in
  * helm-java ({@link RenderChart}, in a child JVM), no helm binary. The operator itself then runs as a local
@@ -65,6 +65,19 @@ public final class OperatorInstall {
 
   public String serviceAccountName() {
     return rendered.stream().filter(ServiceAccount.class::isInstance).findFirst().orElseThrow().getMetadata().getName();
+  }
+
+  /**
+   * Applies every CRD the operator build generated in {@code dir} (operator/target/kubernetes: one per kind the
+   * operator serves; it refuses to start while one of them is missing).
+   */
+  public static void applyCrds(KubernetesClient client, Path dir) throws IOException {
+    List<Path> crds;
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      crds = files.filter(p -> p.getFileName().toString().endsWith(".aiondb.io-v1.yml")).sorted().toList();
+    }
+    if (crds.isEmpty()) throw new IOException("no CRD in " + dir + ": build the operator first");
+    for (Path crd : crds) applyCrd(client, crd);
   }
 
   public static void applyCrd(KubernetesClient client, Path crdFile) throws IOException {

@@ -60,7 +60,7 @@ final class K3sClusterFixture implements ClusterFixture {
     Path kubeconfig = Files.createTempFile("k3s", ".kubeconfig");
     Files.writeString(kubeconfig, k3s.getKubeConfigYaml());
     KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(k3s.getKubeConfigYaml())).build();
-    OperatorInstall.applyCrd(client, Repo.root().resolve("operator/target/kubernetes/aionclusters.aiondb.io-v1.yml"));
+    OperatorInstall.applyCrds(client, Repo.root().resolve("operator/target/kubernetes"));
     String version = client.getKubernetesVersion().getGitVersion().replaceFirst("^v", "").replaceFirst("\\+.*", "");
     OperatorInstall install = OperatorInstall.render(Repo.root().resolve("charts/aion-operator"), client, version,
         Map.of("image.tag", VERSION, "image.pullPolicy", "Never"));

@@ -10,8 +10,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
  * One backup of an AionCluster to the cluster's object store (spec.backup): {@code kubectl get aionbackups}. Its spec
- * never changes; its status follows the backup from Pending to Completed or Failed (docs/design/010-operator-backups.md).
- * Work in progress: no reconciler yet.
+ * never changes; its status follows the backup from Pending to Completed or Failed (docs/operator.md "AionBackup",
+ * docs/design/010-operator-backups.md); io.aiondb.operator.backup.AionBackupReconciler carries it out.
  */
 @Group(AionCluster.GROUP)
 @Version(AionCluster.VERSION)

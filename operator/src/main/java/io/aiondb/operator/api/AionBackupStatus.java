@@ -22,7 +22,7 @@ public class AionBackupStatus {
   private Long filesReused;
   private Long bytesDone;
   private Long bytesTotal;
-  /** Failed: a stable reason (ClusterNotFound, BackupNotConfigured, MemberRestarted, MemberGone, DeadlineExceeded, Engine). */
+  /** Failed: a stable reason (ClusterNotFound, BackupNotConfigured, MemberGone, DeadlineExceeded, Engine). */
   private String reason;
   private String message;
 

@@ -7,10 +7,12 @@ import io.aiondb.operator.api.AionBackupStatus;
 import io.aiondb.operator.api.AionCluster;
 import io.aiondb.operator.engine.BackupView;
 import io.aiondb.operator.engine.ClusterView;
+import io.aiondb.operator.engine.EngineAddresses;
 import io.aiondb.operator.engine.EngineClient;
 import io.aiondb.operator.engine.EngineRefusedException;
 import io.aiondb.operator.engine.EngineUnavailableException;
 import io.aiondb.operator.model.TlsBuilders;
+import io.aiondb.operator.reconcile.EventRecorder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -20,7 +22,7 @@ import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import jakarta.inject.Inject;
-import java.net.URI;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -32,14 +34,11 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Carries out {@link BackupStep}'s decisions for an AionBackup (WORK IN PROGRESS, docs/design/010-operator-backups.md):
- * reads the cluster and its members, asks the running member about the operation, and writes the status. The backup
- * id is derived from the object (creation time and uid), so a start repeated after an operator crash is answered by
- * the engine instead of starting a second backup. With {@code deletionPolicy: Delete}, deleting the object deletes
- * the backup's manifest first.
- *
- * <p>Not wired for tests yet: the chart's and the bundle's RBAC, the CRD copies and a reconciler test against the
- * API server and a fake engine are still to do.
+ * Carries out {@link BackupStep}'s decisions for an AionBackup (docs/design/010-operator-backups.md): reads the
+ * cluster and its members, asks the running member about the operation, writes the status and records an Event for
+ * every transition (Started, Restarted, Completed, Failed). The backup id is derived from the object (creation time
+ * and uid), so a start repeated after an operator crash is answered by the engine instead of starting a second backup.
+ * With {@code deletionPolicy: Delete}, deleting the object deletes the backup's manifest first.
  */
 @ControllerConfiguration(name = AionBackupReconciler.NAME)
 public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<AionBackup> {
@@ -47,14 +46,17 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
   private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
   private final KubernetesClient client;
-  private final OperatorConfig config;
   private final EngineClient engine;
+  private final EngineAddresses addresses;
+  private final EventRecorder events;
 
   @Inject
-  public AionBackupReconciler(KubernetesClient client, OperatorConfig config) {
+  public AionBackupReconciler(KubernetesClient client, OperatorConfig config,
+      @ConfigProperty(name = "HOSTNAME", defaultValue = "aion-operator") String instance) {
     this.client = client;
-    this.config = config;
     this.engine = new EngineClient(config.engineTimeout());
+    this.addresses = new EngineAddresses(config.engineUrlTemplate(), config.engineMemberUrlTemplate());
+    this.events = new EventRecorder(client, instance);
   }
 
   /** The engine backup id of this object: its creation second and 32 bits of its uid's hash. */
@@ -73,14 +75,15 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
     String ns = backup.getMetadata().getNamespace();
     AionBackupSpec spec = backup.getSpec();
     AionBackupStatus status = backup.getStatus() == null ? new AionBackupStatus() : backup.getStatus();
+    AionBackupStatus.Phase before = status.getPhase();
     AionCluster cluster = client.resources(AionCluster.class).inNamespace(ns).withName(spec.getCluster()).get();
     String caPem = cluster == null ? null : caPem(cluster);
     List<BackupStep.Member> members = cluster == null ? List.of() : members(cluster, caPem);
     BackupStep.Answer answer = BackupStep.Answer.NOT_ASKED;
     BackupView op = null;
-    if (status.getPhase() == AionBackupStatus.Phase.Running && cluster != null && status.getMember() != null) {
+    if (before == AionBackupStatus.Phase.Running && cluster != null && status.getMember() != null) {
       try {
-        op = engine.backupOperation(memberUri(cluster, status.getMember()), status.getBackupId(), caPem);
+        op = engine.backupOperation(addresses.member(cluster, status.getMember()), status.getBackupId(), caPem);
         answer = op == null ? BackupStep.Answer.FORGOTTEN : BackupStep.Answer.KNOWN;
       } catch (EngineUnavailableException | EngineRefusedException e) {
         answer = BackupStep.Answer.UNREACHABLE;
@@ -88,66 +91,87 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
     }
     BackupStep.Decision d = BackupStep.decide(new BackupStep.Snapshot(Instant.now(), spec, status, cluster != null,
         cluster != null && cluster.getSpec().getBackup() != null, members, answer, op));
+    backup.setStatus(status);
     switch (d) {
       case BackupStep.Done done -> {
         return UpdateControl.noUpdate();
       }
       case BackupStep.Fail f -> {
-        status.setPhase(AionBackupStatus.Phase.Failed);
-        status.setReason(f.reason());
-        status.setMessage(f.message());
-        status.setCompletedAt(Instant.now().toString());
-        backup.setStatus(status);
-        return UpdateControl.patchStatus(backup);
+        return fail(backup, f.reason(), f.message());
       }
       case BackupStep.Wait w -> {
         if (w.progress() != null && w.progress().progress() != null) {
           status.setBytesDone(w.progress().progress().bytesDone());
           status.setBytesTotal(w.progress().progress().bytesTotal());
+          status.setFiles(w.progress().progress().filesTotal());
+          status.setFilesReused(w.progress().progress().filesReused());
+          status.setBytesReused(w.progress().progress().bytesReused());
         }
         status.setMessage(w.why());
         if (status.getPhase() == null) status.setPhase(AionBackupStatus.Phase.Pending);
-        backup.setStatus(status);
         return UpdateControl.patchStatus(backup).rescheduleAfter(w.after());
       }
       case BackupStep.Complete c -> {
-        complete(status, c.result());
-        backup.setStatus(status);
+        complete(backup, c.result());
         return UpdateControl.patchStatus(backup);
       }
       case BackupStep.Start s -> {
-        String id = status.getBackupId() != null ? status.getBackupId() : backupId(backup);
-        try {
-          BackupView started = engine.startBackup(memberUri(cluster, s.member()), id, caPem);
-          status.setPhase(AionBackupStatus.Phase.Running);
-          status.setMember(s.member());
-          status.setBackupId(id);
-          if (status.getStartedAt() == null) status.setStartedAt(Instant.now().toString());
-          status.setMessage("member " + s.member() + " is backing up");
-          if (started.succeeded()) complete(status, started);
-          backup.setStatus(status);
-          return UpdateControl.patchStatus(backup).rescheduleAfter(BackupStep.FOLLOW);
-        } catch (EngineRefusedException e) {
-          if (e.status() == 409 && "BACKUP_BUSY".equals(e.code())) { // a prune or another backup on that member
-            status.setMessage(e.getMessage());
-            backup.setStatus(status);
-            return UpdateControl.patchStatus(backup).rescheduleAfter(BackupStep.RETRY);
-          }
-          status.setPhase(AionBackupStatus.Phase.Failed);
-          status.setReason("Engine");
-          status.setMessage(e.getMessage());
-          backup.setStatus(status);
-          return UpdateControl.patchStatus(backup);
-        } catch (EngineUnavailableException e) {
-          status.setMessage(e.getMessage());
-          backup.setStatus(status);
-          return UpdateControl.patchStatus(backup).rescheduleAfter(BackupStep.RETRY);
-        }
+        return start(backup, cluster, s.member(), caPem);
       }
     }
   }
 
-  private static void complete(AionBackupStatus status, BackupView v) {
+  private UpdateControl<AionBackup> start(AionBackup backup, AionCluster cluster, String member, String caPem) {
+    AionBackupStatus status = backup.getStatus();
+    String id = status.getBackupId() != null ? status.getBackupId() : backupId(backup);
+    boolean again = status.getPhase() == AionBackupStatus.Phase.Running;
+    try {
+      BackupView started = engine.startBackup(addresses.member(cluster, member), id, caPem);
+      String previous = status.getMember();
+      status.setPhase(AionBackupStatus.Phase.Running);
+      status.setMember(member);
+      status.setBackupId(id);
+      if (status.getStartedAt() == null) status.setStartedAt(Instant.now().toString());
+      status.setMessage("member " + member + " is backing up");
+      if (again) {
+        events.normal(backup, "Restarted", "Member " + previous + " no longer knows backup " + id
+            + " (it restarted): asked member " + member + " with the same id.");
+      } else {
+        events.normal(backup, "Started", "Member " + member + " is backing up AionCluster " + cluster.getMetadata().getName()
+            + " as backup " + id + ".");
+      }
+      if (started.succeeded()) complete(backup, started);
+      else if (!started.running()) {
+        return fail(backup, "Engine", "member " + member + ": " + (started.error() == null ? started.state() : started.error()));
+      }
+      return UpdateControl.patchStatus(backup).rescheduleAfter(BackupStep.FOLLOW);
+    } catch (EngineRefusedException e) {
+      if (e.status() == 409 && "BACKUP_BUSY".equals(e.code())) { // a prune or another backup on that member
+        status.setPhase(status.getPhase() == null ? AionBackupStatus.Phase.Pending : status.getPhase());
+        status.setMessage("member " + member + " is busy: " + e.getMessage());
+        return UpdateControl.patchStatus(backup).rescheduleAfter(BackupStep.RETRY);
+      }
+      status.setBackupId(id);
+      return fail(backup, "Engine", "member " + member + " refused the backup: " + e.getMessage());
+    } catch (EngineUnavailableException e) {
+      status.setPhase(status.getPhase() == null ? AionBackupStatus.Phase.Pending : status.getPhase());
+      status.setMessage("member " + member + " does not answer: " + e.getMessage());
+      return UpdateControl.patchStatus(backup).rescheduleAfter(BackupStep.RETRY);
+    }
+  }
+
+  private UpdateControl<AionBackup> fail(AionBackup backup, String reason, String message) {
+    AionBackupStatus status = backup.getStatus();
+    status.setPhase(AionBackupStatus.Phase.Failed);
+    status.setReason(reason);
+    status.setMessage(message);
+    status.setCompletedAt(Instant.now().toString());
+    events.warning(backup, "Failed", reason + ": " + message);
+    return UpdateControl.patchStatus(backup);
+  }
+
+  private void complete(AionBackup backup, BackupView v) {
+    AionBackupStatus status = backup.getStatus();
     status.setPhase(AionBackupStatus.Phase.Completed);
     status.setReason(null);
     status.setMessage(null);
@@ -158,6 +182,11 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
     status.setBytesReused(v.resultLong("bytesReused"));
     status.setFiles(v.resultLong("files"));
     status.setFilesReused(v.resultLong("filesReused"));
+    if (status.getBytes() != null) status.setBytesDone(status.getBytes());
+    if (status.getBytes() != null) status.setBytesTotal(status.getBytes());
+    events.normal(backup, "Completed", "Backup " + status.getBackupId() + " of revision " + status.getRevision() + " ("
+        + status.getKeyCount() + " keys, " + status.getBytes() + " bytes, " + status.getBytesReused()
+        + " of them already stored) by member " + status.getMember() + ".");
   }
 
   /** With deletionPolicy Delete, the backup's manifest goes before the object (its files at the next sweep). */
@@ -172,30 +201,41 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
         .withName(backup.getSpec().getCluster()).get();
     if (cluster == null) return DeleteControl.defaultDelete(); // nothing left to ask; the store keeps the backup
     String caPem = caPem(cluster);
-    for (BackupStep.Member m : members(cluster, caPem)) {
+    List<BackupStep.Member> members = members(cluster, caPem);
+    List<String> pods = new ArrayList<>();
+    if (status.getMember() != null) pods.add(status.getMember());
+    if (members != null) members.stream().map(BackupStep.Member::pod).filter(p -> !pods.contains(p)).forEach(pods::add);
+    String last = "no member to ask";
+    for (String pod : pods) {
       try {
-        engine.deleteBackup(memberUri(cluster, m.pod()), status.getBackupId(), caPem);
+        boolean deleted = engine.deleteBackup(addresses.member(cluster, pod), status.getBackupId(), caPem);
+        if (deleted) {
+          events.normal(backup, "Deleted", "Deleted backup " + status.getBackupId() + " from the store (deletionPolicy"
+              + " Delete); its files go at the next sweep.");
+        }
         return DeleteControl.defaultDelete();
       } catch (EngineUnavailableException | EngineRefusedException e) {
-        // try the next member
+        last = pod + ": " + e.getMessage(); // try the next member
       }
     }
+    events.warning(backup, "DeleteRetried", "Could not delete backup " + status.getBackupId() + " from the store ("
+        + last + "); the object stays until it is deleted.");
     return DeleteControl.noFinalizerRemoval().rescheduleAfter(BackupStep.RETRY);
   }
 
+  /** The members as the engine lists them, or null when it does not answer. */
   private List<BackupStep.Member> members(AionCluster cluster, String caPem) {
     try {
-      ClusterView view = engine.members(engineBase(cluster), caPem);
+      ClusterView view = engine.members(addresses.cluster(cluster), caPem);
       List<BackupStep.Member> out = new ArrayList<>();
       for (ClusterView.Member m : view.members()) {
-        int ordinal = ordinal(m.id());
         boolean leader = "LEADER".equals(m.role());
-        boolean voter = !"LEARNER".equals(m.role());
-        out.add(new BackupStep.Member(m.id(), ordinal, leader, Boolean.TRUE.equals(m.caughtUp()), voter));
+        out.add(new BackupStep.Member(m.id(), ordinal(m.id()), leader, Boolean.TRUE.equals(m.caughtUp()),
+            Boolean.TRUE.equals(m.voting())));
       }
       return out;
     } catch (EngineUnavailableException e) {
-      return List.of();
+      return null;
     }
   }
 
@@ -208,25 +248,12 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
     }
   }
 
+  /** The CA the cluster's members present (from the Secret they mount), or null with TLS off. */
   private String caPem(AionCluster cluster) {
     String secret = TlsBuilders.secretName(cluster);
     if (secret == null) return null;
     Secret s = client.secrets().inNamespace(cluster.getMetadata().getNamespace()).withName(secret).get();
     String ca = s == null || s.getData() == null ? null : s.getData().get(TlsBuilders.CA);
     return ca == null ? null : new String(Base64.getDecoder().decode(ca), StandardCharsets.UTF_8);
-  }
-
-  private URI engineBase(AionCluster cluster) {
-    return URI.create(https(cluster, config.engineUrlTemplate().replace("{name}", cluster.getMetadata().getName())
-        .replace("{namespace}", cluster.getMetadata().getNamespace())));
-  }
-
-  private URI memberUri(AionCluster cluster, String pod) {
-    return URI.create(https(cluster, config.engineMemberUrlTemplate().replace("{pod}", pod)
-        .replace("{name}", cluster.getMetadata().getName()).replace("{namespace}", cluster.getMetadata().getNamespace())));
-  }
-
-  private static String https(AionCluster cluster, String url) {
-    return TlsBuilders.enabled(cluster) && url.startsWith("http://") ? "https://" + url.substring("http://".length()) : url;
   }
 }

@@ -19,24 +19,27 @@ import java.util.Optional;
  *   <li>Completed or Failed: nothing more.</li>
  *   <li>The cluster is gone, or has no {@code spec.backup}: Failed (ClusterNotFound, BackupNotConfigured).</li>
  *   <li>Started longer than {@code spec.deadline} ago: Failed (DeadlineExceeded). Nothing stays Running forever.</li>
- *   <li>Not started: start on the member {@code spec.target} asks for (a Ready, caught-up follower, the lowest
- *       ordinal first, else the Ready leader; {@code Leader}: the Ready leader only), or wait for one.</li>
+ *   <li>Not started: start on the member {@code spec.target} asks for (a caught-up voting follower, the lowest
+ *       ordinal first, else the leader; {@code Leader}: the leader only), or wait for one (also while the cluster's
+ *       engine does not answer: its members are unknown).</li>
  *   <li>Running, its member answered: running → follow; succeeded → Completed; failed → Failed (Engine, with the
  *       engine's message).</li>
  *   <li>Running, its member does not know the operation (it restarted): start again with the same id on a member
  *       chosen as above (the engine answers the finished backup if its manifest was written).</li>
- *   <li>Running, its member does not answer: Failed (MemberGone) if its pod is gone, else wait.</li>
+ *   <li>Running, its member does not answer: Failed (MemberGone) if the engine no longer lists it as a member, else
+ *       wait (until the deadline).</li>
  * </ol>
  */
 public final class BackupStep {
   private BackupStep() {}
 
-  /** One member as the reconciler saw it. */
-  public record Member(String pod, int ordinal, boolean leader, boolean caughtUp, boolean ready) {}
+  /** One member as the engine's {@code /v1/cluster/members} shows it. */
+  public record Member(String pod, int ordinal, boolean leader, boolean caughtUp, boolean voter) {}
 
   /** What the running backup's member said about its operation. */
   public enum Answer { KNOWN, FORGOTTEN, UNREACHABLE, NOT_ASKED }
 
+  /** {@code members} is null when the cluster's engine did not answer (unknown, not empty). */
   public record Snapshot(Instant now, AionBackupSpec spec, AionBackupStatus status, boolean clusterExists,
       boolean clusterHasBackup, List<Member> members, Answer answer, BackupView operation) {}
 
@@ -55,7 +58,7 @@ public final class BackupStep {
 
   public record Fail(String reason, String message) implements Decision {}
 
-  public static final Duration FOLLOW = Duration.ofSeconds(2);
+  public static final Duration FOLLOW = Duration.ofSeconds(3);
   public static final Duration RETRY = Duration.ofSeconds(5);
 
   public static Decision decide(Snapshot s) {
@@ -83,20 +86,22 @@ public final class BackupStep {
         yield new Fail("Engine", "member " + s.status().getMember() + ": " + (op.error() == null ? op.state() : op.error()));
       }
       case FORGOTTEN -> start(s);
-      case UNREACHABLE, NOT_ASKED -> s.members().stream().anyMatch(m -> m.pod().equals(s.status().getMember()))
+      case UNREACHABLE, NOT_ASKED -> s.members() == null
+          || s.members().stream().anyMatch(m -> m.pod().equals(s.status().getMember()))
           ? new Wait(RETRY, "member " + s.status().getMember() + " does not answer", null)
-          : new Fail("MemberGone", "member " + s.status().getMember() + " is gone while it was backing up");
+          : new Fail("MemberGone", "member " + s.status().getMember() + " left the cluster while it was backing up");
     };
   }
 
   private static Decision start(Snapshot s) {
-    Optional<Member> follower = s.members().stream().filter(m -> !m.leader() && m.ready() && m.caughtUp())
+    if (s.members() == null) return new Wait(RETRY, "the cluster's engine does not answer: no member to back up from", null);
+    Optional<Member> follower = s.members().stream().filter(m -> !m.leader() && m.voter() && m.caughtUp())
         .min(Comparator.comparingInt(Member::ordinal));
-    Optional<Member> leader = s.members().stream().filter(m -> m.leader() && m.ready()).findFirst();
+    Optional<Member> leader = s.members().stream().filter(Member::leader).findFirst();
     Optional<Member> pick = s.spec().getTarget() == AionBackupSpec.Target.Leader ? leader : follower.or(() -> leader);
     return pick.<Decision>map(m -> new Start(m.pod()))
         .orElseGet(() -> new Wait(RETRY, s.spec().getTarget() == AionBackupSpec.Target.Leader
-            ? "no Ready leader to back up from" : "no Ready member to back up from", null));
+            ? "the cluster has no leader to back up from" : "the cluster has no leader or caught-up follower to back up from", null));
   }
 
   /** {@code spec.deadline} (the CRD allows 1-99999 s, m or h). */

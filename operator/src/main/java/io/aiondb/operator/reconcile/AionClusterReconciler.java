@@ -5,6 +5,7 @@ import io.aiondb.operator.OperatorConfig;
 import io.aiondb.operator.api.AionCluster;
 import io.aiondb.operator.api.AionClusterStatus;
 import io.aiondb.operator.engine.ClusterView;
+import io.aiondb.operator.engine.EngineAddresses;
 import io.aiondb.operator.engine.EngineClient;
 import io.aiondb.operator.engine.EngineUnavailableException;
 import io.aiondb.operator.model.ClusterNames;
@@ -71,6 +72,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
   private final KubernetesClient client;
   private final OperatorConfig config;
   private final EngineClient engine;
+  private final EngineAddresses addresses;
   private final Applier applier;
   private final EventRecorder events;
   private final Backoff backoff;
@@ -84,6 +86,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     this.client = client;
     this.config = config;
     this.engine = new EngineClient(config.engineTimeout());
+    this.addresses = new EngineAddresses(config.engineUrlTemplate(), config.engineMemberUrlTemplate());
     this.applier = new Applier(client);
     this.events = new EventRecorder(client, instance);
     this.backoff = new Backoff(config.backoffInitial(), config.backoffMax());
@@ -212,22 +215,12 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     if (running == null || (TlsBuilders.enabled(cluster) && caPem == null)) {
       return null;
     }
-    boolean tls = TlsBuilders.enabled(cluster);
-    return rollout.run(cluster, running, topology, config.engineImageRepository(), engineBase(cluster),
-        pod -> URI.create(https(tls, config.engineMemberUrlTemplate().replace("{pod}", pod)
-            .replace("{name}", cluster.getMetadata().getName())
-            .replace("{namespace}", cluster.getMetadata().getNamespace()))), caPem, Instant.now());
-  }
-
-  private static String https(boolean tls, String url) {
-    return tls && url.startsWith("http://") ? "https://" + url.substring("http://".length()) : url;
+    return rollout.run(cluster, running, topology, config.engineImageRepository(), addresses.cluster(cluster),
+        pod -> addresses.member(cluster, pod), caPem, Instant.now());
   }
 
   private URI engineBase(AionCluster cluster) {
-    String url = config.engineUrlTemplate()
-        .replace("{name}", cluster.getMetadata().getName())
-        .replace("{namespace}", cluster.getMetadata().getNamespace());
-    return URI.create(https(TlsBuilders.enabled(cluster), url));
+    return addresses.cluster(cluster);
   }
 
   private void applyServices(AionCluster cluster) {

@@ -1,8 +1,8 @@
 package io.aiondb.operator.reconcile;
 
-import io.aiondb.operator.api.AionCluster;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -15,10 +15,10 @@ import java.util.HexFormat;
 import org.jboss.logging.Logger;
 
 /**
- * Records a core/v1 Event on an AionCluster for every action the operator takes. Failures are logged, not thrown.
+ * Records a core/v1 Event on one of the operator's resources (an AionCluster, an AionBackup) for every action the operator takes. Failures are logged, not thrown.
  *
  * <p>Repeats are aggregated as the core controllers do (client-go's event correlator): an Event's name is derived from
- * the cluster's uid, the type, the reason and the message, so the same event said again finds the Event already
+ * the object's uid, the type, the reason and the message, so the same event said again finds the Event already
  * there and increments its {@code count} and moves its {@code lastTimestamp} (a merge patch guarded by the
  * resourceVersion just read) instead of adding an Event. The name needs no memory in the operator, so a restarted or
  * new leader continues the count. Calls: get, create and patch of Events.
@@ -36,32 +36,32 @@ public class EventRecorder {
     this.instance = instance;
   }
 
-  public void normal(AionCluster cluster, String reason, String message) {
-    record(cluster, "Normal", reason, message);
+  public void normal(HasMetadata object, String reason, String message) {
+    record(object, "Normal", reason, message);
   }
 
-  public void warning(AionCluster cluster, String reason, String message) {
-    record(cluster, "Warning", reason, message);
+  public void warning(HasMetadata object, String reason, String message) {
+    record(object, "Warning", reason, message);
   }
 
-  /** The Event's name: the cluster's name and a hash of what makes two events the same one. */
-  static String name(AionCluster cluster, String type, String reason, String message) {
-    String key = cluster.getMetadata().getUid() + "\n" + type + "\n" + reason + "\n" + message;
+  /** The Event's name: the object's name and a hash of what makes two events the same one. */
+  static String name(HasMetadata object, String type, String reason, String message) {
+    String key = object.getMetadata().getUid() + "\n" + type + "\n" + reason + "\n" + message;
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-      return cluster.getMetadata().getName() + "." + HexFormat.of().formatHex(digest, 0, 8);
+      return object.getMetadata().getName() + "." + HexFormat.of().formatHex(digest, 0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  private void record(AionCluster cluster, String type, String reason, String message) {
-    String ns = cluster.getMetadata().getNamespace();
-    String clusterName = cluster.getMetadata().getName();
+  private void record(HasMetadata object, String type, String reason, String message) {
+    String ns = object.getMetadata().getNamespace();
+    String objectName = object.getMetadata().getName();
     String text = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) : message;
-    String name = name(cluster, type, reason, text);
+    String name = name(object, type, reason, text);
     String now = Instant.now().toString();
-    LOG.infof("%s/%s: %s %s: %s", ns, clusterName, type, reason, message);
+    LOG.infof("%s/%s: %s %s: %s", ns, objectName, type, reason, message);
     try {
       Event seen = client.v1().events().inNamespace(ns).withName(name).get();
       if (seen != null) {
@@ -77,12 +77,12 @@ public class EventRecorder {
           .withName(name)
           .endMetadata()
           .withNewInvolvedObject()
-          .withApiVersion(AionCluster.API_VERSION)
-          .withKind(AionCluster.KIND)
+          .withApiVersion(object.getApiVersion())
+          .withKind(object.getKind())
           .withNamespace(ns)
-          .withName(clusterName)
-          .withUid(cluster.getMetadata().getUid())
-          .withResourceVersion(cluster.getMetadata().getResourceVersion())
+          .withName(objectName)
+          .withUid(object.getMetadata().getUid())
+          .withResourceVersion(object.getMetadata().getResourceVersion())
           .endInvolvedObject()
           .withType(type)
           .withReason(reason)
@@ -96,7 +96,7 @@ public class EventRecorder {
           .build();
       client.v1().events().inNamespace(ns).resource(event).create();
     } catch (KubernetesClientException e) {
-      LOG.warnf("%s/%s: could not record event %s: %s", ns, clusterName, reason, e.getMessage());
+      LOG.warnf("%s/%s: could not record event %s: %s", ns, objectName, reason, e.getMessage());
     }
   }
 }

@@ -141,6 +141,31 @@ class AionClusterValidationTest {
         """)).isEmpty();
   }
 
+  @Test
+  void anAionBackupIsValidatedAndItsExampleAccepted() throws Exception {
+    GenericKubernetesResource example = Serialization.unmarshal(
+        Files.readString(Repo.root().resolve("docs/examples/aionbackup.yaml")), GenericKubernetesResource.class);
+    example.getMetadata().setNamespace(NS);
+    assertThat(create(example)).isEmpty();
+    java.util.function.Function<String, GenericKubernetesResource> backup = spec -> Serialization.unmarshal("""
+        apiVersion: aiondb.io/v1alpha1
+        kind: AionBackup
+        metadata: {name: b, namespace: %s}
+        spec: %s
+        """.formatted(NS, spec), GenericKubernetesResource.class);
+    GenericKubernetesResource defaulted = client.resource(backup.apply("{cluster: orders}")).dryRun().create();
+    assertThat(Serialization.asJson(defaulted.getAdditionalProperties().get("spec")))
+        .contains("\"target\":\"PreferFollower\"", "\"deletionPolicy\":\"Retain\"", "\"deadline\":\"6h\"");
+    assertThat(create(backup.apply("{}"))).singleElement().asString().contains("spec.cluster", "Required");
+    assertThat(create(backup.apply("{cluster: Orders_1}"))).singleElement().asString().contains("spec.cluster");
+    assertThat(create(backup.apply("{cluster: orders, deadline: 6 hours}"))).singleElement().asString()
+        .contains("spec.deadline");
+    assertThat(create(backup.apply("{cluster: orders, target: Anyone}"))).singleElement().asString()
+        .contains("spec.target", "PreferFollower");
+    assertThat(create(backup.apply("{cluster: orders, keep: forever}"))).singleElement().asString()
+        .contains("unknown field \"spec.keep\"");
+  }
+
   /** Schema defaults apply to fields of objects that are present (an absent storage stays absent: Java defaults). */
   @Test
   void defaultsAreFilledInByTheApiServer() {

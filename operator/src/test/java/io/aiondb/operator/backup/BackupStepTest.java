@@ -49,14 +49,18 @@ class BackupStepTest {
     List<Member> followersBehind = List.of(new Member("db-0", 0, true, true, true),
         new Member("db-1", 1, false, false, true), new Member("db-2", 2, false, true, false));
     assertThat(decide(spec(AionBackupSpec.Target.PreferFollower), null, followersBehind, Answer.NOT_ASKED, null))
-        .as("no follower is both Ready and caught up: the leader").isEqualTo(new BackupStep.Start("db-0"));
+        .as("no follower is both a voter and caught up: the leader").isEqualTo(new BackupStep.Start("db-0"));
     assertThat(decide(spec(AionBackupSpec.Target.Leader), null, HEALTHY, Answer.NOT_ASKED, null))
         .isEqualTo(new BackupStep.Start("db-0"));
-    List<Member> noLeaderReady = List.of(new Member("db-0", 0, true, true, false), new Member("db-1", 1, false, true, true));
-    assertThat(decide(spec(AionBackupSpec.Target.Leader), null, noLeaderReady, Answer.NOT_ASKED, null))
-        .isInstanceOfSatisfying(BackupStep.Wait.class, w -> assertThat(w.why()).contains("no Ready leader"));
+    List<Member> noLeader = List.of(new Member("db-0", 0, false, true, true), new Member("db-1", 1, false, true, true));
+    assertThat(decide(spec(AionBackupSpec.Target.Leader), null, noLeader, Answer.NOT_ASKED, null))
+        .isInstanceOfSatisfying(BackupStep.Wait.class, w -> assertThat(w.why()).contains("no leader"));
+    assertThat(decide(spec(AionBackupSpec.Target.PreferFollower), null, noLeader, Answer.NOT_ASKED, null))
+        .as("a caught-up follower needs no leader to be copied").isEqualTo(new BackupStep.Start("db-0"));
     assertThat(decide(spec(AionBackupSpec.Target.PreferFollower), null, List.of(), Answer.NOT_ASKED, null))
         .isInstanceOf(BackupStep.Wait.class);
+    assertThat(decide(spec(AionBackupSpec.Target.PreferFollower), null, null, Answer.NOT_ASKED, null))
+        .isInstanceOfSatisfying(BackupStep.Wait.class, w -> assertThat(w.why()).contains("does not answer"));
   }
 
   @Test
@@ -79,6 +83,8 @@ class BackupStepTest {
         .isInstanceOf(BackupStep.Wait.class);
     assertThat(decide(spec, running("db-3", NOW.minusSeconds(60)), HEALTHY, Answer.UNREACHABLE, null))
         .isInstanceOfSatisfying(BackupStep.Fail.class, f -> assertThat(f.reason()).isEqualTo("MemberGone"));
+    assertThat(decide(spec, running("db-3", NOW.minusSeconds(60)), null, Answer.UNREACHABLE, null))
+        .as("the engine does not answer at all: members unknown, not gone").isInstanceOf(BackupStep.Wait.class);
   }
 
   @Test

@@ -20,9 +20,14 @@ import org.jboss.logging.Logger;
  * target/kubernetes is the one installed.
  */
 public class ControlPlaneResource implements QuarkusTestResourceLifecycleManager {
-  /** The CRD generated from io.aiondb.operator.api by the Quarkus build (GeneratedArtifactsIT compares it to crds/). */
-  public static Path generatedCrd() {
-    return Repo.root().resolve("operator/target/kubernetes/aionclusters.aiondb.io-v1.yml");
+  /** The CRDs generated from io.aiondb.operator.api by the Quarkus build (GeneratedArtifactsIT compares them to crds/). */
+  public static java.util.List<Path> generatedCrds() {
+    Path crd = Repo.root().resolve("operator/target/kubernetes/aionclusters.aiondb.io-v1.yml");
+    if (!Files.exists(crd)) {
+      throw new IllegalStateException(crd + " does not exist: the Quarkus build generates it from the API classes"
+          + " (quarkus.operator-sdk.crd.generate); run the tests through Maven (./mvnw -pl operator verify).");
+    }
+    return Repo.generatedCrds();
   }
 
   /**
@@ -50,16 +55,12 @@ public class ControlPlaneResource implements QuarkusTestResourceLifecycleManager
 
   @Override
   public Map<String, String> start() {
-    Path crd = generatedCrd();
-    if (!Files.exists(crd)) {
-      throw new IllegalStateException(crd + " does not exist: the Quarkus build generates it from the API classes"
-          + " (quarkus.operator-sdk.crd.generate); run the tests through Maven (./mvnw -pl operator verify).");
-    }
+    java.util.List<Path> crds = generatedCrds();
     long started = System.nanoTime();
     controlPlane = ControlPlane.start();
     Config operator;
     try {
-      controlPlane.installCrd(crd);
+      crds.forEach(controlPlane::installCrd);
       operator = controlPlane.installOperatorServiceAccount(chartValues);
     } catch (RuntimeException e) {
       controlPlane.close();
@@ -78,8 +79,8 @@ public class ControlPlaneResource implements QuarkusTestResourceLifecycleManager
     properties.put(Config.KUBERNETES_AUTH_TRYKUBECONFIG_SYSTEM_PROPERTY, "false");
     properties.put(Config.KUBERNETES_AUTH_TRYSERVICEACCOUNT_SYSTEM_PROPERTY, "false");
     properties.forEach(System::setProperty);
-    LOG.infof("kube-apiserver %s ready at %s in %d ms; CRD %s installed; the operator runs as %s", controlPlane.version(),
-        controlPlane.apiServerUrl(), (System.nanoTime() - started) / 1_000_000, crd.getFileName(), controlPlane.operatorUser());
+    LOG.infof("kube-apiserver %s ready at %s in %d ms; CRDs %s installed; the operator runs as %s", controlPlane.version(),
+        controlPlane.apiServerUrl(), (System.nanoTime() - started) / 1_000_000, crds.stream().map(Path::getFileName).toList(), controlPlane.operatorUser());
     return Map.of();
   }
 

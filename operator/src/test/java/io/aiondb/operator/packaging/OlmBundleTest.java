@@ -36,13 +36,23 @@ class OlmBundleTest {
     try (Stream<Path> files = Files.list(Repo.bundle().resolve("manifests"))) {
       crds = files.filter(p -> !p.getFileName().toString().contains("clusterserviceversion")).toList();
     }
-    assertThat(crds).hasSize(1);
-    assertThat(Files.readString(crds.get(0))).isEqualTo(Files.readString(Repo.crd()));
+    assertThat(crds.stream().map(p -> p.getFileName().toString()).sorted())
+        .containsExactlyElementsOf(Repo.crds().stream().map(p -> p.getFileName().toString()).toList());
     JsonNode owned = csv.at("/spec/customresourcedefinitions/owned");
-    assertThat(owned).hasSize(1);
-    assertThat(owned.get(0).get("name").asText()).isEqualTo(crd.at("/metadata/name").asText());
-    assertThat(owned.get(0).get("kind").asText()).isEqualTo(crd.at("/spec/names/kind").asText());
-    assertThat(owned.get(0).get("version").asText()).isEqualTo(crd.at("/spec/versions/0/name").asText());
+    assertThat(owned).hasSize(crds.size());
+    for (Path committed : Repo.crds()) {
+      assertThat(Files.readString(Repo.bundle().resolve("manifests").resolve(committed.getFileName())))
+          .isEqualTo(Files.readString(committed));
+      JsonNode def = YAML.readTree(committed.toFile());
+      List<JsonNode> matching = new ArrayList<>();
+      owned.forEach(o -> { if (o.get("name").asText().equals(def.at("/metadata/name").asText())) matching.add(o); });
+      assertThat(matching).as("owned entry for %s", committed.getFileName()).singleElement().satisfies(o -> {
+        assertThat(o.get("kind").asText()).isEqualTo(def.at("/spec/names/kind").asText());
+        assertThat(o.get("version").asText()).isEqualTo(def.at("/spec/versions/0/name").asText());
+        assertThat(o.get("displayName").asText()).isNotBlank();
+        assertThat(o.get("description").asText()).isNotBlank();
+      });
+    }
   }
 
   @Test

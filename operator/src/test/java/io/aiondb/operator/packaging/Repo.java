@@ -21,6 +21,25 @@ public final class Repo {
     return root().resolve("crds/aionclusters.aiondb.io-v1.yml");
   }
 
+  /** The committed CRDs (crds/*.yml), by file name: one per resource kind the operator serves. */
+  public static java.util.List<Path> crds() {
+    try (java.util.stream.Stream<Path> files = Files.list(root().resolve("crds"))) {
+      return files.filter(p -> p.getFileName().toString().endsWith(".aiondb.io-v1.yml")).sorted().toList();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** The CRDs the operator build generated from io.aiondb.operator.api (operator/target/kubernetes). */
+  public static java.util.List<Path> generatedCrds() {
+    Path dir = root().resolve("operator/target/kubernetes");
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      return files.filter(p -> p.getFileName().toString().endsWith(".aiondb.io-v1.yml")).sorted().toList();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(dir + " cannot be listed: build the operator first", e);
+    }
+  }
+
   public static Path chart() {
     return root().resolve("charts/aion-operator");
   }

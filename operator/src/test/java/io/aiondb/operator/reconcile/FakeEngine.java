@@ -29,6 +29,12 @@ import java.util.regex.Pattern;
  *       appended to {@link #CALLS} as e.g. {@code "promote kilo-3"};</li>
  *   <li>{@code /{namespace}/{name}/pods/{pod}/v1/status} answers a member's own status: its {@code dataState} from
  *       {@link Group#dataState}.</li>
+ *   <li>the backup API on a member (docs/backup.md), in the engine's terms: {@code POST /v1/backups {"id"}} starts a
+ *       backup on that member (appended to {@link #CALLS} as {@code "backup kilo-1 <id>"}) or answers the one it
+ *       runs or ran with that id, or one whose manifest the store holds; {@code 409 BACKUP_BUSY} from a member in
+ *       {@link Group#busy}; {@code GET /v1/backups/operations/{id}} answers only on the member that runs it (404
+ *       after {@link Group#restart}); {@code DELETE /v1/backups/{id}} deletes a manifest. A test ends a backup with
+ *       {@link Group#finishBackup} or {@link Group#failBackup}.</li>
  * </ul>
  */
 public class FakeEngine implements QuarkusTestResourceLifecycleManager {
@@ -37,6 +43,7 @@ public class FakeEngine implements QuarkusTestResourceLifecycleManager {
   public static final List<String> CALLS = Collections.synchronizedList(new ArrayList<>());
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern POD_STATUS = Pattern.compile("^/([^/]+)/([^/]+)/pods/([^/]+)/v1/status$");
+  private static final Pattern BACKUP_CALL = Pattern.compile("^/([^/]+)/([^/]+)/pods/([^/]+)/v1/backups(?:/(operations/)?([^/]+))?$");
   private static final Pattern NODE_CALL = Pattern.compile("^/([^/]+)/([^/]+)/v1/cluster/nodes(?:/([^/]+)(?:/([a-z-]+))?)?$");
   private HttpServer server;
 
@@ -47,6 +54,87 @@ public class FakeEngine implements QuarkusTestResourceLifecycleManager {
     public final Map<String, String> dataState = new ConcurrentHashMap<>();
     public volatile String leader;
     public volatile String version = "0.1.0";
+    /** Backup operations by id (the backup's id: the operator chooses it), each on one member. */
+    public final Map<String, ObjectNode> backups = new ConcurrentHashMap<>();
+    /** The member each backup operation runs on. */
+    public final Map<String, String> backupMember = new ConcurrentHashMap<>();
+    /** Backup ids whose manifest the store holds, with their result. */
+    public final Map<String, ObjectNode> manifests = new ConcurrentHashMap<>();
+    /** Members that answer 409 BACKUP_BUSY (running something else). */
+    public final java.util.Set<String> busy = ConcurrentHashMap.newKeySet();
+
+    /** The backup's upload completes: its manifest is in the store, its operation succeeded. */
+    public synchronized void finishBackup(String id, long revision, long bytes) {
+      ObjectNode op = backups.get(id);
+      ObjectNode result = JSON.createObjectNode().put("backup", id).put("revision", revision).put("keyCount", 10)
+          .put("files", 3).put("bytes", bytes).put("filesReused", 1).put("bytesReused", bytes / 2).put("encrypted", false);
+      manifests.put(id, result);
+      if (op != null) {
+        op.put("state", "succeeded").put("finishedAt", java.time.Instant.now().toString()).set("result", result);
+        progress(op, bytes, bytes);
+      }
+    }
+
+    public synchronized void failBackup(String id, String error) {
+      backups.get(id).put("state", "failed").put("error", error).put("finishedAt", java.time.Instant.now().toString());
+    }
+
+    public synchronized void progressBackup(String id, long done, long total) {
+      progress(backups.get(id), done, total);
+    }
+
+    /** The member restarted: it forgets its operations (they are kept in memory), the store keeps its manifests. */
+    public synchronized void restart(String pod) {
+      backupMember.entrySet().removeIf(e -> {
+        if (!e.getValue().equals(pod)) return false;
+        backups.remove(e.getKey());
+        return true;
+      });
+    }
+
+    private static void progress(ObjectNode op, long done, long total) {
+      op.putObject("progress").put("bytesDone", done).put("bytesTotal", total).put("filesDone", 1).put("filesTotal", 3)
+          .put("filesReused", 1).put("bytesReused", done / 2).put("bytesPerSecond", 1000);
+    }
+
+    /** {@code [status, body]} of a backup call on {@code pod}. */
+    synchronized Object[] backupCall(String pod, String method, boolean operation, String id, byte[] body) throws IOException {
+      if ("POST".equals(method) && id == null) {
+        String wanted = JSON.readTree(body).path("id").asText();
+        ObjectNode op = backups.get(wanted);
+        if (op != null && pod.equals(backupMember.get(wanted))) return new Object[] {200, op.toString()};
+        if (manifests.containsKey(wanted)) {
+          ObjectNode done = operation(wanted).put("state", "succeeded").put("finishedAt", java.time.Instant.now().toString());
+          done.set("result", manifests.get(wanted));
+          return new Object[] {200, done.toString()};
+        }
+        if (busy.contains(pod)) {
+          return new Object[] {409, "{\"code\":\"BACKUP_BUSY\",\"message\":\"backup operation op-x (PRUNE) is running on this node\"}"};
+        }
+        CALLS.add("backup " + pod + " " + wanted);
+        ObjectNode started = operation(wanted);
+        progress(started, 0, 1000);
+        backups.put(wanted, started);
+        backupMember.put(wanted, pod);
+        return new Object[] {202, started.toString()};
+      }
+      if ("GET".equals(method) && operation) {
+        ObjectNode op = backups.get(id);
+        return op != null && pod.equals(backupMember.get(id)) ? new Object[] {200, op.toString()}
+            : new Object[] {404, "{\"code\":\"NOT_FOUND\",\"message\":\"no backup operation " + id + " on this node\"}"};
+      }
+      if ("DELETE".equals(method) && !operation && id != null) {
+        CALLS.add("delete-backup " + pod + " " + id);
+        return manifests.remove(id) != null ? new Object[] {200, "{\"deleted\":\"" + id + "\"}"}
+            : new Object[] {404, "{\"code\":\"BACKUP_NOT_FOUND\",\"message\":\"no backup " + id + "\"}"};
+      }
+      return new Object[] {404, "{\"code\":\"NOT_FOUND\",\"message\":\"" + method + " not faked\"}"};
+    }
+
+    private static ObjectNode operation(String id) {
+      return JSON.createObjectNode().put("id", id).put("kind", "CREATE").put("backup", id).put("state", "running")
+          .put("startedAt", java.time.Instant.now().toString());
+    }
 
     public static Group of(String leader, String... voters) {
       Group g = new Group();
@@ -155,6 +243,18 @@ public class FakeEngine implements QuarkusTestResourceLifecycleManager {
       }
       String state = g.dataState.getOrDefault(pod.group(3), "present");
       send(exchange, 200, "{\"version\":\"" + g.version + "\",\"dataState\":\"" + state + "\"}");
+      return;
+    }
+    Matcher backup = BACKUP_CALL.matcher(path);
+    if (backup.matches()) {
+      Group g = GROUPS.get(backup.group(1) + "/" + backup.group(2));
+      if (g == null) {
+        send(exchange, 503, "{\"code\":\"UNAVAILABLE\",\"message\":\"no such pod\"}");
+        return;
+      }
+      Object[] answer = g.backupCall(backup.group(3), exchange.getRequestMethod(), backup.group(4) != null,
+          backup.group(5), exchange.getRequestBody().readAllBytes());
+      send(exchange, (int) answer[0], (String) answer[1]);
       return;
     }
     Matcher node = NODE_CALL.matcher(path);

@@ -1,0 +1,212 @@
+package io.aiondb.operator.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.aiondb.operator.Clusters;
+import io.aiondb.operator.api.AionBackup;
+import io.aiondb.operator.api.AionBackupSpec;
+import io.aiondb.operator.api.AionBackupStatus;
+import io.aiondb.operator.api.AionBackupStatus.Phase;
+import io.aiondb.operator.api.AionCluster;
+import io.aiondb.operator.api.BackupSpec;
+import io.aiondb.operator.kube.ControlPlane;
+import io.aiondb.operator.kube.ControlPlane.AuditEvent;
+import io.aiondb.operator.kube.ControlPlaneResource;
+import io.aiondb.operator.kube.InjectControlPlane;
+import io.aiondb.operator.reconcile.FakeEngine;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The AionBackup controller in the operator, against the real API server (with the chart's RBAC, as
+ * {@code AionClusterReconcilerTest}, whose API server and operator it shares) and {@link FakeEngine}'s backup API.
+ */
+@QuarkusTest
+@WithTestResource(ControlPlaneResource.class)
+@WithTestResource(FakeEngine.class)
+class AionBackupReconcilerTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String NS = "db";
+
+  @InjectControlPlane
+  ControlPlane controlPlane;
+
+  private KubernetesClient client;
+
+  @BeforeEach
+  void namespace() {
+    client = controlPlane.admin();
+    controlPlane.createNamespace(NS);
+  }
+
+  /** A 3-member cluster with spec.backup, and the fake engine's group for it (leader: member 0). */
+  private FakeEngine.Group cluster(String name, boolean withBackup) {
+    AionCluster c = Clusters.cluster(name, 3, "0.1.0");
+    c.getMetadata().setUid(null);
+    c.getMetadata().setGeneration(null);
+    if (withBackup) {
+      BackupSpec backup = new BackupSpec();
+      BackupSpec.S3 s3 = new BackupSpec.S3();
+      s3.setBucket("backups");
+      BackupSpec.CredentialsSecret creds = new BackupSpec.CredentialsSecret();
+      creds.setName("s3-credentials");
+      s3.setCredentialsSecret(creds);
+      backup.setS3(s3);
+      c.getSpec().setBackup(backup);
+    }
+    client.resource(c).create();
+    FakeEngine.Group g = FakeEngine.Group.of(name + "-0", name + "-0", name + "-1", name + "-2");
+    FakeEngine.GROUPS.put(NS + "/" + name, g);
+    return g;
+  }
+
+  private AionBackup backup(String name, String cluster, AionBackupSpec.DeletionPolicy policy) {
+    AionBackup b = new AionBackup();
+    b.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+    AionBackupSpec spec = new AionBackupSpec();
+    spec.setCluster(cluster);
+    spec.setDeletionPolicy(policy);
+    b.setSpec(spec);
+    return client.resource(b).create();
+  }
+
+  private AionBackup get(String name) {
+    return client.resources(AionBackup.class).inNamespace(NS).withName(name).get();
+  }
+
+  private AionBackup awaitBackup(String name, Predicate<AionBackupStatus> condition) {
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+      AionBackup b = get(name);
+      return b != null && b.getStatus() != null && b.getStatus().getPhase() != null && condition.test(b.getStatus());
+    });
+    return get(name);
+  }
+
+  private List<String> events(String name) {
+    return client.v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName()) && "AionBackup".equals(e.getInvolvedObject().getKind()))
+        .map(e -> e.getType() + " " + e.getReason() + ": " + e.getMessage()).toList();
+  }
+
+  private List<String> starts(String id) {
+    synchronized (FakeEngine.CALLS) {
+      return FakeEngine.CALLS.stream().filter(c -> c.startsWith("backup ") && c.endsWith(" " + id)).toList();
+    }
+  }
+
+  @Test
+  void backsUpOnACaughtUpFollowerAndFollowsItToCompleted() {
+    FakeEngine.Group g = cluster("lima", true);
+    AionBackup created = backup("lima-nightly", "lima", AionBackupSpec.DeletionPolicy.Retain);
+
+    AionBackupStatus running = awaitBackup("lima-nightly", s -> s.getPhase() == Phase.Running).getStatus();
+    assertThat(running.getMember()).as("the lowest caught-up follower, not the leader lima-0").isEqualTo("lima-1");
+    assertThat(running.getBackupId()).isEqualTo(AionBackupReconciler.backupId(created)).matches("[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}");
+    assertThat(running.getStartedAt()).isNotBlank();
+    assertThat(starts(running.getBackupId())).containsExactly("backup lima-1 " + running.getBackupId());
+
+    g.progressBackup(running.getBackupId(), 400, 1000);
+    awaitBackup("lima-nightly", s -> s.getBytesDone() != null && s.getBytesDone() == 400 && s.getBytesTotal() == 1000);
+
+    g.finishBackup(running.getBackupId(), 4242, 1000);
+    AionBackupStatus done = awaitBackup("lima-nightly", s -> s.getPhase() == Phase.Completed).getStatus();
+    assertThat(done.getRevision()).isEqualTo(4242);
+    assertThat(done.getBytes()).isEqualTo(1000);
+    assertThat(done.getBytesReused()).isEqualTo(500);
+    assertThat(done.getKeyCount()).isEqualTo(10);
+    assertThat(done.getCompletedAt()).isNotBlank();
+    assertThat(done.getReason()).isNull();
+    assertThat(starts(running.getBackupId())).as("started once").hasSize(1);
+    assertThat(events("lima-nightly")).anyMatch(e -> e.startsWith("Normal Started: Member lima-1 is backing up"))
+        .anyMatch(e -> e.startsWith("Normal Completed: Backup " + running.getBackupId() + " of revision 4242"));
+
+    List<AuditEvent> calls = controlPlane.audit(controlPlane.operatorUser());
+    assertThat(calls).extracting(AuditEvent::permission).contains("watch aiondb.io/aionbackups",
+        "patch aiondb.io/aionbackups/status");
+    assertThat(calls.stream().filter(c -> c.code() == 403).map(c -> c.permission() + " " + c.uri()).toList())
+        .as("requests the API server refused (403)").isEmpty();
+  }
+
+  @Test
+  void aMemberThatRestartedIsAskedAgainWithTheSameIdAndABusyOneLater() {
+    FakeEngine.Group g = cluster("mike", true);
+    g.busy.add("mike-1");
+    backup("mike-a", "mike", AionBackupSpec.DeletionPolicy.Retain);
+    AionBackupStatus waiting = awaitBackup("mike-a", s -> s.getMessage() != null && s.getMessage().contains("busy")).getStatus();
+    assertThat(waiting.getPhase()).isEqualTo(Phase.Pending);
+    g.busy.clear();
+    String id = awaitBackup("mike-a", s -> s.getPhase() == Phase.Running).getStatus().getBackupId();
+
+    g.restart("mike-1"); // the running member forgets its operation: the operator asks again with the same id
+    await().atMost(WAIT).until(() -> starts(id).size() == 2);
+    assertThat(starts(id)).containsOnly("backup mike-1 " + id);
+    assertThat(events("mike-a")).anyMatch(e -> e.startsWith("Normal Restarted: Member mike-1 no longer knows backup " + id));
+
+    g.finishBackup(id, 7, 100); // it finished, then restarted before the operator looked: the store answers
+    g.restart("mike-1");
+    assertThat(awaitBackup("mike-a", s -> s.getPhase() == Phase.Completed).getStatus().getRevision()).isEqualTo(7);
+    assertThat(starts(id)).as("nothing started after the manifest was written").hasSize(2);
+  }
+
+  @Test
+  void failsWithAReasonNeverStaysRunning() {
+    cluster("november", false);
+    backup("no-store", "november", AionBackupSpec.DeletionPolicy.Retain);
+    backup("no-cluster", "nobody", AionBackupSpec.DeletionPolicy.Retain);
+    AionBackupStatus noStore = awaitBackup("no-store", s -> s.getPhase() == Phase.Failed).getStatus();
+    assertThat(noStore.getReason()).isEqualTo("BackupNotConfigured");
+    assertThat(noStore.getMessage()).contains("november has no spec.backup");
+    assertThat(awaitBackup("no-cluster", s -> s.getPhase() == Phase.Failed).getStatus().getReason()).isEqualTo("ClusterNotFound");
+    assertThat(events("no-store")).anyMatch(e -> e.startsWith("Warning Failed: BackupNotConfigured"));
+
+    FakeEngine.Group g = cluster("oscar", true);
+    backup("oscar-a", "oscar", AionBackupSpec.DeletionPolicy.Retain);
+    String id = awaitBackup("oscar-a", s -> s.getPhase() == Phase.Running).getStatus().getBackupId();
+    g.failBackup(id, "PUT objects/ab12 failed: Connection refused");
+    AionBackupStatus failed = awaitBackup("oscar-a", s -> s.getPhase() == Phase.Failed).getStatus();
+    assertThat(failed.getReason()).isEqualTo("Engine");
+    assertThat(failed.getMessage()).isEqualTo("member oscar-1: PUT objects/ab12 failed: Connection refused");
+
+    // the spec is immutable: another backup is another object
+    assertThatThrownBy(() -> client.resources(AionBackup.class).inNamespace(NS).withName("oscar-a")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"target\":\"Leader\"}}"))
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(422);
+          assertThat(e.getMessage()).contains("cannot change");
+        });
+  }
+
+  @Test
+  void deletionPolicyDeleteDeletesTheManifestRetainKeepsIt() {
+    FakeEngine.Group g = cluster("papa", true);
+    backup("papa-delete", "papa", AionBackupSpec.DeletionPolicy.Delete);
+    backup("papa-retain", "papa", AionBackupSpec.DeletionPolicy.Retain);
+    // one member backs up at a time (the second start answers BACKUP_BUSY in the engine; here both may run)
+    String deleted = awaitBackup("papa-delete", s -> s.getPhase() == Phase.Running).getStatus().getBackupId();
+    String kept = awaitBackup("papa-retain", s -> s.getPhase() == Phase.Running).getStatus().getBackupId();
+    g.finishBackup(deleted, 1, 10);
+    g.finishBackup(kept, 1, 10);
+    awaitBackup("papa-delete", s -> s.getPhase() == Phase.Completed);
+    awaitBackup("papa-retain", s -> s.getPhase() == Phase.Completed);
+    assertThat(get("papa-delete").getMetadata().getFinalizers()).isNotEmpty();
+
+    client.resources(AionBackup.class).inNamespace(NS).withName("papa-delete").delete();
+    client.resources(AionBackup.class).inNamespace(NS).withName("papa-retain").delete();
+    await().atMost(WAIT).until(() -> get("papa-delete") == null && get("papa-retain") == null);
+    assertThat(g.manifests).containsOnlyKeys(kept);
+    assertThat(FakeEngine.CALLS).contains("delete-backup papa-1 " + deleted).noneMatch(c -> c.endsWith(" " + kept)
+        && c.startsWith("delete-backup"));
+  }
+}
