@@ -48,12 +48,16 @@ the same rules.
 - apiGroups: ["aiondb.io"]
   resources: ["aionclusters/finalizers"]
   verbs: ["update"]
-# AionBackup: the finalizer (deletionPolicy Delete deletes the backup's manifest first) is added and removed by patch
+# AionBackup: the finalizer (deletionPolicy Delete deletes the backup's manifest first) is added and removed by
+# patch; AionBackupSchedule creates its runs and deletes those its retention drops
 - apiGroups: ["aiondb.io"]
   resources: ["aionbackups"]
-  verbs: ["get", "list", "watch", "patch"]
+  verbs: ["get", "list", "watch", "patch", "create", "delete"]
 - apiGroups: ["aiondb.io"]
-  resources: ["aionbackups/status"]
+  resources: ["aionbackupschedules"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["aiondb.io"]
+  resources: ["aionbackups/status", "aionbackupschedules/status"]
   verbs: ["get", "patch", "update"]
 # delete: volume growth recreates the StatefulSet (propagationPolicy Orphan: its pods keep running)
 - apiGroups: ["apps"]

@@ -6,14 +6,11 @@ import io.aiondb.operator.api.AionBackupSpec;
 import io.aiondb.operator.api.AionBackupStatus;
 import io.aiondb.operator.api.AionCluster;
 import io.aiondb.operator.engine.BackupView;
-import io.aiondb.operator.engine.ClusterView;
 import io.aiondb.operator.engine.EngineAddresses;
 import io.aiondb.operator.engine.EngineClient;
 import io.aiondb.operator.engine.EngineRefusedException;
 import io.aiondb.operator.engine.EngineUnavailableException;
-import io.aiondb.operator.model.TlsBuilders;
 import io.aiondb.operator.reconcile.EventRecorder;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -29,7 +26,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -47,7 +43,7 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
 
   private final KubernetesClient client;
   private final EngineClient engine;
-  private final EngineAddresses addresses;
+  private final Members members;
   private final EventRecorder events;
 
   @Inject
@@ -55,7 +51,8 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
       @ConfigProperty(name = "HOSTNAME", defaultValue = "aion-operator") String instance) {
     this.client = client;
     this.engine = new EngineClient(config.engineTimeout());
-    this.addresses = new EngineAddresses(config.engineUrlTemplate(), config.engineMemberUrlTemplate());
+    this.members = new Members(client, engine, new EngineAddresses(config.engineUrlTemplate(),
+        config.engineMemberUrlTemplate()));
     this.events = new EventRecorder(client, instance);
   }
 
@@ -77,20 +74,20 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
     AionBackupStatus status = backup.getStatus() == null ? new AionBackupStatus() : backup.getStatus();
     AionBackupStatus.Phase before = status.getPhase();
     AionCluster cluster = client.resources(AionCluster.class).inNamespace(ns).withName(spec.getCluster()).get();
-    String caPem = cluster == null ? null : caPem(cluster);
-    List<BackupStep.Member> members = cluster == null ? List.of() : members(cluster, caPem);
+    String caPem = cluster == null ? null : members.caPem(cluster);
+    List<BackupStep.Member> seen = cluster == null ? List.of() : members.list(cluster, caPem);
     BackupStep.Answer answer = BackupStep.Answer.NOT_ASKED;
     BackupView op = null;
     if (before == AionBackupStatus.Phase.Running && cluster != null && status.getMember() != null) {
       try {
-        op = engine.backupOperation(addresses.member(cluster, status.getMember()), status.getBackupId(), caPem);
+        op = engine.backupOperation(members.of(cluster, status.getMember()), status.getBackupId(), caPem);
         answer = op == null ? BackupStep.Answer.FORGOTTEN : BackupStep.Answer.KNOWN;
       } catch (EngineUnavailableException | EngineRefusedException e) {
         answer = BackupStep.Answer.UNREACHABLE;
       }
     }
     BackupStep.Decision d = BackupStep.decide(new BackupStep.Snapshot(Instant.now(), spec, status, cluster != null,
-        cluster != null && cluster.getSpec().getBackup() != null, members, answer, op));
+        cluster != null && cluster.getSpec().getBackup() != null, seen, answer, op));
     backup.setStatus(status);
     switch (d) {
       case BackupStep.Done done -> {
@@ -126,7 +123,7 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
     String id = status.getBackupId() != null ? status.getBackupId() : backupId(backup);
     boolean again = status.getPhase() == AionBackupStatus.Phase.Running;
     try {
-      BackupView started = engine.startBackup(addresses.member(cluster, member), id, caPem);
+      BackupView started = engine.startBackup(members.of(cluster, member), id, caPem);
       String previous = status.getMember();
       status.setPhase(AionBackupStatus.Phase.Running);
       status.setMember(member);
@@ -200,15 +197,15 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
     AionCluster cluster = client.resources(AionCluster.class).inNamespace(backup.getMetadata().getNamespace())
         .withName(backup.getSpec().getCluster()).get();
     if (cluster == null) return DeleteControl.defaultDelete(); // nothing left to ask; the store keeps the backup
-    String caPem = caPem(cluster);
-    List<BackupStep.Member> members = members(cluster, caPem);
+    String caPem = members.caPem(cluster);
+    List<BackupStep.Member> seen = members.list(cluster, caPem);
     List<String> pods = new ArrayList<>();
     if (status.getMember() != null) pods.add(status.getMember());
-    if (members != null) members.stream().map(BackupStep.Member::pod).filter(p -> !pods.contains(p)).forEach(pods::add);
+    if (seen != null) seen.stream().map(BackupStep.Member::pod).filter(p -> !pods.contains(p)).forEach(pods::add);
     String last = "no member to ask";
     for (String pod : pods) {
       try {
-        boolean deleted = engine.deleteBackup(addresses.member(cluster, pod), status.getBackupId(), caPem);
+        boolean deleted = engine.deleteBackup(members.of(cluster, pod), status.getBackupId(), caPem);
         if (deleted) {
           events.normal(backup, "Deleted", "Deleted backup " + status.getBackupId() + " from the store (deletionPolicy"
               + " Delete); its files go at the next sweep.");
@@ -221,39 +218,5 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
     events.warning(backup, "DeleteRetried", "Could not delete backup " + status.getBackupId() + " from the store ("
         + last + "); the object stays until it is deleted.");
     return DeleteControl.noFinalizerRemoval().rescheduleAfter(BackupStep.RETRY);
-  }
-
-  /** The members as the engine lists them, or null when it does not answer. */
-  private List<BackupStep.Member> members(AionCluster cluster, String caPem) {
-    try {
-      ClusterView view = engine.members(addresses.cluster(cluster), caPem);
-      List<BackupStep.Member> out = new ArrayList<>();
-      for (ClusterView.Member m : view.members()) {
-        boolean leader = "LEADER".equals(m.role());
-        out.add(new BackupStep.Member(m.id(), ordinal(m.id()), leader, Boolean.TRUE.equals(m.caughtUp()),
-            Boolean.TRUE.equals(m.voting())));
-      }
-      return out;
-    } catch (EngineUnavailableException e) {
-      return null;
-    }
-  }
-
-  private static int ordinal(String pod) {
-    int dash = pod.lastIndexOf('-');
-    try {
-      return dash < 0 ? Integer.MAX_VALUE : Integer.parseInt(pod.substring(dash + 1));
-    } catch (NumberFormatException e) {
-      return Integer.MAX_VALUE;
-    }
-  }
-
-  /** The CA the cluster's members present (from the Secret they mount), or null with TLS off. */
-  private String caPem(AionCluster cluster) {
-    String secret = TlsBuilders.secretName(cluster);
-    if (secret == null) return null;
-    Secret s = client.secrets().inNamespace(cluster.getMetadata().getNamespace()).withName(secret).get();
-    String ca = s == null || s.getData() == null ? null : s.getData().get(TlsBuilders.CA);
-    return ca == null ? null : new String(Base64.getDecoder().decode(ca), StandardCharsets.UTF_8);
   }
 }

@@ -187,6 +187,15 @@ public class EngineClient {
     }
   }
 
+  /**
+   * {@code POST {member}/v1/backups/prune {"sweepOnly": true}}: expires no backup (the operator keeps retention on its
+   * AionBackups) and deletes the store's files no manifest names any more, older than the engine's grace period.
+   * Answers the started operation; {@code 409 BACKUP_BUSY} while a backup or prune holds the store's lock.
+   */
+  public BackupView sweepBackups(URI member, String caPem) throws EngineUnavailableException, EngineRefusedException {
+    return call(caPem, "POST", uri(member, "/v1/backups/prune"), "{\"sweepOnly\":true}", BackupView.class);
+  }
+
   private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}");
 
   private static String checkId(String id) {

@@ -166,6 +166,34 @@ class AionClusterValidationTest {
         .contains("unknown field \"spec.keep\"");
   }
 
+  @Test
+  void anAionBackupScheduleIsValidatedAndItsExampleAccepted() throws Exception {
+    GenericKubernetesResource example = Serialization.unmarshal(
+        Files.readString(Repo.root().resolve("docs/examples/aionbackupschedule.yaml")), GenericKubernetesResource.class);
+    example.getMetadata().setNamespace(NS);
+    assertThat(create(example)).isEmpty();
+    java.util.function.Function<String, GenericKubernetesResource> schedule = spec -> Serialization.unmarshal("""
+        apiVersion: aiondb.io/v1alpha1
+        kind: AionBackupSchedule
+        metadata: {name: s, namespace: %s}
+        spec: %s
+        """.formatted(NS, spec), GenericKubernetesResource.class);
+    GenericKubernetesResource defaulted = client.resource(schedule.apply("{cluster: orders, schedule: '@daily'}")).dryRun().create();
+    assertThat(Serialization.asJson(defaulted.getAdditionalProperties().get("spec"))).contains("\"suspend\":false",
+        "\"deletionPolicy\":\"Delete\"", "\"backupOwnerReference\":\"none\"", "\"target\":\"PreferFollower\"");
+    assertThat(create(schedule.apply("{cluster: orders}"))).singleElement().asString().contains("spec.schedule", "Required");
+    assertThat(create(schedule.apply("{cluster: orders, schedule: '@daily', retention: {minKeep: 2}}")))
+        .singleElement().asString().contains("retention needs keepLast, maxAge or both");
+    assertThat(create(schedule.apply("{cluster: orders, schedule: '@daily', retention: {keepLast: 0}}")))
+        .singleElement().asString().contains("spec.retention.keepLast");
+    assertThat(create(schedule.apply("{cluster: orders, schedule: '@daily', retention: {maxAge: 1y}}")))
+        .singleElement().asString().contains("spec.retention.maxAge");
+    assertThat(create(schedule.apply("{cluster: orders, schedule: '@daily', timeZone: 'Europe/Berlin; rm'}")))
+        .singleElement().asString().contains("spec.timeZone");
+    assertThat(create(schedule.apply("{cluster: orders, schedule: '@daily', backupOwnerReference: operator}")))
+        .singleElement().asString().contains("spec.backupOwnerReference");
+  }
+
   /** Schema defaults apply to fields of objects that are present (an absent storage stays absent: Java defaults). */
   @Test
   void defaultsAreFilledInByTheApiServer() {

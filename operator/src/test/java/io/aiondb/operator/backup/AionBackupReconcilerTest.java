@@ -108,20 +108,20 @@ class AionBackupReconcilerTest {
 
   @Test
   void backsUpOnACaughtUpFollowerAndFollowsItToCompleted() {
-    FakeEngine.Group g = cluster("lima", true);
-    AionBackup created = backup("lima-nightly", "lima", AionBackupSpec.DeletionPolicy.Retain);
+    FakeEngine.Group g = cluster("bk-lima", true);
+    AionBackup created = backup("bk-lima-nightly", "bk-lima", AionBackupSpec.DeletionPolicy.Retain);
 
-    AionBackupStatus running = awaitBackup("lima-nightly", s -> s.getPhase() == Phase.Running).getStatus();
-    assertThat(running.getMember()).as("the lowest caught-up follower, not the leader lima-0").isEqualTo("lima-1");
+    AionBackupStatus running = awaitBackup("bk-lima-nightly", s -> s.getPhase() == Phase.Running).getStatus();
+    assertThat(running.getMember()).as("the lowest caught-up follower, not the leader bk-lima-0").isEqualTo("bk-lima-1");
     assertThat(running.getBackupId()).isEqualTo(AionBackupReconciler.backupId(created)).matches("[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}");
     assertThat(running.getStartedAt()).isNotBlank();
-    assertThat(starts(running.getBackupId())).containsExactly("backup lima-1 " + running.getBackupId());
+    assertThat(starts(running.getBackupId())).containsExactly("backup bk-lima-1 " + running.getBackupId());
 
     g.progressBackup(running.getBackupId(), 400, 1000);
-    awaitBackup("lima-nightly", s -> s.getBytesDone() != null && s.getBytesDone() == 400 && s.getBytesTotal() == 1000);
+    awaitBackup("bk-lima-nightly", s -> s.getBytesDone() != null && s.getBytesDone() == 400 && s.getBytesTotal() == 1000);
 
     g.finishBackup(running.getBackupId(), 4242, 1000);
-    AionBackupStatus done = awaitBackup("lima-nightly", s -> s.getPhase() == Phase.Completed).getStatus();
+    AionBackupStatus done = awaitBackup("bk-lima-nightly", s -> s.getPhase() == Phase.Completed).getStatus();
     assertThat(done.getRevision()).isEqualTo(4242);
     assertThat(done.getBytes()).isEqualTo(1000);
     assertThat(done.getBytesReused()).isEqualTo(500);
@@ -129,7 +129,7 @@ class AionBackupReconcilerTest {
     assertThat(done.getCompletedAt()).isNotBlank();
     assertThat(done.getReason()).isNull();
     assertThat(starts(running.getBackupId())).as("started once").hasSize(1);
-    assertThat(events("lima-nightly")).anyMatch(e -> e.startsWith("Normal Started: Member lima-1 is backing up"))
+    assertThat(events("bk-lima-nightly")).anyMatch(e -> e.startsWith("Normal Started: Member bk-lima-1 is backing up"))
         .anyMatch(e -> e.startsWith("Normal Completed: Backup " + running.getBackupId() + " of revision 4242"));
 
     List<AuditEvent> calls = controlPlane.audit(controlPlane.operatorUser());
@@ -141,46 +141,46 @@ class AionBackupReconcilerTest {
 
   @Test
   void aMemberThatRestartedIsAskedAgainWithTheSameIdAndABusyOneLater() {
-    FakeEngine.Group g = cluster("mike", true);
-    g.busy.add("mike-1");
-    backup("mike-a", "mike", AionBackupSpec.DeletionPolicy.Retain);
-    AionBackupStatus waiting = awaitBackup("mike-a", s -> s.getMessage() != null && s.getMessage().contains("busy")).getStatus();
+    FakeEngine.Group g = cluster("bk-mike", true);
+    g.busy.add("bk-mike-1");
+    backup("bk-mike-a", "bk-mike", AionBackupSpec.DeletionPolicy.Retain);
+    AionBackupStatus waiting = awaitBackup("bk-mike-a", s -> s.getMessage() != null && s.getMessage().contains("busy")).getStatus();
     assertThat(waiting.getPhase()).isEqualTo(Phase.Pending);
     g.busy.clear();
-    String id = awaitBackup("mike-a", s -> s.getPhase() == Phase.Running).getStatus().getBackupId();
+    String id = awaitBackup("bk-mike-a", s -> s.getPhase() == Phase.Running).getStatus().getBackupId();
 
-    g.restart("mike-1"); // the running member forgets its operation: the operator asks again with the same id
+    g.restart("bk-mike-1"); // the running member forgets its operation: the operator asks again with the same id
     await().atMost(WAIT).until(() -> starts(id).size() == 2);
-    assertThat(starts(id)).containsOnly("backup mike-1 " + id);
-    assertThat(events("mike-a")).anyMatch(e -> e.startsWith("Normal Restarted: Member mike-1 no longer knows backup " + id));
+    assertThat(starts(id)).containsOnly("backup bk-mike-1 " + id);
+    assertThat(events("bk-mike-a")).anyMatch(e -> e.startsWith("Normal Restarted: Member bk-mike-1 no longer knows backup " + id));
 
     g.finishBackup(id, 7, 100); // it finished, then restarted before the operator looked: the store answers
-    g.restart("mike-1");
-    assertThat(awaitBackup("mike-a", s -> s.getPhase() == Phase.Completed).getStatus().getRevision()).isEqualTo(7);
+    g.restart("bk-mike-1");
+    assertThat(awaitBackup("bk-mike-a", s -> s.getPhase() == Phase.Completed).getStatus().getRevision()).isEqualTo(7);
     assertThat(starts(id)).as("nothing started after the manifest was written").hasSize(2);
   }
 
   @Test
   void failsWithAReasonNeverStaysRunning() {
-    cluster("november", false);
-    backup("no-store", "november", AionBackupSpec.DeletionPolicy.Retain);
+    cluster("bk-november", false);
+    backup("no-store", "bk-november", AionBackupSpec.DeletionPolicy.Retain);
     backup("no-cluster", "nobody", AionBackupSpec.DeletionPolicy.Retain);
     AionBackupStatus noStore = awaitBackup("no-store", s -> s.getPhase() == Phase.Failed).getStatus();
     assertThat(noStore.getReason()).isEqualTo("BackupNotConfigured");
-    assertThat(noStore.getMessage()).contains("november has no spec.backup");
+    assertThat(noStore.getMessage()).contains("bk-november has no spec.backup");
     assertThat(awaitBackup("no-cluster", s -> s.getPhase() == Phase.Failed).getStatus().getReason()).isEqualTo("ClusterNotFound");
     assertThat(events("no-store")).anyMatch(e -> e.startsWith("Warning Failed: BackupNotConfigured"));
 
-    FakeEngine.Group g = cluster("oscar", true);
-    backup("oscar-a", "oscar", AionBackupSpec.DeletionPolicy.Retain);
-    String id = awaitBackup("oscar-a", s -> s.getPhase() == Phase.Running).getStatus().getBackupId();
+    FakeEngine.Group g = cluster("bk-oscar", true);
+    backup("bk-oscar-a", "bk-oscar", AionBackupSpec.DeletionPolicy.Retain);
+    String id = awaitBackup("bk-oscar-a", s -> s.getPhase() == Phase.Running).getStatus().getBackupId();
     g.failBackup(id, "PUT objects/ab12 failed: Connection refused");
-    AionBackupStatus failed = awaitBackup("oscar-a", s -> s.getPhase() == Phase.Failed).getStatus();
+    AionBackupStatus failed = awaitBackup("bk-oscar-a", s -> s.getPhase() == Phase.Failed).getStatus();
     assertThat(failed.getReason()).isEqualTo("Engine");
-    assertThat(failed.getMessage()).isEqualTo("member oscar-1: PUT objects/ab12 failed: Connection refused");
+    assertThat(failed.getMessage()).isEqualTo("member bk-oscar-1: PUT objects/ab12 failed: Connection refused");
 
     // the spec is immutable: another backup is another object
-    assertThatThrownBy(() -> client.resources(AionBackup.class).inNamespace(NS).withName("oscar-a")
+    assertThatThrownBy(() -> client.resources(AionBackup.class).inNamespace(NS).withName("bk-oscar-a")
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"target\":\"Leader\"}}"))
         .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
           assertThat(e.getCode()).isEqualTo(422);
@@ -190,23 +190,23 @@ class AionBackupReconcilerTest {
 
   @Test
   void deletionPolicyDeleteDeletesTheManifestRetainKeepsIt() {
-    FakeEngine.Group g = cluster("papa", true);
-    backup("papa-delete", "papa", AionBackupSpec.DeletionPolicy.Delete);
-    backup("papa-retain", "papa", AionBackupSpec.DeletionPolicy.Retain);
+    FakeEngine.Group g = cluster("bk-papa", true);
+    backup("bk-papa-delete", "bk-papa", AionBackupSpec.DeletionPolicy.Delete);
+    backup("bk-papa-retain", "bk-papa", AionBackupSpec.DeletionPolicy.Retain);
     // one member backs up at a time (the second start answers BACKUP_BUSY in the engine; here both may run)
-    String deleted = awaitBackup("papa-delete", s -> s.getPhase() == Phase.Running).getStatus().getBackupId();
-    String kept = awaitBackup("papa-retain", s -> s.getPhase() == Phase.Running).getStatus().getBackupId();
+    String deleted = awaitBackup("bk-papa-delete", s -> s.getPhase() == Phase.Running).getStatus().getBackupId();
+    String kept = awaitBackup("bk-papa-retain", s -> s.getPhase() == Phase.Running).getStatus().getBackupId();
     g.finishBackup(deleted, 1, 10);
     g.finishBackup(kept, 1, 10);
-    awaitBackup("papa-delete", s -> s.getPhase() == Phase.Completed);
-    awaitBackup("papa-retain", s -> s.getPhase() == Phase.Completed);
-    assertThat(get("papa-delete").getMetadata().getFinalizers()).isNotEmpty();
+    awaitBackup("bk-papa-delete", s -> s.getPhase() == Phase.Completed);
+    awaitBackup("bk-papa-retain", s -> s.getPhase() == Phase.Completed);
+    assertThat(get("bk-papa-delete").getMetadata().getFinalizers()).isNotEmpty();
 
-    client.resources(AionBackup.class).inNamespace(NS).withName("papa-delete").delete();
-    client.resources(AionBackup.class).inNamespace(NS).withName("papa-retain").delete();
-    await().atMost(WAIT).until(() -> get("papa-delete") == null && get("papa-retain") == null);
+    client.resources(AionBackup.class).inNamespace(NS).withName("bk-papa-delete").delete();
+    client.resources(AionBackup.class).inNamespace(NS).withName("bk-papa-retain").delete();
+    await().atMost(WAIT).until(() -> get("bk-papa-delete") == null && get("bk-papa-retain") == null);
     assertThat(g.manifests).containsOnlyKeys(kept);
-    assertThat(FakeEngine.CALLS).contains("delete-backup papa-1 " + deleted).noneMatch(c -> c.endsWith(" " + kept)
+    assertThat(FakeEngine.CALLS).contains("delete-backup bk-papa-1 " + deleted).noneMatch(c -> c.endsWith(" " + kept)
         && c.startsWith("delete-backup"));
   }
 }

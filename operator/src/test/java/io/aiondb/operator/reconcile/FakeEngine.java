@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  *       backup on that member (appended to {@link #CALLS} as {@code "backup kilo-1 <id>"}) or answers the one it
  *       runs or ran with that id, or one whose manifest the store holds; {@code 409 BACKUP_BUSY} from a member in
  *       {@link Group#busy}; {@code GET /v1/backups/operations/{id}} answers only on the member that runs it (404
- *       after {@link Group#restart}); {@code DELETE /v1/backups/{id}} deletes a manifest. A test ends a backup with
+ *       after {@link Group#restart}); {@code DELETE /v1/backups/{id}} deletes a manifest; {@code POST /v1/backups/prune} is recorded as
+ *       {@code "sweep kilo-1 true"} (true: sweepOnly). A test ends a backup with
  *       {@link Group#finishBackup} or {@link Group#failBackup}.</li>
  * </ul>
  */
@@ -99,6 +100,14 @@ public class FakeEngine implements QuarkusTestResourceLifecycleManager {
 
     /** {@code [status, body]} of a backup call on {@code pod}. */
     synchronized Object[] backupCall(String pod, String method, boolean operation, String id, byte[] body) throws IOException {
+      if ("POST".equals(method) && "prune".equals(id) && !operation) {
+        if (busy.contains(pod)) {
+          return new Object[] {409, "{\"code\":\"BACKUP_BUSY\",\"message\":\"a backup holds the store's lock\"}"};
+        }
+        CALLS.add("sweep " + pod + " " + JSON.readTree(body).path("sweepOnly").asBoolean(false));
+        return new Object[] {202, JSON.createObjectNode().put("id", "op-20261206T000000Z-0000000a").put("kind", "PRUNE")
+            .put("state", "running").put("startedAt", java.time.Instant.now().toString()).toString()};
+      }
       if ("POST".equals(method) && id == null) {
         String wanted = JSON.readTree(body).path("id").asText();
         ObjectNode op = backups.get(wanted);
