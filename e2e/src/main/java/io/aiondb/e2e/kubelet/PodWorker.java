@@ -46,8 +46,10 @@ import org.slf4j.LoggerFactory;
  * phase/IP/conditions/container status; restart an exited container per {@code restartPolicy} with a back-off
  * (2 s doubling to 60 s, reset after 10 min of running); restart it when its liveness or startup probe fails. When
  * the pod is deleted: SIGTERM, SIGKILL after the deletion grace period, then remove the pod object (grace 0, with
- * the pod's uid as precondition) and its directory. Only the first container is supported; init containers and
- * sidecars are refused with a message in the pod's status.
+ * the pod's uid as precondition) and its directory. Init containers run first, one after the other, each to exit 0
+ * (a failed one is restarted with the same back-off; the pod stays Pending, condition Initialized False, until all
+ * succeeded), then the pod's one container; a pod of several containers (sidecars) is refused with a message in its
+ * status.
  */
 final class PodWorker {
   private static final Logger LOG = LoggerFactory.getLogger(PodWorker.class);
@@ -85,6 +87,13 @@ final class PodWorker {
   private boolean started;
   private boolean ready;
   private final Map<String, PodCondition> conditions = new LinkedHashMap<>();
+
+  /** Init containers that exited 0, in order; the next one runs as {@link #initProcess}. */
+  private int initDone;
+  private Process initProcess;
+  private Instant initStartedAt;
+  private int initRestarts;
+  private ContainerStateTerminated initLastTerminated;
 
   private boolean terminating;
   private boolean removed;
@@ -131,10 +140,13 @@ final class PodWorker {
       return;
     }
     Container c = pod.getSpec().getContainers().get(0);
-    if (pod.getSpec().getContainers().size() != 1
-        || pod.getSpec().getInitContainers() != null && !pod.getSpec().getInitContainers().isEmpty()) {
-      waiting("CreateContainerConfigError", "the process kubelet runs pods of exactly one container and no init "
-          + "containers");
+    if (pod.getSpec().getContainers().size() != 1) {
+      waiting("CreateContainerConfigError", "the process kubelet runs pods of exactly one container (and init containers)");
+      postStatus(c);
+      return;
+    }
+    if (initDone < inits().size()) {
+      initialize(now);
       postStatus(c);
       return;
     }
@@ -155,50 +167,108 @@ final class PodWorker {
 
   // --- start ------------------------------------------------------------------------------------------
 
-  private void start(Container c, Instant now) {
-    var image = kubelet.config().images().resolve(c.getImage());
-    if (image.isEmpty()) {
-      waiting("ErrImagePull", "image " + c.getImage() + " has no local build (process kubelet images: "
-          + kubelet.config().images().describe() + ")");
+  private List<Container> inits() {
+    return pod.getSpec().getInitContainers() == null ? List.of() : pod.getSpec().getInitContainers();
+  }
+
+  /** Runs the next init container, or notes how the running one ended. */
+  private void initialize(Instant now) {
+    Container init = inits().get(initDone);
+    if (initProcess != null && !initProcess.isAlive()) {
+      int code = initProcess.exitValue();
+      initLastTerminated = new ContainerStateTerminatedBuilder().withExitCode(code)
+          .withReason(code == 0 ? "Completed" : "Error")
+          .withStartedAt(time(initStartedAt)).withFinishedAt(time(now)).withContainerID(containerId()).build();
+      LOG.info("pod {}/{}: init container {} (pid {}) exited with code {}", namespace, name, init.getName(),
+          initProcess.pid(), code);
+      initProcess = null;
+      if (code == 0) {
+        initDone++;
+        initRestarts = 0;
+        initLastTerminated = null;
+        backoff = Duration.ZERO;
+        restartAt = null;
+        if (initDone == inits().size()) kubelet.wake(); // the container starts at the next sync
+        else initialize(now);
+        return;
+      }
+      initRestarts++;
+      scheduleRestart(now);
+      waiting("Init:CrashLoopBackOff", "back-off " + backoff.toSeconds() + "s restarting failed init container "
+          + init.getName() + " (exit " + code + "; log: " + logFile + ")");
       return;
     }
+    if (initProcess == null && (restartAt == null || !now.isBefore(restartAt))) {
+      try {
+        initProcess = launch(init);
+        initStartedAt = now;
+        waiting("PodInitializing", null);
+        kubelet.event(pod, "Normal", "Started", "Started init container " + init.getName() + " as process "
+            + initProcess.pid());
+        LOG.info("pod {}/{}: started init container {} as pid {} (log: {})", namespace, name, init.getName(),
+            initProcess.pid(), logFile);
+      } catch (Volumes.NotReady e) {
+        waiting(e.reason, e.getMessage());
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("pod {}/{}: cannot start init container {}: {}", namespace, name, init.getName(), e.toString());
+        waiting("RunContainerError", e.toString());
+        scheduleRestart(now);
+      }
+    }
+  }
+
+  /**
+   * Starts one container's process: its image's files and the pod's volumes mapped to local paths, its environment,
+   * its command (the image's entrypoint unless it sets one) with {@code java} replaced by the kubelet's JVM.
+   */
+  private Process launch(Container c) throws Volumes.NotReady, IOException {
+    var image = kubelet.config().images().resolve(c.getImage());
+    if (image.isEmpty()) {
+      throw new Volumes.NotReady("ErrImagePull", "image " + c.getImage() + " has no local build (process kubelet images: "
+          + kubelet.config().images().describe() + ")");
+    }
+    if (ip == null) {
+      ip = kubelet.addressOf(pod, Volumes.ports(pod.getSpec().getContainers().get(0)));
+    }
+    Files.createDirectories(podDir.resolve("tmp"));
+    Files.createDirectories(logFile.getParent());
+    PathMap mounts = kubelet.volumes().materialize(pod, c, podDir, this::field);
+    image.get().files().forEach(mounts::put);
+    Map<String, String> env = environment(c, mounts);
+    for (String v : image.get().listenEnv()) env.put(v, ip);
+
+    List<String> command = new ArrayList<>();
+    List<String> cmd = c.getCommand() != null && !c.getCommand().isEmpty() ? c.getCommand() : image.get().entrypoint();
+    List<String> args = c.getArgs() != null ? c.getArgs() : List.of();
+    for (String s : cmd) command.add(mounts.translate(expand(s, env)));
+    for (String s : args) command.add(mounts.translate(expand(s, env)));
+    if (command.get(0).equals("java")) {
+      command.set(0, kubelet.config().java().toString());
+      command.addAll(1, jvmOptions(c));
+    }
+    String workingDir = c.getWorkingDir() != null ? c.getWorkingDir() : image.get().workingDir();
+    Path cwd = Path.of(mounts.translate(workingDir));
+    if (cwd.toString().equals(workingDir)) cwd = podDir.resolve("root" + workingDir); // not a mount: a private dir
+    Files.createDirectories(cwd);
+
+    ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile())
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    pb.environment().clear();
+    pb.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    pb.environment().put("HOME", cwd.toString());
+    pb.environment().put("HOSTNAME", pod.getSpec().getHostname() != null ? pod.getSpec().getHostname() : name);
+    pb.environment().put("LANG", "C.UTF-8");
+    pb.environment().putAll(env);
+    Files.writeString(logFile, "--- process kubelet: starting " + c.getName() + ": " + String.join(" ", command)
+        + " in " + cwd + "\n",
+        StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    kubelet.refreshDns(); // the pod's names must resolve before any peer of it starts
+    return Launcher.start(pb);
+  }
+
+  private void start(Container c, Instant now) {
     try {
-      if (ip == null) {
-        ip = kubelet.addressOf(pod, Volumes.ports(c));
-      }
-      Files.createDirectories(podDir.resolve("tmp"));
-      Files.createDirectories(logFile.getParent());
-      PathMap mounts = kubelet.volumes().materialize(pod, c, podDir, this::field);
-      image.get().files().forEach(mounts::put);
-      Map<String, String> env = environment(c, mounts);
-      for (String v : image.get().listenEnv()) env.put(v, ip);
-
-      List<String> command = new ArrayList<>();
-      List<String> cmd = c.getCommand() != null && !c.getCommand().isEmpty() ? c.getCommand() : image.get().entrypoint();
-      List<String> args = c.getArgs() != null ? c.getArgs() : List.of();
-      for (String s : cmd) command.add(mounts.translate(expand(s, env)));
-      for (String s : args) command.add(mounts.translate(expand(s, env)));
-      if (command.get(0).equals("java")) {
-        command.set(0, kubelet.config().java().toString());
-        command.addAll(1, jvmOptions(c));
-      }
-      String workingDir = c.getWorkingDir() != null ? c.getWorkingDir() : image.get().workingDir();
-      Path cwd = Path.of(mounts.translate(workingDir));
-      if (cwd.toString().equals(workingDir)) cwd = podDir.resolve("root" + workingDir); // not a mount: a private dir
-      Files.createDirectories(cwd);
-
-      ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile())
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-      pb.environment().clear();
-      pb.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-      pb.environment().put("HOME", cwd.toString());
-      pb.environment().put("HOSTNAME", pod.getSpec().getHostname() != null ? pod.getSpec().getHostname() : name);
-      pb.environment().put("LANG", "C.UTF-8");
-      pb.environment().putAll(env);
-      Files.writeString(logFile, "--- process kubelet: starting " + String.join(" ", command) + " in " + cwd + "\n",
-          StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-      kubelet.refreshDns(); // the pod's names must resolve before any peer of it starts
-      process = Launcher.start(pb);
+      process = launch(c);
       if (everStarted) restartCount++;
       everStarted = true;
       startedAt = now;
@@ -423,7 +493,7 @@ final class PodWorker {
 
   private void waiting(String reason, String message) {
     if (!reason.equals(waitingReason) || message != null && !message.equals(waitingMessage)) {
-      if (!reason.equals("ContainerCreating")) {
+      if (!reason.equals("ContainerCreating") && !reason.equals("PodInitializing")) {
         LOG.warn("pod {}/{}: {}: {}", namespace, name, reason, message);
         kubelet.event(pod, "Warning", reason.equals("CrashLoopBackOff") ? "BackOff" : "Failed", message);
       }
@@ -443,11 +513,19 @@ final class PodWorker {
       if (grace == null) grace = 30L;
       if (gone) grace = Math.min(grace, 2L); // force-deleted: the object is gone already
       killDeadline = now.plusSeconds(grace);
+      if (initProcess != null && initProcess.isAlive()) {
+        LOG.info("pod {}/{}: deleted; SIGTERM to init pid {}", namespace, name, initProcess.pid());
+        initProcess.destroy();
+      }
       if (process != null && process.isAlive()) {
         LOG.info("pod {}/{}: deleted; SIGTERM to pid {} (grace {} s)", namespace, name, process.pid(), grace);
         kubelet.event(pod, "Normal", "Killing", "Stopping container " + pod.getSpec().getContainers().get(0).getName());
         process.destroy();
       }
+    }
+    if (initProcess != null && initProcess.isAlive()) {
+      if (now.isAfter(killDeadline)) initProcess.destroyForcibly();
+      return;
     }
     if (process != null && process.isAlive()) {
       if (now.isAfter(killDeadline)) {
@@ -472,6 +550,10 @@ final class PodWorker {
 
   /** The kubelet is closing: SIGTERM now (the caller waits and SIGKILLs). Leaves the API objects alone. */
   Process stopForShutdown() {
+    if (initProcess != null && initProcess.isAlive()) {
+      initProcess.destroy();
+      return initProcess;
+    }
     if (process != null && process.isAlive()) {
       process.destroy();
       return process;
@@ -503,8 +585,27 @@ final class PodWorker {
         .build();
     boolean isReady = running && ready;
     String phase = finished ? (lastTerminated.getExitCode() == 0 ? "Succeeded" : "Failed") : everStarted ? "Running" : "Pending";
+    List<ContainerStatus> initStatuses = new ArrayList<>();
+    for (int i = 0; i < inits().size(); i++) {
+      Container init = inits().get(i);
+      ContainerState st;
+      if (i < initDone) {
+        st = new ContainerStateBuilder().withNewTerminated().withExitCode(0).withReason("Completed").endTerminated().build();
+      } else if (i == initDone && initProcess != null && initProcess.isAlive()) {
+        st = new ContainerStateBuilder().withNewRunning().withStartedAt(time(initStartedAt)).endRunning().build();
+      } else {
+        st = new ContainerStateBuilder().withNewWaiting().withReason(i == initDone && waitingReason != null
+            && !waitingReason.equals("PodInitializing") ? waitingReason : "PodInitializing")
+            .withMessage(i == initDone ? waitingMessage : null).endWaiting().build();
+      }
+      initStatuses.add(new ContainerStatusBuilder().withName(init.getName()).withImage(init.getImage()).withImageID("")
+          .withReady(i < initDone).withRestartCount(i == initDone ? initRestarts : 0).withState(st)
+          .withLastState(i == initDone && initLastTerminated != null
+              ? new ContainerStateBuilder().withTerminated(initLastTerminated).build() : null)
+          .build());
+    }
     condition("PodReadyToStartContainers", ip != null, now);
-    condition("Initialized", true, now);
+    condition("Initialized", initDone >= inits().size(), now);
     condition("Ready", isReady, now);
     condition("ContainersReady", isReady, now);
     condition("PodScheduled", true, now);
@@ -514,6 +615,7 @@ final class PodWorker {
         .withHostIP(ProcessKubelet.HOST_IP).addNewHostIP(ProcessKubelet.HOST_IP)
         .withStartTime(time(startTime))
         .withContainerStatuses(cs);
+    if (!initStatuses.isEmpty()) status.withInitContainerStatuses(initStatuses);
     if (ip != null) status.withPodIP(ip).addNewPodIP(ip);
     PodStatus built = status.build();
     Map<String, Object> patch = Map.of("metadata", Map.of("uid", uid), "status", built);

@@ -137,6 +137,123 @@ class LocalControlPlaneIT extends AionClusterScenarios {
     client().persistentVolumeClaims().inNamespace(NS).withLabel("app.kubernetes.io/instance", "grow").delete();
   }
 
+  /**
+   * Backup and restore as a user runs them, against real engines and a real S3 API (s3proxy, the engine's test
+   * store, as a process the members reach): a cluster with spec.backup, an AionBackup that the operator takes to
+   * Completed on a member, then a new 3-member AionCluster with spec.bootstrap.restore whose members each restore that
+   * backup in their init container (the process kubelet runs init containers) and form a new cluster that serves the
+   * data as of the backup, and continues its revisions.
+   */
+  @Test
+  @Order(16)
+  void anAionBackupRestoresIntoANewThreeMemberCluster() throws Exception {
+    java.nio.file.Path store = Files.createTempDirectory("e2e-s3");
+    Process s3 = startS3(store);
+    try {
+      String url = Files.readString(store.resolve("url"));
+      client().resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("s3-credentials")
+          .withNamespace(NS).endMetadata().addToStringData("AWS_ACCESS_KEY_ID", "test-access-key")
+          .addToStringData("AWS_SECRET_ACCESS_KEY", "test-secret-key-0123456789").build()).create();
+      java.util.Map<String, Object> s3Spec = new java.util.LinkedHashMap<>(java.util.Map.of("bucket", "aion-backups",
+          "endpoint", url, "pathStyle", true, "credentialsSecret", java.util.Map.of("name", "s3-credentials")));
+
+      GenericKubernetesResource orders = example();
+      orders.getMetadata().setName("orders");
+      orders.getMetadata().setNamespace(NS);
+      spec(orders).put("replicas", 1);
+      spec(orders).put("storage", java.util.Map.of("size", "1Gi", "reclaimPolicy", "Delete"));
+      spec(orders).put("backup", java.util.Map.of("s3", s3Spec));
+      client().resource(orders).create();
+      awaitRunning("orders", 1);
+      Pod source = pods("orders").get(0);
+      assertThat(request("PUT", local.engine(source), "/v1/namespaces/orders", null).statusCode()).isIn(200, 201);
+      for (int i = 0; i < 50; i++) {
+        var w = request("PUT", local.engine(source), "/v1/ns/orders/keys/o" + i, "{\"n\":" + i + "}");
+        assertThat(w.statusCode()).as(w.body()).isIn(200, 201);
+      }
+
+      GenericKubernetesResource backup = new GenericKubernetesResource();
+      backup.setApiVersion("aiondb.io/v1alpha1");
+      backup.setKind("AionBackup");
+      backup.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("orders-1").withNamespace(NS).build());
+      backup.setAdditionalProperty("spec", java.util.Map.of("cluster", "orders"));
+      client().resource(backup).create();
+      var backups = client().genericKubernetesResources("aiondb.io/v1alpha1", "AionBackup").inNamespace(NS);
+      await().atMost(READY_TIMEOUT).pollInterval(Duration.ofSeconds(1)).until(() -> {
+        Object phase = status(backups.withName("orders-1").get()).get("phase");
+        assertThat(phase).as("status of orders-1: %s", status(backups.withName("orders-1").get())).isNotEqualTo("Failed");
+        return "Completed".equals(phase);
+      });
+      java.util.Map<String, Object> done = status(backups.withName("orders-1").get());
+      String backupId = (String) done.get("backupId");
+      long revision = ((Number) done.get("revision")).longValue();
+      assertThat(done).containsEntry("member", "orders-0").containsEntry("keyCount", 50);
+      var late = request("PUT", local.engine(source), "/v1/ns/orders/keys/late", "{\"n\":-1}");
+      assertThat(late.statusCode()).as(late.body()).isIn(200, 201);
+
+      GenericKubernetesResource copy = example();
+      copy.getMetadata().setName("orders-copy");
+      copy.getMetadata().setNamespace(NS);
+      spec(copy).put("storage", java.util.Map.of("size", "1Gi", "reclaimPolicy", "Delete"));
+      java.util.Map<String, Object> sourceS3 = new java.util.LinkedHashMap<>(s3Spec);
+      sourceS3.put("prefix", NS + "/orders");
+      spec(copy).put("bootstrap", java.util.Map.of("restore", java.util.Map.of("backupId", backupId,
+          "source", java.util.Map.of("s3", sourceS3))));
+      client().resource(copy).create();
+      awaitRunning("orders-copy", 3);
+
+      java.util.List<Pod> members = pods("orders-copy");
+      for (Pod p : members) {
+        assertThat(p.getStatus().getInitContainerStatuses()).singleElement().satisfies(c -> {
+          assertThat(c.getName()).isEqualTo("restore");
+          assertThat(c.getState().getTerminated().getExitCode()).isZero();
+        });
+        assertThat(local.podLog(p)).contains("restored: ", backupId);
+        for (int i = 0; i < 50; i += 7) {
+          var r = request("GET", local.engine(p), "/v1/ns/orders/keys/o" + i + "?consistency=stale", null);
+          assertThat(r.statusCode()).as(p.getMetadata().getName() + ": " + r.body()).isEqualTo(200);
+          assertThat(r.body()).contains("\"n\":" + i);
+        }
+      }
+      assertThat(request("GET", local.engine(members.get(0)), "/v1/ns/orders/keys/late", null).statusCode())
+          .as("written after the backup").isEqualTo(404);
+      var next = request("PUT", local.engine(members.get(1)), "/v1/ns/orders/keys/new", "{\"n\":1}");
+      assertThat(next.statusCode()).as(next.body()).isIn(200, 201);
+      assertThat(next.body()).as("revisions continue after the backup's").contains("\"revision\":" + (revision + 1));
+
+      for (String c : java.util.List.of("orders-copy", "orders")) aionCluster(c).delete();
+      backups.withName("orders-1").delete();
+      awaitGone("orders-copy");
+      awaitGone("orders");
+    } finally {
+      s3.destroy();
+      s3.waitFor();
+    }
+  }
+
+  /** The engine's test S3 store (s3proxy over a directory) as a process; its URL lands in {@code dir/url}. */
+  private static Process startS3(java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path server = Repo.root().resolve("engine/server/target");
+    java.nio.file.Path cp = server.resolve("test-classpath.txt");
+    assertThat(cp).as("built by the engine's build (process-test-classes)").exists();
+    String jvm = ProcessHandle.current().info().command().orElse("java");
+    Process p = new ProcessBuilder(jvm, "-Xmx256m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
+        server.resolve("test-classes") + java.io.File.pathSeparator + Files.readString(cp).trim(),
+        "io.aiondb.server.backup.S3ServerMain", dir.resolve("data").toString(), dir.resolve("url").toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("s3.log").toFile()).start();
+    await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(dir.resolve("url")) || !p.isAlive());
+    assertThat(p.isAlive()).as(() -> "S3ServerMain: " + readQuietly(dir.resolve("s3.log"))).isTrue();
+    return p;
+  }
+
+  private static String readQuietly(java.nio.file.Path f) {
+    try {
+      return Files.readString(f);
+    } catch (java.io.IOException e) {
+      return e.toString();
+    }
+  }
+
   private static String capacity(PersistentVolumeClaim c) {
     return c.getStatus() == null || c.getStatus().getCapacity() == null ? null
         : c.getStatus().getCapacity().get("storage").toString();

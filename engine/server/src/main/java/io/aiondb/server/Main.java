@@ -18,7 +18,7 @@ public final class Main {
     }
     if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
       System.out.println("usage: aion-server [--config FILE] [--name=value ...]");
-      System.out.println("       aion-server restore --backup ID|latest --data.dir DIR [--config FILE] [--backup.s3.*=...]"
+      System.out.println("       aion-server restore --backup ID|latest --data.dir DIR [--init] [--config FILE] [--backup.s3.*=...]"
           + "  (docs/backup.md)\n");
       for (Settings.Setting s : Settings.ALL) {
         System.out.printf("  --%-28s %s (default: %s; env %s)%n", s.name(), s.doc(),

@@ -22,21 +22,35 @@ import java.util.Map;
  * backup (docs/backup.md). Downloads every file of the backup's group, checks each one's size and SHA-256 against the
  * manifest, verifies RocksDB's block checksums, compares key count and digest with the manifest, and resets the applied
  * Raft index so that the node starts a new cluster (a new Raft log) whose revisions continue after the backup's.
- * Never in place: the data directory must hold no data.
+ * Never in place: the data directory must hold no data. The files go to {@code data.dir/db.restoring} and are renamed
+ * to {@code data.dir/db} only once every check passed, so a restore killed half-way leaves no database a server would
+ * open (the next restore deletes the leftover first).
+ *
+ * <p>{@code --init} is for an init container that runs before every start of a member (the operator's
+ * {@code spec.bootstrap.restore}): it restores only into an empty data directory of a node that forms the cluster
+ * ({@code cluster.bootstrap} and listed in {@code cluster.initial-members}), and otherwise exits 0 saying why: a
+ * restarted member keeps its data, and a member added later starts empty and joins (it catches up from the others).
  */
 final class RestoreCommand {
   private RestoreCommand() {}
 
   static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
     String backup = null;
+    boolean init = false;
     List<String> rest = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--help") || a.equals("-h")) {
-        out.println("usage: aion-server restore --backup ID|latest --data.dir DIR [--config FILE] [--backup.s3.*=...]");
+        out.println("usage: aion-server restore --backup ID|latest --data.dir DIR [--init] [--config FILE] [--backup.s3.*=...]");
         out.println("Builds DIR from a backup in the configured object store; DIR must hold no data. Then start every"
             + " member of the new cluster on a data directory restored from the same backup. docs/backup.md");
+        out.println("--init: for an init container before every start: restore only into an empty DIR of a node that"
+            + " forms the cluster; otherwise do nothing and exit 0.");
         return 0;
+      }
+      if (a.equals("--init")) {
+        init = true;
+        continue;
       }
       if (a.equals("--backup")) {
         if (i + 1 >= args.length) return usage(err, "--backup needs a backup id (or latest)");
@@ -56,10 +70,24 @@ final class RestoreCommand {
     }
     if (config.backupTarget() == null) return usage(err, "backup.s3.bucket is not set: say where the backup is");
     Path db = config.storage().dataDir();
+    Path staging = db.resolveSibling(db.getFileName() + ".restoring");
+    if (init && (holdsData(db) || holdsData(config.raftDir()))) {
+      out.println("restore --init: " + config.dataDir() + " already holds data (a restart): nothing to restore");
+      return 0;
+    }
+    if (init && !config.formsCluster()) {
+      out.println("restore --init: node " + config.nodeId() + " does not form the cluster (cluster.bootstrap=false or"
+          + " not in cluster.initial-members): it starts empty and joins, catching up from the members");
+      return 0;
+    }
     if (holdsData(db) || holdsData(config.raftDir())) {
       err.println("error: " + config.dataDir() + " already holds data (" + db + " or " + config.raftDir() + "): restore"
           + " never writes over a node's data; give an empty --data.dir");
       return 1;
+    }
+    if (Files.exists(staging)) {
+      out.println("deleting " + staging + ": left by a restore that did not finish");
+      deleteQuietly(staging);
     }
     io.aiondb.server.storage.NativeLibrary.loadRocksDb();
     try (Backups backups = new Backups(new S3ObjectStore(config.backupTarget()),
@@ -81,20 +109,22 @@ final class RestoreCommand {
       Progress progress = new Progress();
       Thread bar = progressBar(progress, g.bytes(), err);
       try {
-        backups.restoreGroup(m, g, db, progress);
+        backups.restoreGroup(m, g, staging, progress);
       } finally {
         bar.interrupt();
         bar.join();
       }
       out.println("downloaded and checked every file's SHA-256; verifying RocksDB checksums, key count and digest");
-      Checkpoints.verifyChecksums(db);
-      Checkpoints.Facts facts = Checkpoints.inspect(db);
+      Checkpoints.verifyChecksums(staging);
+      Checkpoints.Facts facts = Checkpoints.inspect(staging);
       if (facts.keyCount() != g.keyCount() || !facts.digest().equals(g.digest()) || facts.revision() != g.revision()) {
         throw new IOException("the restored data has " + facts.keyCount() + " keys, revision " + facts.revision()
             + ", digest " + facts.digest() + "; the manifest says " + g.keyCount() + " keys, revision " + g.revision()
             + ", digest " + g.digest());
       }
-      Checkpoints.resetForNewLog(db);
+      Checkpoints.resetForNewLog(staging);
+      if (Files.isDirectory(db)) Files.delete(db); // empty (checked above)
+      Files.move(staging, db, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       out.printf("restored: %s now holds backup %s (revision %d, %d keys). Start the node with --data.dir=%s: it"
           + " forms a new cluster whose revisions continue after %d. Every voting member of the new cluster must be"
           + " restored from this same backup (or start empty with cluster.bootstrap=false and be added as a learner).%n",
@@ -103,7 +133,7 @@ final class RestoreCommand {
     } catch (Exception e) {
       if (e instanceof InterruptedException) Thread.currentThread().interrupt();
       err.println("error: restore failed: " + e.getMessage());
-      deleteQuietly(db);
+      deleteQuietly(staging);
       return 1;
     }
   }
@@ -119,7 +149,7 @@ final class RestoreCommand {
 
   private static int usage(PrintStream err, String message) {
     err.println("error: " + message);
-    err.println("usage: aion-server restore --backup ID|latest --data.dir DIR [--config FILE] [--backup.s3.*=...]");
+    err.println("usage: aion-server restore --backup ID|latest --data.dir DIR [--init] [--config FILE] [--backup.s3.*=...]");
     return 2;
   }
 

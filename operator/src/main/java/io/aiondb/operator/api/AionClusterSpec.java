@@ -21,6 +21,8 @@ import java.util.List;
     fieldPath = ".storage.storageClassName",
     message = "storageClassName cannot be added or removed once the cluster exists: a StatefulSet's volume claim"
         + " template cannot change and existing volumes are not migrated")
+@ValidationRule(value = "has(self.bootstrap) == has(oldSelf.bootstrap)", fieldPath = ".bootstrap",
+    message = "spec.bootstrap is given when the cluster is created and cannot be added or removed later")
 public class AionClusterSpec {
   @SpecReplicas
   @Min(1)
@@ -68,10 +70,16 @@ public class AionClusterSpec {
       + " the cluster cannot be backed up.")
   private BackupSpec backup;
 
+  @ValidationRule(value = "self == oldSelf", message = "spec.bootstrap cannot change: it says how the cluster started")
+  @JsonPropertyDescription("How the cluster starts: absent, empty; restore, from a backup (only at creation).")
+  private BootstrapSpec bootstrap;
+
   @Default("false")
   @JsonPropertyDescription("When true the operator changes nothing on the cluster; status.phase says Paused.")
   private Boolean paused = false;
 
+  public BootstrapSpec getBootstrap() { return bootstrap; }
+  public void setBootstrap(BootstrapSpec bootstrap) { this.bootstrap = bootstrap; }
   public Integer getReplicas() { return replicas; }
   public void setReplicas(Integer replicas) { this.replicas = replicas; }
   public String getVersion() { return version; }

@@ -33,6 +33,12 @@ public final class StatefulSetBuilders {
   public static final String CONFIG_VOLUME = "config";
   public static final String TLS_VOLUME = "tls";
   public static final String BACKUP_KEY_VOLUME = "backup-key";
+  /** spec.bootstrap.restore: the init container that restores the backup before a member's first start. */
+  public static final String RESTORE_CONTAINER = "restore";
+  public static final String RESTORE_KEY_VOLUME = "restore-key";
+  public static final String RESTORE_KEY_PATH = "/etc/aion-restore-key";
+  /** Where the engine image keeps its jar (images/pom.xml): the restore init container runs it with its own command. */
+  public static final String ENGINE_JAR = "/app/aion-server.jar";
   public static final String CONFIG_HASH_ANNOTATION = "aiondb.io/config-hash";
   /** User and group of the engine image (images/pom.xml). */
   public static final long ENGINE_UID = 1000;
@@ -96,6 +102,8 @@ public final class StatefulSetBuilders {
         .withNewTemplate()
         .withNewMetadata().withLabels(podLabels).withAnnotations(podAnnotations).endMetadata()
         .withNewSpec()
+        // absent, not empty, without spec.bootstrap.restore: an existing cluster's template stays as it was
+        .withInitContainers(restore(cluster) == null ? null : restoreContainers(cluster, defaultImageRepository))
         .withContainers(container(cluster, defaultImageRepository))
         .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
         // The engine image runs as 1000:1000; fsGroup makes the data volume writable for it.
@@ -117,6 +125,7 @@ public final class StatefulSetBuilders {
         .endVolume()
         .addAllToVolumes(tlsVolumes(cluster))
         .addAllToVolumes(backupKeyVolumes(cluster))
+        .addAllToVolumes(restoreKeyVolumes(cluster))
         .endSpec()
         .endTemplate()
         .withVolumeClaimTemplates(dataClaim(storage))
@@ -140,6 +149,68 @@ public final class StatefulSetBuilders {
         .withNewSecret().withSecretName(backup.getEncryption().getSecretName()).withDefaultMode(0440)
         .addNewItem().withKey(backup.getEncryption().getKey()).withPath(EngineConfigBuilder.BACKUP_KEY_FILE).endItem()
         .endSecret().build());
+  }
+
+  private static io.aiondb.operator.api.BootstrapSpec.Restore restore(AionCluster cluster) {
+    var bootstrap = cluster.getSpec().getBootstrap();
+    return bootstrap == null ? null : bootstrap.getRestore();
+  }
+
+  /** With spec.bootstrap.restore.source.encryption, the source's key Secret as a file readable by the engine's group. */
+  private static java.util.List<io.fabric8.kubernetes.api.model.Volume> restoreKeyVolumes(AionCluster cluster) {
+    var r = restore(cluster);
+    if (r == null || r.getSource().getEncryption() == null) return java.util.List.of();
+    var enc = r.getSource().getEncryption();
+    return java.util.List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName(RESTORE_KEY_VOLUME)
+        .withNewSecret().withSecretName(enc.getSecretName()).withDefaultMode(0440)
+        .addNewItem().withKey(enc.getKey()).withPath(EngineConfigBuilder.BACKUP_KEY_FILE).endItem()
+        .endSecret().build());
+  }
+
+  /**
+   * spec.bootstrap.restore: {@code aion-server restore --init} before every start of a member (docs/backup.md
+   * "Restore"). It restores only into an empty data directory of a member that forms the cluster (listed in
+   * cluster.initial-members), so a restarted member keeps its data and a member added by scaling starts empty and
+   * joins. The source store's settings are flags that override the member's configuration file; its credentials and
+   * key come from the source's Secrets. Same image, volumes, resources and security as the engine container.
+   */
+  static java.util.List<Container> restoreContainers(AionCluster cluster, String defaultImageRepository) {
+    var r = restore(cluster);
+    if (r == null) return java.util.List.of();
+    Container engine = container(cluster, defaultImageRepository);
+    var s3 = r.getSource().getS3();
+    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("java", "--enable-native-access=ALL-UNNAMED",
+        "-jar", ENGINE_JAR, "restore", "--init", "--backup", r.getBackupId(),
+        "--config", EngineConfigBuilder.MOUNT_PATH + "/" + EngineConfigBuilder.FILE_NAME,
+        "--backup.s3.bucket=" + s3.getBucket(),
+        "--backup.s3.endpoint=" + (s3.getEndpoint() == null ? "" : s3.getEndpoint()),
+        "--backup.s3.prefix=" + s3.getPrefix(),
+        "--backup.s3.region=" + (s3.getRegion() == null ? "us-east-1" : s3.getRegion()),
+        "--backup.s3.path-style=" + Boolean.TRUE.equals(s3.getPathStyle())));
+    if (r.getSource().getEncryption() != null) {
+      command.add("--backup.encryption-key-file=" + RESTORE_KEY_PATH + "/" + EngineConfigBuilder.BACKUP_KEY_FILE);
+      command.add("--backup.encryption-old-key-files=");
+    }
+    ContainerBuilder b = new ContainerBuilder()
+        .withName(RESTORE_CONTAINER)
+        .withImage(engine.getImage())
+        .withImagePullPolicy(engine.getImagePullPolicy())
+        .withCommand(command)
+        .addNewEnv().withName("AION_NODE_ID")
+        .withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom()
+        .endEnv()
+        .withResources(engine.getResources())
+        .withVolumeMounts(engine.getVolumeMounts())
+        .withSecurityContext(engine.getSecurityContext());
+    var creds = s3.getCredentialsSecret();
+    b.addNewEnv().withName("AWS_ACCESS_KEY_ID").withNewValueFrom().withNewSecretKeyRef()
+        .withName(creds.getName()).withKey(creds.getAccessKeyIdKey()).endSecretKeyRef().endValueFrom().endEnv();
+    b.addNewEnv().withName("AWS_SECRET_ACCESS_KEY").withNewValueFrom().withNewSecretKeyRef()
+        .withName(creds.getName()).withKey(creds.getSecretAccessKeyKey()).endSecretKeyRef().endValueFrom().endEnv();
+    if (r.getSource().getEncryption() != null) {
+      b.addNewVolumeMount().withName(RESTORE_KEY_VOLUME).withMountPath(RESTORE_KEY_PATH).withReadOnly(true).endVolumeMount();
+    }
+    return java.util.List.of(b.build());
   }
 
   static Container container(AionCluster cluster, String defaultImageRepository) {

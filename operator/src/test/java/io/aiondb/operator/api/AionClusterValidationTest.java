@@ -308,6 +308,31 @@ class AionClusterValidationTest {
   }
 
   @Test
+  void aRestoreIsGivenAtCreationOnlyAndNamesItsStore() throws Exception {
+    GenericKubernetesResource example = Serialization.unmarshal(
+        Files.readString(Repo.root().resolve("docs/examples/aioncluster-restore.yaml")), GenericKubernetesResource.class);
+    example.getMetadata().setNamespace(NS);
+    assertThat(create(example)).isEmpty();
+    String store = "{s3: {bucket: aion-backups, prefix: db/orders, credentialsSecret: {name: s3}}}";
+    String restore = "version: 0.1.0\nbootstrap: {restore: {backupId: 20261206T201502Z-3f9c0a1e, source: " + store + "}}";
+    assertThat(errors(restore)).isEmpty();
+    assertThat(errors("version: 0.1.0\nbootstrap: {restore: {backupId: latest, source: " + store + "}}"))
+        .singleElement().asString().contains("spec.bootstrap.restore.backupId");
+    assertThat(errors("version: 0.1.0\nbootstrap: {restore: {backupId: 20261206T201502Z-3f9c0a1e, source: "
+        + "{s3: {bucket: aion-backups, credentialsSecret: {name: s3}}}}}")).singleElement().asString()
+        .contains("source.s3.prefix is required");
+    assertThat(errors("version: 0.1.0\nbootstrap: {restore: {source: " + store + "}}")).singleElement().asString()
+        .contains("spec.bootstrap.restore.backupId", "Required");
+    assertThat(update("restore-added", "version: 0.1.0", restore)).singleElement().asString()
+        .contains("spec.bootstrap is given when the cluster is created");
+    assertThat(update("restore-removed", restore, "version: 0.1.0\nbootstrap: null")).singleElement().asString()
+        .contains("cannot be added or removed");
+    assertThat(update("restore-changed", restore, restore.replace("3f9c0a1e", "3f9c0a1f"))).singleElement().asString()
+        .contains("spec.bootstrap cannot change");
+    assertThat(update("restore-kept", restore, restore + "\nreplicas: 5")).isEmpty();
+  }
+
+  @Test
   void reservedLabelsAndAnnotationsAndUnknownFieldsAreRejected() {
     assertThat(errors("version: 0.1.0\npod: {labels: {app.kubernetes.io/instance: x}}")).singleElement().asString()
         .contains("spec.pod.labels", "may not set app.kubernetes.io/* labels");

@@ -292,6 +292,65 @@ class BuildersTest {
   }
 
   @Test
+  void bootstrapRestoreRunsTheRestoreInitContainerWithTheSourceStore() {
+    assertThat(StatefulSetBuilders.statefulSet(cluster, REPO).getSpec().getTemplate().getSpec().getInitContainers())
+        .as("absent without spec.bootstrap: an existing cluster's template does not change").isNullOrEmpty();
+    var source = new io.aiondb.operator.api.BackupSpec();
+    var s3 = new io.aiondb.operator.api.BackupSpec.S3();
+    s3.setBucket("aion-backups");
+    s3.setPrefix("db/orders");
+    var creds = new io.aiondb.operator.api.BackupSpec.CredentialsSecret();
+    creds.setName("old-s3-creds");
+    s3.setCredentialsSecret(creds);
+    source.setS3(s3);
+    var restore = new io.aiondb.operator.api.BootstrapSpec.Restore();
+    restore.setBackupId("20261206T201502Z-3f9c0a1e");
+    restore.setSource(source);
+    var bootstrap = new io.aiondb.operator.api.BootstrapSpec();
+    bootstrap.setRestore(restore);
+    cluster.getSpec().setBootstrap(bootstrap);
+    cluster.getSpec().setImage("registry.local/aion:test");
+
+    PodSpec pod = StatefulSetBuilders.statefulSet(cluster, REPO).getSpec().getTemplate().getSpec();
+    Container engine = pod.getContainers().get(0);
+    assertThat(pod.getInitContainers()).singleElement().satisfies(init -> {
+      assertThat(init.getName()).isEqualTo("restore");
+      assertThat(init.getImage()).isEqualTo(engine.getImage());
+      assertThat(init.getCommand()).containsExactly("java", "--enable-native-access=ALL-UNNAMED", "-jar",
+          "/app/aion-server.jar", "restore", "--init", "--backup", "20261206T201502Z-3f9c0a1e",
+          "--config", "/etc/aion/aion.properties", "--backup.s3.bucket=aion-backups", "--backup.s3.endpoint=",
+          "--backup.s3.prefix=db/orders", "--backup.s3.region=us-east-1", "--backup.s3.path-style=false");
+      assertThat(init.getEnv()).anySatisfy(e -> {
+        assertThat(e.getName()).isEqualTo("AION_NODE_ID");
+        assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
+      }).anySatisfy(e -> {
+        assertThat(e.getName()).isEqualTo("AWS_ACCESS_KEY_ID");
+        assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("old-s3-creds");
+      });
+      assertThat(init.getVolumeMounts()).isEqualTo(engine.getVolumeMounts());
+      assertThat(init.getSecurityContext()).isEqualTo(engine.getSecurityContext());
+    });
+
+    var enc = new io.aiondb.operator.api.BackupSpec.Encryption();
+    enc.setSecretName("old-backup-key");
+    enc.setKey("backup.key");
+    source.setEncryption(enc);
+    pod = StatefulSetBuilders.statefulSet(cluster, REPO).getSpec().getTemplate().getSpec();
+    Container init = pod.getInitContainers().get(0);
+    assertThat(init.getCommand()).endsWith("--backup.encryption-key-file=/etc/aion-restore-key/backup.key",
+        "--backup.encryption-old-key-files=");
+    assertThat(init.getVolumeMounts()).anySatisfy(m -> {
+      assertThat(m.getName()).isEqualTo("restore-key");
+      assertThat(m.getMountPath()).isEqualTo("/etc/aion-restore-key");
+    });
+    assertThat(pod.getVolumes()).anySatisfy(v -> {
+      assertThat(v.getName()).isEqualTo("restore-key");
+      assertThat(v.getSecret().getSecretName()).isEqualTo("old-backup-key");
+    });
+    assertThat(pod.getContainers().get(0).getVolumeMounts()).noneMatch(m -> m.getName().equals("restore-key"));
+  }
+
+  @Test
   void generatedSecretsAreOwnedAndTyped() {
     var ca = TlsBuilders.caSecret(cluster, "CA-PEM", "CA-KEY");
     var members = TlsBuilders.memberSecret(cluster, "CERT", "KEY", "CA-PEM");

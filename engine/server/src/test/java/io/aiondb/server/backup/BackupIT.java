@@ -124,6 +124,23 @@ class BackupIT {
     Proc again = restore(restored, "--backup=" + b1);
     assertThat(again.exit).as(again.out).isEqualTo(1);
     assertThat(again.out).contains("already holds data");
+    // --init (an init container before every start): a restart keeps its data, a joiner starts empty, a restore
+    // killed half-way is done again from the start
+    Proc restart = restore(restored, "--init", "--backup=" + b1);
+    assertThat(restart.exit).as(restart.out).isZero();
+    assertThat(restart.out).contains("already holds data (a restart): nothing to restore");
+    Proc joiner = restore(tmp.resolve("r-join"), "--init", "--cluster.bootstrap=false", "--backup=" + b1);
+    assertThat(joiner.exit).as(joiner.out).isZero();
+    assertThat(joiner.out).contains("does not form the cluster");
+    assertThat(tmp.resolve("r-join").resolve("db")).doesNotExist();
+    Path killed = tmp.resolve("r-killed");
+    Files.createDirectories(killed.resolve("db.restoring"));
+    Files.writeString(killed.resolve("db.restoring").resolve("999999.sst"), "half a file");
+    Proc redone = restore(killed, "--init", "--backup=" + b1);
+    assertThat(redone.exit).as(redone.out).isZero();
+    assertThat(redone.out).contains("left by a restore that did not finish", "restored");
+    assertThat(killed.resolve("db.restoring")).doesNotExist();
+    assertThat(killed.resolve("db").resolve("999999.sst")).as("the leftover is not in the database").doesNotExist();
     try (ServerProcess n = new ServerProcess(restored, S3Server.env(), "--cluster.name=prod-restored").awaitReady(Duration.ofSeconds(60))) {
       String url = n.url();
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> status(url + "/ready") == 200);
@@ -160,6 +177,7 @@ class BackupIT {
       assertThat(bad.exit).as(bad.out).isEqualTo(1);
       assertThat(bad.out).contains("damaged").contains(sst.path("name").asText());
       assertThat(tmp.resolve("r2").resolve("db")).doesNotExist();
+      assertThat(tmp.resolve("r2").resolve("db.restoring")).doesNotExist();
 
       s3.client().deleteObject(r2 -> r2.bucket(S3Server.BUCKET).key(key));
       JsonNode missing = awaitDone(url, send("POST", url + "/v1/backups/" + b2 + "/verify", null, 202));
