@@ -25,6 +25,8 @@ public class AionClusterStatus {
   private String selector;
   private List<Condition> conditions = new ArrayList<>();
   private RolloutState rollout;
+  /** The newest Completed AionBackup of this cluster (absent: none). */
+  private LastBackup lastBackup;
 
   public Long getObservedGeneration() { return observedGeneration; }
   public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
@@ -36,6 +38,8 @@ public class AionClusterStatus {
   public void setReadyReplicas(Integer readyReplicas) { this.readyReplicas = readyReplicas; }
   public Integer getUpdatedReplicas() { return updatedReplicas; }
   public void setUpdatedReplicas(Integer updatedReplicas) { this.updatedReplicas = updatedReplicas; }
+  public LastBackup getLastBackup() { return lastBackup; }
+  public void setLastBackup(LastBackup lastBackup) { this.lastBackup = lastBackup; }
   public RolloutState getRollout() { return rollout; }
   public void setRollout(RolloutState rollout) { this.rollout = rollout; }
   public String getLeader() { return leader; }

@@ -2,8 +2,10 @@ package io.aiondb.operator.reconcile;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aiondb.operator.OperatorConfig;
+import io.aiondb.operator.api.AionBackup;
 import io.aiondb.operator.api.AionCluster;
 import io.aiondb.operator.api.AionClusterStatus;
+import io.aiondb.operator.api.LastBackup;
 import io.aiondb.operator.engine.ClusterView;
 import io.aiondb.operator.engine.EngineAddresses;
 import io.aiondb.operator.engine.EngineClient;
@@ -29,6 +31,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import jakarta.inject.Inject;
@@ -37,6 +40,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -101,7 +105,12 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     var statefulSets = InformerEventSourceConfiguration.from(StatefulSet.class, AionCluster.class)
         .withLabelSelector(Labels.MANAGED_SELECTOR)
         .build();
-    return List.of(new InformerEventSource<>(statefulSets, context));
+    // An AionBackup of the cluster completing updates status.lastBackup; mapped through its spec.cluster.
+    var backups = InformerEventSourceConfiguration.from(AionBackup.class, AionCluster.class)
+        .withSecondaryToPrimaryMapper(b -> b.getSpec() == null || b.getSpec().getCluster() == null ? Set.of()
+            : Set.of(new ResourceID(b.getSpec().getCluster(), b.getMetadata().getNamespace())))
+        .build();
+    return List.of(new InformerEventSource<>(statefulSets, context), new InformerEventSource<>(backups, context));
   }
 
   @Override
@@ -139,6 +148,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     }
     Observation seen = readMembers(cluster, running, blockers, tls.caPem()).with(rolled);
     AionClusterStatus status = grow.report(cluster, StatusBuilder.build(cluster, seen, Instant.now()), Instant.now());
+    status.setLastBackup(LastBackup.newest(context.getSecondaryResources(AionBackup.class)));
     recordTransitions(cluster, status);
     UpdateControl<AionCluster> control = updateStatus(cluster, status, rolled);
     return grow.inProgress() ? control.rescheduleAfter(config.backoffInitial()) : control;

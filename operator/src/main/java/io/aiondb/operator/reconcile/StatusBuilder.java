@@ -66,6 +66,7 @@ public final class StatusBuilder {
       }
     } else {
       s.setRollout(old.getRollout());
+    s.setLastBackup(old.getLastBackup());
       s.setUpdatedReplicas(old.getUpdatedReplicas());
     }
 

@@ -129,6 +129,14 @@ class AionBackupReconcilerTest {
     assertThat(done.getCompletedAt()).isNotBlank();
     assertThat(done.getReason()).isNull();
     assertThat(starts(running.getBackupId())).as("started once").hasSize(1);
+    await().atMost(WAIT).untilAsserted(() -> {
+      var last = client.resources(AionCluster.class).inNamespace(NS).withName("bk-lima").get().getStatus().getLastBackup();
+      assertThat(last).as("the cluster's status.lastBackup").isNotNull();
+      assertThat(last.getName()).isEqualTo("bk-lima-nightly");
+      assertThat(last.getBackupId()).isEqualTo(running.getBackupId());
+      assertThat(last.getRevision()).isEqualTo(4242);
+      assertThat(last.getCompletedAt()).isEqualTo(done.getCompletedAt());
+    });
     assertThat(events("bk-lima-nightly")).anyMatch(e -> e.startsWith("Normal Started: Member bk-lima-1 is backing up"))
         .anyMatch(e -> e.startsWith("Normal Completed: Backup " + running.getBackupId() + " of revision 4242"));
 
