@@ -19,6 +19,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Leader", jsonPath = ".status.leader", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(name = "Last Backup", jsonPath = ".status.lastBackup.completedAt", type = AdditionalPrinterColumn.Type.DATE,
+    priority = 1)
 @ValidationRule(value = "self.metadata.name.size() <= 40 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
     message = "metadata.name must be at most 40 characters of a-z, 0-9 and '-', starting with a letter: it names the cluster's Services, StatefulSet and pod DNS names")
 @ValidationRule(value = "has(self.spec)", message = "spec is required")

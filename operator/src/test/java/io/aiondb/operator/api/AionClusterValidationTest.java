@@ -361,8 +361,9 @@ class AionClusterValidationTest {
       List<String> columns = new ArrayList<>();
       new ObjectMapper().readTree(response.body()).get("columnDefinitions")
           .forEach(c -> columns.add(c.get("name").asText()));
-      assertThat(columns).containsExactly("Name", "Age", "Replicas", "Version", "Leader", "Phase", "Ready",
-          "Updated");
+      // all of them, -o wide's too (Last Backup, priority 1: kubectl leaves it out without -o wide)
+      assertThat(columns).containsExactly("Name", "Age", "Replicas", "Version", "Last Backup", "Leader", "Phase",
+          "Ready", "Updated");
     } finally {
       client.resources(AionCluster.class).inNamespace(NS).withName("printed").delete();
     }

@@ -46,7 +46,9 @@ class CrdSchemaTest {
     // The generator orders columns by jsonPath (so kubectl shows Age first); the set is what matters.
     assertThat(columns).containsExactlyInAnyOrder("Replicas=.spec.replicas", "Ready=.status.readyReplicas",
         "Version=.status.currentVersion", "Leader=.status.leader", "Phase=.status.phase", "Age=.metadata.creationTimestamp",
-        "Updated=.status.updatedReplicas");
+        "Updated=.status.updatedReplicas", "Last Backup=.status.lastBackup.completedAt");
+    version.get("additionalPrinterColumns").forEach(c -> assertThat(c.path("priority").asInt())
+        .as("only the last backup is a -o wide column: %s", c).isEqualTo(c.get("name").asText().equals("Last Backup") ? 1 : 0));
     assertThat(version.at("/subresources/status").isObject()).isTrue();
     assertThat(version.at("/subresources/scale/specReplicasPath").asText()).isEqualTo(".spec.replicas");
     assertThat(version.at("/subresources/scale/statusReplicasPath").asText()).isEqualTo(".status.replicas");
