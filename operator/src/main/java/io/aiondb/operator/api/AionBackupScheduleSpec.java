@@ -66,6 +66,31 @@ public class AionBackupScheduleSpec {
       + " backups: the newest 3 are kept.")
   private Retention retention;
 
+  @JsonPropertyDescription("Verify some of the backups once they completed (as AionBackup spec.verify).")
+  private Verify verify;
+
+  /** Which runs are verified, and how. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Verify {
+    @Default("1")
+    @Min(1)
+    @Max(1000)
+    @JsonPropertyDescription("Verify every Nth run (1: each one), counted from the schedule's first run.")
+    private int every = 1;
+
+    @Default("Light")
+    @JsonPropertyDescription("Light (every file present with its size) or Deep (restored to scratch and checked).")
+    private AionBackupSpec.Verify level = AionBackupSpec.Verify.Light;
+
+    public int getEvery() { return every; }
+    public void setEvery(int every) { this.every = every; }
+    public AionBackupSpec.Verify getLevel() { return level; }
+    public void setLevel(AionBackupSpec.Verify level) { this.level = level; }
+  }
+
+  public Verify getVerify() { return verify; }
+  public void setVerify(Verify verify) { this.verify = verify; }
+
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @ValidationRule(value = "has(self.keepLast) || has(self.maxAge)", message = "retention needs keepLast, maxAge or both")
   public static class Retention {

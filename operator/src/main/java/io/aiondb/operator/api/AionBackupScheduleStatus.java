@@ -12,6 +12,8 @@ public class AionBackupScheduleStatus {
   private String nextScheduleTime;
   /** The newest AionBackup this schedule created. */
   private String lastBackup;
+  /** Runs started so far (spec.verify.every counts them). */
+  private Long runs;
   private String lastSuccessfulBackup;
   private String lastSuccessfulTime;
   /** The AionBackup still Pending or Running, if any (a due run waits for it). */
@@ -29,6 +31,8 @@ public class AionBackupScheduleStatus {
   public void setLastScheduleTime(String lastScheduleTime) { this.lastScheduleTime = lastScheduleTime; }
   public String getNextScheduleTime() { return nextScheduleTime; }
   public void setNextScheduleTime(String nextScheduleTime) { this.nextScheduleTime = nextScheduleTime; }
+  public Long getRuns() { return runs; }
+  public void setRuns(Long runs) { this.runs = runs; }
   public String getLastBackup() { return lastBackup; }
   public void setLastBackup(String lastBackup) { this.lastBackup = lastBackup; }
   public String getLastSuccessfulBackup() { return lastSuccessfulBackup; }

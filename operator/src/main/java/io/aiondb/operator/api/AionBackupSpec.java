@@ -16,6 +16,8 @@ public class AionBackupSpec {
 
   public enum DeletionPolicy { Retain, Delete }
 
+  public enum Verify { None, Light, Deep }
+
   @Required
   @Size(max = 40)
   @Pattern("^[a-z]([-a-z0-9]*[a-z0-9])?$")
@@ -37,6 +39,14 @@ public class AionBackupSpec {
   @JsonPropertyDescription("A backup still running after this long fails (DeadlineExceeded), e.g. 6h.")
   private String deadline = "6h";
 
+  @Default("None")
+  @JsonPropertyDescription("Verify the backup once it completed: Light (every file present in the store with its size),"
+      + " Deep (restored into a scratch directory on a member: every hash, RocksDB checksums, key count and digest),"
+      + " None (default).")
+  private Verify verify = Verify.None;
+
+  public Verify getVerify() { return verify; }
+  public void setVerify(Verify verify) { this.verify = verify; }
   public String getCluster() { return cluster; }
   public void setCluster(String cluster) { this.cluster = cluster; }
   public Target getTarget() { return target; }

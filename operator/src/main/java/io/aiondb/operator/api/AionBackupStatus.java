@@ -25,6 +25,42 @@ public class AionBackupStatus {
   /** Failed: a stable reason (ClusterNotFound, BackupNotConfigured, MemberGone, DeadlineExceeded, Engine). */
   private String reason;
   private String message;
+  /** spec.verify, once the backup completed. */
+  private Verification verification;
+
+  /** A verification of the completed backup (docs/backup.md "Verify"). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Verification {
+    public enum State { Running, Passed, Failed }
+
+    private String level;
+    private State state;
+    /** The engine's operation, on {@link #member}. */
+    private String operation;
+    private String member;
+    private String startedAt;
+    private String completedAt;
+    /** Failed: what is wrong (a missing or damaged file is named). */
+    private String message;
+
+    public String getLevel() { return level; }
+    public void setLevel(String level) { this.level = level; }
+    public State getState() { return state; }
+    public void setState(State state) { this.state = state; }
+    public String getOperation() { return operation; }
+    public void setOperation(String operation) { this.operation = operation; }
+    public String getMember() { return member; }
+    public void setMember(String member) { this.member = member; }
+    public String getStartedAt() { return startedAt; }
+    public void setStartedAt(String startedAt) { this.startedAt = startedAt; }
+    public String getCompletedAt() { return completedAt; }
+    public void setCompletedAt(String completedAt) { this.completedAt = completedAt; }
+    public String getMessage() { return message; }
+    public void setMessage(String message) { this.message = message; }
+  }
+
+  public Verification getVerification() { return verification; }
+  public void setVerification(Verification verification) { this.verification = verification; }
 
   public Phase getPhase() { return phase; }
   public void setPhase(Phase phase) { this.phase = phase; }

@@ -22,6 +22,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -78,9 +79,20 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
     List<BackupStep.Member> seen = cluster == null ? List.of() : members.list(cluster, caPem);
     BackupStep.Answer answer = BackupStep.Answer.NOT_ASKED;
     BackupView op = null;
-    if (before == AionBackupStatus.Phase.Running && cluster != null && status.getMember() != null) {
+    AionBackupStatus.Verification verifying = status.getVerification();
+    String askMember = null;
+    String askOperation = null;
+    if (before == AionBackupStatus.Phase.Running) {
+      askMember = status.getMember();
+      askOperation = status.getBackupId();
+    } else if (before == AionBackupStatus.Phase.Completed && verifying != null
+        && verifying.getState() == AionBackupStatus.Verification.State.Running) {
+      askMember = verifying.getMember();
+      askOperation = verifying.getOperation();
+    }
+    if (cluster != null && askMember != null && askOperation != null) {
       try {
-        op = engine.backupOperation(members.of(cluster, status.getMember()), status.getBackupId(), caPem);
+        op = engine.backupOperation(members.of(cluster, askMember), askOperation, caPem);
         answer = op == null ? BackupStep.Answer.FORGOTTEN : BackupStep.Answer.KNOWN;
       } catch (EngineUnavailableException | EngineRefusedException e) {
         answer = BackupStep.Answer.UNREACHABLE;
@@ -97,6 +109,9 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
         return fail(backup, f.reason(), f.message());
       }
       case BackupStep.Wait w -> {
+        if (status.getPhase() == AionBackupStatus.Phase.Completed) {
+          return UpdateControl.<AionBackup>noUpdate().rescheduleAfter(w.after()); // following a verification
+        }
         if (w.progress() != null && w.progress().progress() != null) {
           status.setBytesDone(w.progress().progress().bytesDone());
           status.setBytesTotal(w.progress().progress().bytesTotal());
@@ -110,11 +125,65 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
       }
       case BackupStep.Complete c -> {
         complete(backup, c.result());
-        return UpdateControl.patchStatus(backup);
+        return spec.getVerify() == null || spec.getVerify() == AionBackupSpec.Verify.None
+            ? UpdateControl.patchStatus(backup) : UpdateControl.patchStatus(backup).rescheduleAfter(Duration.ofSeconds(1));
       }
       case BackupStep.Start s -> {
         return start(backup, cluster, s.member(), caPem);
       }
+      case BackupStep.StartVerify v -> {
+        return startVerify(backup, cluster, v.member(), caPem);
+      }
+      case BackupStep.Verified v -> {
+        AionBackupStatus.Verification ver = status.getVerification() != null ? status.getVerification()
+            : new AionBackupStatus.Verification();
+        ver.setLevel(spec.getVerify().name());
+        ver.setState(v.passed() ? AionBackupStatus.Verification.State.Passed : AionBackupStatus.Verification.State.Failed);
+        ver.setMessage(v.message());
+        ver.setCompletedAt(Instant.now().toString());
+        status.setVerification(ver);
+        if (v.passed()) {
+          events.normal(backup, "VerificationPassed", spec.getVerify() + " verification of backup " + status.getBackupId()
+              + " passed.");
+        } else {
+          events.warning(backup, "VerificationFailed", spec.getVerify() + " verification of backup "
+              + status.getBackupId() + " failed: " + v.message());
+        }
+        return UpdateControl.patchStatus(backup);
+      }
+    }
+  }
+
+  private UpdateControl<AionBackup> startVerify(AionBackup backup, AionCluster cluster, String member, String caPem) {
+    AionBackupStatus status = backup.getStatus();
+    AionBackupSpec.Verify level = backup.getSpec().getVerify();
+    try {
+      BackupView op = engine.verifyBackup(members.of(cluster, member), status.getBackupId(),
+          level == AionBackupSpec.Verify.Deep, caPem);
+      AionBackupStatus.Verification v = status.getVerification() != null ? status.getVerification()
+          : new AionBackupStatus.Verification();
+      v.setLevel(level.name());
+      v.setState(AionBackupStatus.Verification.State.Running);
+      v.setOperation(op.id());
+      v.setMember(member);
+      if (v.getStartedAt() == null) v.setStartedAt(Instant.now().toString());
+      status.setVerification(v);
+      events.normal(backup, "Verifying", "Member " + member + " verifies backup " + status.getBackupId() + " ("
+          + level + ", operation " + op.id() + ").");
+      return UpdateControl.patchStatus(backup).rescheduleAfter(BackupStep.FOLLOW);
+    } catch (EngineRefusedException e) {
+      if (e.status() == 409) return UpdateControl.<AionBackup>noUpdate().rescheduleAfter(BackupStep.RETRY); // busy
+      AionBackupStatus.Verification v = new AionBackupStatus.Verification();
+      v.setLevel(level.name());
+      v.setState(AionBackupStatus.Verification.State.Failed);
+      v.setMember(member);
+      v.setMessage("member " + member + " refused the verification: " + e.getMessage());
+      v.setCompletedAt(Instant.now().toString());
+      status.setVerification(v);
+      events.warning(backup, "VerificationFailed", v.getMessage());
+      return UpdateControl.patchStatus(backup);
+    } catch (EngineUnavailableException e) {
+      return UpdateControl.<AionBackup>noUpdate().rescheduleAfter(BackupStep.RETRY);
     }
   }
 

@@ -132,6 +132,7 @@ public class AionBackupScheduleReconciler implements Reconciler<AionBackupSchedu
     bs.setTarget(spec.getTarget());
     bs.setDeletionPolicy(spec.getDeletionPolicy());
     bs.setDeadline(spec.getDeadline());
+    bs.setVerify(c.verify());
     b.setSpec(bs);
     try {
       client.resource(b).create();

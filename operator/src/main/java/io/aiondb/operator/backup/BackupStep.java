@@ -16,7 +16,10 @@ import java.util.Optional;
  *
  * <p>First match wins:
  * <ol>
- *   <li>Completed or Failed: nothing more.</li>
+ *   <li>Failed: nothing more. Completed: nothing more, unless {@code spec.verify} asks for a verification that has
+ *       not finished: start it on the member that took the backup (else any member; the engine verifies from the
+ *       store), follow it, start it again if its member forgot it, and record Passed or Failed (also past the
+ *       deadline).</li>
  *   <li>The cluster is gone, or has no {@code spec.backup}: Failed (ClusterNotFound, BackupNotConfigured).</li>
  *   <li>Started longer than {@code spec.deadline} ago: Failed (DeadlineExceeded). Nothing stays Running forever.</li>
  *   <li>Not started: start on the member {@code spec.target} asks for (a caught-up voting follower, the lowest
@@ -43,7 +46,7 @@ public final class BackupStep {
   public record Snapshot(Instant now, AionBackupSpec spec, AionBackupStatus status, boolean clusterExists,
       boolean clusterHasBackup, List<Member> members, Answer answer, BackupView operation) {}
 
-  public sealed interface Decision permits Done, Wait, Start, Complete, Fail {}
+  public sealed interface Decision permits Done, Wait, Start, Complete, Fail, StartVerify, Verified {}
 
   /** Terminal: nothing to do. */
   public record Done() implements Decision {}
@@ -58,12 +61,19 @@ public final class BackupStep {
 
   public record Fail(String reason, String message) implements Decision {}
 
+  /** Ask {@code member} to verify the completed backup at the spec's level. */
+  public record StartVerify(String member) implements Decision {}
+
+  /** The verification ended: passed, or failed with {@code message}. */
+  public record Verified(boolean passed, String message) implements Decision {}
+
   public static final Duration FOLLOW = Duration.ofSeconds(3);
   public static final Duration RETRY = Duration.ofSeconds(5);
 
   public static Decision decide(Snapshot s) {
     AionBackupStatus.Phase phase = s.status() == null ? null : s.status().getPhase();
-    if (phase == AionBackupStatus.Phase.Completed || phase == AionBackupStatus.Phase.Failed) return new Done();
+    if (phase == AionBackupStatus.Phase.Completed) return verification(s);
+    if (phase == AionBackupStatus.Phase.Failed) return new Done();
     if (!s.clusterExists()) {
       return new Fail("ClusterNotFound", "AionCluster " + s.spec().getCluster() + " does not exist in this namespace");
     }
@@ -91,6 +101,43 @@ public final class BackupStep {
           ? new Wait(RETRY, "member " + s.status().getMember() + " does not answer", null)
           : new Fail("MemberGone", "member " + s.status().getMember() + " left the cluster while it was backing up");
     };
+  }
+
+  private static Decision verification(Snapshot s) {
+    AionBackupSpec.Verify level = s.spec().getVerify();
+    if (level == null || level == AionBackupSpec.Verify.None) return new Done();
+    AionBackupStatus.Verification v = s.status().getVerification();
+    if (v != null && v.getState() != AionBackupStatus.Verification.State.Running) return new Done();
+    if (!s.clusterExists()) {
+      return new Verified(false, "AionCluster " + s.spec().getCluster() + " does not exist: no member to verify from");
+    }
+    if (v != null && v.getStartedAt() != null
+        && Instant.parse(v.getStartedAt()).plus(deadline(s.spec().getDeadline())).isBefore(s.now())) {
+      return new Verified(false, "the verification did not complete within " + s.spec().getDeadline() + " of "
+          + v.getStartedAt());
+    }
+    if (v == null) return verifyOn(s, s.status().getMember());
+    return switch (s.answer()) {
+      case KNOWN -> {
+        BackupView op = s.operation();
+        if (op.running()) yield new Wait(FOLLOW, "member " + v.getMember() + " is verifying the backup", null);
+        yield new Verified(op.succeeded(), op.succeeded() ? null : "member " + v.getMember() + ": "
+            + (op.error() == null ? op.state() : op.error()));
+      }
+      case FORGOTTEN -> verifyOn(s, v.getMember());
+      case UNREACHABLE, NOT_ASKED -> s.members() == null || s.members().stream().anyMatch(m -> m.pod().equals(v.getMember()))
+          ? new Wait(RETRY, "member " + v.getMember() + " does not answer", null)
+          : verifyOn(s, null);
+    };
+  }
+
+  /** {@code preferred} when the engine lists it, else the lowest-ordinal member it lists. */
+  private static Decision verifyOn(Snapshot s, String preferred) {
+    if (s.members() == null || s.members().isEmpty()) {
+      return new Wait(RETRY, "the cluster's engine does not answer: no member to verify the backup", null);
+    }
+    if (preferred != null && s.members().stream().anyMatch(m -> m.pod().equals(preferred))) return new StartVerify(preferred);
+    return new StartVerify(s.members().stream().min(Comparator.comparingInt(Member::ordinal)).orElseThrow().pod());
   }
 
   private static Decision start(Snapshot s) {

@@ -56,8 +56,12 @@ public final class ScheduleStep {
   public record Snapshot(Instant now, Instant created, AionBackupScheduleSpec spec, AionBackupScheduleStatus status,
       boolean clusterExists, List<Backup> backups) {}
 
-  /** Start a backup for {@code scheduledAt}, named {@code name}. */
-  public record Create(String name, Instant scheduledAt) {}
+  /** Start a backup for {@code scheduledAt}, named {@code name}, verified at {@code verify} once it completed. */
+  public record Create(String name, Instant scheduledAt, io.aiondb.operator.api.AionBackupSpec.Verify verify) {
+    public Create(String name, Instant scheduledAt) {
+      this(name, scheduledAt, io.aiondb.operator.api.AionBackupSpec.Verify.None);
+    }
+  }
 
   /**
    * What to do: create (or null), delete these AionBackups, ask for a sweep, then write {@code status} and look again
@@ -157,7 +161,11 @@ public final class ScheduleStep {
           st.setMessage("AionCluster " + spec.getCluster() + " does not exist in this namespace: the run due at " + due
               + " waits for it");
         } else if (due != null) {
-          create = new Create(backupName(name, due), due);
+          long run = (st.getRuns() == null ? 0 : st.getRuns()) + 1;
+          AionBackupScheduleSpec.Verify verify = spec.getVerify();
+          create = new Create(backupName(name, due), due, verify != null && (run - 1) % verify.getEvery() == 0
+              ? verify.getLevel() : io.aiondb.operator.api.AionBackupSpec.Verify.None);
+          st.setRuns(run);
           st.setLastScheduleTime(due.toString());
           st.setLastBackup(create.name());
           st.setActive(create.name());
@@ -219,6 +227,7 @@ public final class ScheduleStep {
     out.setLastScheduleTime(in.getLastScheduleTime());
     out.setNextScheduleTime(in.getNextScheduleTime());
     out.setLastBackup(in.getLastBackup());
+    out.setRuns(in.getRuns());
     out.setLastSuccessfulBackup(in.getLastSuccessfulBackup());
     out.setLastSuccessfulTime(in.getLastSuccessfulTime());
     out.setActive(in.getActive());

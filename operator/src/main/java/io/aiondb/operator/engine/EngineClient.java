@@ -188,6 +188,18 @@ public class EngineClient {
   }
 
   /**
+   * {@code POST {member}/v1/backups/{id}/verify {"level": light|deep}}: starts a verification of a stored backup
+   * (light: every file present with its size; deep: restored to a scratch directory and checked). Answers the started
+   * operation; {@code 404 BACKUP_NOT_FOUND}, {@code 409 BACKUP_BUSY}.
+   */
+  public BackupView verifyBackup(URI member, String backupId, boolean deep, String caPem)
+      throws EngineUnavailableException, EngineRefusedException {
+    if (!BACKUP_ID.matcher(backupId).matches()) throw new IllegalArgumentException("not a backup id: " + backupId);
+    return call(caPem, "POST", uri(member, "/v1/backups/" + backupId + "/verify"),
+        "{\"level\":\"" + (deep ? "deep" : "light") + "\"}", BackupView.class);
+  }
+
+  /**
    * {@code POST {member}/v1/backups/prune {"sweepOnly": true}}: expires no backup (the operator keeps retention on its
    * AionBackups) and deletes the store's files no manifest names any more, older than the engine's grace period.
    * Answers the started operation; {@code 409 BACKUP_BUSY} while a backup or prune holds the store's lock.

@@ -197,6 +197,44 @@ class AionBackupReconcilerTest {
   }
 
   @Test
+  void aCompletedBackupIsVerifiedAsItsSpecAsks() {
+    FakeEngine.Group g = cluster("bk-quebec", true);
+    for (String level : List.of("Deep", "Light")) {
+      AionBackup b = new AionBackup();
+      b.setMetadata(new ObjectMetaBuilder().withName("bk-quebec-" + level.toLowerCase()).withNamespace(NS).build());
+      AionBackupSpec spec = new AionBackupSpec();
+      spec.setCluster("bk-quebec");
+      spec.setVerify(AionBackupSpec.Verify.valueOf(level));
+      b.setSpec(spec);
+      client.resource(b).create();
+    }
+    String deep = awaitBackup("bk-quebec-deep", s -> s.getPhase() == Phase.Running).getStatus().getBackupId();
+    String light = awaitBackup("bk-quebec-light", s -> s.getPhase() == Phase.Running).getStatus().getBackupId();
+    g.finishBackup(deep, 5, 100);
+    g.finishBackup(light, 5, 100);
+
+    AionBackupStatus.Verification v = awaitBackup("bk-quebec-deep", s -> s.getVerification() != null).getStatus().getVerification();
+    assertThat(v.getState()).isEqualTo(AionBackupStatus.Verification.State.Running);
+    assertThat(v.getLevel()).isEqualTo("Deep");
+    assertThat(v.getMember()).isEqualTo("bk-quebec-1");
+    assertThat(FakeEngine.CALLS).contains("verify bk-quebec-1 " + deep + " deep");
+    g.finishVerify(v.getOperation(), "file 000012.sst of backup " + deep + " is damaged (SHA-256 differs)");
+    AionBackupStatus failed = awaitBackup("bk-quebec-deep", s -> s.getVerification().getState()
+        != AionBackupStatus.Verification.State.Running).getStatus();
+    assertThat(failed.getPhase()).as("the backup completed; its verification failed").isEqualTo(Phase.Completed);
+    assertThat(failed.getVerification().getState()).isEqualTo(AionBackupStatus.Verification.State.Failed);
+    assertThat(failed.getVerification().getMessage()).contains("000012.sst", "damaged");
+    assertThat(events("bk-quebec-deep")).anyMatch(e -> e.startsWith("Warning VerificationFailed: Deep verification of backup " + deep));
+
+    String lightOp = awaitBackup("bk-quebec-light", s -> s.getVerification() != null).getStatus().getVerification().getOperation();
+    assertThat(FakeEngine.CALLS).contains("verify bk-quebec-1 " + light + " light");
+    g.finishVerify(lightOp, null);
+    assertThat(awaitBackup("bk-quebec-light", s -> s.getVerification().getState()
+        == AionBackupStatus.Verification.State.Passed).getStatus().getVerification().getCompletedAt()).isNotBlank();
+    assertThat(FakeEngine.CALLS.stream().filter(c -> c.startsWith("verify bk-quebec-1 " + light))).as("once").hasSize(1);
+  }
+
+  @Test
   void deletionPolicyDeleteDeletesTheManifestRetainKeepsIt() {
     FakeEngine.Group g = cluster("bk-papa", true);
     backup("bk-papa-delete", "bk-papa", AionBackupSpec.DeletionPolicy.Delete);

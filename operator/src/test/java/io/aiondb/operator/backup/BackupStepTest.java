@@ -113,4 +113,40 @@ class BackupStepTest {
     assertThat(BackupStep.decide(new BackupStep.Snapshot(NOW, spec, null, true, false, HEALTHY, Answer.NOT_ASKED, null)))
         .isInstanceOfSatisfying(BackupStep.Fail.class, f -> assertThat(f.reason()).isEqualTo("BackupNotConfigured"));
   }
+
+  @Test
+  void aCompletedBackupIsVerifiedWhenItsSpecAsksAndOnlyOnce() {
+    var none = spec(AionBackupSpec.Target.PreferFollower);
+    AionBackupStatus done = running("db-1", NOW.minusSeconds(60));
+    done.setPhase(AionBackupStatus.Phase.Completed);
+    assertThat(decide(none, done, HEALTHY, Answer.NOT_ASKED, null)).isInstanceOf(BackupStep.Done.class);
+
+    var deep = spec(AionBackupSpec.Target.PreferFollower);
+    deep.setVerify(AionBackupSpec.Verify.Deep);
+    assertThat(decide(deep, done, HEALTHY, Answer.NOT_ASKED, null)).as("on the member that took it")
+        .isEqualTo(new BackupStep.StartVerify("db-1"));
+    List<Member> without1 = List.of(HEALTHY.get(0), HEALTHY.get(2));
+    assertThat(decide(deep, done, without1, Answer.NOT_ASKED, null)).as("it left: the lowest ordinal")
+        .isEqualTo(new BackupStep.StartVerify("db-0"));
+    assertThat(decide(deep, done, null, Answer.NOT_ASKED, null)).isInstanceOf(BackupStep.Wait.class);
+
+    AionBackupStatus.Verification v = new AionBackupStatus.Verification();
+    v.setState(AionBackupStatus.Verification.State.Running);
+    v.setMember("db-1");
+    v.setOperation("op-20261206T120000Z-0000000a");
+    v.setStartedAt(NOW.minusSeconds(30).toString());
+    done.setVerification(v);
+    assertThat(decide(deep, done, HEALTHY, Answer.KNOWN, op("running", null))).isInstanceOf(BackupStep.Wait.class);
+    assertThat(decide(deep, done, HEALTHY, Answer.KNOWN, op("succeeded", null))).isEqualTo(new BackupStep.Verified(true, null));
+    assertThat(decide(deep, done, HEALTHY, Answer.KNOWN, op("failed", "file 000012.sst of backup b is damaged")))
+        .isEqualTo(new BackupStep.Verified(false, "member db-1: file 000012.sst of backup b is damaged"));
+    assertThat(decide(deep, done, HEALTHY, Answer.FORGOTTEN, null)).as("it restarted: again")
+        .isEqualTo(new BackupStep.StartVerify("db-1"));
+    assertThat(decide(deep, done, HEALTHY, Answer.UNREACHABLE, null)).isInstanceOf(BackupStep.Wait.class);
+    v.setStartedAt(NOW.minusSeconds(3601).toString());
+    assertThat(decide(deep, done, HEALTHY, Answer.KNOWN, op("running", null)))
+        .isInstanceOfSatisfying(BackupStep.Verified.class, r -> assertThat(r.message()).contains("did not complete within 1h"));
+    v.setState(AionBackupStatus.Verification.State.Failed);
+    assertThat(decide(deep, done, HEALTHY, Answer.NOT_ASKED, null)).as("once").isInstanceOf(BackupStep.Done.class);
+  }
 }

@@ -171,4 +171,22 @@ class ScheduleStepTest {
     assertThat(p.sweep()).isTrue();
     assertThat(p.wake()).isEqualTo(ScheduleStep.BUSY);
   }
+
+  @Test
+  void everyNthRunIsVerified() {
+    AionBackupScheduleSpec spec = spec("@hourly");
+    spec.setVerify(new AionBackupScheduleSpec.Verify());
+    spec.getVerify().setEvery(2);
+    spec.getVerify().setLevel(AionBackupSpec.Verify.Deep);
+    AionBackupScheduleStatus st = ranAt("2026-12-06T11:00:00Z");
+    List<AionBackupSpec.Verify> levels = new ArrayList<>();
+    for (int hour = 12; hour <= 15; hour++) {
+      Plan p = decide(spec, st, "2026-12-06T" + hour + ":00:01Z", List.of());
+      levels.add(p.create().verify());
+      st = p.status();
+    }
+    assertThat(levels).containsExactly(AionBackupSpec.Verify.Deep, AionBackupSpec.Verify.None,
+        AionBackupSpec.Verify.Deep, AionBackupSpec.Verify.None);
+    assertThat(st.getRuns()).isEqualTo(4);
+  }
 }

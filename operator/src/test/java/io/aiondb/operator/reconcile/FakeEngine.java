@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  *       backup on that member (appended to {@link #CALLS} as {@code "backup kilo-1 <id>"}) or answers the one it
  *       runs or ran with that id, or one whose manifest the store holds; {@code 409 BACKUP_BUSY} from a member in
  *       {@link Group#busy}; {@code GET /v1/backups/operations/{id}} answers only on the member that runs it (404
- *       after {@link Group#restart}); {@code DELETE /v1/backups/{id}} deletes a manifest; {@code POST /v1/backups/prune} is recorded as
+ *       after {@link Group#restart}); {@code DELETE /v1/backups/{id}} deletes a manifest; {@code POST /v1/backups/{id}/verify} starts a
+ *       verification ({@code "verify kilo-1 <id> light"}) that a test ends with {@link Group#finishVerify}; {@code POST /v1/backups/prune} is recorded as
  *       {@code "sweep kilo-1 true"} (true: sweepOnly). A test ends a backup with
  *       {@link Group#finishBackup} or {@link Group#failBackup}.</li>
  * </ul>
@@ -44,7 +45,7 @@ public class FakeEngine implements QuarkusTestResourceLifecycleManager {
   public static final List<String> CALLS = Collections.synchronizedList(new ArrayList<>());
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern POD_STATUS = Pattern.compile("^/([^/]+)/([^/]+)/pods/([^/]+)/v1/status$");
-  private static final Pattern BACKUP_CALL = Pattern.compile("^/([^/]+)/([^/]+)/pods/([^/]+)/v1/backups(?:/(operations/)?([^/]+))?$");
+  private static final Pattern BACKUP_CALL = Pattern.compile("^/([^/]+)/([^/]+)/pods/([^/]+)/v1/backups(?:/(operations/)?([^/]+)(/verify)?)?$");
   private static final Pattern NODE_CALL = Pattern.compile("^/([^/]+)/([^/]+)/v1/cluster/nodes(?:/([^/]+)(?:/([a-z-]+))?)?$");
   private HttpServer server;
 
@@ -138,6 +139,30 @@ public class FakeEngine implements QuarkusTestResourceLifecycleManager {
             : new Object[] {404, "{\"code\":\"BACKUP_NOT_FOUND\",\"message\":\"no backup " + id + "\"}"};
       }
       return new Object[] {404, "{\"code\":\"NOT_FOUND\",\"message\":\"" + method + " not faked\"}"};
+    }
+
+    private int verifications;
+
+    /** {@code POST /v1/backups/{id}/verify}: a verification operation on {@code pod}, recorded as "verify pod id level". */
+    synchronized Object[] verifyCall(String pod, String id, byte[] body) throws IOException {
+      if (!manifests.containsKey(id)) {
+        return new Object[] {404, "{\"code\":\"BACKUP_NOT_FOUND\",\"message\":\"no backup " + id + "\"}"};
+      }
+      String level = JSON.readTree(body).path("level").asText("light");
+      CALLS.add("verify " + pod + " " + id + " " + level);
+      String op = String.format("op-20261206T000000Z-%08x", ++verifications);
+      ObjectNode started = JSON.createObjectNode().put("id", op).put("kind", "VERIFY").put("backup", id)
+          .put("state", "running").put("startedAt", java.time.Instant.now().toString());
+      backups.put(op, started);
+      backupMember.put(op, pod);
+      return new Object[] {202, started.toString()};
+    }
+
+    /** A verification ends: passed (error null) or failed with {@code error}. */
+    public synchronized void finishVerify(String operation, String error) {
+      ObjectNode op = backups.get(operation);
+      op.put("state", error == null ? "succeeded" : "failed").put("finishedAt", java.time.Instant.now().toString());
+      if (error != null) op.put("error", error);
     }
 
     private static ObjectNode operation(String id) {
@@ -261,8 +286,10 @@ public class FakeEngine implements QuarkusTestResourceLifecycleManager {
         send(exchange, 503, "{\"code\":\"UNAVAILABLE\",\"message\":\"no such pod\"}");
         return;
       }
-      Object[] answer = g.backupCall(backup.group(3), exchange.getRequestMethod(), backup.group(4) != null,
-          backup.group(5), exchange.getRequestBody().readAllBytes());
+      Object[] answer = backup.group(6) != null
+          ? g.verifyCall(backup.group(3), backup.group(5), exchange.getRequestBody().readAllBytes())
+          : g.backupCall(backup.group(3), exchange.getRequestMethod(), backup.group(4) != null, backup.group(5),
+              exchange.getRequestBody().readAllBytes());
       send(exchange, (int) answer[0], (String) answer[1]);
       return;
     }
