@@ -142,7 +142,9 @@ class LocalControlPlaneIT extends AionClusterScenarios {
    * store, as a process the members reach): a cluster with spec.backup, an AionBackup that the operator takes to
    * Completed on a member, then a new 3-member AionCluster with spec.bootstrap.restore whose members each restore that
    * backup in their init container (the process kubelet runs init containers) and form a new cluster that serves the
-   * data as of the backup, and continues its revisions.
+   * data as of the backup, and continues its revisions. Meanwhile an AionBackupSchedule every minute keeping one
+   * backup runs twice and its retention deletes the first run from the store; deleting the schedule deletes its runs
+   * (owner reference self).
    */
   @Test
   @Order(16)
@@ -188,6 +190,14 @@ class LocalControlPlaneIT extends AionClusterScenarios {
       String backupId = (String) done.get("backupId");
       long revision = ((Number) done.get("revision")).longValue();
       assertThat(done).containsEntry("member", "orders-0").containsEntry("keyCount", 50);
+      // a schedule every minute (its first run at once) keeping one backup: runs while the restore below goes on
+      GenericKubernetesResource schedule = new GenericKubernetesResource();
+      schedule.setApiVersion("aiondb.io/v1alpha1");
+      schedule.setKind("AionBackupSchedule");
+      schedule.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("minutely").withNamespace(NS).build());
+      schedule.setAdditionalProperty("spec", java.util.Map.of("cluster", "orders", "schedule", "* * * * *",
+          "immediate", true, "retention", java.util.Map.of("keepLast", 1), "backupOwnerReference", "self"));
+      client().resource(schedule).create();
       var late = request("PUT", local.engine(source), "/v1/ns/orders/keys/late", "{\"n\":-1}");
       assertThat(late.statusCode()).as(late.body()).isIn(200, 201);
 
@@ -221,6 +231,34 @@ class LocalControlPlaneIT extends AionClusterScenarios {
       assertThat(next.statusCode()).as(next.body()).isIn(200, 201);
       assertThat(next.body()).as("revisions continue after the backup's").contains("\"revision\":" + (revision + 1));
 
+      // the schedule: a second run a minute later, then retention deleted the first run's AionBackup and, through its
+      // finalizer, its backup in the store; orders-1 (not the schedule's) stays
+      var schedules = client().genericKubernetesResources("aiondb.io/v1alpha1", "AionBackupSchedule").inNamespace(NS);
+      java.util.List<String> firstRun = new java.util.ArrayList<>();
+      await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+        var runs = backups.withLabel("aiondb.io/schedule", "minutely").list().getItems();
+        if (firstRun.isEmpty() && !runs.isEmpty()) {
+          runs.stream().min(java.util.Comparator.comparing(r -> r.getMetadata().getName())).ifPresent(r -> {
+            Object id = status(r).get("backupId");
+            if ("Completed".equals(status(r).get("phase")) && id != null) firstRun.add(r.getMetadata().getName() + " " + id);
+          });
+        }
+        java.util.Map<String, Object> st = status(schedules.withName("minutely").get());
+        return !firstRun.isEmpty() && st.get("runs") instanceof Number n && n.intValue() >= 2
+            && runs.size() == 1 && "Completed".equals(status(runs.get(0)).get("phase"))
+            && !firstRun.get(0).startsWith(runs.get(0).getMetadata().getName() + " ");
+      });
+      String firstId = firstRun.get(0).split(" ")[1];
+      await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).until(() ->
+          request("GET", local.engine(source), "/v1/backups/" + firstId, null).statusCode() == 404);
+      String keptId = (String) status(backups.withLabel("aiondb.io/schedule", "minutely").list().getItems().get(0)).get("backupId");
+      assertThat(request("GET", local.engine(source), "/v1/backups/" + keptId, null).statusCode()).isEqualTo(200);
+      assertThat(request("GET", local.engine(source), "/v1/backups/" + backupId, null).statusCode()).isEqualTo(200);
+      assertThat((String) status(aionCluster("orders").get()).get("lastBackup").toString()).contains(keptId);
+
+      schedules.withName("minutely").delete();
+      await().atMost(Duration.ofMinutes(1)).until(() -> backups.withLabel("aiondb.io/schedule", "minutely").list()
+          .getItems().isEmpty());
       for (String c : java.util.List.of("orders-copy", "orders")) aionCluster(c).delete();
       backups.withName("orders-1").delete();
       awaitGone("orders-copy");
