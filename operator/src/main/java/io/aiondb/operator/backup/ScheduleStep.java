@@ -24,8 +24,9 @@ import java.util.Optional;
  * Decides what an AionBackupSchedule does now (docs/design/010-operator-backups.md): a pure function of a
  * {@link Snapshot}, with no timer of its own. The next run is computed from {@code status.lastScheduleTime} (or the
  * creation time) on every reconcile, so an operator that restarts, or was down across several due times, starts
- * exactly one catch-up backup: the latest due time, named after it ({@code <schedule>-<yyyyMMddHHmm>}, UTC), so a
- * create repeated after a lost status write finds the object already there.
+ * exactly one catch-up backup: the latest due time, named after it ({@code <schedule>-<yyyyMMddHHmm>}, UTC): when an
+ * AionBackup of that name exists already (its create went through, the status write after it did not), the run is
+ * recorded as started and nothing is created.
  *
  * <ul>
  *   <li>A due run waits while an earlier backup of the schedule is Pending or Running (never two at once), and is not
@@ -154,7 +155,12 @@ public final class ScheduleStep {
         st.setNextScheduleTime(null);
       } else {
         st.setNextScheduleTime(v.times().nextExecution(now).map(t -> t.toInstant().toString()).orElse(null));
-        if (due != null && active.isPresent()) {
+        String dueName = due == null ? null : backupName(name, due);
+        if (due != null && s.backups().stream().anyMatch(b -> b.name().equals(dueName))) {
+          // created before a status write was lost (or by hand): that run started; record it, start nothing
+          st.setLastScheduleTime(due.toString());
+          st.setLastBackup(dueName);
+        } else if (due != null && active.isPresent()) {
           st.setMessage("the run due at " + due + " waits for AionBackup " + active.get().name());
         } else if (due != null && !s.clusterExists()) {
           st.setReason("ClusterNotFound");

@@ -190,6 +190,56 @@ class AionBackupScheduleReconcilerTest {
         .as("requests the API server refused (403)").isEmpty();
   }
 
+  /**
+   * An operator that was down across many due times (here: a status saying the last run was three hours ago, as a
+   * stopped operator leaves it) starts exactly one catch-up run, named after the latest due time; a run whose object
+   * already exists (created before a status write was lost) is taken as started, not duplicated.
+   */
+  @Test
+  void missedRunsCollapseIntoOneCatchUpAndAnExistingRunIsNotDuplicated() {
+    cluster("sc-tango");
+    schedule("sc-tango-10m", "sc-tango", "*/10 * * * *", false, null, AionBackupScheduleSpec.OwnerReference.none);
+    awaitSchedule("sc-tango-10m", s -> s.getNextScheduleTime() != null);
+    // not within 30 s of a due time, so that the due time computed here is still the latest when the operator looks
+    await().atMost(Duration.ofSeconds(40)).until(() -> {
+      var t = Instant.now().atZone(java.time.ZoneOffset.UTC);
+      return !(t.getMinute() % 10 == 9 && t.getSecond() >= 30);
+    });
+    Instant now = Instant.now();
+    Instant due = now.truncatedTo(java.time.temporal.ChronoUnit.HOURS)
+        .plus((now.atZone(java.time.ZoneOffset.UTC).getMinute() / 10) * 10L, java.time.temporal.ChronoUnit.MINUTES);
+    String catchUp = ScheduleStep.backupName("sc-tango-10m", due);
+    // the run already exists (its create went through, the status write did not)
+    AionBackup existing = new AionBackup();
+    existing.setMetadata(new ObjectMetaBuilder().withName(catchUp).withNamespace(NS)
+        .withLabels(Map.of(AionBackupScheduleReconciler.SCHEDULE_LABEL, "sc-tango-10m"))
+        .withAnnotations(Map.of(AionBackupScheduleReconciler.SCHEDULED_AT, due.toString())).build());
+    AionBackupSpec spec = new AionBackupSpec();
+    spec.setCluster("sc-tango");
+    existing.setSpec(spec);
+    String uid = client.resource(existing).create().getMetadata().getUid();
+    // three hours of missed runs, as an operator stopped that long leaves the status
+    client.resources(AionBackupSchedule.class).inNamespace(NS).withName("sc-tango-10m").subresource("status")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"lastScheduleTime\":\""
+            + due.minus(Duration.ofHours(3)) + "\"}}");
+    // a reconcile now (as the operator's start would do): a spec change
+    client.resources(AionBackupSchedule.class).inNamespace(NS).withName("sc-tango-10m")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"deadline\":\"7h\"}}");
+
+    AionBackupScheduleStatus st;
+    try {
+      st = awaitSchedule("sc-tango-10m", s -> catchUp.equals(s.getLastBackup()));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("expected " + catchUp + ": " + io.fabric8.kubernetes.client.utils.Serialization.asYaml(
+          client.resources(AionBackupSchedule.class).inNamespace(NS).withName("sc-tango-10m").get()), e);
+    }
+    assertThat(st.getLastScheduleTime()).isEqualTo(due.toString());
+    assertThat(client.resources(AionBackup.class).inNamespace(NS)
+        .withLabel(AionBackupScheduleReconciler.SCHEDULE_LABEL, "sc-tango-10m").list().getItems())
+        .extracting(b -> b.getMetadata().getName()).as("one catch-up, the one that existed").containsExactly(catchUp);
+    assertThat(backup(catchUp).getMetadata().getUid()).as("not replaced").isEqualTo(uid);
+  }
+
   @Test
   void anInvalidScheduleSaysWhyUntilItIsFixed() {
     cluster("sc-sierra");

@@ -90,6 +90,17 @@ class ScheduleStepTest {
   }
 
   @Test
+  void aRunWhoseObjectExistsIsRecordedNotStartedAgain() {
+    List<Backup> created = List.of(new Backup("nightly-202612061200", Phase.Pending, Instant.parse("2026-12-06T12:00:00Z"), null, false));
+    Plan p = decide(spec("@hourly"), ranAt("2026-12-06T11:00:00Z"), "2026-12-06T12:00:05Z", created);
+    assertThat(p.create()).isNull();
+    assertThat(p.status().getLastScheduleTime()).isEqualTo("2026-12-06T12:00:00Z");
+    assertThat(p.status().getLastBackup()).isEqualTo("nightly-202612061200");
+    assertThat(p.status().getActive()).isEqualTo("nightly-202612061200");
+    assertThat(p.status().getMessage()).as("not waiting for itself").isNull();
+  }
+
+  @Test
   void aDueRunWaitsForTheActiveOneAndNothingStartsSuspendedOrWithoutItsCluster() {
     List<Backup> running = List.of(new Backup("nightly-202612061100", Phase.Running, Instant.parse("2026-12-06T11:00:00Z"), null, false));
     Plan waits = decide(spec("@hourly"), ranAt("2026-12-06T11:00:00Z"), "2026-12-06T12:00:05Z", running);
