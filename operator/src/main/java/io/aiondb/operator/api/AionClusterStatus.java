@@ -27,6 +27,11 @@ public class AionClusterStatus {
   private RolloutState rollout;
   /** The newest Completed AionBackup of this cluster (absent: none). */
   private LastBackup lastBackup;
+  /**
+   * spec.bootstrap.restore.backup resolved at creation: the backup id and the store (its cluster's spec.backup with
+   * the prefix spelled out), kept so that the members' pod template never changes when the AionBackup goes.
+   */
+  private RestoreSource restoreSource;
 
   public Long getObservedGeneration() { return observedGeneration; }
   public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
@@ -38,6 +43,8 @@ public class AionClusterStatus {
   public void setReadyReplicas(Integer readyReplicas) { this.readyReplicas = readyReplicas; }
   public Integer getUpdatedReplicas() { return updatedReplicas; }
   public void setUpdatedReplicas(Integer updatedReplicas) { this.updatedReplicas = updatedReplicas; }
+  public RestoreSource getRestoreSource() { return restoreSource; }
+  public void setRestoreSource(RestoreSource restoreSource) { this.restoreSource = restoreSource; }
   public LastBackup getLastBackup() { return lastBackup; }
   public void setLastBackup(LastBackup lastBackup) { this.lastBackup = lastBackup; }
   public RolloutState getRollout() { return rollout; }

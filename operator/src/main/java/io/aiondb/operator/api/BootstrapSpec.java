@@ -3,7 +3,7 @@ package io.aiondb.operator.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
-import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** How a new cluster starts: empty (no bootstrap), or from a backup (docs/operator.md "Restore"). */
@@ -16,23 +16,34 @@ public class BootstrapSpec {
   public Restore getRestore() { return restore; }
   public void setRestore(Restore restore) { this.restore = restore; }
 
-  /** The backup to start from and the store that holds it. */
+  /** The backup to start from: an AionBackup by name, or a backup id and the store that holds it. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  @ValidationRule(value = "has(self.source.s3.prefix)", fieldPath = ".source.s3.prefix",
+  @ValidationRule(value = "has(self.backup) != (has(self.backupId) && has(self.source))",
+      message = "restore needs either backup (an AionBackup in this namespace) or backupId and source, not both")
+  @ValidationRule(value = "has(self.backupId) == has(self.source)",
+      message = "restore.backupId and restore.source go together: the id of a backup and the store that holds it")
+  @ValidationRule(value = "!has(self.source) || has(self.source.s3.prefix)", fieldPath = ".source.s3.prefix",
       message = "source.s3.prefix is required: the prefix the backed-up cluster wrote to (its spec.backup.s3.prefix,"
           + " by default <namespace>/<cluster name>)")
   public static class Restore {
-    @Required
+    @Size(max = 253)
+    @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+    @JsonPropertyDescription("A Completed AionBackup in this namespace: its backup id and its cluster's store are"
+        + " looked up once, when the cluster is created, and kept in status.restoreSource (the AionBackup and its"
+        + " cluster may go afterwards).")
+    private String backup;
+
     @Pattern("^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$")
     @JsonPropertyDescription("The backup's id (an AionBackup's status.backupId, or from aion backup list), e.g."
         + " 20261206T201502Z-3f9c0a1e. Every member restores this same backup.")
     private String backupId;
 
-    @Required
     @JsonPropertyDescription("The store that holds the backup, as the backed-up cluster's spec.backup (with its prefix"
         + " spelled out); its Secrets must exist in this namespace.")
     private BackupSpec source;
 
+    public String getBackup() { return backup; }
+    public void setBackup(String backup) { this.backup = backup; }
     public String getBackupId() { return backupId; }
     public void setBackupId(String backupId) { this.backupId = backupId; }
     public BackupSpec getSource() { return source; }

@@ -151,9 +151,21 @@ public final class StatefulSetBuilders {
         .endSecret().build());
   }
 
-  private static io.aiondb.operator.api.BootstrapSpec.Restore restore(AionCluster cluster) {
+  /**
+   * The backup the members restore: spec.bootstrap.restore with a backup id and a store, or, when it names an
+   * AionBackup, what that resolved to (status.restoreSource; absent until resolved: no restore container, and the
+   * reconciler creates no StatefulSet before it is resolved).
+   */
+  public static io.aiondb.operator.api.BootstrapSpec.Restore restore(AionCluster cluster) {
     var bootstrap = cluster.getSpec().getBootstrap();
-    return bootstrap == null ? null : bootstrap.getRestore();
+    var r = bootstrap == null ? null : bootstrap.getRestore();
+    if (r == null || r.getBackup() == null) return r;
+    var resolved = cluster.getStatus() == null ? null : cluster.getStatus().getRestoreSource();
+    if (resolved == null) return null;
+    var out = new io.aiondb.operator.api.BootstrapSpec.Restore();
+    out.setBackupId(resolved.getBackupId());
+    out.setSource(resolved.getSource());
+    return out;
   }
 
   /** With spec.bootstrap.restore.source.encryption, the source's key Secret as a file readable by the engine's group. */

@@ -122,11 +122,13 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     boolean applied = false;
     VolumeStep.Outcome grow = VolumeStep.Outcome.NONE;
     RolloutStep.Outcome rolled = null;
+    Blocker restore = cluster.getSpec().isPaused() ? null : resolveRestore(cluster);
     if (!cluster.getSpec().isPaused()) {
       Topology topology = Topology.of(cluster, running);
       StatefulSet desired = StatefulSetBuilders.statefulSet(cluster, config.engineImageRepository(), topology);
       blockers = new java.util.ArrayList<>(ChangeGate.check(cluster, running, desired));
       blockers.addAll(tls.blockers());
+      if (restore != null) blockers.add(0, restore);
       if (blockers.isEmpty()) blockers.addAll((grow = volumes.run(cluster, running, desired)).blockers());
       if (blockers.isEmpty()) {
         applyConfiguration(cluster, topology);
@@ -149,6 +151,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     Observation seen = readMembers(cluster, running, blockers, tls.caPem()).with(rolled);
     AionClusterStatus status = grow.report(cluster, StatusBuilder.build(cluster, seen, Instant.now()), Instant.now());
     status.setLastBackup(LastBackup.newest(context.getSecondaryResources(AionBackup.class)));
+    if (cluster.getStatus() != null) status.setRestoreSource(cluster.getStatus().getRestoreSource());
     recordTransitions(cluster, status);
     UpdateControl<AionCluster> control = updateStatus(cluster, status, rolled);
     return grow.inProgress() ? control.rescheduleAfter(config.backoffInitial()) : control;
@@ -218,6 +221,49 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
 
   private void applyConfiguration(AionCluster cluster, Topology topology) {
     report(cluster, applier.apply(EngineConfigBuilder.configMap(cluster, topology)));
+  }
+
+  /**
+   * spec.bootstrap.restore.backup (an AionBackup by name): resolved once, before anything is created, into the backup
+   * id and its cluster's store, kept in status.restoreSource (set here on the object in memory, written with the
+   * status), so that the members' pod template stays the same when the AionBackup or its cluster goes later. A
+   * Blocker while it cannot be resolved: nothing is created.
+   */
+  private Blocker resolveRestore(AionCluster cluster) {
+    var bootstrap = cluster.getSpec().getBootstrap();
+    var wanted = bootstrap == null ? null : bootstrap.getRestore();
+    if (wanted == null || wanted.getBackup() == null) return null;
+    if (cluster.getStatus() != null && cluster.getStatus().getRestoreSource() != null) return null;
+    String ns = cluster.getMetadata().getNamespace();
+    AionBackup backup = client.resources(AionBackup.class).inNamespace(ns).withName(wanted.getBackup()).get();
+    if (backup == null) {
+      return new Blocker("RestoreSourceNotFound", "spec.bootstrap.restore.backup: AionBackup " + wanted.getBackup()
+          + " does not exist in namespace " + ns + ".");
+    }
+    var phase = backup.getStatus() == null ? null : backup.getStatus().getPhase();
+    if (phase != io.aiondb.operator.api.AionBackupStatus.Phase.Completed) {
+      return new Blocker("RestoreSourceNotReady", "spec.bootstrap.restore.backup: AionBackup " + wanted.getBackup()
+          + " is " + (phase == null ? "Pending" : phase) + "; the cluster is created from it once it is Completed.");
+    }
+    AionCluster source = client.resources(AionCluster.class).inNamespace(ns).withName(backup.getSpec().getCluster()).get();
+    if (source == null || source.getSpec().getBackup() == null) {
+      return new Blocker("RestoreSourceNotFound", "spec.bootstrap.restore.backup: the store of AionBackup "
+          + wanted.getBackup() + " is not known any more (AionCluster " + backup.getSpec().getCluster() + " is gone or"
+          + " has no spec.backup): give restore.backupId " + backup.getStatus().getBackupId() + " and restore.source"
+          + " (that cluster's store, with its prefix) instead.");
+    }
+    var store = JSON.convertValue(source.getSpec().getBackup(), io.aiondb.operator.api.BackupSpec.class);
+    store.getS3().setPrefix(EngineConfigBuilder.backupPrefix(source));
+    var resolved = new io.aiondb.operator.api.RestoreSource();
+    resolved.setBackup(wanted.getBackup());
+    resolved.setBackupId(backup.getStatus().getBackupId());
+    resolved.setSource(store);
+    if (cluster.getStatus() == null) cluster.setStatus(new AionClusterStatus());
+    cluster.getStatus().setRestoreSource(resolved);
+    events.normal(cluster, "RestoreSourceResolved", "Restoring backup " + resolved.getBackupId() + " of AionCluster "
+        + source.getMetadata().getName() + " (AionBackup " + wanted.getBackup() + ") from " + store.getS3().getBucket()
+        + "/" + store.getS3().getPrefix() + ".");
+    return null;
   }
 
   /** The rollout step, once the engine can be asked (with TLS: once the cluster's CA is known). */

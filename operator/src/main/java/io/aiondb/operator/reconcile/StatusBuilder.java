@@ -67,6 +67,7 @@ public final class StatusBuilder {
     } else {
       s.setRollout(old.getRollout());
     s.setLastBackup(old.getLastBackup());
+    s.setRestoreSource(old.getRestoreSource());
       s.setUpdatedReplicas(old.getUpdatedReplicas());
     }
 

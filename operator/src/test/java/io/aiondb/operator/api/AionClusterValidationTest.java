@@ -321,8 +321,14 @@ class AionClusterValidationTest {
     assertThat(errors("version: 0.1.0\nbootstrap: {restore: {backupId: 20261206T201502Z-3f9c0a1e, source: "
         + "{s3: {bucket: aion-backups, credentialsSecret: {name: s3}}}}}")).singleElement().asString()
         .contains("source.s3.prefix is required");
-    assertThat(errors("version: 0.1.0\nbootstrap: {restore: {source: " + store + "}}")).singleElement().asString()
-        .contains("spec.bootstrap.restore.backupId", "Required");
+    assertThat(errors("version: 0.1.0\nbootstrap: {restore: {source: " + store + "}}"))
+        .anySatisfy(e -> assertThat(e).contains("restore.backupId and restore.source go together"));
+    assertThat(errors("version: 0.1.0\nbootstrap: {restore: {backup: orders-nightly-202612060300}}")).isEmpty();
+    assertThat(errors("version: 0.1.0\nbootstrap: {restore: {backup: orders-1, backupId: 20261206T201502Z-3f9c0a1e,"
+        + " source: " + store + "}}")).singleElement().asString().contains("either backup", "not both");
+    assertThat(errors("version: 0.1.0\nbootstrap: {restore: {}}")).singleElement().asString().contains("either backup");
+    assertThat(errors("version: 0.1.0\nbootstrap: {restore: {backup: Not_A_Name}}")).singleElement().asString()
+        .contains("spec.bootstrap.restore.backup");
     assertThat(update("restore-added", "version: 0.1.0", restore)).singleElement().asString()
         .contains("spec.bootstrap is given when the cluster is created");
     assertThat(update("restore-removed", restore, "version: 0.1.0\nbootstrap: null")).singleElement().asString()

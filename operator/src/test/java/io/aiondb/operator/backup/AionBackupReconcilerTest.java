@@ -160,7 +160,8 @@ class AionBackupReconcilerTest {
     g.restart("bk-mike-1"); // the running member forgets its operation: the operator asks again with the same id
     await().atMost(WAIT).until(() -> starts(id).size() == 2);
     assertThat(starts(id)).containsOnly("backup bk-mike-1 " + id);
-    assertThat(events("bk-mike-a")).anyMatch(e -> e.startsWith("Normal Restarted: Member bk-mike-1 no longer knows backup " + id));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events("bk-mike-a")) // recorded after the engine answered
+        .anyMatch(e -> e.startsWith("Normal Restarted: Member bk-mike-1 no longer knows backup " + id)));
 
     g.finishBackup(id, 7, 100); // it finished, then restarted before the operator looked: the store answers
     g.restart("bk-mike-1");
@@ -232,6 +233,61 @@ class AionBackupReconcilerTest {
     assertThat(awaitBackup("bk-quebec-light", s -> s.getVerification().getState()
         == AionBackupStatus.Verification.State.Passed).getStatus().getVerification().getCompletedAt()).isNotBlank();
     assertThat(FakeEngine.CALLS.stream().filter(c -> c.startsWith("verify bk-quebec-1 " + light))).as("once").hasSize(1);
+  }
+
+  /**
+   * spec.bootstrap.restore.backup: a new cluster from an AionBackup by name waits (nothing created) until the backup
+   * completed, then its members restore that backup id from the backed-up cluster's store; the resolution is kept in
+   * status.restoreSource, so the pod template stays when the AionBackup and its cluster are gone.
+   */
+  @Test
+  void aClusterRestoredFromAnAionBackupByNameWaitsForItAndKeepsWhatItResolved() {
+    FakeEngine.Group g = cluster("bk-romeo", true);
+    backup("bk-romeo-a", "bk-romeo", AionBackupSpec.DeletionPolicy.Retain);
+    String id = awaitBackup("bk-romeo-a", s -> s.getPhase() == Phase.Running).getStatus().getBackupId();
+
+    AionCluster copy = Clusters.cluster("bk-romeo-copy", 3, "0.1.0");
+    copy.getMetadata().setUid(null);
+    copy.getMetadata().setGeneration(null);
+    var restore = new io.aiondb.operator.api.BootstrapSpec.Restore();
+    restore.setBackup("bk-romeo-a");
+    var bootstrap = new io.aiondb.operator.api.BootstrapSpec();
+    bootstrap.setRestore(restore);
+    copy.getSpec().setBootstrap(bootstrap);
+    client.resource(copy).create();
+    var clusters = client.resources(AionCluster.class).inNamespace(NS);
+    await().atMost(WAIT).until(() -> {
+      var st = clusters.withName("bk-romeo-copy").get().getStatus();
+      return st != null && st.getConditions() != null && st.getConditions().stream()
+          .anyMatch(c -> "RestoreSourceNotReady".equals(c.getReason()));
+    });
+    assertThat(client.apps().statefulSets().inNamespace(NS).withName("bk-romeo-copy").get()).as("nothing created yet").isNull();
+
+    g.finishBackup(id, 77, 100);
+    await().atMost(Duration.ofSeconds(60)).until(() -> client.apps().statefulSets().inNamespace(NS).withName("bk-romeo-copy").get() != null);
+    var init = client.apps().statefulSets().inNamespace(NS).withName("bk-romeo-copy").get().getSpec().getTemplate()
+        .getSpec().getInitContainers();
+    assertThat(init).singleElement().satisfies(c -> assertThat(c.getCommand()).contains("--backup", id,
+        "--backup.s3.bucket=backups", "--backup.s3.prefix=db/bk-romeo"));
+    await().atMost(WAIT).until(() -> clusters.withName("bk-romeo-copy").get().getStatus().getRestoreSource() != null);
+    var resolved = clusters.withName("bk-romeo-copy").get().getStatus().getRestoreSource();
+    assertThat(resolved.getBackupId()).isEqualTo(id);
+    assertThat(resolved.getSource().getS3().getPrefix()).isEqualTo("db/bk-romeo");
+    assertThat(client.v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> "bk-romeo-copy".equals(e.getInvolvedObject().getName())).map(e -> e.getReason()))
+        .contains("RestoreSourceResolved");
+
+    // the AionBackup and its cluster go; a spec change later keeps the restore as resolved
+    client.resources(AionBackup.class).inNamespace(NS).withName("bk-romeo-a").delete();
+    clusters.withName("bk-romeo").delete();
+    await().atMost(WAIT).until(() -> get("bk-romeo-a") == null);
+    clusters.withName("bk-romeo-copy").patch(PatchContext.of(PatchType.JSON_MERGE),
+        "{\"spec\":{\"updateStrategy\":{\"podReadyTimeout\":\"7m\"}}}");
+    long generation = clusters.withName("bk-romeo-copy").get().getMetadata().getGeneration();
+    await().atMost(WAIT).until(() -> generation == clusters.withName("bk-romeo-copy").get().getStatus().getObservedGeneration());
+    assertThat(clusters.withName("bk-romeo-copy").get().getStatus().getRestoreSource().getBackupId()).isEqualTo(id);
+    assertThat(client.apps().statefulSets().inNamespace(NS).withName("bk-romeo-copy").get().getSpec().getTemplate()
+        .getSpec().getInitContainers()).as("unchanged").isEqualTo(init);
   }
 
   @Test

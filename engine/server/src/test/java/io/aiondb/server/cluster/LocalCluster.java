@@ -232,10 +232,15 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /**
-   * The leader as reported by a running node that can see one, once the leader's own HTTP API answers too (null
-   * otherwise): a node elected before its HTTP listener opened would refuse the caller's first request.
+   * The leader as reported by a running node that can see one, once the leader's own HTTP API answers too and every
+   * other running, not paused node's (null otherwise): a node elected before its HTTP listener opened would refuse the
+   * caller's first request, and so would a follower still starting (AdmissionIT's first request to a follower was
+   * refused that way in a CI run).
    */
   public String leader() {
+    for (int i = 1; i <= size; i++) {
+      if (alive(i) && !paused.contains(i) && get(i, "/v1/status") == null) return null;
+    }
     for (int i = 1; i <= size; i++) {
       if (!alive(i)) continue;
       JsonNode m = get(i, "/v1/cluster/members");
@@ -307,9 +312,14 @@ public final class LocalCluster implements AutoCloseable {
 
   public void pause(int i) throws IOException, InterruptedException {
     signal("STOP", i);
+    paused.add(i);
   }
 
+  /** Nodes stopped with SIGSTOP ({@link #pause}): alive, but not expected to answer. */
+  private final java.util.Set<Integer> paused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   public void resume(int i) throws InterruptedException {
+    paused.remove(i);
     try {
       signal("CONT", i);
     } catch (IOException ignored) {
