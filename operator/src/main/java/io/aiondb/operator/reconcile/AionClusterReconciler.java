@@ -152,6 +152,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     AionClusterStatus status = grow.report(cluster, StatusBuilder.build(cluster, seen, Instant.now()), Instant.now());
     status.setLastBackup(LastBackup.newest(context.getSecondaryResources(AionBackup.class)));
     if (cluster.getStatus() != null) status.setRestoreSource(cluster.getStatus().getRestoreSource());
+    reportRestore(cluster, status, running);
     recordTransitions(cluster, status);
     UpdateControl<AionCluster> control = updateStatus(cluster, status, rolled);
     return grow.inProgress() ? control.rescheduleAfter(config.backoffInitial()) : control;
@@ -264,6 +265,20 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
         + source.getMetadata().getName() + " (AionBackup " + wanted.getBackup() + ") from " + store.getS3().getBucket()
         + "/" + store.getS3().getPrefix() + ".");
     return null;
+  }
+
+  /** While a cluster created from a backup is Creating: Progressing says how far its members' restores are. */
+  private void reportRestore(AionCluster cluster, AionClusterStatus status, StatefulSet running) {
+    var restore = StatefulSetBuilders.restore(cluster);
+    if (restore == null || running == null || status.getPhase() != AionClusterStatus.Phase.Creating) return;
+    var pods = client.pods().inNamespace(cluster.getMetadata().getNamespace()).withLabels(Labels.selector(cluster))
+        .list().getItems();
+    String message = RestoreProgress.describe(restore.getBackupId(), pods, cluster.getSpec().getReplicas());
+    Condition progressing = Conditions.find(status.getConditions(), Conditions.PROGRESSING);
+    if (message != null && progressing != null && "Creating".equals(progressing.getReason())) {
+      progressing.setReason("Restoring");
+      progressing.setMessage(message);
+    }
   }
 
   /** The rollout step, once the engine can be asked (with TLS: once the cluster's CA is known). */
