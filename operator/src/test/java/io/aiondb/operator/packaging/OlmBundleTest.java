@@ -108,8 +108,12 @@ class OlmBundleTest {
     assertThat(csv.at("/spec/icon/0/mediatype").asText()).isEqualTo("image/svg+xml");
     assertThat(csv.at("/spec/description").asText()).contains("AionCluster");
     JsonNode examples = new ObjectMapper().readTree(csv.at("/metadata/annotations/alm-examples").asText());
-    JsonNode docExample = YAML.readTree(Repo.root().resolve("docs/examples/aioncluster.yaml").toFile());
-    assertThat(examples.get(0)).isEqualTo(docExample);
+    List<String> files = List.of("aioncluster.yaml", "aionbackup.yaml", "aionbackupschedule.yaml");
+    assertThat(examples).hasSize(files.size());
+    for (int i = 0; i < files.size(); i++) {
+      JsonNode docExample = YAML.readTree(Repo.root().resolve("docs/examples").resolve(files.get(i)).toFile());
+      assertThat(examples.get(i)).as("alm-examples[%d] is docs/examples/%s", i, files.get(i)).isEqualTo(docExample);
+    }
   }
 
   @Test
