@@ -10,7 +10,6 @@ import io.aiondb.operator.api.AionBackupSpec;
 import io.aiondb.operator.api.AionBackupStatus;
 import io.aiondb.operator.api.AionBackupStatus.Phase;
 import io.aiondb.operator.api.AionCluster;
-import io.aiondb.operator.api.BackupSpec;
 import io.aiondb.operator.kube.ControlPlane;
 import io.aiondb.operator.kube.ControlPlane.AuditEvent;
 import io.aiondb.operator.kube.ControlPlaneResource;
@@ -53,23 +52,7 @@ class AionBackupReconcilerTest {
 
   /** A 3-member cluster with spec.backup, and the fake engine's group for it (leader: member 0). */
   private FakeEngine.Group cluster(String name, boolean withBackup) {
-    AionCluster c = Clusters.cluster(name, 3, "0.1.0");
-    c.getMetadata().setUid(null);
-    c.getMetadata().setGeneration(null);
-    if (withBackup) {
-      BackupSpec backup = new BackupSpec();
-      BackupSpec.S3 s3 = new BackupSpec.S3();
-      s3.setBucket("backups");
-      BackupSpec.CredentialsSecret creds = new BackupSpec.CredentialsSecret();
-      creds.setName("s3-credentials");
-      s3.setCredentialsSecret(creds);
-      backup.setS3(s3);
-      c.getSpec().setBackup(backup);
-    }
-    client.resource(c).create();
-    FakeEngine.Group g = FakeEngine.Group.of(name + "-0", name + "-0", name + "-1", name + "-2");
-    FakeEngine.GROUPS.put(NS + "/" + name, g);
-    return g;
+    return BackupFixtures.cluster(client, NS, name, withBackup);
   }
 
   private AionBackup backup(String name, String cluster, AionBackupSpec.DeletionPolicy policy) {

@@ -3,15 +3,12 @@ package io.aiondb.operator.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.aiondb.operator.Clusters;
 import io.aiondb.operator.api.AionBackup;
 import io.aiondb.operator.api.AionBackupSchedule;
 import io.aiondb.operator.api.AionBackupScheduleSpec;
 import io.aiondb.operator.api.AionBackupScheduleStatus;
 import io.aiondb.operator.api.AionBackupSpec;
 import io.aiondb.operator.api.AionBackupStatus.Phase;
-import io.aiondb.operator.api.AionCluster;
-import io.aiondb.operator.api.BackupSpec;
 import io.aiondb.operator.kube.ControlPlane;
 import io.aiondb.operator.kube.ControlPlane.AuditEvent;
 import io.aiondb.operator.kube.ControlPlaneResource;
@@ -57,21 +54,7 @@ class AionBackupScheduleReconcilerTest {
   }
 
   private FakeEngine.Group cluster(String name) {
-    AionCluster c = Clusters.cluster(name, 3, "0.1.0");
-    c.getMetadata().setUid(null);
-    c.getMetadata().setGeneration(null);
-    BackupSpec backup = new BackupSpec();
-    BackupSpec.S3 s3 = new BackupSpec.S3();
-    s3.setBucket("backups");
-    BackupSpec.CredentialsSecret creds = new BackupSpec.CredentialsSecret();
-    creds.setName("s3-credentials");
-    s3.setCredentialsSecret(creds);
-    backup.setS3(s3);
-    c.getSpec().setBackup(backup);
-    client.resource(c).create();
-    FakeEngine.Group g = FakeEngine.Group.of(name + "-0", name + "-0", name + "-1", name + "-2");
-    FakeEngine.GROUPS.put(NS + "/" + name, g);
-    return g;
+    return BackupFixtures.cluster(client, NS, name, true);
   }
 
   private AionBackupSchedule schedule(String name, String cluster, String cron, boolean immediate,
