@@ -67,8 +67,9 @@ class BackupStepTest {
   void followsTheOperationToItsEnd() {
     AionBackupStatus st = running("db-1", NOW.minusSeconds(60));
     var spec = spec(AionBackupSpec.Target.PreferFollower);
-    assertThat(decide(spec, st, HEALTHY, Answer.KNOWN, op("running", null)))
-        .isInstanceOfSatisfying(BackupStep.Wait.class, w -> assertThat(w.progress()).isNotNull());
+    BackupView running = op("running", null);
+    assertThat(decide(spec, st, HEALTHY, Answer.KNOWN, running))
+        .as("its progress goes to the status").isEqualTo(new BackupStep.Wait(BackupStep.FOLLOW, "member db-1 is backing up", running));
     assertThat(decide(spec, st, HEALTHY, Answer.KNOWN, op("succeeded", null))).isInstanceOf(BackupStep.Complete.class);
     assertThat(decide(spec, st, HEALTHY, Answer.KNOWN, op("failed", "PUT objects/ab failed: connection reset")))
         .isEqualTo(new BackupStep.Fail("Engine", "member db-1: PUT objects/ab failed: connection reset"));
