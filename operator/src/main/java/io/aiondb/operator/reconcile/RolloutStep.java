@@ -51,8 +51,11 @@ import org.jboss.logging.Logger;
  */
 final class RolloutStep {
   private static final Logger LOG = Logger.getLogger(RolloutStep.class);
-  /** How soon to look again after an action: long enough for the pod or the group to move. */
-  static final Duration AFTER_ACTION = Duration.ofSeconds(5);
+  /**
+   * How soon to look again after an action: the next step is decided from what the cluster shows then, so looking
+   * early only costs a read (2 s, was 5 s: AionClusterReconcilerTest 182 -> 152 s on 2026-12-06).
+   */
+  static final Duration AFTER_ACTION = Duration.ofSeconds(2);
   /** How soon to carry out an action whose record was just written. */
   static final Duration AFTER_RECORD = Duration.ofSeconds(1);
 

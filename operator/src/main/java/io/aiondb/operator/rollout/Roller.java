@@ -61,7 +61,8 @@ import java.util.Locale;
  * </ol>
  */
 public final class Roller {
-  static final Duration SHORT = Duration.ofSeconds(5);
+  /** Looking again soon costs one engine read; each wait on a member or the group costs up to this (was 5 s). */
+  static final Duration SHORT = Duration.ofSeconds(2);
   static final Duration LONG = Duration.ofSeconds(15);
 
   private Roller() {}

@@ -34,7 +34,7 @@ class RolloutStepTest {
     assertThat(RolloutStep.acts(new Action.Done())).isFalse();
     var restart = new Action.RestartPod("aion-2", "r1", "r2");
     assertThat(new RolloutStep.Outcome(null, restart, null, null, true).requeueAfter()).isEqualTo(Duration.ofSeconds(1));
-    assertThat(new RolloutStep.Outcome(null, restart, null, null, false).requeueAfter()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(new RolloutStep.Outcome(null, restart, null, null, false).requeueAfter()).isEqualTo(Duration.ofSeconds(2));
     assertThat(new RolloutStep.Outcome(null, new Action.Wait("X", "x", Duration.ofSeconds(15)), null, null)
         .requeueAfter()).isEqualTo(Duration.ofSeconds(15));
   }
