@@ -141,6 +141,21 @@ public final class DevCluster implements AutoCloseable {
   }
 
   /**
+   * Stops the operator (SIGTERM), runs {@code whileDown}, and starts it again with the same identity, as a container
+   * restarted in its pod would: the same name in the leader-election Lease, its log appended to the same file.
+   */
+  public OperatorProcess restartOperator(Runnable whileDown) throws IOException, InterruptedException {
+    operator.close();
+    started.remove(operator);
+    whileDown.run();
+    operator = OperatorProcess.start(options.repo().resolve("operator/target/quarkus-app/quarkus-run.jar"),
+        install.deployment(), operatorKubeconfig, kubelet.globalHostsFile(), options.stateDir().resolve("logs/operator.log"),
+        options.startTimeout());
+    started.add(operator);
+    return operator;
+  }
+
+  /**
    * Starts one more operator replica, as a Deployment with {@code replicas: 2} would: same credentials and chart
    * environment, its own identity {@code name} in the leader-election Lease, log in logs/{@code name}.log.
    */

@@ -231,9 +231,32 @@ class LocalControlPlaneIT extends AionClusterScenarios {
       assertThat(next.statusCode()).as(next.body()).isIn(200, 201);
       assertThat(next.body()).as("revisions continue after the backup's").contains("\"revision\":" + (revision + 1));
 
+      // the operator stopped across a due time of the schedule and started again (same identity, as a restarted
+      // container): the run it missed is made up exactly once, for the latest due time it missed
+      var schedules = client().genericKubernetesResources("aiondb.io/v1alpha1", "AionBackupSchedule").inNamespace(NS);
+      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> status(schedules.withName("minutely").get()).get("runs") instanceof Number n && n.intValue() >= 1);
+      int runsBefore = ((Number) status(schedules.withName("minutely").get()).get("runs")).intValue();
+      java.time.Instant[] down = new java.time.Instant[2];
+      local.devCluster().restartOperator(() -> {
+        down[0] = java.time.Instant.now();
+        java.time.Instant due = down[0].truncatedTo(java.time.temporal.ChronoUnit.MINUTES).plusSeconds(60);
+        // well past it: an operator that only acts on due times it is awake for (a timer) would miss this run
+        await("a due time passes while the operator is down").atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofMillis(200)).until(() -> java.time.Instant.now().isAfter(due.plusSeconds(15)));
+        down[1] = java.time.Instant.now();
+      });
+      java.time.Instant missed = down[1].truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+      await("the catch-up run").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> scheduledRuns("minutely").stream().anyMatch(t -> t.isAfter(down[0]) && !t.isAfter(down[1])));
+      assertThat(scheduledRuns("minutely").stream().filter(t -> t.isAfter(down[0]) && !t.isAfter(down[1])).toList())
+          .as("runs created for due times while the operator was down (%s to %s)", down[0], down[1])
+          .containsExactly(missed);
+      assertThat(((Number) status(schedules.withName("minutely").get()).get("runs")).intValue())
+          .as("runs counted after the restart").isGreaterThan(runsBefore);
+
       // the schedule: a second run a minute later, then retention deleted the first run's AionBackup and, through its
       // finalizer, its backup in the store; orders-1 (not the schedule's) stays
-      var schedules = client().genericKubernetesResources("aiondb.io/v1alpha1", "AionBackupSchedule").inNamespace(NS);
       java.util.List<String> firstRun = new java.util.ArrayList<>();
       await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
         var runs = backups.withLabel("aiondb.io/schedule", "minutely").list().getItems();
@@ -267,6 +290,15 @@ class LocalControlPlaneIT extends AionClusterScenarios {
       s3.destroy();
       s3.waitFor();
     }
+  }
+
+  /** The due times of the runs the schedule's Events say the operator created ("Scheduled" Events). */
+  private java.util.List<java.time.Instant> scheduledRuns(String schedule) {
+    java.util.regex.Pattern due = java.util.regex.Pattern.compile("for the run due at (\\S+)\\.$");
+    return client().v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> schedule.equals(e.getInvolvedObject().getName()) && "Scheduled".equals(e.getReason()))
+        .map(e -> due.matcher(e.getMessage())).filter(java.util.regex.Matcher::find)
+        .map(m -> java.time.Instant.parse(m.group(1))).sorted().toList();
   }
 
   /** The engine's test S3 store (s3proxy over a directory) as a process; its URL lands in {@code dir/url}. */
