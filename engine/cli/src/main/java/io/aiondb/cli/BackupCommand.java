@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -19,6 +20,18 @@ import picocli.CommandLine.Parameters;
         BackupCommand.Verify.class, BackupCommand.Delete.class, BackupCommand.Prune.class, BackupCommand.Status.class})
 final class BackupCommand extends Group {
   static final List<String> COLUMNS = List.of("id", "createdAt", "revision", "keyCount", "bytes", "files", "encrypted", "node");
+
+  /** {@code --store NAME}: one of the node's named stores (backup.stores-file) instead of its default store. */
+  static final class StoreOption {
+    @Option(names = "--store", paramLabel = "NAME", description = "A named store of the node (backup.stores-file;"
+        + " docs/backup.md \"Named stores\") instead of its default store.")
+    String store;
+
+    /** The path with {@code ?store=NAME} when one is given. */
+    String on(String path) {
+      return store == null ? path : path + "?store=" + java.net.URLEncoder.encode(store, java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
 
   /** Waits for an operation, printing progress to stderr; prints its outcome; exit 1 when it failed. */
   abstract static class Waiting extends Base {
@@ -93,6 +106,7 @@ final class BackupCommand extends Group {
   @Command(name = "create", mixinStandardHelpOptions = true, footer = ExitCode.FOOTER,
       description = "Back up the node --http names (POST /v1/backups) and wait for it; a follower is the better choice.")
   static final class Create extends Waiting {
+    @Mixin StoreOption store;
     @Option(names = "--id", paramLabel = "ID", description = "Give the backup this id (like 20261206T151300Z-7f3a09c2):"
         + " asking again with the same id answers the same backup instead of starting another.") String id;
 
@@ -100,16 +114,17 @@ final class BackupCommand extends Group {
     public Integer call() {
       ObjectNode body = Output.JSON.createObjectNode();
       if (id != null) body.put("id", id);
-      return follow(admin().post("/v1/backups", body));
+      return follow(admin().post(store.on("/v1/backups"), body));
     }
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, footer = ExitCode.FOOTER,
       description = "Every complete backup, oldest first (GET /v1/backups).")
   static final class ListBackups extends Base {
+    @Mixin StoreOption store;
     @Override
     public Integer call() {
-      JsonNode r = admin().get("/v1/backups");
+      JsonNode r = admin().get(store.on("/v1/backups"));
       if (json()) {
         printJson(r);
       } else {
@@ -123,11 +138,12 @@ final class BackupCommand extends Group {
   @Command(name = "describe", mixinStandardHelpOptions = true, footer = ExitCode.FOOTER,
       description = "One backup: its summary, and per Raft group the index, revision, keys and files (GET /v1/backups/ID).")
   static final class Describe extends Base {
+    @Mixin StoreOption store;
     @Parameters(paramLabel = "ID", description = "The backup id, as in backup list.") String id;
 
     @Override
     public Integer call() {
-      JsonNode r = admin().get("/v1/backups/" + Http.seg(id));
+      JsonNode r = admin().get(store.on("/v1/backups/" + Http.seg(id)));
       if (json()) {
         printJson(r);
         return ExitCode.OK;
@@ -146,13 +162,14 @@ final class BackupCommand extends Group {
       description = "Check a backup: every object present with its size, or with --deep download, hash, open and"
           + " compare with the manifest (POST /v1/backups/ID/verify). Exit 1 when it fails, naming what is wrong.")
   static final class Verify extends Waiting {
+    @Mixin StoreOption store;
     @Parameters(paramLabel = "ID", description = "The backup id.") String id;
 
     @Option(names = "--deep", description = "Restore into a scratch directory and check everything.") boolean deep;
 
     @Override
     public Integer call() {
-      return follow(admin().post("/v1/backups/" + Http.seg(id) + "/verify",
+      return follow(admin().post(store.on("/v1/backups/" + Http.seg(id) + "/verify"),
           Output.JSON.createObjectNode().put("level", deep ? "deep" : "light")));
     }
   }
@@ -160,13 +177,14 @@ final class BackupCommand extends Group {
   @Command(name = "delete", mixinStandardHelpOptions = true, footer = ExitCode.FOOTER,
       description = "Delete a backup's manifest (DELETE /v1/backups/ID); its objects go at the next prune.")
   static final class Delete extends Base {
+    @Mixin StoreOption store;
     @Parameters(paramLabel = "ID", description = "The backup id.") String id;
 
     @Override
     public Integer call() {
-      JsonNode r = admin().delete("/v1/backups/" + Http.seg(id));
+      JsonNode r = admin().delete(store.on("/v1/backups/" + Http.seg(id)));
       if (json()) printJson(r);
-      else out().println("deleted backup " + id);
+      else out().println("deleted backup " + id + (store.store == null ? "" : " from store " + store.store));
       return ExitCode.OK;
     }
   }
@@ -175,6 +193,7 @@ final class BackupCommand extends Group {
       description = "Delete backups beyond --keep-last or older than --max-age (keeping the newest --min-keep), then"
           + " objects no backup names that are older than --grace (POST /v1/backups/prune).")
   static final class Prune extends Waiting {
+    @Mixin StoreOption store;
     @Option(names = "--keep-last", paramLabel = "N", description = "Backups to keep (0: no count limit).") Integer keepLast;
     @Option(names = "--max-age", paramLabel = "DURATION", description = "Backups older than this expire, e.g. 30d.") String maxAge;
     @Option(names = "--min-keep", paramLabel = "N", description = "Newest backups always kept (server default 1).") Integer minKeep;
@@ -189,7 +208,7 @@ final class BackupCommand extends Group {
       if (minKeep != null) b.put("minKeep", minKeep);
       if (grace != null) b.put("grace", grace);
       if (sweepOnly) b.put("sweepOnly", true);
-      return follow(admin().post("/v1/backups/prune", b));
+      return follow(admin().post(store.on("/v1/backups/prune"), b));
     }
   }
 

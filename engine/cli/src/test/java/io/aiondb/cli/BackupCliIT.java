@@ -31,6 +31,12 @@ class BackupCliIT {
     List<String> args = new ArrayList<>(List.of("--http.port=0", "--raft.port=0", "--protocol.port=0",
         "--data.dir=" + dir.resolve("data"), "--storage.sync=false", "--shutdown.grace=2s"));
     args.addAll(List.of(s3.flags("cli")));
+    Path creds = java.nio.file.Files.createDirectories(dir.resolve("arch-creds"));
+    java.nio.file.Files.writeString(creds.resolve("AWS_ACCESS_KEY_ID"), S3Server.ACCESS_KEY);
+    java.nio.file.Files.writeString(creds.resolve("AWS_SECRET_ACCESS_KEY"), S3Server.SECRET_KEY);
+    Path stores = java.nio.file.Files.writeString(dir.resolve("stores.properties"), "arch.bucket=" + S3Server.BUCKET
+        + "\narch.endpoint=" + s3.url() + "\narch.path-style=true\narch.prefix=cli-archive\narch.credentials-dir=" + creds + "\n");
+    args.add("--backup.stores-file=" + stores);
     server = AionServer.start(ConfigLoader.load(args.toArray(String[]::new), Map.of(), null));
     globals = List.of("--endpoints=127.0.0.1:" + server.protocolPort(), "--http=" + server.url(), "--timeout=10s");
   }
@@ -45,6 +51,28 @@ class BackupCliIT {
     List<String> all = new ArrayList<>(globals);
     all.addAll(List.of(args));
     return Run.aion(Map.of(), "", all.toArray(String[]::new));
+  }
+
+  /** --store: create, list, describe and delete on a named store; the default store does not see it. */
+  @Test
+  void backupCommandsWorkOnANamedStore() throws Exception {
+    // writes nothing: the other test counts the keys its backups hold
+    Run created = aion("-o", "json", "backup", "create", "--store", "arch", "--no-progress");
+    assertThat(created.exit()).as(created.toString()).isZero();
+    JsonNode op = new ObjectMapper().readTree(created.out());
+    assertThat(op.path("store").asText()).isEqualTo("arch");
+    String id = op.path("backup").asText();
+    Run list = aion("backup", "list", "--store", "arch");
+    assertThat(list.out()).contains("target: s3://" + S3Server.BUCKET + "/cli-archive").contains(id);
+    assertThat(aion("backup", "list").out()).as("the default store").doesNotContain(id);
+    assertThat(aion("backup", "describe", id, "--store", "arch").exit()).isZero();
+    assertThat(aion("backup", "describe", id).exit()).as("not in the default store").isEqualTo(ExitCode.NOT_FOUND);
+    Run unknown = aion("backup", "list", "--store", "nope");
+    assertThat(unknown.exit()).isNotZero();
+    assertThat(unknown.err()).contains("no backup store 'nope'", "arch");
+    Run deleted = aion("backup", "delete", id, "--store", "arch");
+    assertThat(deleted.out()).contains("deleted backup " + id + " from store arch");
+    assertThat(aion("backup", "list", "--store", "arch").out()).doesNotContain(id);
   }
 
   @Test

@@ -34,12 +34,17 @@ public final class Node implements AutoCloseable {
   private final io.aiondb.server.service.KvService service;
   /** Null when backup.s3.bucket is not set. */
   private final io.aiondb.server.backup.Backups backups;
+  private final java.util.Map<String, io.aiondb.server.backup.Backups> namedBackups;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
   public Node(AionConfig config, Clock clock) {
     this.config = config;
     io.aiondb.server.backup.BackupCrypto backupCrypto = backupCrypto(config); // before anything is opened
+    java.util.Map<String, io.aiondb.server.backup.BackupCrypto> namedCrypto = new java.util.HashMap<>();
+    for (var ns : config.backupStores().values()) {
+      if (ns.keys() != null) namedCrypto.put(ns.name(), loadKeys(ns.keys()));
+    }
     this.tls = config.tls() ? new io.aiondb.server.security.TlsMaterial(config.tlsCertFile(), config.tlsKeyFile(),
         config.tlsCaFile(), config.tlsReloadInterval()) : null;
     this.store = new RocksStore(config.storage());
@@ -65,10 +70,19 @@ public final class Node implements AutoCloseable {
           t.setDaemon(true);
           return t;
         }));
+    var backupLock = new java.util.concurrent.atomic.AtomicReference<io.aiondb.server.backup.Operation>();
     this.backups = config.backupTarget() == null ? null : new io.aiondb.server.backup.Backups(
         new io.aiondb.server.backup.S3ObjectStore(config.backupTarget()), backupCrypto, this::copyGroups,
         config.clusterName(), config.nodeId(), Version.VALUE, config.dataDir().resolve("backup-work"), clock,
-        config.backupTransfers());
+        config.backupTransfers(), backupLock);
+    java.util.Map<String, io.aiondb.server.backup.Backups> named = new java.util.LinkedHashMap<>();
+    for (var ns : config.backupStores().values()) {
+      named.put(ns.name(), new io.aiondb.server.backup.Backups(
+          new io.aiondb.server.backup.S3ObjectStore(ns.target(), ns.credentialsDir()), namedCrypto.get(ns.name()),
+          this::copyGroups, config.clusterName(), config.nodeId(), Version.VALUE,
+          config.dataDir().resolve("backup-work-store-" + ns.name()), clock, config.backupTransfers(), backupLock));
+    }
+    this.namedBackups = java.util.Collections.unmodifiableMap(named);
     if (backups != null) registerBackupMetrics(backups);
     Gauge.builder("aion.watches.active", watches, io.aiondb.server.watch.WatchHub::active)
         .description("Watches open on this node").register(metrics);
@@ -139,7 +153,9 @@ public final class Node implements AutoCloseable {
         .register(metrics);
     for (var kind : io.aiondb.server.backup.Operation.Kind.values()) {
       for (boolean ok : new boolean[] {true, false}) {
-        io.micrometer.core.instrument.FunctionCounter.builder("aion.backup.operations", b, x -> x.finished(kind, ok))
+        // over every store of the node: the default and the named ones
+        io.micrometer.core.instrument.FunctionCounter.builder("aion.backup.operations", b, x -> x.finished(kind, ok)
+                + namedBackups.values().stream().mapToLong(n -> n.finished(kind, ok)).sum())
             .tag("kind", kind.toString()).tag("outcome", ok ? "succeeded" : "failed")
             .description("Backup operations (create, verify, prune) this node finished, by outcome").register(metrics);
       }
@@ -148,9 +164,12 @@ public final class Node implements AutoCloseable {
 
   /** The backup encryption keys, read now so that a missing or malformed key file stops the start with its reason. */
   static io.aiondb.server.backup.BackupCrypto backupCrypto(AionConfig config) {
-    if (config.backupKeys() == null) return null;
+    return config.backupKeys() == null ? null : loadKeys(config.backupKeys());
+  }
+
+  private static io.aiondb.server.backup.BackupCrypto loadKeys(io.aiondb.server.backup.BackupKeys keys) {
     try {
-      return config.backupKeys().load();
+      return keys.load();
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
@@ -159,6 +178,11 @@ public final class Node implements AutoCloseable {
   /** Backups to object storage (docs/backup.md); null when this node has no backup target. */
   public io.aiondb.server.backup.Backups backups() {
     return backups;
+  }
+
+  /** The named stores' Backups (backup.stores-file), by name; empty when there are none. */
+  public java.util.Map<String, io.aiondb.server.backup.Backups> namedBackups() {
+    return namedBackups;
   }
 
   /**
@@ -209,6 +233,7 @@ public final class Node implements AutoCloseable {
   @Override
   public void close() {
     if (backups != null) backups.close();
+    namedBackups.values().forEach(io.aiondb.server.backup.Backups::close);
     watches.close();
     service.close();
     indexBuilder.close();

@@ -38,29 +38,43 @@ final class BackupRoutes {
       if (!id.isMissingNode() && !id.isTextual()) {
         throw new AionException(ErrorCode.BAD_REQUEST, "id must be a backup id string like 20261206T151300Z-7f3a09c2");
       }
-      started(ctx, () -> backups().create(id.isMissingNode() ? null : id.asText()));
+      started(ctx, () -> backups(ctx).create(id.isMissingNode() ? null : id.asText()));
     });
     r.get("/v1/backups").handler(ctx -> run(ctx, () -> {
-      Backups bs = backups();
+      Backups bs = backups(ctx);
       Map<String, Object> out = new LinkedHashMap<>();
+      if (ctx.queryParams().get("store") != null) out.put("store", ctx.queryParams().get("store"));
       out.put("target", bs.target());
       out.put("backups", bs.list().stream().map(BackupRoutes::summary).toList());
       return out;
     }, 200));
     r.post("/v1/backups/prune").handler(this::prune);
-    r.get("/v1/backups/operations").handler(ctx -> run(ctx,
-        () -> Map.of("operations", backups().operations().stream().map(BackupRoutes::operationJson).toList()), 200));
-    r.get("/v1/backups/operations/:op").handler(ctx -> run(ctx, () -> operationJson(backups().operation(ctx.pathParam("op"))
-        .orElseThrow(() -> new AionException(ErrorCode.NOT_FOUND, "no backup operation " + ctx.pathParam("op")
-            + " on this node (operations are kept in memory: the last 100 since the node started)"))), 200));
+    r.get("/v1/backups/operations").handler(ctx -> run(ctx, () -> {
+      backups(); // 409 BACKUP_NOT_CONFIGURED on a node without backups
+      List<Map<String, Object>> ops = new java.util.ArrayList<>();
+      for (var e : stores().entrySet()) {
+        for (Operation op : e.getValue().operations()) ops.add(operationJson(op, e.getKey()));
+      }
+      ops.sort(java.util.Comparator.comparing(o -> (String) o.get("startedAt")));
+      return Map.of("operations", ops);
+    }, 200));
+    r.get("/v1/backups/operations/:op").handler(ctx -> run(ctx, () -> {
+      backups();
+      for (var e : stores().entrySet()) {
+        var op = e.getValue().operation(ctx.pathParam("op"));
+        if (op.isPresent()) return operationJson(op.get(), e.getKey());
+      }
+      throw new AionException(ErrorCode.NOT_FOUND, "no backup operation " + ctx.pathParam("op")
+          + " on this node (operations are kept in memory: the last 100 per store since the node started)");
+    }, 200));
     r.get("/v1/backups/:id").handler(ctx -> run(ctx, () -> {
-      Manifest m = backups().manifest(ctx.pathParam("id"));
+      Manifest m = backups(ctx).manifest(ctx.pathParam("id"));
       Map<String, Object> out = summary(m);
       out.put("manifest", m);
       return out;
     }, 200));
     r.delete("/v1/backups/:id").handler(ctx -> run(ctx, () -> {
-      backups().delete(ctx.pathParam("id"));
+      backups(ctx).delete(ctx.pathParam("id"));
       return Map.of("deleted", ctx.pathParam("id"));
     }, 200));
     r.post("/v1/backups/:id/verify").handler(ctx -> {
@@ -70,7 +84,7 @@ final class BackupRoutes {
         throw new AionException(ErrorCode.BAD_REQUEST, "level must be \"light\" (every object present with its size) or"
             + " \"deep\" (download, check every hash, open and compare key count and digest)");
       }
-      started(ctx, () -> backups().verify(ctx.pathParam("id"), level.equals("deep")));
+      started(ctx, () -> backups(ctx).verify(ctx.pathParam("id"), level.equals("deep")));
     });
   }
 
@@ -96,7 +110,7 @@ final class BackupRoutes {
       throw new AionException(ErrorCode.BAD_REQUEST, "grace must be at least 1m: unreferenced objects younger than it"
           + " may belong to a backup still uploading");
     }
-    started(ctx, () -> backups().prune(keepLast, maxAge, minKeep, grace));
+    started(ctx, () -> backups(ctx).prune(keepLast, maxAge, minKeep, grace));
   }
 
   private static int nonNegativeInt(JsonNode b, String field, int dflt) {
@@ -119,6 +133,36 @@ final class BackupRoutes {
     } catch (ConfigException e) {
       throw new AionException(ErrorCode.BAD_REQUEST, e.getMessage());
     }
+  }
+
+  /**
+   * The store a request names ({@code ?store=NAME}, one of backup.stores-file's), else the default store. An unknown
+   * name is 409 BACKUP_NOT_CONFIGURED naming the stores there are: never the default store in its place.
+   */
+  private Backups backups(RoutingContext ctx) {
+    Backups dflt = backups();
+    List<String> asked = ctx.queryParams().getAll("store");
+    if (asked.isEmpty()) return dflt;
+    String name = asked.get(0);
+    if (asked.size() > 1 || !io.aiondb.server.backup.NamedStore.NAME.matcher(name).matches()) {
+      throw new AionException(ErrorCode.BAD_REQUEST, "store must be one store name (1-63 of a-z 0-9 -)");
+    }
+    Backups b = api.node().namedBackups().get(name);
+    if (b == null) {
+      var names = api.node().namedBackups().keySet();
+      throw new AionException(ErrorCode.BACKUP_NOT_CONFIGURED, "no backup store '" + name + "' on this node ("
+          + (names.isEmpty() ? "it has only its default store; named stores come from backup.stores-file"
+              : "its named stores: " + String.join(", ", names)) + ")");
+    }
+    return b;
+  }
+
+  /** Every store, by name (null: the default store first). */
+  private Map<String, Backups> stores() {
+    Map<String, Backups> out = new LinkedHashMap<>();
+    out.put(null, backups());
+    out.putAll(api.node().namedBackups());
+    return out;
   }
 
   private Backups backups() {
@@ -145,7 +189,7 @@ final class BackupRoutes {
     run(ctx, () -> {
       Operation op = start.call();
       ctx.response().putHeader("Location", "/v1/backups/operations/" + op.id());
-      return operationJson(op);
+      return operationJson(op, ctx.queryParams().get("store"));
     }, 202);
   }
 
@@ -187,8 +231,14 @@ final class BackupRoutes {
   }
 
   static Map<String, Object> operationJson(Operation op) {
+    return operationJson(op, null);
+  }
+
+  /** @param store the named store it runs on, or null for the default store */
+  static Map<String, Object> operationJson(Operation op, String store) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("id", op.id());
+    if (store != null) out.put("store", store);
     out.put("kind", op.kind().toString());
     if (op.backupId() != null) out.put("backup", op.backupId());
     out.put("state", op.state().name().toLowerCase(java.util.Locale.ROOT));

@@ -66,7 +66,8 @@ public final class Backups implements AutoCloseable {
   private final Path workDir;
   private final Clock clock;
   private final ExecutorService worker;
-  private final AtomicReference<Operation> running = new AtomicReference<>();
+  /** The operation running on this node: shared by every store's Backups, so a node runs one at a time. */
+  private final AtomicReference<Operation> running;
   private final java.util.concurrent.ScheduledExecutorService refresher =
       Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "aion-backup-locks");
@@ -85,6 +86,16 @@ public final class Backups implements AutoCloseable {
   /** @param transfers files hashed and uploaded (or downloaded and checked) at once ({@code backup.transfers}) */
   public Backups(ObjectStore store, BackupCrypto crypto, GroupSource source, String cluster, String node,
       String engineVersion, Path workDir, Clock clock, int transfers) {
+    this(store, crypto, source, cluster, node, engineVersion, workDir, clock, transfers, new AtomicReference<>());
+  }
+
+  /**
+   * @param running the node's one running operation, shared with the Backups of its other stores (named stores): a
+   *     backup to one store refuses to start while another runs (BACKUP_BUSY), as two on one store do
+   */
+  public Backups(ObjectStore store, BackupCrypto crypto, GroupSource source, String cluster, String node,
+      String engineVersion, Path workDir, Clock clock, int transfers, AtomicReference<Operation> running) {
+    this.running = running;
     this.transfers = Math.max(1, transfers);
     this.store = store;
     this.crypto = crypto;

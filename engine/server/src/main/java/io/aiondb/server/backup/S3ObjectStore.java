@@ -41,16 +41,41 @@ public final class S3ObjectStore implements ObjectStore {
   private final BackupTarget target;
 
   public S3ObjectStore(BackupTarget target) {
+    this(target, null);
+  }
+
+  /**
+   * @param credentialsDir null: the SDK's default chain; else a directory with the files {@code AWS_ACCESS_KEY_ID}
+   *     and {@code AWS_SECRET_ACCESS_KEY} (a mounted Secret), read for every request so that a rotated Secret counts
+   */
+  public S3ObjectStore(BackupTarget target, java.nio.file.Path credentialsDir) {
     this.target = target;
     var b = S3Client.builder()
         .httpClientBuilder(Apache5HttpClient.builder().maxConnections(8))
         .region(Region.of(target.region()))
-        .credentialsProvider(DefaultCredentialsProvider.builder().build())
+        .credentialsProvider(credentialsDir == null ? DefaultCredentialsProvider.builder().build()
+            : (software.amazon.awssdk.auth.credentials.AwsCredentialsProvider) () -> fileCredentials(credentialsDir))
         .forcePathStyle(target.pathStyle())
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
     if (!target.endpoint().isEmpty()) b.endpointOverride(URI.create(target.endpoint()));
     this.s3 = b.build();
+  }
+
+  private static software.amazon.awssdk.auth.credentials.AwsCredentials fileCredentials(java.nio.file.Path dir) {
+    return software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(credential(dir, "AWS_ACCESS_KEY_ID"),
+        credential(dir, "AWS_SECRET_ACCESS_KEY"));
+  }
+
+  private static String credential(java.nio.file.Path dir, String name) {
+    try {
+      String v = java.nio.file.Files.readString(dir.resolve(name)).trim();
+      if (v.isEmpty()) throw new IOException("it is empty");
+      return v;
+    } catch (IOException e) {
+      throw software.amazon.awssdk.core.exception.SdkClientException.create("cannot read the credential file "
+          + dir.resolve(name) + " (" + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()) + ")");
+    }
   }
 
   private String full(String key) {

@@ -56,7 +56,8 @@ public record AionConfig(
     Duration tlsReloadInterval,
     io.aiondb.server.backup.BackupTarget backupTarget,
     io.aiondb.server.backup.BackupKeys backupKeys,
-    int backupTransfers) {
+    int backupTransfers,
+    java.util.Map<String, io.aiondb.server.backup.NamedStore> backupStores) {
 
   /** TLS is on when a certificate is configured (ConfigLoader requires the key and CA files with it). */
   public boolean tls() {

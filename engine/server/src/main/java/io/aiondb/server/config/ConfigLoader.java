@@ -80,17 +80,22 @@ public final class ConfigLoader {
     String bucket = str(v, "backup.s3.bucket").trim();
     String endpoint = str(v, "backup.s3.endpoint").trim();
     String prefix = str(v, "backup.s3.prefix").trim();
-    String region = str(v, "backup.s3.region").trim();
-    boolean pathStyle = bool(v, "backup.s3.path-style");
     if (bucket.isEmpty()) {
       if (!endpoint.isEmpty() || !prefix.isEmpty()) {
         throw new ConfigException("backup.s3.endpoint and backup.s3.prefix need backup.s3.bucket");
       }
       return null;
     }
+    return backupTarget("backup.s3.", bucket, endpoint, prefix, str(v, "backup.s3.region").trim(),
+        bool(v, "backup.s3.path-style"), str(v, "cluster.name"));
+  }
+
+  /** @param k what names the settings in messages ({@code backup.s3.} or a named store's {@code file: name.}) */
+  private static io.aiondb.server.backup.BackupTarget backupTarget(String k, String bucket, String endpoint,
+      String prefix, String region, boolean pathStyle, String clusterName) {
     // S3's bucket naming rules (3-63 of a-z 0-9 . -, starting and ending with a letter or digit)
     if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
-      throw new ConfigException("backup.s3.bucket '" + bucket + "' is not a valid bucket name (3-63 of a-z 0-9 . -)");
+      throw new ConfigException(k + "bucket '" + bucket + "' is not a valid bucket name (3-63 of a-z 0-9 . -)");
     }
     if (!endpoint.isEmpty()) {
       try {
@@ -100,16 +105,75 @@ public final class ConfigLoader {
           throw new java.net.URISyntaxException(endpoint, "want http(s)://host[:port] without user information");
         }
       } catch (java.net.URISyntaxException e) {
-        throw new ConfigException("backup.s3.endpoint is not an http(s) URL: " + e.getReason());
+        throw new ConfigException(k + "endpoint is not an http(s) URL: " + e.getReason());
       }
     }
-    if (prefix.isEmpty()) prefix = str(v, "cluster.name");
+    if (prefix.isEmpty()) prefix = clusterName;
     if (!prefix.matches("[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*") || prefix.length() > 512) {
-      throw new ConfigException("backup.s3.prefix '" + prefix + "' must be path segments of A-Z a-z 0-9 ! _ . * ' ( ) -"
+      throw new ConfigException(k + "prefix '" + prefix + "' must be path segments of A-Z a-z 0-9 ! _ . * ' ( ) -"
           + " joined by single slashes, without a slash at either end");
     }
-    if (!region.matches("[a-z0-9-]{1,64}")) throw new ConfigException("backup.s3.region '" + region + "' is not a region name");
+    if (!region.matches("[a-z0-9-]{1,64}")) throw new ConfigException(k + "region '" + region + "' is not a region name");
     return new io.aiondb.server.backup.BackupTarget(endpoint, bucket, prefix, region, pathStyle);
+  }
+
+  private static final java.util.List<String> STORE_FIELDS = java.util.List.of("bucket", "endpoint", "prefix", "region",
+      "path-style", "credentials-dir", "encryption-key-file", "encryption-old-key-files");
+
+  /**
+   * backup.stores-file: a properties file of named stores, {@code <name>.<setting>} (docs/backup.md "Named stores").
+   * Every store is checked as the default one is; an unknown setting, a bad name or value stops the start.
+   */
+  private static java.util.Map<String, io.aiondb.server.backup.NamedStore> backupStores(Map<String, String> v) {
+    Path file = optionalPath(v, "backup.stores-file");
+    if (file == null) return java.util.Map.of();
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(file)) {
+      p.load(r);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read backup.stores-file " + file + ": " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("backup.stores-file " + file + " is not a valid properties file: " + e.getMessage());
+    }
+    java.util.Map<String, java.util.Map<String, String>> fields = new java.util.TreeMap<>();
+    for (String key : p.stringPropertyNames()) {
+      int dot = key.indexOf('.');
+      String name = dot < 0 ? key : key.substring(0, dot);
+      String field = dot < 0 ? "" : key.substring(dot + 1);
+      if (!io.aiondb.server.backup.NamedStore.NAME.matcher(name).matches() || !STORE_FIELDS.contains(field)) {
+        throw new ConfigException("backup.stores-file " + file + ": '" + key + "' is not <store>.<setting> with a store"
+            + " name of 1-63 a-z 0-9 - and one of the settings " + String.join(", ", STORE_FIELDS));
+      }
+      fields.computeIfAbsent(name, n -> new java.util.HashMap<>()).put(field, p.getProperty(key).trim());
+    }
+    java.util.Map<String, io.aiondb.server.backup.NamedStore> out = new java.util.LinkedHashMap<>();
+    for (var e : fields.entrySet()) {
+      String k = "backup.stores-file " + file + ": " + e.getKey() + ".";
+      java.util.Map<String, String> f = e.getValue();
+      String bucket = f.getOrDefault("bucket", "");
+      if (bucket.isEmpty()) throw new ConfigException(k + "bucket is required");
+      String pathStyle = f.getOrDefault("path-style", "false");
+      if (!pathStyle.equals("true") && !pathStyle.equals("false")) {
+        throw new ConfigException(k + "path-style must be true or false, not '" + pathStyle + "'");
+      }
+      var target = backupTarget(k, bucket, f.getOrDefault("endpoint", ""), f.getOrDefault("prefix", ""),
+          f.getOrDefault("region", "us-east-1"), Boolean.parseBoolean(pathStyle), str(v, "cluster.name"));
+      String creds = f.getOrDefault("credentials-dir", "");
+      java.util.List<Path> old = new java.util.ArrayList<>();
+      for (String o : f.getOrDefault("encryption-old-key-files", "").split(",")) {
+        if (!o.isBlank()) old.add(toPath(k + "encryption-old-key-files", o.trim()));
+      }
+      String key = f.getOrDefault("encryption-key-file", "");
+      if (key.isEmpty() && !old.isEmpty()) throw new ConfigException(k + "encryption-old-key-files needs " + k + "encryption-key-file");
+      out.put(e.getKey(), new io.aiondb.server.backup.NamedStore(e.getKey(), target,
+          creds.isEmpty() ? null : toPath(k + "credentials-dir", creds),
+          key.isEmpty() ? null : new io.aiondb.server.backup.BackupKeys(toPath(k + "encryption-key-file", key), old)));
+    }
+    if (!out.isEmpty() && str(v, "backup.s3.bucket").isBlank()) {
+      throw new ConfigException("backup.stores-file needs backup.s3.bucket: named stores are for single backups beside"
+          + " the default store");
+    }
+    return java.util.Collections.unmodifiableMap(out);
   }
 
   private static io.aiondb.server.backup.BackupKeys backupKeys(Map<String, String> v) {
@@ -179,7 +243,8 @@ public final class ConfigLoader {
         duration(v, "tls.reload-interval"),
         backupTarget(v),
         backupKeys(v),
-        intRange(v, "backup.transfers", 1, 32));
+        intRange(v, "backup.transfers", 1, 32),
+        backupStores(v));
     if (c.nodeId().isBlank()) throw new ConfigException("node.id must not be empty");
     if (c.writeBufferBytes() < (1 << 20)) throw new ConfigException("storage.write-buffer-size must be at least 1MiB");
     c.connections().validate();

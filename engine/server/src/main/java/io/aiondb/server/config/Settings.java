@@ -169,6 +169,10 @@ public final class Settings {
       new Setting("backup.encryption-key-file", Type.OPTIONAL_PATH, "",
           "File with the 32-byte key that encrypts backups (64 hex digits or base64, e.g. from openssl rand -hex 32); "
               + "set: every backup is encrypted client-side (docs/backup.md). Empty: backups are not encrypted."),
+      new Setting("backup.stores-file", Type.OPTIONAL_PATH, "",
+          "Properties file of named stores besides the default one, <name>.bucket, .endpoint, .prefix, .region, "
+              + ".path-style, .credentials-dir, .encryption-key-file, .encryption-old-key-files (docs/backup.md \"Named "
+              + "stores\"); a backup picks one with ?store=NAME. Empty: the default store only."),
       new Setting("backup.encryption-old-key-files", Type.STRING, "",
           "Comma-separated files with earlier backup keys, to verify and restore backups taken before a key rotation."));
 

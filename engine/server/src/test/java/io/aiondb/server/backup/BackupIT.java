@@ -436,6 +436,64 @@ class BackupIT {
     }
   }
 
+  /**
+   * A named store (backup.stores-file) with its own credentials files: a backup asked for it with ?store= goes there
+   * and only there, is listed, described, verified and deleted there; the credentials are read at every request (a
+   * wrong secret fails the backup, the corrected file works without a restart); an unknown store is refused.
+   */
+  @Test
+  void aBackupGoesToANamedStoreWithItsOwnCredentials() throws Exception {
+    Path creds = Files.createDirectories(tmp.resolve("archive-credentials"));
+    Files.writeString(creds.resolve("AWS_ACCESS_KEY_ID"), S3Server.ACCESS_KEY + "\n");
+    Files.writeString(creds.resolve("AWS_SECRET_ACCESS_KEY"), "not-the-secret\n");
+    Path stores = tmp.resolve("stores.properties");
+    Files.writeString(stores, "archive.bucket=" + S3Server.BUCKET + "\narchive.endpoint=" + s3.url()
+        + "\narchive.path-style=true\narchive.prefix=named/archive\narchive.credentials-dir=" + creds + "\n");
+    List<String> args = new java.util.ArrayList<>(List.of(flags("named/default")));
+    args.add("--backup.stores-file=" + stores);
+    try (ServerProcess n = new ServerProcess(tmp.resolve("named"), S3Server.env(), args.toArray(String[]::new))
+        .awaitReady(Duration.ofSeconds(60))) {
+      String url = n.url();
+      send("PUT", url + "/v1/namespaces/x", null, 201);
+      send("PUT", url + "/v1/ns/x/keys/a", "{\"v\":1}", 200);
+
+      JsonNode refused = awaitDone(url, send("POST", url + "/v1/backups?store=archive", null, 202));
+      assertThat(refused.path("state").asText()).as("the store's own (wrong) secret, not the environment's: %s", refused)
+          .isEqualTo("failed");
+      assertThat(refused.path("store").asText()).isEqualTo("archive");
+      Files.writeString(creds.resolve("AWS_SECRET_ACCESS_KEY"), S3Server.SECRET_KEY);
+      JsonNode op = awaitDone(url, send("POST", url + "/v1/backups?store=archive", null, 202));
+      assertThat(op.path("state").asText()).as(op.toString()).isEqualTo("succeeded");
+      String id = op.path("backup").asText();
+      assertThat(send("GET", url + "/v1/backups/operations/" + op.path("id").asText(), null, 200).path("store").asText())
+          .isEqualTo("archive");
+
+      JsonNode listed = send("GET", url + "/v1/backups?store=archive", null, 200);
+      assertThat(listed.path("store").asText()).isEqualTo("archive");
+      assertThat(listed.path("target").asText()).contains("named/archive");
+      assertThat(listed.path("backups")).singleElement().satisfies(b -> assertThat(b.path("id").asText()).isEqualTo(id));
+      assertThat(send("GET", url + "/v1/backups", null, 200).path("backups")).as("the default store").isEmpty();
+      assertThat(send("GET", url + "/v1/backups/" + id, null, 404).path("code").asText()).isEqualTo("BACKUP_NOT_FOUND");
+      assertThat(send("GET", url + "/v1/backups/" + id + "?store=archive", null, 200).path("keyCount").asLong()).isEqualTo(1);
+      assertThat(s3.client().listObjectsV2(r -> r.bucket(S3Server.BUCKET).prefix("named/archive/backups/" + id + "/"))
+          .contents()).as("its manifest under the store's prefix").isNotEmpty();
+      assertThat(s3.client().listObjectsV2(r -> r.bucket(S3Server.BUCKET).prefix("named/default/")).contents())
+          .as("nothing in the default store").isEmpty();
+
+      JsonNode verified = awaitDone(url, send("POST", url + "/v1/backups/" + id + "/verify?store=archive", "{\"level\":\"deep\"}", 202));
+      assertThat(verified.path("state").asText()).as(verified.toString()).isEqualTo("succeeded");
+
+      JsonNode unknown = send("POST", url + "/v1/backups?store=offsite", null, 409);
+      assertThat(unknown.path("code").asText()).isEqualTo("BACKUP_NOT_CONFIGURED");
+      assertThat(unknown.path("message").asText()).contains("no backup store 'offsite'", "archive");
+      send("GET", url + "/v1/backups?store=Not_A_Name", null, 400);
+      send("GET", url + "/v1/backups?store=archive&store=archive", null, 400);
+
+      send("DELETE", url + "/v1/backups/" + id + "?store=archive", null, 200);
+      assertThat(send("GET", url + "/v1/backups?store=archive", null, 200).path("backups")).isEmpty();
+    }
+  }
+
   @Test
   void aNodeWithoutABackupTargetSaysSo() throws Exception {
     try (ServerProcess n = new ServerProcess(tmp.resolve("plain")).awaitReady(Duration.ofSeconds(60))) {

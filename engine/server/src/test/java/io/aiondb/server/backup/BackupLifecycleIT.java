@@ -2,6 +2,7 @@ package io.aiondb.server.backup;
 
 import static io.aiondb.server.backup.BackupIT.send;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.aiondb.server.it.TestServer;
@@ -191,6 +192,45 @@ class BackupLifecycleIT {
         assertThat(later.state()).as(String.valueOf(later.error())).isEqualTo(Operation.State.SUCCEEDED);
         assertThat(await(dayLater.prune(5, null, 1, Duration.ofHours(24))).state()).isEqualTo(Operation.State.SUCCEEDED);
         assertThat(keys("locks/", "locks/")).as("the stale lock is removed, and no lock is left").isEmpty();
+      }
+    }
+  }
+
+  /**
+   * A node's stores (the default and its named ones) share one running operation: a backup to one store refuses to
+   * start (BACKUP_BUSY) while another store's backup runs on the node, and starts once it ended.
+   */
+  @Test
+  void aNodeRunsOneOperationAcrossItsStores() throws Exception {
+    try (TestServer n = new TestServer(tmp.resolve("stores"))) {
+      send("PUT", n.url + "/v1/namespaces/gc", null, 201);
+      write(n, 0);
+      java.util.concurrent.CountDownLatch uploading = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      ObjectStore slow = new Forwarding(new S3ObjectStore(new BackupTarget(s3.url(), S3Server.BUCKET, "stores-a",
+          "us-east-1", true))) {
+        @Override
+        public void put(String key, java.io.InputStream in, long length) throws java.io.IOException {
+          uploading.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            throw new java.io.InterruptedIOException();
+          }
+          super.put(key, in, length);
+        }
+      };
+      var lock = new java.util.concurrent.atomic.AtomicReference<Operation>();
+      try (Backups dflt = new Backups(slow, null, source(n), "gc", "a", "test", tmp.resolve("s-a"), Clock.systemUTC(), 1, lock);
+           Backups named = new Backups(new S3ObjectStore(new BackupTarget(s3.url(), S3Server.BUCKET, "stores-b",
+               "us-east-1", true)), null, source(n), "gc", "a", "test", tmp.resolve("s-b"), Clock.systemUTC(), 1, lock)) {
+        Operation first = dflt.create();
+        assertThat(uploading.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThatThrownBy(named::create).isInstanceOf(io.aiondb.server.AionException.class)
+            .hasMessageContaining("backup operation " + first.id());
+        release.countDown();
+        assertThat(await(first).state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(await(named.create()).state()).isEqualTo(Operation.State.SUCCEEDED);
       }
     }
   }

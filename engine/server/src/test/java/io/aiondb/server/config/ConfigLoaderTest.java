@@ -55,6 +55,49 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void namedBackupStoresAreReadFromTheirFileAndCheckedLikeTheDefaultOne(@TempDir Path dir) throws Exception {
+    assertThat(AionConfig.defaults().backupStores()).isEmpty();
+    Path file = dir.resolve("stores.properties");
+    Files.writeString(file, "archive.bucket=cold-archive\narchive.endpoint=https://s3.eu-west-1.amazonaws.com\n"
+        + "archive.region=eu-west-1\narchive.credentials-dir=/etc/aion-backup-stores/archive\n"
+        + "archive.encryption-key-file=/k/archive\noffsite.bucket=offsite\noffsite.path-style=true\n");
+    var stores = ConfigLoader.load(new String[] {"--backup.s3.bucket=bkt", "--cluster.name=prod",
+        "--backup.stores-file=" + file}, Map.of(), null).backupStores();
+    assertThat(stores.keySet()).containsExactly("archive", "offsite");
+    var archive = stores.get("archive");
+    assertThat(archive.target()).isEqualTo(new io.aiondb.server.backup.BackupTarget("https://s3.eu-west-1.amazonaws.com",
+        "cold-archive", "prod", "eu-west-1", false));
+    assertThat(archive.credentialsDir()).isEqualTo(Path.of("/etc/aion-backup-stores/archive"));
+    assertThat(archive.keys().keyFile()).isEqualTo(Path.of("/k/archive"));
+    var offsite = stores.get("offsite");
+    assertThat(offsite.target().pathStyle()).isTrue();
+    assertThat(offsite.credentialsDir()).as("the default chain").isNull();
+    assertThat(offsite.keys()).isNull();
+
+    Map<String, String> bad = new java.util.LinkedHashMap<>();
+    bad.put("x.bucket=Upper\n", "x.bucket 'Upper' is not a valid bucket name");
+    bad.put("x.endpoint=http://h:9000\n", "x.bucket is required");
+    bad.put("x.bucket=bkt\nx.colour=blue\n", "'x.colour' is not <store>.<setting>");
+    bad.put("Archive.bucket=bkt\n", "'Archive.bucket' is not <store>.<setting>");
+    bad.put("bucket=bkt\n", "'bucket' is not <store>.<setting>");
+    bad.put("x.bucket=bkt\nx.prefix=/lead\n", "x.prefix '/lead' must be path segments");
+    bad.put("x.bucket=bkt\nx.path-style=yes\n", "x.path-style must be true or false");
+    bad.put("x.bucket=bkt\nx.encryption-old-key-files=/k\n", "x.encryption-old-key-files needs");
+    bad.put("x.bucket=bkt\nx.endpoint=http://user:pw@h\n", "x.endpoint is not an http(s) URL");
+    for (var e : bad.entrySet()) {
+      Files.writeString(file, e.getKey());
+      assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--backup.s3.bucket=bkt", "--backup.stores-file=" + file},
+          Map.of(), null)).as(e.getKey()).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("backup.stores-file " + file).hasMessageContaining(e.getValue());
+    }
+    Files.writeString(file, "x.bucket=bkt\n");
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--backup.stores-file=" + file}, Map.of(), null))
+        .hasMessageContaining("backup.stores-file needs backup.s3.bucket");
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--backup.s3.bucket=bkt", "--backup.stores-file="
+        + dir.resolve("missing")}, Map.of(), null)).hasMessageContaining("cannot read backup.stores-file");
+  }
+
+  @Test
   void laterSourcesWin(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("aion.properties");
     Files.writeString(file, "http.port=1111\ncache.size=1MiB\nhistory.keep-versions=5\n");
