@@ -57,6 +57,15 @@ public class AionBackupScheduleSpec {
   @JsonPropertyDescription("Each backup fails if still running after this long (as AionBackup spec.deadline).")
   private String deadline = "6h";
 
+  @Size(max = 63)
+  @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+  @JsonPropertyDescription("One of the cluster's named stores (spec.backup.stores) for every run instead of its default"
+      + " store (as AionBackup spec.store); retention's sweep of unreferenced files runs there.")
+  private String store;
+
+  public String getStore() { return store; }
+  public void setStore(String store) { this.store = store; }
+
   @Default("none")
   @JsonPropertyDescription("Who owns the AionBackups it creates, for Kubernetes garbage collection: none (default: they"
       + " outlive this schedule), self (deleted with this schedule) or cluster (deleted with the AionCluster).")

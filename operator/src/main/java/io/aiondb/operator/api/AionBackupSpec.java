@@ -45,6 +45,14 @@ public class AionBackupSpec {
       + " None (default).")
   private Verify verify = Verify.None;
 
+  @Size(max = 63)
+  @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+  @JsonPropertyDescription("One of the cluster's named stores (spec.backup.stores) instead of its default store"
+      + " (spec.backup.s3), e.g. an archive bucket in another region.")
+  private String store;
+
+  public String getStore() { return store; }
+  public void setStore(String store) { this.store = store; }
   public Verify getVerify() { return verify; }
   public void setVerify(Verify verify) { this.verify = verify; }
   public String getCluster() { return cluster; }

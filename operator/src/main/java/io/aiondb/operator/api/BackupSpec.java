@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /**
  * Where the cluster's backups go (docs/backup.md, docs/operator.md "Backups"): an S3-compatible bucket, the Secret with
@@ -20,6 +21,47 @@ public class BackupSpec {
 
   @JsonPropertyDescription("Client-side encryption of every backup with the key in a Secret.")
   private Encryption encryption;
+
+  @Size(max = 8)
+  @ValidationRule(value = "self.all(a, self.exists_one(b, b.name == a.name))", message = "store names must be unique")
+  @JsonPropertyDescription("Named stores besides the default one (s3), mounted into every member too: an AionBackup or"
+      + " AionBackupSchedule picks one with spec.store (e.g. an archive bucket in another region, with its own"
+      + " credentials and key). Adding, changing or removing one restarts the members one at a time.")
+  private java.util.List<NamedStore> stores;
+
+  public java.util.List<NamedStore> getStores() { return stores; }
+  public void setStores(java.util.List<NamedStore> stores) { this.stores = stores; }
+
+  /** The named store {@code name}, or null. */
+  public NamedStore store(String name) {
+    return stores == null || name == null ? null
+        : stores.stream().filter(s -> name.equals(s.getName())).findFirst().orElse(null);
+  }
+
+  /** A store besides the default one, picked by name (docs/operator.md "Named stores"). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class NamedStore {
+    @Required
+    @Size(min = 1, max = 40)
+    @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    @JsonPropertyDescription("The store's name (a DNS label of at most 40 characters), as AionBackup spec.store gives it.")
+    private String name;
+
+    @Required
+    @JsonPropertyDescription("The S3-compatible object store, as spec.backup.s3 (prefix default: <namespace>/<cluster"
+        + " name>).")
+    private S3 s3;
+
+    @JsonPropertyDescription("Client-side encryption of the backups in this store with the key in a Secret.")
+    private Encryption encryption;
+
+    public String getName() { return name; }
+    public void setName(String name) { this.name = name; }
+    public S3 getS3() { return s3; }
+    public void setS3(S3 s3) { this.s3 = s3; }
+    public Encryption getEncryption() { return encryption; }
+    public void setEncryption(Encryption encryption) { this.encryption = encryption; }
+  }
 
   public S3 getS3() { return s3; }
   public void setS3(S3 s3) { this.s3 = s3; }

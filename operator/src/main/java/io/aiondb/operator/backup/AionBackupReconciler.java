@@ -98,8 +98,10 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
         answer = BackupStep.Answer.UNREACHABLE;
       }
     }
+    boolean hasBackup = cluster != null && cluster.getSpec().getBackup() != null;
     BackupStep.Decision d = BackupStep.decide(new BackupStep.Snapshot(Instant.now(), spec, status, cluster != null,
-        cluster != null && cluster.getSpec().getBackup() != null, seen, answer, op));
+        hasBackup, spec.getStore() == null || hasBackup && cluster.getSpec().getBackup().store(spec.getStore()) != null,
+        seen, answer, op));
     backup.setStatus(status);
     switch (d) {
       case BackupStep.Done done -> {
@@ -159,7 +161,7 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
     AionBackupSpec.Verify level = backup.getSpec().getVerify();
     try {
       BackupView op = engine.verifyBackup(members.of(cluster, member), status.getBackupId(),
-          level == AionBackupSpec.Verify.Deep, caPem);
+          level == AionBackupSpec.Verify.Deep, backup.getSpec().getStore(), caPem);
       AionBackupStatus.Verification v = status.getVerification() != null ? status.getVerification()
           : new AionBackupStatus.Verification();
       v.setLevel(level.name());
@@ -192,7 +194,7 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
     String id = status.getBackupId() != null ? status.getBackupId() : backupId(backup);
     boolean again = status.getPhase() == AionBackupStatus.Phase.Running;
     try {
-      BackupView started = engine.startBackup(members.of(cluster, member), id, caPem);
+      BackupView started = engine.startBackup(members.of(cluster, member), id, backup.getSpec().getStore(), caPem);
       String previous = status.getMember();
       status.setPhase(AionBackupStatus.Phase.Running);
       status.setMember(member);
@@ -266,6 +268,12 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
     AionCluster cluster = client.resources(AionCluster.class).inNamespace(backup.getMetadata().getNamespace())
         .withName(backup.getSpec().getCluster()).get();
     if (cluster == null) return DeleteControl.defaultDelete(); // nothing left to ask; the store keeps the backup
+    String store = backup.getSpec().getStore();
+    if (store != null && (cluster.getSpec().getBackup() == null || cluster.getSpec().getBackup().store(store) == null)) {
+      events.warning(backup, "DeleteSkipped", "AionCluster " + cluster.getMetadata().getName() + " no longer has store '"
+          + store + "': backup " + status.getBackupId() + " stays in it (delete it there with aion backup delete).");
+      return DeleteControl.defaultDelete();
+    }
     String caPem = members.caPem(cluster);
     List<BackupStep.Member> seen = members.list(cluster, caPem);
     List<String> pods = new ArrayList<>();
@@ -274,7 +282,7 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
     String last = "no member to ask";
     for (String pod : pods) {
       try {
-        boolean deleted = engine.deleteBackup(members.of(cluster, pod), status.getBackupId(), caPem);
+        boolean deleted = engine.deleteBackup(members.of(cluster, pod), status.getBackupId(), backup.getSpec().getStore(), caPem);
         if (deleted) {
           events.normal(backup, "Deleted", "Deleted backup " + status.getBackupId() + " from the store (deletionPolicy"
               + " Delete); its files go at the next sweep.");

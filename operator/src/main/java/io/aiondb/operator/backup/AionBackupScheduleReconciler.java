@@ -132,6 +132,7 @@ public class AionBackupScheduleReconciler implements Reconciler<AionBackupSchedu
     bs.setTarget(spec.getTarget());
     bs.setDeletionPolicy(spec.getDeletionPolicy());
     bs.setDeadline(spec.getDeadline());
+    bs.setStore(spec.getStore());
     bs.setVerify(c.verify());
     b.setSpec(bs);
     try {
@@ -151,10 +152,11 @@ public class AionBackupScheduleReconciler implements Reconciler<AionBackupSchedu
     order.sort((a, b) -> Boolean.compare(a.leader(), b.leader()));
     for (BackupStep.Member m : order) {
       try {
-        BackupView op = engine.sweepBackups(members.of(cluster, m.pod()), caPem);
+        BackupView op = engine.sweepBackups(members.of(cluster, m.pod()), schedule.getSpec().getStore(), caPem);
         status.setSweepPending(null);
         status.setLastSweepTime(Instant.now().toString());
-        events.normal(schedule, "Swept", "Member " + m.pod() + " sweeps the store's unreferenced files (operation "
+        events.normal(schedule, "Swept", "Member " + m.pod() + " sweeps the unreferenced files of "
+            + (schedule.getSpec().getStore() == null ? "the default store" : "store " + schedule.getSpec().getStore()) + " (operation "
             + op.id() + ").");
         return;
       } catch (EngineRefusedException e) {

@@ -20,7 +20,8 @@ import java.util.Optional;
  *       not finished: start it on the member that took the backup (else any member; the engine verifies from the
  *       store), follow it, start it again if its member forgot it, and record Passed or Failed (also past the
  *       deadline).</li>
- *   <li>The cluster is gone, or has no {@code spec.backup}: Failed (ClusterNotFound, BackupNotConfigured).</li>
+ *   <li>The cluster is gone, has no {@code spec.backup}, or not the named store {@code spec.store} asks for: Failed
+ *       (ClusterNotFound, BackupNotConfigured, StoreNotFound).</li>
  *   <li>Started longer than {@code spec.deadline} ago: Failed (DeadlineExceeded). Nothing stays Running forever.</li>
  *   <li>Not started: start on the member {@code spec.target} asks for (a caught-up voting follower, the lowest
  *       ordinal first, else the leader; {@code Leader}: the leader only), or wait for one (also while the cluster's
@@ -42,9 +43,17 @@ public final class BackupStep {
   /** What the running backup's member said about its operation. */
   public enum Answer { KNOWN, FORGOTTEN, UNREACHABLE, NOT_ASKED }
 
-  /** {@code members} is null when the cluster's engine did not answer (unknown, not empty). */
+  /**
+   * {@code members} is null when the cluster's engine did not answer (unknown, not empty); {@code storeConfigured}:
+   * the cluster has the named store {@code spec.store} asks for (true without one).
+   */
   public record Snapshot(Instant now, AionBackupSpec spec, AionBackupStatus status, boolean clusterExists,
-      boolean clusterHasBackup, List<Member> members, Answer answer, BackupView operation) {}
+      boolean clusterHasBackup, boolean storeConfigured, List<Member> members, Answer answer, BackupView operation) {
+    public Snapshot(Instant now, AionBackupSpec spec, AionBackupStatus status, boolean clusterExists,
+        boolean clusterHasBackup, List<Member> members, Answer answer, BackupView operation) {
+      this(now, spec, status, clusterExists, clusterHasBackup, true, members, answer, operation);
+    }
+  }
 
   public sealed interface Decision permits Done, Wait, Start, Complete, Fail, StartVerify, Verified {}
 
@@ -80,6 +89,10 @@ public final class BackupStep {
     if (!s.clusterHasBackup()) {
       return new Fail("BackupNotConfigured", "AionCluster " + s.spec().getCluster() + " has no spec.backup: its members"
           + " have no object store to back up to");
+    }
+    if (!s.storeConfigured()) {
+      return new Fail("StoreNotFound", "AionCluster " + s.spec().getCluster() + " has no store '" + s.spec().getStore()
+          + "' in spec.backup.stores");
     }
     String started = s.status() == null ? null : s.status().getStartedAt();
     Duration deadline = deadline(s.spec().getDeadline());

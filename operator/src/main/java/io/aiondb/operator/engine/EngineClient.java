@@ -153,10 +153,10 @@ public class EngineClient {
    * {@code POST {member}/v1/backups {"id": backupId}}: starts the member's backup, or answers the one it runs or ran
    * with that id, or the one the store holds (idempotent: ask again after losing the answer).
    */
-  public BackupView startBackup(URI member, String backupId, String caPem)
+  public BackupView startBackup(URI member, String backupId, String store, String caPem)
       throws EngineUnavailableException, EngineRefusedException {
     if (!BACKUP_ID.matcher(backupId).matches()) throw new IllegalArgumentException("not a backup id: " + backupId);
-    return call(caPem, "POST", uri(member, "/v1/backups"), JSON.createObjectNode().put("id", backupId).toString(),
+    return call(caPem, "POST", uri(member, onStore("/v1/backups", store)), JSON.createObjectNode().put("id", backupId).toString(),
         BackupView.class);
   }
 
@@ -175,11 +175,11 @@ public class EngineClient {
   }
 
   /** {@code DELETE {member}/v1/backups/{id}}; true when it deleted it, false when there was none. */
-  public boolean deleteBackup(URI member, String backupId, String caPem)
+  public boolean deleteBackup(URI member, String backupId, String store, String caPem)
       throws EngineUnavailableException, EngineRefusedException {
     if (!BACKUP_ID.matcher(backupId).matches()) throw new IllegalArgumentException("not a backup id: " + backupId);
     try {
-      call(caPem, "DELETE", uri(member, "/v1/backups/" + backupId), null, com.fasterxml.jackson.databind.JsonNode.class);
+      call(caPem, "DELETE", uri(member, onStore("/v1/backups/" + backupId, store)), null, com.fasterxml.jackson.databind.JsonNode.class);
       return true;
     } catch (EngineRefusedException e) {
       if (e.status() == 404 && "BACKUP_NOT_FOUND".equals(e.code())) return false;
@@ -192,10 +192,10 @@ public class EngineClient {
    * (light: every file present with its size; deep: restored to a scratch directory and checked). Answers the started
    * operation; {@code 404 BACKUP_NOT_FOUND}, {@code 409 BACKUP_BUSY}.
    */
-  public BackupView verifyBackup(URI member, String backupId, boolean deep, String caPem)
+  public BackupView verifyBackup(URI member, String backupId, boolean deep, String store, String caPem)
       throws EngineUnavailableException, EngineRefusedException {
     if (!BACKUP_ID.matcher(backupId).matches()) throw new IllegalArgumentException("not a backup id: " + backupId);
-    return call(caPem, "POST", uri(member, "/v1/backups/" + backupId + "/verify"),
+    return call(caPem, "POST", uri(member, onStore("/v1/backups/" + backupId + "/verify", store)),
         "{\"level\":\"" + (deep ? "deep" : "light") + "\"}", BackupView.class);
   }
 
@@ -204,8 +204,18 @@ public class EngineClient {
    * AionBackups) and deletes the store's files no manifest names any more, older than the engine's grace period.
    * Answers the started operation; {@code 409 BACKUP_BUSY} while a backup or prune holds the store's lock.
    */
-  public BackupView sweepBackups(URI member, String caPem) throws EngineUnavailableException, EngineRefusedException {
-    return call(caPem, "POST", uri(member, "/v1/backups/prune"), "{\"sweepOnly\":true}", BackupView.class);
+  public BackupView sweepBackups(URI member, String store, String caPem)
+      throws EngineUnavailableException, EngineRefusedException {
+    return call(caPem, "POST", uri(member, onStore("/v1/backups/prune", store)), "{\"sweepOnly\":true}", BackupView.class);
+  }
+
+  private static final java.util.regex.Pattern STORE = java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+  /** The path on one of the member's named stores ({@code ?store=NAME}), or on its default store (null). */
+  private static String onStore(String path, String store) {
+    if (store == null) return path;
+    if (!STORE.matcher(store).matches()) throw new IllegalArgumentException("not a store name: " + store);
+    return path + "?store=" + store;
   }
 
   private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}");

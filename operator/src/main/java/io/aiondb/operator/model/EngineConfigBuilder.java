@@ -27,7 +27,45 @@ public final class EngineConfigBuilder {
   public static final String BACKUP_KEY_PATH = "/etc/aion-backup-key";
   public static final String BACKUP_KEY_FILE = "backup.key";
 
+  /** spec.backup.stores: the engine's backup.stores-file, a second key of the ConfigMap. */
+  public static final String STORES_FILE = "backup-stores.properties";
+  /** Where each named store's credentials and key are mounted: {@code <path>/<name>/credentials}, {@code .../key}. */
+  public static final String STORES_PATH = "/etc/aion-backup-stores";
+
   private EngineConfigBuilder() {}
+
+  /** A named store's prefix: its s3.prefix, or {@code <namespace>/<cluster name>} like the default store's. */
+  public static String storePrefix(AionCluster cluster, io.aiondb.operator.api.BackupSpec.NamedStore store) {
+    String p = store.getS3().getPrefix();
+    return p != null ? p : cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
+  }
+
+  /**
+   * spec.backup.stores as the engine's backup.stores-file ({@code <name>.<setting>}, docs/backup.md "Named stores"),
+   * sorted by name; null when there are none. Credentials and keys are files in the members' projected Secret volume.
+   */
+  public static String storesFile(AionCluster cluster) {
+    var backup = cluster.getSpec().getBackup();
+    if (backup == null || backup.getStores() == null || backup.getStores().isEmpty()) return null;
+    StringBuilder f = new StringBuilder("# spec.backup.stores of AionCluster ").append(cluster.getMetadata().getNamespace())
+        .append('/').append(cluster.getMetadata().getName()).append(", written by the operator.\n");
+    backup.getStores().stream().sorted(java.util.Comparator.comparing(io.aiondb.operator.api.BackupSpec.NamedStore::getName))
+        .forEach(st -> {
+          var s3 = st.getS3();
+          String n = st.getName();
+          f.append(n).append(".bucket=").append(s3.getBucket()).append('\n');
+          if (s3.getEndpoint() != null) f.append(n).append(".endpoint=").append(s3.getEndpoint()).append('\n');
+          f.append(n).append(".prefix=").append(storePrefix(cluster, st)).append('\n');
+          f.append(n).append(".region=").append(s3.getRegion() == null ? "us-east-1" : s3.getRegion()).append('\n');
+          f.append(n).append(".path-style=").append(Boolean.TRUE.equals(s3.getPathStyle())).append('\n');
+          f.append(n).append(".credentials-dir=").append(STORES_PATH).append('/').append(n).append("/credentials\n");
+          if (st.getEncryption() != null) {
+            f.append(n).append(".encryption-key-file=").append(STORES_PATH).append('/').append(n).append("/key/")
+                .append(BACKUP_KEY_FILE).append('\n');
+          }
+        });
+    return f.toString();
+  }
 
   /** spec.backup.s3.prefix, or {@code <namespace>/<name>}: clusters sharing a bucket never share a prefix by default. */
   public static String backupPrefix(AionCluster cluster) {
@@ -69,6 +107,7 @@ public final class EngineConfigBuilder {
       if (backup.getEncryption() != null) {
         settings.put("backup.encryption-key-file", BACKUP_KEY_PATH + "/" + BACKUP_KEY_FILE);
       }
+      if (storesFile(cluster) != null) settings.put("backup.stores-file", MOUNT_PATH + "/" + STORES_FILE);
     }
     if (TlsBuilders.enabled(cluster)) {
       settings.put("tls.cert-file", TlsBuilders.MOUNT_PATH + "/" + TlsBuilders.CERT);
@@ -97,10 +136,12 @@ public final class EngineConfigBuilder {
   }
 
   public static ConfigMap configMap(AionCluster cluster, Topology topology) {
-    return new ConfigMapBuilder()
+    ConfigMapBuilder b = new ConfigMapBuilder()
         .withMetadata(Owners.metadata(cluster, ClusterNames.of(cluster).configMap()))
-        .addToData(FILE_NAME, properties(cluster, topology))
-        .build();
+        .addToData(FILE_NAME, properties(cluster, topology));
+    String stores = storesFile(cluster);
+    if (stores != null) b.addToData(STORES_FILE, stores);
+    return b.build();
   }
 
   /**
@@ -112,6 +153,8 @@ public final class EngineConfigBuilder {
     settings(cluster).forEach((k, v) -> {
       if (!MEMBERSHIP_KEYS.contains(k)) relevant.append(k).append('=').append(v).append('\n');
     });
+    String stores = storesFile(cluster); // read by the engine at start too: a change restarts the members
+    if (stores != null) relevant.append(stores);
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(relevant.toString().getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, 8);

@@ -33,6 +33,9 @@ public final class StatefulSetBuilders {
   public static final String CONFIG_VOLUME = "config";
   public static final String TLS_VOLUME = "tls";
   public static final String BACKUP_KEY_VOLUME = "backup-key";
+  /** spec.backup.stores: volume name prefixes (a store name has at most 40 characters: the names stay under 63). */
+  public static final String STORE_VOLUME = "bstore-cred-";
+  public static final String STORE_KEY_VOLUME = "bstore-key-";
   /** spec.bootstrap.restore: the init container that restores the backup before a member's first start. */
   public static final String RESTORE_CONTAINER = "restore";
   public static final String RESTORE_KEY_VOLUME = "restore-key";
@@ -125,6 +128,7 @@ public final class StatefulSetBuilders {
         .endVolume()
         .addAllToVolumes(tlsVolumes(cluster))
         .addAllToVolumes(backupKeyVolumes(cluster))
+        .addAllToVolumes(storeVolumes(cluster))
         .addAllToVolumes(restoreKeyVolumes(cluster))
         .endSpec()
         .endTemplate()
@@ -141,6 +145,33 @@ public final class StatefulSetBuilders {
         .withNewSecret().withSecretName(secret).withDefaultMode(0440).endSecret().build());
   }
 
+  /**
+   * spec.backup.stores: per store its credentials Secret's two keys as the files the engine reads
+   * ({@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}) and its key Secret's key as {@code backup.key}, readable
+   * by the engine's group only. Files, not environment variables: the engine reads them at every request, so a rotated
+   * Secret counts once the kubelet has updated the volume, without a restart.
+   */
+  private static java.util.List<io.fabric8.kubernetes.api.model.Volume> storeVolumes(AionCluster cluster) {
+    var backup = cluster.getSpec().getBackup();
+    if (backup == null || backup.getStores() == null) return java.util.List.of();
+    java.util.List<io.fabric8.kubernetes.api.model.Volume> out = new java.util.ArrayList<>();
+    for (var st : backup.getStores()) {
+      var creds = st.getS3().getCredentialsSecret();
+      out.add(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName(STORE_VOLUME + st.getName())
+          .withNewSecret().withSecretName(creds.getName()).withDefaultMode(0440)
+          .addNewItem().withKey(creds.getAccessKeyIdKey()).withPath("AWS_ACCESS_KEY_ID").endItem()
+          .addNewItem().withKey(creds.getSecretAccessKeyKey()).withPath("AWS_SECRET_ACCESS_KEY").endItem()
+          .endSecret().build());
+      if (st.getEncryption() != null) {
+        out.add(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName(STORE_KEY_VOLUME + st.getName())
+            .withNewSecret().withSecretName(st.getEncryption().getSecretName()).withDefaultMode(0440)
+            .addNewItem().withKey(st.getEncryption().getKey()).withPath(EngineConfigBuilder.BACKUP_KEY_FILE).endItem()
+            .endSecret().build());
+      }
+    }
+    return out;
+  }
+
   /** With backup encryption, the key Secret's one key as a file readable by the engine's group only. */
   private static java.util.List<io.fabric8.kubernetes.api.model.Volume> backupKeyVolumes(AionCluster cluster) {
     var backup = cluster.getSpec().getBackup();
@@ -153,13 +184,13 @@ public final class StatefulSetBuilders {
 
   /**
    * The backup the members restore: spec.bootstrap.restore with a backup id and a store, or, when it names an
-   * AionBackup, what that resolved to (status.restoreSource; absent until resolved: no restore container, and the
-   * reconciler creates no StatefulSet before it is resolved).
+   * AionBackup or asks for the latest backup in a store, what that resolved to (status.restoreSource; absent until
+   * resolved: no restore container, and the reconciler creates no StatefulSet before it is resolved).
    */
   public static io.aiondb.operator.api.BootstrapSpec.Restore restore(AionCluster cluster) {
     var bootstrap = cluster.getSpec().getBootstrap();
     var r = bootstrap == null ? null : bootstrap.getRestore();
-    if (r == null || r.getBackup() == null) return r;
+    if (r == null || !r.needsResolving()) return r;
     var resolved = cluster.getStatus() == null ? null : cluster.getStatus().getRestoreSource();
     if (resolved == null) return null;
     var out = new io.aiondb.operator.api.BootstrapSpec.Restore();
@@ -260,6 +291,17 @@ public final class StatefulSetBuilders {
     if (backup != null && backup.getEncryption() != null) {
       b.addNewVolumeMount().withName(BACKUP_KEY_VOLUME).withMountPath(EngineConfigBuilder.BACKUP_KEY_PATH)
           .withReadOnly(true).endVolumeMount();
+    }
+    if (backup != null && backup.getStores() != null) {
+      for (var st : backup.getStores()) {
+        String dir = EngineConfigBuilder.STORES_PATH + "/" + st.getName();
+        b.addNewVolumeMount().withName(STORE_VOLUME + st.getName()).withMountPath(dir + "/credentials")
+            .withReadOnly(true).endVolumeMount();
+        if (st.getEncryption() != null) {
+          b.addNewVolumeMount().withName(STORE_KEY_VOLUME + st.getName()).withMountPath(dir + "/key")
+              .withReadOnly(true).endVolumeMount();
+        }
+      }
     }
     return b.build();
   }

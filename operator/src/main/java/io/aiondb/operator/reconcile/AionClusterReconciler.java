@@ -3,6 +3,8 @@ package io.aiondb.operator.reconcile;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aiondb.operator.OperatorConfig;
 import io.aiondb.operator.api.AionBackup;
+import io.aiondb.operator.backup.BackupCatalog;
+import io.aiondb.operator.backup.S3BackupCatalog;
 import io.aiondb.operator.api.AionCluster;
 import io.aiondb.operator.api.AionClusterStatus;
 import io.aiondb.operator.api.LastBackup;
@@ -83,6 +85,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
   private final CertificateStep certificates;
   private final VolumeStep volumes;
   private final RolloutStep rollout;
+  private final BackupCatalog catalog;
 
   @Inject
   public AionClusterReconciler(KubernetesClient client, OperatorConfig config,
@@ -97,6 +100,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     this.certificates = new CertificateStep(client, applier);
     this.volumes = new VolumeStep(client, events);
     this.rollout = new RolloutStep(client, engine, applier, events);
+    this.catalog = new S3BackupCatalog(config.engineTimeout());
   }
 
   @Override
@@ -233,8 +237,9 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
   private Blocker resolveRestore(AionCluster cluster) {
     var bootstrap = cluster.getSpec().getBootstrap();
     var wanted = bootstrap == null ? null : bootstrap.getRestore();
-    if (wanted == null || wanted.getBackup() == null) return null;
+    if (wanted == null || !wanted.needsResolving()) return null;
     if (cluster.getStatus() != null && cluster.getStatus().getRestoreSource() != null) return null;
+    if (wanted.getBackup() == null) return resolveLatest(cluster, wanted);
     String ns = cluster.getMetadata().getNamespace();
     AionBackup backup = client.resources(AionBackup.class).inNamespace(ns).withName(wanted.getBackup()).get();
     if (backup == null) {
@@ -253,8 +258,25 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
           + " has no spec.backup): give restore.backupId " + backup.getStatus().getBackupId() + " and restore.source"
           + " (that cluster's store, with its prefix) instead.");
     }
-    var store = JSON.convertValue(source.getSpec().getBackup(), io.aiondb.operator.api.BackupSpec.class);
-    store.getS3().setPrefix(EngineConfigBuilder.backupPrefix(source));
+    String storeName = backup.getSpec().getStore();
+    var named = source.getSpec().getBackup().store(storeName);
+    if (storeName != null && named == null) {
+      return new Blocker("RestoreSourceNotFound", "spec.bootstrap.restore.backup: AionCluster "
+          + backup.getSpec().getCluster() + " no longer has store '" + storeName + "' that AionBackup " + wanted.getBackup()
+          + " went to: give restore.backupId " + backup.getStatus().getBackupId() + " and restore.source (that store,"
+          + " with its prefix) instead.");
+    }
+    io.aiondb.operator.api.BackupSpec store;
+    if (named == null) {
+      store = JSON.convertValue(source.getSpec().getBackup(), io.aiondb.operator.api.BackupSpec.class);
+      store.setStores(null);
+      store.getS3().setPrefix(EngineConfigBuilder.backupPrefix(source));
+    } else {
+      store = new io.aiondb.operator.api.BackupSpec();
+      store.setS3(JSON.convertValue(named.getS3(), io.aiondb.operator.api.BackupSpec.S3.class));
+      store.getS3().setPrefix(EngineConfigBuilder.storePrefix(source, named));
+      store.setEncryption(named.getEncryption());
+    }
     var resolved = new io.aiondb.operator.api.RestoreSource();
     resolved.setBackup(wanted.getBackup());
     resolved.setBackupId(backup.getStatus().getBackupId());
@@ -265,6 +287,57 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
         + source.getMetadata().getName() + " (AionBackup " + wanted.getBackup() + ") from " + store.getS3().getBucket()
         + "/" + store.getS3().getPrefix() + ".");
     return null;
+  }
+
+  /**
+   * spec.bootstrap.restore.backupId latest: the newest complete backup in the source store (the engine's order:
+   * started first, then id), listed once with the source's credentials and kept in status.restoreSource, so every
+   * member restores the same backup even when newer ones arrive while they restore. A Blocker while the Secret, the
+   * store or a backup in it is missing: nothing is created, and the cluster looks again.
+   */
+  private Blocker resolveLatest(AionCluster cluster, io.aiondb.operator.api.BootstrapSpec.Restore wanted) {
+    String ns = cluster.getMetadata().getNamespace();
+    var s3 = wanted.getSource().getS3();
+    String where = s3.getBucket() + "/" + s3.getPrefix();
+    var ref = s3.getCredentialsSecret();
+    var secret = client.secrets().inNamespace(ns).withName(ref.getName()).get();
+    String keyId = secretValue(secret, ref.getAccessKeyIdKey());
+    String secretKey = secretValue(secret, ref.getSecretAccessKeyKey());
+    if (keyId == null || secretKey == null) {
+      return new Blocker("RestoreSourceNotFound", "spec.bootstrap.restore.source.s3.credentialsSecret: "
+          + (secret == null ? "Secret " + ref.getName() + " does not exist in namespace " + ns
+              : "Secret " + ref.getName() + " has no key " + (keyId == null ? ref.getAccessKeyIdKey() : ref.getSecretAccessKeyKey()))
+          + "; the latest backup in " + where + " is looked up with it.");
+    }
+    List<BackupCatalog.Stored> stored;
+    try {
+      stored = catalog.list(s3, keyId, secretKey);
+    } catch (java.io.IOException e) {
+      return new Blocker("RestoreSourceUnreadable", "spec.bootstrap.restore: cannot list the backups in " + where
+          + ": " + e.getMessage() + " (give restore.backupId to restore a known backup)");
+    }
+    if (stored.isEmpty()) {
+      return new Blocker("RestoreSourceNotFound", "spec.bootstrap.restore.backupId latest: there is no complete backup"
+          + " in " + where + " (a backup is complete once its manifest is written); the cluster is created when there is.");
+    }
+    BackupCatalog.Stored newest = stored.get(stored.size() - 1);
+    var resolved = new io.aiondb.operator.api.RestoreSource();
+    resolved.setBackupId(newest.id());
+    resolved.setSource(wanted.getSource());
+    if (cluster.getStatus() == null) cluster.setStatus(new AionClusterStatus());
+    cluster.getStatus().setRestoreSource(resolved);
+    events.normal(cluster, "RestoreSourceResolved", "Restoring backup " + newest.id() + " (started " + newest.createdAt()
+        + "), the latest of " + stored.size() + " in " + where + ".");
+    return null;
+  }
+
+  private static String secretValue(io.fabric8.kubernetes.api.model.Secret secret, String key) {
+    if (secret == null) return null;
+    if (secret.getData() != null && secret.getData().get(key) != null) {
+      return new String(java.util.Base64.getDecoder().decode(secret.getData().get(key)),
+          java.nio.charset.StandardCharsets.UTF_8).trim();
+    }
+    return secret.getStringData() == null ? null : secret.getStringData().get(key);
   }
 
   /** While a cluster created from a backup is Creating: Progressing says how far its members' restores are. */

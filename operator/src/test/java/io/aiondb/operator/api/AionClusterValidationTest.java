@@ -164,6 +164,9 @@ class AionClusterValidationTest {
         .contains("spec.target", "PreferFollower");
     assertThat(create(backup.apply("{cluster: orders, keep: forever}"))).singleElement().asString()
         .contains("unknown field \"spec.keep\"");
+    assertThat(create(backup.apply("{cluster: orders, store: archive}"))).isEmpty();
+    assertThat(create(backup.apply("{cluster: orders, store: 'http://elsewhere'}"))).singleElement().asString()
+        .contains("spec.store");
   }
 
   @Test
@@ -192,6 +195,8 @@ class AionClusterValidationTest {
         .singleElement().asString().contains("spec.timeZone");
     assertThat(create(schedule.apply("{cluster: orders, schedule: '@daily', backupOwnerReference: operator}")))
         .singleElement().asString().contains("spec.backupOwnerReference");
+    assertThat(create(schedule.apply("{cluster: orders, schedule: '@daily', store: Archive}"))).singleElement()
+        .asString().contains("spec.store");
   }
 
   /** Schema defaults apply to fields of objects that are present (an absent storage stays absent: Java defaults). */
@@ -316,8 +321,12 @@ class AionClusterValidationTest {
     String store = "{s3: {bucket: aion-backups, prefix: db/orders, credentialsSecret: {name: s3}}}";
     String restore = "version: 0.1.0\nbootstrap: {restore: {backupId: 20261206T201502Z-3f9c0a1e, source: " + store + "}}";
     assertThat(errors(restore)).isEmpty();
-    assertThat(errors("version: 0.1.0\nbootstrap: {restore: {backupId: latest, source: " + store + "}}"))
+    assertThat(errors("version: 0.1.0\nbootstrap: {restore: {backupId: latest, source: " + store + "}}")).isEmpty();
+    assertThat(errors("version: 0.1.0\nbootstrap: {restore: {backupId: newest, source: " + store + "}}"))
         .singleElement().asString().contains("spec.bootstrap.restore.backupId");
+    assertThat(errors("version: 0.1.0\nbootstrap: {restore: {backupId: latest, source: {s3: {bucket: aion-backups,"
+        + " prefix: db/orders, credentialsSecret: {name: s3}}, stores: [{name: a, s3: {bucket: other,"
+        + " credentialsSecret: {name: s3}}}]}}}")).singleElement().asString().contains("it has no named stores");
     assertThat(errors("version: 0.1.0\nbootstrap: {restore: {backupId: 20261206T201502Z-3f9c0a1e, source: "
         + "{s3: {bucket: aion-backups, credentialsSecret: {name: s3}}}}}")).singleElement().asString()
         .contains("source.s3.prefix is required");
@@ -336,6 +345,21 @@ class AionClusterValidationTest {
     assertThat(update("restore-changed", restore, restore.replace("3f9c0a1e", "3f9c0a1f"))).singleElement().asString()
         .contains("spec.bootstrap cannot change");
     assertThat(update("restore-kept", restore, restore + "\nreplicas: 5")).isEmpty();
+  }
+
+  @Test
+  void namedBackupStoresHaveUniqueShortNames() {
+    String s3 = "s3: {bucket: b-archive, credentialsSecret: {name: s3}}";
+    String base = "version: 0.1.0\nbackup: {s3: {bucket: aion-backups, credentialsSecret: {name: s3}}, stores: ";
+    assertThat(errors(base + "[{name: archive, " + s3 + "}, {name: offsite, " + s3 + ", encryption: {secretName: k}}]}"))
+        .isEmpty();
+    assertThat(errors(base + "[{name: archive, " + s3 + "}, {name: archive, " + s3 + "}]}")).singleElement().asString()
+        .contains("store names must be unique");
+    assertThat(errors(base + "[{name: Archive, " + s3 + "}]}")).singleElement().asString()
+        .contains("spec.backup.stores[0].name");
+    assertThat(errors(base + "[{name: " + "a".repeat(41) + ", " + s3 + "}]}")).singleElement().asString()
+        .contains("spec.backup.stores[0].name");
+    assertThat(errors(base + "[{name: archive}]}")).singleElement().asString().contains("spec.backup.stores[0].s3");
   }
 
   @Test

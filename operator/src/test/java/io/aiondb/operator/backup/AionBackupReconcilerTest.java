@@ -273,6 +273,166 @@ class AionBackupReconcilerTest {
         .getSpec().getInitContainers()).as("unchanged").isEqualTo(init);
   }
 
+  /**
+   * spec.bootstrap.restore.backupId latest, against a real S3 API: nothing is created while the store holds no
+   * complete backup (objects without a manifest do not count); then the newest by start time (the engine's order, not
+   * the id's) under exactly the source prefix is resolved once into status.restoreSource, and a newer backup arriving
+   * later changes nothing. A manifest that is not the engine's blocks with a message naming it.
+   */
+  @Test
+  void aClusterRestoredFromTheLatestBackupInAStoreResolvesItOnce() throws Exception {
+    try (S3Store s3 = S3Store.start()) {
+      client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("bk-sierra-s3")
+          .withNamespace(NS).endMetadata().addToStringData("AWS_ACCESS_KEY_ID", S3Store.ACCESS_KEY)
+          .addToStringData("AWS_SECRET_ACCESS_KEY", S3Store.SECRET_KEY).build()).create();
+      var clusters = client.resources(AionCluster.class).inNamespace(NS);
+      createRestoredFromLatest("bk-sierra", s3.url(), "db/orders");
+      awaitReason("bk-sierra", "RestoreSourceNotFound", "there is no complete backup in aion-backups/db/orders");
+      s3.put("db/orders/objects/0f1e2d", "a file of a backup still being written");
+      s3.put("db/orders/backups/20261206T100000Z-aaaaaaaa/manifest.json", manifest("20261206T100000Z-aaaaaaaa", "2026-12-06T10:00:00Z"));
+      s3.put("db/orders/backups/20261206T090000Z-ffffffff/manifest.json", manifest("20261206T090000Z-ffffffff", "2026-12-06T11:00:00Z"));
+      s3.put("db/orders-b/backups/20261206T230000Z-bbbbbbbb/manifest.json", manifest("20261206T230000Z-bbbbbbbb", "2026-12-06T23:00:00Z"));
+      String latest = "20261206T090000Z-ffffffff";
+      await().atMost(Duration.ofSeconds(60)).until(() -> client.apps().statefulSets().inNamespace(NS).withName("bk-sierra").get() != null);
+      var init = client.apps().statefulSets().inNamespace(NS).withName("bk-sierra").get().getSpec().getTemplate()
+          .getSpec().getInitContainers();
+      assertThat(init).singleElement().satisfies(c -> assertThat(c.getCommand()).contains("--backup", latest,
+          "--backup.s3.bucket=aion-backups", "--backup.s3.prefix=db/orders"));
+      await().atMost(WAIT).until(() -> clusters.withName("bk-sierra").get().getStatus().getRestoreSource() != null);
+      assertThat(clusters.withName("bk-sierra").get().getStatus().getRestoreSource().getBackupId()).isEqualTo(latest);
+      assertThat(client.v1().events().inNamespace(NS).list().getItems().stream()
+          .filter(e -> "bk-sierra".equals(e.getInvolvedObject().getName()) && "RestoreSourceResolved".equals(e.getReason()))
+          .map(e -> e.getMessage())).singleElement().asString().contains(latest, "the latest of 2 in aion-backups/db/orders");
+
+      s3.put("db/orders/backups/20261206T120000Z-cccccccc/manifest.json", manifest("20261206T120000Z-cccccccc", "2026-12-06T12:00:00Z"));
+      clusters.withName("bk-sierra").patch(PatchContext.of(PatchType.JSON_MERGE),
+          "{\"spec\":{\"updateStrategy\":{\"podReadyTimeout\":\"7m\"}}}");
+      long generation = clusters.withName("bk-sierra").get().getMetadata().getGeneration();
+      await().atMost(WAIT).until(() -> generation == clusters.withName("bk-sierra").get().getStatus().getObservedGeneration());
+      assertThat(clusters.withName("bk-sierra").get().getStatus().getRestoreSource().getBackupId()).isEqualTo(latest);
+      assertThat(client.apps().statefulSets().inNamespace(NS).withName("bk-sierra").get().getSpec().getTemplate()
+          .getSpec().getInitContainers()).as("unchanged").isEqualTo(init);
+
+      s3.put("db/broken/backups/20261206T100000Z-dddddddd/manifest.json", "{\"id\":\"20261206T100000Z-dddddddd\"}");
+      createRestoredFromLatest("bk-sierra-broken", s3.url(), "db/broken");
+      awaitReason("bk-sierra-broken", "RestoreSourceUnreadable",
+          "aion-backups/db/broken/backups/20261206T100000Z-dddddddd/manifest.json has no valid createdAt");
+      assertThat(client.apps().statefulSets().inNamespace(NS).withName("bk-sierra-broken").get()).isNull();
+      clusters.withName("bk-sierra").delete();
+      clusters.withName("bk-sierra-broken").delete();
+    }
+  }
+
+  private void createRestoredFromLatest(String name, String endpoint, String prefix) {
+    AionCluster c = Clusters.cluster(name, 3, "0.1.0");
+    c.getMetadata().setUid(null);
+    c.getMetadata().setGeneration(null);
+    var s3 = new io.aiondb.operator.api.BackupSpec.S3();
+    s3.setBucket(S3Store.BUCKET);
+    s3.setEndpoint(endpoint);
+    s3.setPathStyle(true);
+    s3.setPrefix(prefix);
+    var creds = new io.aiondb.operator.api.BackupSpec.CredentialsSecret();
+    creds.setName("bk-sierra-s3");
+    s3.setCredentialsSecret(creds);
+    var source = new io.aiondb.operator.api.BackupSpec();
+    source.setS3(s3);
+    var restore = new io.aiondb.operator.api.BootstrapSpec.Restore();
+    restore.setBackupId(io.aiondb.operator.api.BootstrapSpec.Restore.LATEST);
+    restore.setSource(source);
+    var bootstrap = new io.aiondb.operator.api.BootstrapSpec();
+    bootstrap.setRestore(restore);
+    c.getSpec().setBootstrap(bootstrap);
+    client.resource(c).create();
+  }
+
+  private void awaitReason(String cluster, String reason, String message) {
+    await().atMost(WAIT).untilAsserted(() -> {
+      var st = client.resources(AionCluster.class).inNamespace(NS).withName(cluster).get().getStatus();
+      assertThat(st).isNotNull();
+      assertThat(st.getConditions()).anySatisfy(c -> {
+        assertThat(c.getReason()).isEqualTo(reason);
+        assertThat(c.getMessage()).contains(message);
+      });
+    });
+    assertThat(client.apps().statefulSets().inNamespace(NS).withName(cluster).get()).as("nothing created").isNull();
+  }
+
+  /** A manifest as the engine writes it (the fields the operator reads, and a few it does not). */
+  private static String manifest(String id, String createdAt) {
+    return "{\"format\":1,\"id\":\"" + id + "\",\"cluster\":\"orders\",\"node\":\"orders-0\",\"engineVersion\":\"0.1.0\","
+        + "\"createdAt\":\"" + createdAt + "\",\"completedAt\":\"" + createdAt + "\",\"groups\":[]}";
+  }
+
+  /**
+   * spec.backup.stores: the members get the named store's settings file and its credentials as files; an AionBackup
+   * with spec.store asks the member for that store (start and, with deletionPolicy Delete, delete), one naming a store
+   * the cluster lacks fails StoreNotFound without asking anyone.
+   */
+  @Test
+  void aBackupToANamedStoreAsksTheMemberForThatStore() {
+    FakeEngine.Group g = BackupFixtures.cluster(client, NS, "bk-uniform", true, c -> {
+      var archive = new io.aiondb.operator.api.BackupSpec.NamedStore();
+      archive.setName("archive");
+      var s3 = new io.aiondb.operator.api.BackupSpec.S3();
+      s3.setBucket("cold-archive");
+      s3.setRegion("eu-west-1");
+      var creds = new io.aiondb.operator.api.BackupSpec.CredentialsSecret();
+      creds.setName("archive-s3");
+      creds.setAccessKeyIdKey("id");
+      s3.setCredentialsSecret(creds);
+      archive.setS3(s3);
+      c.getSpec().getBackup().setStores(List.of(archive));
+    });
+    await().atMost(WAIT).until(() -> client.apps().statefulSets().inNamespace(NS).withName("bk-uniform").get() != null);
+    var pod = client.apps().statefulSets().inNamespace(NS).withName("bk-uniform").get().getSpec().getTemplate().getSpec();
+    assertThat(pod.getVolumes()).anySatisfy(v -> {
+      assertThat(v.getName()).isEqualTo("bstore-cred-archive");
+      assertThat(v.getSecret().getSecretName()).isEqualTo("archive-s3");
+      assertThat(v.getSecret().getItems()).extracting(i -> i.getKey() + "->" + i.getPath())
+          .containsExactly("id->AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY->AWS_SECRET_ACCESS_KEY");
+    });
+    assertThat(pod.getContainers().get(0).getVolumeMounts()).anySatisfy(m -> {
+      assertThat(m.getName()).isEqualTo("bstore-cred-archive");
+      assertThat(m.getMountPath()).isEqualTo("/etc/aion-backup-stores/archive/credentials");
+    });
+    var config = client.configMaps().inNamespace(NS).withName("bk-uniform-config").get().getData();
+    assertThat(config.get("aion.properties")).contains("backup.stores-file=/etc/aion/backup-stores.properties");
+    assertThat(config.get("backup-stores.properties")).contains("archive.bucket=cold-archive\n",
+        "archive.prefix=db/bk-uniform\n", "archive.region=eu-west-1\n",
+        "archive.credentials-dir=/etc/aion-backup-stores/archive/credentials\n");
+
+    AionBackup b = new AionBackup();
+    b.setMetadata(new ObjectMetaBuilder().withName("bk-uniform-a").withNamespace(NS).build());
+    AionBackupSpec spec = new AionBackupSpec();
+    spec.setCluster("bk-uniform");
+    spec.setStore("archive");
+    spec.setDeletionPolicy(AionBackupSpec.DeletionPolicy.Delete);
+    b.setSpec(spec);
+    client.resource(b).create();
+    AionBackupStatus running = awaitBackup("bk-uniform-a", s -> s.getPhase() == Phase.Running).getStatus();
+    assertThat(FakeEngine.STORE_CALLS).contains("POST " + running.getMember() + " /v1/backups?store=archive");
+    g.finishBackup(running.getBackupId(), 3, 10);
+    awaitBackup("bk-uniform-a", s -> s.getPhase() == Phase.Completed);
+    client.resources(AionBackup.class).inNamespace(NS).withName("bk-uniform-a").delete();
+    await().atMost(WAIT).until(() -> get("bk-uniform-a") == null);
+    assertThat(FakeEngine.STORE_CALLS).anyMatch(c -> c.startsWith("DELETE ")
+        && c.endsWith(" /v1/backups/" + running.getBackupId() + "?store=archive"));
+
+    AionBackup other = new AionBackup();
+    other.setMetadata(new ObjectMetaBuilder().withName("bk-uniform-b").withNamespace(NS).build());
+    AionBackupSpec otherSpec = new AionBackupSpec();
+    otherSpec.setCluster("bk-uniform");
+    otherSpec.setStore("offsite");
+    other.setSpec(otherSpec);
+    int calls = FakeEngine.CALLS.size();
+    client.resource(other).create();
+    AionBackupStatus failed = awaitBackup("bk-uniform-b", s -> s.getPhase() == Phase.Failed).getStatus();
+    assertThat(failed.getReason()).isEqualTo("StoreNotFound");
+    assertThat(failed.getMessage()).contains("no store 'offsite' in spec.backup.stores");
+    assertThat(FakeEngine.CALLS.subList(calls, FakeEngine.CALLS.size())).noneMatch(c -> c.startsWith("backup bk-uniform"));
+  }
+
   @Test
   void deletionPolicyDeleteDeletesTheManifestRetainKeepsIt() {
     FakeEngine.Group g = cluster("bk-papa", true);

@@ -12,6 +12,12 @@ final class BackupFixtures {
 
   /** Creates the AionCluster and the fake engine's group for it (leader: member 0). */
   static FakeEngine.Group cluster(KubernetesClient client, String namespace, String name, boolean withBackup) {
+    return cluster(client, namespace, name, withBackup, c -> {});
+  }
+
+  /** As above, with {@code edit} applied to the AionCluster before it is created. */
+  static FakeEngine.Group cluster(KubernetesClient client, String namespace, String name, boolean withBackup,
+      java.util.function.Consumer<AionCluster> edit) {
     AionCluster c = Clusters.cluster(name, 3, "0.1.0");
     c.getMetadata().setNamespace(namespace);
     c.getMetadata().setUid(null);
@@ -26,6 +32,7 @@ final class BackupFixtures {
       backup.setS3(s3);
       c.getSpec().setBackup(backup);
     }
+    edit.accept(c);
     client.resource(c).create();
     FakeEngine.Group g = FakeEngine.Group.of(name + "-0", name + "-0", name + "-1", name + "-2");
     FakeEngine.GROUPS.put(namespace + "/" + name, g);

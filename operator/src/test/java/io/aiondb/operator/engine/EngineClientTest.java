@@ -18,6 +18,7 @@ class EngineClientTest {
   private volatile int status = 200;
   private volatile String body;
   private volatile String path;
+  private volatile String query;
   private volatile String method;
   private volatile String requestBody;
   private volatile int requests;
@@ -28,6 +29,7 @@ class EngineClientTest {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", exchange -> {
       path = exchange.getRequestURI().getPath();
+      query = exchange.getRequestURI().getQuery();
       method = exchange.getRequestMethod();
       requestBody = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       requests++;
@@ -281,7 +283,7 @@ class EngineClientTest {
         "result":{"backup":"20261206T151300Z-7f3a09c2","revision":5,"keyCount":3,"files":12,"bytes":61440,\
         "filesReused":3,"bytesReused":20480,"encrypted":false}}""";
     status = 202;
-    BackupView started = client.startBackup(base(), "20261206T151300Z-7f3a09c2", null);
+    BackupView started = client.startBackup(base(), "20261206T151300Z-7f3a09c2", null, null);
     assertThat(method).isEqualTo("POST");
     assertThat(path).isEqualTo("/v1/backups");
     assertThat(requestBody).isEqualTo("{\"id\":\"20261206T151300Z-7f3a09c2\"}");
@@ -299,19 +301,25 @@ class EngineClientTest {
     assertThat(client.backupOperation(base(), "op-20261206T151300Z-00000001", null)).as("a restarted member").isNull();
 
     body = "{\"code\":\"BACKUP_NOT_FOUND\",\"message\":\"no backup\"}";
-    assertThat(client.deleteBackup(base(), "20261206T151300Z-7f3a09c2", null)).isFalse();
+    assertThat(client.deleteBackup(base(), "20261206T151300Z-7f3a09c2", null, null)).isFalse();
     assertThat(method).isEqualTo("DELETE");
     status = 200;
     body = "{\"deleted\":\"20261206T151300Z-7f3a09c2\"}";
-    assertThat(client.deleteBackup(base(), "20261206T151300Z-7f3a09c2", null)).isTrue();
+    assertThat(client.deleteBackup(base(), "20261206T151300Z-7f3a09c2", null, null)).isTrue();
+    assertThat(query).as("the default store").isNull();
+    assertThat(client.deleteBackup(base(), "20261206T151300Z-7f3a09c2", "archive", null)).isTrue();
+    assertThat(path).isEqualTo("/v1/backups/20261206T151300Z-7f3a09c2");
+    assertThat(query).as("a named store").isEqualTo("store=archive");
 
     status = 409;
     body = "{\"code\":\"BACKUP_BUSY\",\"message\":\"backup operation x (prune) is running\"}";
-    assertThatThrownBy(() -> client.startBackup(base(), "20261206T151300Z-7f3a09c2", null))
+    assertThatThrownBy(() -> client.startBackup(base(), "20261206T151300Z-7f3a09c2", null, null))
         .isInstanceOf(EngineRefusedException.class).hasMessageContaining("BACKUP_BUSY");
     int before = requests;
-    assertThatThrownBy(() -> client.startBackup(base(), "../../etc", null)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> client.startBackup(base(), "../../etc", null, null)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> client.backupOperation(base(), "x/../y", null)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> client.startBackup(base(), "20261206T151300Z-7f3a09c2", "a&b=c", null))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThat(requests).as("nothing sent for a bad id").isEqualTo(before);
   }
 }

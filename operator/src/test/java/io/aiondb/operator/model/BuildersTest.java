@@ -292,6 +292,74 @@ class BuildersTest {
   }
 
   @Test
+  void namedStoresAreAFileOfTheConfigMapAndSecretFilesInEveryMemberAndTheirChangeRestartsThem() {
+    var backup = new io.aiondb.operator.api.BackupSpec();
+    var s3 = new io.aiondb.operator.api.BackupSpec.S3();
+    s3.setBucket("aion-backups");
+    var creds = new io.aiondb.operator.api.BackupSpec.CredentialsSecret();
+    creds.setName("s3-creds");
+    s3.setCredentialsSecret(creds);
+    backup.setS3(s3);
+    cluster.getSpec().setBackup(backup);
+    String before = EngineConfigBuilder.hash(cluster);
+    assertThat(EngineConfigBuilder.storesFile(cluster)).isNull();
+    assertThat(EngineConfigBuilder.configMap(cluster).getData()).containsOnlyKeys("aion.properties");
+
+    var archive = new io.aiondb.operator.api.BackupSpec.NamedStore();
+    archive.setName("archive");
+    var a3 = new io.aiondb.operator.api.BackupSpec.S3();
+    a3.setBucket("cold");
+    a3.setEndpoint("https://s3.eu-west-1.amazonaws.com");
+    a3.setRegion("eu-west-1");
+    a3.setPrefix("orders/archive");
+    var ac = new io.aiondb.operator.api.BackupSpec.CredentialsSecret();
+    ac.setName("archive-creds");
+    a3.setCredentialsSecret(ac);
+    archive.setS3(a3);
+    var enc = new io.aiondb.operator.api.BackupSpec.Encryption();
+    enc.setSecretName("archive-key");
+    archive.setEncryption(enc);
+    backup.setStores(java.util.List.of(archive));
+
+    assertThat(EngineConfigBuilder.settings(cluster)).containsEntry("backup.stores-file", "/etc/aion/backup-stores.properties");
+    assertThat(EngineConfigBuilder.configMap(cluster).getData().get("backup-stores.properties")).endsWith("""
+        archive.bucket=cold
+        archive.endpoint=https://s3.eu-west-1.amazonaws.com
+        archive.prefix=orders/archive
+        archive.region=eu-west-1
+        archive.path-style=false
+        archive.credentials-dir=/etc/aion-backup-stores/archive/credentials
+        archive.encryption-key-file=/etc/aion-backup-stores/archive/key/backup.key
+        """);
+    String with = EngineConfigBuilder.hash(cluster);
+    assertThat(with).as("a store added restarts the members").isNotEqualTo(before);
+    a3.setBucket("colder");
+    assertThat(EngineConfigBuilder.hash(cluster)).as("a store changed too").isNotEqualTo(with);
+
+    PodSpec pod = StatefulSetBuilders.statefulSet(cluster, REPO).getSpec().getTemplate().getSpec();
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getName().startsWith("bstore-")).satisfiesExactlyInAnyOrder(
+        v -> {
+          assertThat(v.getName()).isEqualTo("bstore-cred-archive");
+          assertThat(v.getSecret().getSecretName()).isEqualTo("archive-creds");
+          assertThat(v.getSecret().getDefaultMode()).isEqualTo(0440);
+          assertThat(v.getSecret().getItems()).extracting(i -> i.getKey() + ">" + i.getPath())
+              .containsExactly("AWS_ACCESS_KEY_ID>AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY>AWS_SECRET_ACCESS_KEY");
+        },
+        v -> {
+          assertThat(v.getName()).isEqualTo("bstore-key-archive");
+          assertThat(v.getSecret().getSecretName()).isEqualTo("archive-key");
+          assertThat(v.getSecret().getItems()).extracting(i -> i.getKey() + ">" + i.getPath())
+              .containsExactly("backup.key>backup.key");
+        });
+    assertThat(pod.getContainers().get(0).getVolumeMounts()).filteredOn(m -> m.getName().startsWith("bstore-"))
+        .extracting(m -> m.getName() + " " + m.getMountPath() + " " + m.getReadOnly()).containsExactlyInAnyOrder(
+            "bstore-cred-archive /etc/aion-backup-stores/archive/credentials true",
+            "bstore-key-archive /etc/aion-backup-stores/archive/key true");
+    assertThat(pod.getContainers().get(0).getEnv()).extracting(e -> e.getName())
+        .as("only the default store's credentials are environment variables").containsOnlyOnce("AWS_ACCESS_KEY_ID");
+  }
+
+  @Test
   void bootstrapRestoreRunsTheRestoreInitContainerWithTheSourceStore() {
     assertThat(StatefulSetBuilders.statefulSet(cluster, REPO).getSpec().getTemplate().getSpec().getInitContainers())
         .as("absent without spec.bootstrap: an existing cluster's template does not change").isNullOrEmpty();

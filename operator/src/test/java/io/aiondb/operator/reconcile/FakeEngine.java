@@ -43,6 +43,8 @@ public class FakeEngine implements QuarkusTestResourceLifecycleManager {
   public static final Map<String, String> ANSWERS = new ConcurrentHashMap<>();
   public static final Map<String, Group> GROUPS = new ConcurrentHashMap<>();
   public static final List<String> CALLS = Collections.synchronizedList(new ArrayList<>());
+  /** Backup calls that named a store: "METHOD pod /v1/backups...?store=NAME". */
+  public static final java.util.Queue<String> STORE_CALLS = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern POD_STATUS = Pattern.compile("^/([^/]+)/([^/]+)/pods/([^/]+)/v1/status$");
   private static final Pattern BACKUP_CALL = Pattern.compile("^/([^/]+)/([^/]+)/pods/([^/]+)/v1/backups(?:/(operations/)?([^/]+)(/verify)?)?$");
@@ -285,6 +287,11 @@ public class FakeEngine implements QuarkusTestResourceLifecycleManager {
       if (g == null) {
         send(exchange, 503, "{\"code\":\"UNAVAILABLE\",\"message\":\"no such pod\"}");
         return;
+      }
+      String query = exchange.getRequestURI().getQuery();
+      if (query != null) {
+        STORE_CALLS.add(exchange.getRequestMethod() + " " + backup.group(3) + " "
+            + path.substring(path.indexOf("/v1/backups")) + "?" + query);
       }
       Object[] answer = backup.group(6) != null
           ? g.verifyCall(backup.group(3), backup.group(5), exchange.getRequestBody().readAllBytes())
