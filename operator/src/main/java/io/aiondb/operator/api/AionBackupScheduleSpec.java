@@ -17,6 +17,12 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class AionBackupScheduleSpec {
   public enum OwnerReference { none, self, cluster }
 
+  /**
+   * As a CronJob's: only Forbid, the next run waits while one is Pending or Running. Allow would find the member busy
+   * (the engine runs one backup operation per node) and Replace has no engine operation to cancel.
+   */
+  public enum ConcurrencyPolicy { Forbid }
+
   @Required
   @Size(max = 40)
   @Pattern("^[a-z]([-a-z0-9]*[a-z0-9])?$")
@@ -65,6 +71,14 @@ public class AionBackupScheduleSpec {
 
   public String getStore() { return store; }
   public void setStore(String store) { this.store = store; }
+
+  @Default("Forbid")
+  @JsonPropertyDescription("Forbid (the only policy): a due run waits while an earlier run is Pending or Running, so"
+      + " two backups of the schedule never run at once; missed runs collapse into one.")
+  private ConcurrencyPolicy concurrencyPolicy = ConcurrencyPolicy.Forbid;
+
+  public ConcurrencyPolicy getConcurrencyPolicy() { return concurrencyPolicy; }
+  public void setConcurrencyPolicy(ConcurrencyPolicy concurrencyPolicy) { this.concurrencyPolicy = concurrencyPolicy; }
 
   @Default("none")
   @JsonPropertyDescription("Who owns the AionBackups it creates, for Kubernetes garbage collection: none (default: they"

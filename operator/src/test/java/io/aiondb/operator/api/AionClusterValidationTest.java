@@ -183,7 +183,8 @@ class AionClusterValidationTest {
         """.formatted(NS, spec), GenericKubernetesResource.class);
     GenericKubernetesResource defaulted = client.resource(schedule.apply("{cluster: orders, schedule: '@daily'}")).dryRun().create();
     assertThat(Serialization.asJson(defaulted.getAdditionalProperties().get("spec"))).contains("\"suspend\":false",
-        "\"deletionPolicy\":\"Delete\"", "\"backupOwnerReference\":\"none\"", "\"target\":\"PreferFollower\"");
+        "\"deletionPolicy\":\"Delete\"", "\"backupOwnerReference\":\"none\"", "\"target\":\"PreferFollower\"",
+        "\"concurrencyPolicy\":\"Forbid\"");
     assertThat(create(schedule.apply("{cluster: orders}"))).singleElement().asString().contains("spec.schedule", "Required");
     assertThat(create(schedule.apply("{cluster: orders, schedule: '@daily', retention: {minKeep: 2}}")))
         .singleElement().asString().contains("retention needs keepLast, maxAge or both");
@@ -197,6 +198,9 @@ class AionClusterValidationTest {
         .singleElement().asString().contains("spec.backupOwnerReference");
     assertThat(create(schedule.apply("{cluster: orders, schedule: '@daily', store: Archive}"))).singleElement()
         .asString().contains("spec.store");
+    assertThat(create(schedule.apply("{cluster: orders, schedule: '@daily', concurrencyPolicy: Forbid}"))).isEmpty();
+    assertThat(create(schedule.apply("{cluster: orders, schedule: '@daily', concurrencyPolicy: Replace}")))
+        .singleElement().asString().contains("spec.concurrencyPolicy", "Forbid");
   }
 
   /** Schema defaults apply to fields of objects that are present (an absent storage stays absent: Java defaults). */
