@@ -83,6 +83,11 @@ public final class AionServer implements AutoCloseable {
     return protocol == null ? -1 : protocol.port();
   }
 
+  /** The HTTP API (its router lists the routes). */
+  public HttpApi http() {
+    return api;
+  }
+
   public Node node() {
     return node;
   }

@@ -35,6 +35,7 @@ public final class Node implements AutoCloseable {
   /** Null when backup.s3.bucket is not set. */
   private final io.aiondb.server.backup.Backups backups;
   private final java.util.Map<String, io.aiondb.server.backup.Backups> namedBackups;
+  private final io.aiondb.server.audit.AuditLog audit;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
@@ -64,12 +65,13 @@ public final class Node implements AutoCloseable {
         () -> proposer.division().getInfo().isLeader(), config.compactionChunkKeys());
     int readerThreads = Math.max(8, Runtime.getRuntime().availableProcessors() * 4) + config.query().maxConcurrent();
     java.util.concurrent.atomic.AtomicInteger readerIds = new java.util.concurrent.atomic.AtomicInteger();
+    this.audit = openAudit(config, clock);
     this.service = new io.aiondb.server.service.KvService(proposer, store, queries, watches, indexBuilder::wake,
         config.requestTimeout(), java.util.concurrent.Executors.newFixedThreadPool(readerThreads, r -> {
           Thread t = new Thread(r, "aion-reader-" + readerIds.incrementAndGet());
           t.setDaemon(true);
           return t;
-        }));
+        }), audit);
     var backupLock = new java.util.concurrent.atomic.AtomicReference<io.aiondb.server.backup.Operation>();
     this.backups = config.backupTarget() == null ? null : new io.aiondb.server.backup.Backups(
         new io.aiondb.server.backup.S3ObjectStore(config.backupTarget()), backupCrypto, this::copyGroups,
@@ -84,6 +86,11 @@ public final class Node implements AutoCloseable {
     }
     this.namedBackups = java.util.Collections.unmodifiableMap(named);
     if (backups != null) registerBackupMetrics(backups);
+    io.micrometer.core.instrument.FunctionCounter.builder("aion.audit.records", audit, io.aiondb.server.audit.AuditLog::written)
+        .description("Audit records written (docs/security.md \"Audit log\")").register(metrics);
+    io.micrometer.core.instrument.FunctionCounter.builder("aion.audit.dropped", audit, io.aiondb.server.audit.AuditLog::dropped)
+        .description("Audit records lost: the writer's queue was full or the file could not be written; alert on any")
+        .register(metrics);
     Gauge.builder("aion.watches.active", watches, io.aiondb.server.watch.WatchHub::active)
         .description("Watches open on this node").register(metrics);
     Gauge.builder("aion.watches.live", watches, io.aiondb.server.watch.WatchHub::live)
@@ -180,6 +187,22 @@ public final class Node implements AutoCloseable {
     return backups;
   }
 
+  /** The audit log (docs/security.md "Audit log"); {@link io.aiondb.server.audit.AuditLog#OFF} when not configured. */
+  public io.aiondb.server.audit.AuditLog audit() {
+    return audit;
+  }
+
+  private static io.aiondb.server.audit.AuditLog openAudit(AionConfig config, Clock clock) {
+    var a = config.audit();
+    if (!a.enabled()) return io.aiondb.server.audit.AuditLog.OFF;
+    try {
+      return new io.aiondb.server.audit.AuditLog(a.file(), a.stdout() ? System.out : null, a.maxFileBytes(), a.maxFiles(),
+          config.nodeId(), clock);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot open the audit log " + a.file() + ": " + e.getMessage(), e);
+    }
+  }
+
   /** The named stores' Backups (backup.stores-file), by name; empty when there are none. */
   public java.util.Map<String, io.aiondb.server.backup.Backups> namedBackups() {
     return namedBackups;
@@ -234,6 +257,7 @@ public final class Node implements AutoCloseable {
   public void close() {
     if (backups != null) backups.close();
     namedBackups.values().forEach(io.aiondb.server.backup.Backups::close);
+    audit.close();
     watches.close();
     service.close();
     indexBuilder.close();

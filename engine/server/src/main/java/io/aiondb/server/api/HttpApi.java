@@ -79,6 +79,7 @@ public final class HttpApi {
   private void build() {
     router.route().handler(this::metrics);
     router.route().handler(this::timeouts);
+    router.route().handler(this::audit);
     router.route().handler(BodyHandler.create().setBodyLimit(BODY_LIMIT).setHandleFileUploads(false)
         .setDeleteUploadedFilesOnEnd(true));
     new AdminRoutes(this).register(router);
@@ -295,6 +296,28 @@ public final class HttpApi {
     ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
   }
 
+  /**
+   * A privileged HTTP-only operation (RouteCatalog: cluster membership and leadership, backups, compaction): one audit
+   * record when its response ends, success for 2xx, else failure with the error's code and message.
+   */
+  private void audit(RoutingContext ctx) {
+    var log = node().audit();
+    String operation = log.enabled() ? RouteCatalog.httpAudited(ctx.request().method().name(), ctx.normalizedPath()) : null;
+    if (operation != null) {
+      var caller = KvRoutes.caller(ctx);
+      String target = ctx.request().uri();
+      ctx.addEndHandler(v -> {
+        int status = ctx.response().getStatusCode();
+        boolean ok = status / 100 == 2;
+        log.record(caller, operation, target, ok ? io.aiondb.server.audit.AuditLog.Outcome.success
+            : io.aiondb.server.audit.AuditLog.Outcome.failure, ok ? null : ctx.get(ERROR_KEY, "HTTP " + status));
+      });
+    }
+    ctx.next();
+  }
+
+  private static final String ERROR_KEY = "aion.error";
+
   static void error(RoutingContext ctx, Throwable t) {
     if (ctx.response().ended()) return;
     ErrorCode code;
@@ -313,6 +336,7 @@ public final class HttpApi {
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.put("code", code.name());
     body.put("message", message);
+    ctx.put(ERROR_KEY, code.name() + ": " + message);
     if (code == ErrorCode.OVERLOADED) ctx.response().putHeader("Retry-After", "1"); // nothing was written
     ctx.response().setStatusCode(code.httpStatus()).putHeader("Content-Type", "application/json").end(body.toString());
   }

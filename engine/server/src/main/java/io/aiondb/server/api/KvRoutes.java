@@ -41,7 +41,8 @@ final class KvRoutes {
   }
 
   static Caller caller(RoutingContext ctx) {
-    return Caller.http(ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().host());
+    return Caller.http(ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().host(),
+        ctx.request().isSSL() ? Caller.principal(ctx.request().sslSession()) : Caller.ANONYMOUS);
   }
 
   void register(Router r) {

@@ -57,7 +57,15 @@ public record AionConfig(
     io.aiondb.server.backup.BackupTarget backupTarget,
     io.aiondb.server.backup.BackupKeys backupKeys,
     int backupTransfers,
-    java.util.Map<String, io.aiondb.server.backup.NamedStore> backupStores) {
+    java.util.Map<String, io.aiondb.server.backup.NamedStore> backupStores,
+    Audit audit) {
+
+  /** docs/security.md "Audit log": where records go (no file and no stdout: off). */
+  public record Audit(Path file, boolean stdout, long maxFileBytes, int maxFiles) {
+    public boolean enabled() {
+      return file != null || stdout;
+    }
+  }
 
   /** TLS is on when a certificate is configured (ConfigLoader requires the key and CA files with it). */
   public boolean tls() {

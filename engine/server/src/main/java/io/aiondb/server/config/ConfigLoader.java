@@ -244,9 +244,12 @@ public final class ConfigLoader {
         backupTarget(v),
         backupKeys(v),
         intRange(v, "backup.transfers", 1, 32),
-        backupStores(v));
+        backupStores(v),
+        new AionConfig.Audit(optionalPath(v, "audit.file"), bool(v, "audit.stdout"), size(v, "audit.max-file-size"),
+            intRange(v, "audit.max-files", 0, 1000)));
     if (c.nodeId().isBlank()) throw new ConfigException("node.id must not be empty");
     if (c.writeBufferBytes() < (1 << 20)) throw new ConfigException("storage.write-buffer-size must be at least 1MiB");
+    if (c.audit().maxFileBytes() < (64 << 10)) throw new ConfigException("audit.max-file-size must be at least 64KiB");
     c.connections().validate();
     if (c.requestTimeout().isZero()) throw new ConfigException("request.timeout must be positive");
     if (c.watch().sendTimeout().toMillis() < 100) throw new ConfigException("watch.send-timeout must be at least 100ms");

@@ -154,6 +154,14 @@ public final class Settings {
       new Setting("tls.reload-interval", Type.DURATION, "30s",
           "How often the TLS files are checked for changes; new connections use a rotated certificate without a "
               + "restart."),
+      new Setting("audit.file", Type.OPTIONAL_PATH, "",
+          "Audit log file: one hash-chained JSON line per privileged operation (namespace, index, membership, "
+              + "leadership, backup, compaction), whatever its outcome (docs/security.md \"Audit log\"). Empty: none."),
+      new Setting("audit.stdout", Type.BOOL, "false",
+          "Also write the audit records to standard output (kubectl logs), one JSON line each."),
+      new Setting("audit.max-file-size", Type.SIZE, "100MiB",
+          "Rotate audit.file when it would grow past this (audit.file.1 is the newest rotated file)."),
+      new Setting("audit.max-files", Type.INT, "10", "Rotated audit files kept besides the current one, 0-1000."),
       new Setting("backup.s3.bucket", Type.STRING, "",
           "Bucket backups go to (docs/backup.md); it must exist. Empty: backups are off. Credentials come from the "
               + "AWS SDK's default chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, profile files, web identity)."),

@@ -104,7 +104,8 @@ final class Connection {
     this.socket = socket;
     this.node = node;
     this.service = node.service();
-    this.caller = Caller.protocol(socket.remoteAddress() == null ? null : socket.remoteAddress().host());
+    this.caller = Caller.protocol(socket.remoteAddress() == null ? null : socket.remoteAddress().host(),
+        socket.isSsl() ? Caller.principal(socket.sslSession()) : Caller.ANONYMOUS);
     this.readers = readers;
     this.budget = new Budget(limits.protocolMaxConnectionMemory());
     this.idleNanos = limits.protocolIdleTimeout().toNanos();

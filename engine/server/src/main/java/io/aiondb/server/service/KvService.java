@@ -1,5 +1,7 @@
 package io.aiondb.server.service;
 
+import io.aiondb.server.audit.AuditLog;
+
 import io.aiondb.server.AionException;
 import io.aiondb.server.ErrorCode;
 import io.aiondb.server.consensus.Consensus;
@@ -63,6 +65,7 @@ public final class KvService implements AutoCloseable {
   private final QueryExecutor queries;
   private final WatchHub watches;
   private final Runnable indexCreated;
+  private final AuditLog audit;
   private final Duration timeout;
   private final ExecutorService readers;
   /** Cheap continuations after a barrier (a cache hit, handing the answer to the transport): virtual threads. */
@@ -74,6 +77,13 @@ public final class KvService implements AutoCloseable {
    */
   public KvService(Consensus consensus, RocksStore store, QueryExecutor queries, WatchHub watches,
       Runnable indexCreated, Duration requestTimeout, ExecutorService readers) {
+    this(consensus, store, queries, watches, indexCreated, requestTimeout, readers, AuditLog.OFF);
+  }
+
+  /** @param audit where namespace and index changes are recorded (docs/security.md "Audit log") */
+  public KvService(Consensus consensus, RocksStore store, QueryExecutor queries, WatchHub watches,
+      Runnable indexCreated, Duration requestTimeout, ExecutorService readers, AuditLog audit) {
+    this.audit = audit;
     this.consensus = consensus;
     this.store = store;
     this.queries = queries;
@@ -110,23 +120,48 @@ public final class KvService implements AutoCloseable {
   }
 
   public CompletableFuture<ApplyResult.NamespaceCreated> createNamespace(Caller caller, String name) {
-    return write(caller, new Command.CreateNamespace(name), ApplyResult.NamespaceCreated.class);
+    return audited(caller, "namespace.create", "namespace/" + name,
+        () -> write(caller, new Command.CreateNamespace(name), ApplyResult.NamespaceCreated.class),
+        r -> r.created() ? null : "it existed");
   }
 
   /** Drops a namespace with all its keys; the result says whether it existed. */
   public CompletableFuture<ApplyResult.NamespaceDropped> dropNamespace(Caller caller, String name) {
-    return write(caller, new Command.DropNamespace(name), ApplyResult.NamespaceDropped.class);
+    return audited(caller, "namespace.drop", "namespace/" + name,
+        () -> write(caller, new Command.DropNamespace(name), ApplyResult.NamespaceDropped.class),
+        r -> r.existed() ? null : "there was none");
   }
 
   public CompletableFuture<ApplyResult.IndexCreated> createIndex(Caller caller, Command.CreateIndex create) {
-    return write(caller, create, ApplyResult.IndexCreated.class).thenApply(r -> {
-      if (r.created()) indexCreated.run();
-      return r;
-    });
+    return audited(caller, "index.create", "index/" + create.namespace() + "/" + create.name(),
+        () -> write(caller, create, ApplyResult.IndexCreated.class).thenApply(r -> {
+          if (r.created()) indexCreated.run();
+          return r;
+        }), r -> r.created() ? null : "it existed");
   }
 
   public CompletableFuture<ApplyResult.IndexDropped> dropIndex(Caller caller, Command.DropIndex drop) {
-    return write(caller, drop, ApplyResult.IndexDropped.class);
+    return audited(caller, "index.drop", "index/" + drop.namespace() + "/" + drop.name(),
+        () -> write(caller, drop, ApplyResult.IndexDropped.class), r -> r.existed() ? null : "there was none");
+  }
+
+  /**
+   * A privileged operation: one audit record when it ends, whatever the outcome (a refusal before it started too),
+   * with the error's code and message when it failed. The caller gets the operation's own future.
+   */
+  private <T> CompletableFuture<T> audited(Caller caller, String operation, String target,
+      java.util.function.Supplier<CompletableFuture<T>> call, java.util.function.Function<T, String> detail) {
+    CompletableFuture<T> f;
+    try {
+      f = call.get();
+    } catch (RuntimeException e) {
+      audit.record(caller, operation, target, AuditLog.Outcome.failure, AuditLog.describe(e));
+      throw e;
+    }
+    f.whenComplete((r, err) -> audit.record(caller, operation, target,
+        err == null ? AuditLog.Outcome.success : AuditLog.Outcome.failure,
+        err == null ? detail.apply(r) : AuditLog.describe(err)));
+    return f;
   }
 
   /** Bytes of JSON and text values {@code c} carries: what validating it costs. */
