@@ -105,12 +105,9 @@ public final class HttpApi {
     ctx.addEndHandler(v -> {
       String route = ctx.currentRoute() == null || ctx.currentRoute().getPath() == null
           ? "unmatched" : ctx.currentRoute().getPath();
-      Timer.builder("aion.http.requests")
-          .description("HTTP requests by route, method and status")
-          .tag("method", ctx.request().method().name())
-          .tag("route", route)
-          .tag("status", Integer.toString(ctx.response().getStatusCode()))
-          .register(node.metrics())
+      RequestTimers.timer(node.metrics(), "aion.http.requests", "HTTP requests by route, method and status",
+              "method", ctx.request().method().name(), "route", route,
+              "status", Integer.toString(ctx.response().getStatusCode()))
           .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     });
     ctx.next();

@@ -199,6 +199,7 @@ final class Connection {
       default -> { }
     }
     if (inFlight.incrementAndGet() >= MAX_IN_FLIGHT) pause();
+    long started = System.nanoTime();
     CompletableFuture<Answer> answer;
     try {
       answer = isWrite(req) ? ordered(req) : dispatch(req);
@@ -206,17 +207,30 @@ final class Connection {
       answer = CompletableFuture.failedFuture(e);
     }
     answer.whenComplete((a, err) -> {
+      String outcome;
       if (err == null) {
         send(id, ProtocolCodec.OK, a.payload());
         budget.releaseAnswer(a.reserved());
+        outcome = "ok";
       } else {
         AionException e = KvService.error(err);
         send(id, ProtocolCodec.ERROR, ProtocolCodec.error(e.code(), e.getMessage()));
+        outcome = e.code().name();
       }
+      io.aiondb.server.api.RequestTimers.timer(node.metrics(), "aion.protocol.requests",
+              "Binary protocol requests by operation and outcome (ok, or the error code)",
+              "op", op(req), "outcome", outcome)
+          .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
       budget.releaseRequest(held);
       inFlight.decrementAndGet();
       resume();
     });
+  }
+
+  /** The metrics tag of a request: its frame type in lower case ({@code get}, {@code put}, {@code namespace-create}). */
+  private static String op(Request req) {
+    String n = req.getClass().getSimpleName();
+    return n.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
   }
 
   private static boolean isWrite(Request req) {

@@ -84,7 +84,9 @@ class HttpApiIT {
     c.get("t", "m");
     Resp metrics = call("GET", "/metrics");
     assertThat(metrics.status()).isEqualTo(200);
-    assertThat(metrics.body()).contains("aion_http_requests_seconds_count").contains("cache_gets_total").contains("aion_applied_revision");
+    assertThat(metrics.body()).contains("aion_http_requests_seconds_count").contains("cache_gets_total").contains("aion_applied_revision")
+        .containsPattern("aion_http_requests_seconds_bucket\\{method=\"GET\",route=\"/health\",status=\"200\",le=\"0.001\"} ")
+        .containsPattern("aion_http_requests_seconds_bucket\\{method=\"PUT\",route=\"/v1/ns/:ns/keys/\\*?\",status=\"200\",le=\"30.0\"} ");
     assertThat(call("GET", "/v1/openapi.json").json().path("openapi").asText()).startsWith("3.");
     assertThat(c.compact().has("versionsRemoved")).isTrue();
   }

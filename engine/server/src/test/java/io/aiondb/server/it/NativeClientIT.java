@@ -92,6 +92,15 @@ class NativeClientIT {
     }
     CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).join();
     assertThat(db.query("pipe", "{\"keysOnly\": true, \"limit\": 1000}").get("count").asInt()).isEqualTo(100);
+    // every request is timed per operation and outcome, in histogram buckets (docs/metrics.md)
+    String metrics = s.server.node().metrics().scrape();
+    assertThat(metrics).containsPattern("aion_protocol_requests_seconds_count\\{op=\"put\",outcome=\"ok\"} ([0-9.E]+)")
+        .contains("aion_protocol_requests_seconds_bucket{op=\"get\",outcome=\"ok\",le=\"0.001\"}")
+        .contains("aion_protocol_requests_seconds_bucket{op=\"get\",outcome=\"ok\",le=\"30.0\"}");
+    var count = java.util.regex.Pattern.compile("aion_protocol_requests_seconds_count\\{op=\"put\",outcome=\"ok\"} ([0-9.E]+)")
+        .matcher(metrics);
+    assertThat(count.find()).isTrue();
+    assertThat(Double.parseDouble(count.group(1))).as("the 2,000 puts above").isGreaterThanOrEqualTo(2000);
   }
 
   @Test
