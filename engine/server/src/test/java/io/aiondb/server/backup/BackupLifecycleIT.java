@@ -153,21 +153,7 @@ class BackupLifecycleIT {
       Backups.GroupSource source = source(n);
       java.util.concurrent.CountDownLatch uploading = new java.util.concurrent.CountDownLatch(1);
       java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-      ObjectStore real = new S3ObjectStore(target);
-      ObjectStore slow = new Forwarding(real) {
-        @Override
-        public void put(String key, java.io.InputStream in, long length) throws java.io.IOException {
-          if (key.startsWith("objects/")) {
-            uploading.countDown();
-            try {
-              release.await();
-            } catch (InterruptedException e) {
-              throw new java.io.InterruptedIOException();
-            }
-          }
-          super.put(key, in, length);
-        }
-      };
+      ObjectStore slow = pausing(new S3ObjectStore(target), key -> key.startsWith("objects/"), uploading, release);
       try (Backups nodeA = new Backups(slow, null, source, "gc", "a", "test", tmp.resolve("l-a"), Clock.systemUTC());
            Backups nodeB = new Backups(new S3ObjectStore(target), null, source, "gc", "b", "test", tmp.resolve("l-b"),
                Clock.systemUTC());
@@ -207,19 +193,8 @@ class BackupLifecycleIT {
       write(n, 0);
       java.util.concurrent.CountDownLatch uploading = new java.util.concurrent.CountDownLatch(1);
       java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-      ObjectStore slow = new Forwarding(new S3ObjectStore(new BackupTarget(s3.url(), S3Server.BUCKET, "stores-a",
-          "us-east-1", true))) {
-        @Override
-        public void put(String key, java.io.InputStream in, long length) throws java.io.IOException {
-          uploading.countDown();
-          try {
-            release.await();
-          } catch (InterruptedException e) {
-            throw new java.io.InterruptedIOException();
-          }
-          super.put(key, in, length);
-        }
-      };
+      ObjectStore slow = pausing(new S3ObjectStore(new BackupTarget(s3.url(), S3Server.BUCKET, "stores-a", "us-east-1",
+          true)), key -> true, uploading, release);
       var lock = new java.util.concurrent.atomic.AtomicReference<Operation>();
       try (Backups dflt = new Backups(slow, null, source(n), "gc", "a", "test", tmp.resolve("s-a"), Clock.systemUTC(), 1, lock);
            Backups named = new Backups(new S3ObjectStore(new BackupTarget(s3.url(), S3Server.BUCKET, "stores-b",
@@ -241,6 +216,25 @@ class BackupLifecycleIT {
       java.nio.file.Files.createDirectories(dir);
       n.server.node().store().checkpoint(dir.resolve("g"));
       return List.of(new Backups.GroupCopy("g", "", "", dir.resolve("g")));
+    };
+  }
+
+  /** {@code real}, whose puts of keys {@code which} accepts say so on {@code uploading} and wait for {@code release}. */
+  private static ObjectStore pausing(ObjectStore real, java.util.function.Predicate<String> which,
+      java.util.concurrent.CountDownLatch uploading, java.util.concurrent.CountDownLatch release) {
+    return new Forwarding(real) {
+      @Override
+      public void put(String key, java.io.InputStream in, long length) throws java.io.IOException {
+        if (which.test(key)) {
+          uploading.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            throw new java.io.InterruptedIOException();
+          }
+        }
+        super.put(key, in, length);
+      }
     };
   }
 
