@@ -43,7 +43,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Edits of a running AionCluster carried out by the operator, end to end (real kube-apiserver, controller-manager,
  * process kubelet running real engine processes), each under a client write load with a checker: a spec.config change
- * rolls one member at a time, the leader last; scaling 3→5→3 leaves the Raft membership equal to the pods; an
+ * rolls one member at a time, the leader last; scaling 3→5→1→3 leaves the Raft membership equal to the pods; an
  * upgrade between two engine builds that report different versions; a stalled upgrade that halts after one member
  * and recovers when the spec is set back; a member whose volume is deleted is replaced. No acknowledged write is
  * lost. All share one cluster (CI time). Prints the load's figures (longest write gap, failed attempts, p99 write
@@ -165,14 +165,24 @@ class RolloutIT {
     }
   }
 
-  /** (b) Scale 3→5→3 under load: members join as learners, are promoted, then leave; membership equals the pods. */
+  /**
+   * (b) Scale 3→5→1→3 under load (one scenario: each scaling step costs a rollout's worth of CI time). Up to 5: the
+   * new members join as learners and are promoted, (c) with the operator killed in the middle (a new one, started by
+   * the supervisor, finishes); down to 1: four members are decommissioned and their volumes kept (reclaimPolicy
+   * Retain); back to 3: roll-1 and roll-2 come back on the volumes they left, with a stale Raft log and data (they are
+   * not Ready until added, since they know no leader), are added, catch up over the stale log and are promoted.
+   * Membership equals the pods at every step; nothing lost, read back from one of the returning members.
+   */
   @Test
   @Order(2)
-  void scalingUpAndDownKeepsMembershipEqualToThePods() throws Exception {
+  void scalingUpDownAndBackKeepsMembershipEqualToThePodsAndReusesTheKeptVolumes() throws Exception {
+    Map<String, String> claimUids = new HashMap<>();
+    for (String c : List.of("data-roll-1", "data-roll-2")) {
+      claimUids.put(c, client().persistentVolumeClaims().inNamespace(NS).withName(c).get().getMetadata().getUid());
+    }
     try (Load load = new Load()) {
       load.awaitWrites(50);
       cluster().patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":5}}");
-      // (c) the operator is killed in the middle of the scale-up; a new one (started by the supervisor) finishes it
       await().atMost(TIMEOUT).until(() -> client().apps().statefulSets().inNamespace(NS).withName(NAME).get()
           .getSpec().getReplicas() >= 4);
       int starts = operatorStarts.get();
@@ -181,38 +191,19 @@ class RolloutIT {
       awaitUpToDate(5);
       assertThat(voters()).containsExactly("roll-0", "roll-1", "roll-2", "roll-3", "roll-4");
       assertThat(reasons()).contains("ScaleStatefulSet", "AddLearner", "Promote");
+
+      cluster().patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":1}}");
+      awaitUpToDate(1);
+      assertThat(pods()).extracting(p -> p.getMetadata().getName()).containsExactly("roll-0");
+      assertThat(voters()).containsExactly("roll-0");
+      assertThat(reasons()).contains("Decommission");
+      assertThat(claims()).as("reclaimPolicy Retain keeps the volumes of removed members")
+          .contains("data-roll-1", "data-roll-2", "data-roll-3", "data-roll-4");
+      load.awaitWrites(50); // written while roll-1 and roll-2 are away: their logs miss these
+
       cluster().patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":3}}");
       awaitUpToDate(3);
       assertThat(pods()).extracting(p -> p.getMetadata().getName()).containsExactly("roll-0", "roll-1", "roll-2");
-      assertThat(voters()).containsExactly("roll-0", "roll-1", "roll-2");
-      assertThat(reasons()).contains("Decommission");
-      assertThat(claims()).as("reclaimPolicy Retain keeps the volumes of removed members")
-          .contains("data-roll-3", "data-roll-4");
-      load.finishAndCheck("scale 3->5->3");
-    }
-  }
-
-  /**
-   * (b') Scale 3→1→3 under load: down to one member, then up again, the two members coming back on the volumes they
-   * left behind (reclaimPolicy Retain): their old Raft log and data are stale, they are not Ready until added (they
-   * know no leader), yet they are added, catch up over the stale log and are promoted; nothing lost, read back from
-   * one of them.
-   */
-  @Test
-  @Order(3)
-  void scalingToOneMemberAndBackReusesTheKeptVolumes() throws Exception {
-    Map<String, String> claimUids = new HashMap<>();
-    for (String c : List.of("data-roll-1", "data-roll-2")) {
-      claimUids.put(c, client().persistentVolumeClaims().inNamespace(NS).withName(c).get().getMetadata().getUid());
-    }
-    try (Load load = new Load()) {
-      load.awaitWrites(50);
-      cluster().patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":1}}");
-      awaitUpToDate(1);
-      assertThat(voters()).containsExactly("roll-0");
-      load.awaitWrites(50); // written while roll-1 and roll-2 are away: their logs miss these
-      cluster().patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":3}}");
-      awaitUpToDate(3);
       assertThat(voters()).containsExactly("roll-0", "roll-1", "roll-2");
       for (String m : List.of("roll-1", "roll-2")) {
         var c = client().persistentVolumeClaims().inNamespace(NS).withName("data-" + m).get();
@@ -220,7 +211,7 @@ class RolloutIT {
         var st = JSON.readTree(request("GET", engine(pod(m)), "/v1/status", null).body());
         assertThat(st.path("dataState").asText()).as("%s started on its old data", m).isEqualTo("present");
       }
-      load.finishAndCheck("scale 3->1->3 on kept volumes", "roll-2");
+      load.finishAndCheck("scale 3->5->1->3, back on kept volumes", "roll-2");
     }
   }
 
