@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * with schemathesis' report (each finding with a curl command that reproduces it). Afterwards the node must still
  * answer /health and serve a write and a read.
  *
- * <p>{@code -Daion.apiFuzz.maxExamples=N} (default 50 per operation) and {@code -Daion.apiFuzz.seed=S} (default
+ * <p>{@code -Daion.apiFuzz.maxExamples=N} (default 30 per operation) and {@code -Daion.apiFuzz.seed=S} (default
  * fixed, so CI runs the same cases) change the run; {@code bin/api-fuzz} runs it longer with a random seed.
  */
 class ApiSchemaFuzzIT {
@@ -38,7 +38,7 @@ class ApiSchemaFuzzIT {
 
   @Test
   void everyAnswerMatchesTheDocumentAndTheNodeStaysHealthy() throws Exception {
-    int maxExamples = Integer.getInteger("aion.apiFuzz.maxExamples", 50);
+    int maxExamples = Integer.getInteger("aion.apiFuzz.maxExamples", 30);
     long seed = Long.getLong("aion.apiFuzz.seed", 20261206L);
     Path work = Path.of("target/api-fuzz").toAbsolutePath();
     deleteRecursively(work);
