@@ -349,8 +349,7 @@ class AionBackupReconcilerTest {
   private void awaitReason(String cluster, String reason, String message) {
     await().atMost(WAIT).untilAsserted(() -> {
       var st = client.resources(AionCluster.class).inNamespace(NS).withName(cluster).get().getStatus();
-      assertThat(st).isNotNull();
-      assertThat(st.getConditions()).anySatisfy(c -> {
+      assertThat(st == null ? null : st.getConditions()).as("conditions of %s", cluster).anySatisfy(c -> {
         assertThat(c.getReason()).isEqualTo(reason);
         assertThat(c.getMessage()).contains(message);
       });

@@ -229,9 +229,15 @@ final class Connection {
 
   /** The metrics tag of a request: its frame type in lower case ({@code get}, {@code put}, {@code namespace-create}). */
   private static String op(Request req) {
-    String n = req.getClass().getSimpleName();
-    return n.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+    return OP_TAG.get(req.getClass());
   }
+
+  private static final ClassValue<String> OP_TAG = new ClassValue<>() {
+    @Override
+    protected String computeValue(Class<?> type) {
+      return type.getSimpleName().replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+    }
+  };
 
   private static boolean isWrite(Request req) {
     return req instanceof Request.Put || req instanceof Request.Delete || req instanceof Request.Txn

@@ -93,7 +93,8 @@ class AuditIT {
 
       int expected = calls.size() + 7;
       Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> lines(file).size() >= expected);
-      Thread.sleep(300); // nothing more may come
+      Awaitility.await("no record more").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3))
+          .until(() -> lines(file).size() == expected);
       List<JsonNode> records = new ArrayList<>();
       for (String l : lines(file)) records.add(JSON.readTree(l));
       Map<String, Integer> count = new LinkedHashMap<>();
