@@ -19,7 +19,7 @@ public class ConfigEntry {
       "['node.id', 'cluster.peers', 'cluster.initial-members', 'cluster.bootstrap', 'raft.host', 'raft.port', 'http.port', 'http.host', 'data.dir', 'data.cold-dir', "
           + "'http.port-file', 'tls.cert-file', 'tls.key-file', 'tls.ca-file', 'tls.client-auth', 'backup.s3.bucket',"
           + " 'backup.s3.endpoint', 'backup.s3.prefix', 'backup.s3.region', 'backup.s3.path-style',"
-          + " 'backup.encryption-key-file', 'backup.encryption-old-key-files']";
+          + " 'backup.encryption-key-file', 'backup.encryption-old-key-files', 'backup.stores-file']";
 
   @Required
   @Size(min = 1, max = 63)

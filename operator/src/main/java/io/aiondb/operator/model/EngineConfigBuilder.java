@@ -27,6 +27,9 @@ public final class EngineConfigBuilder {
   public static final String BACKUP_KEY_PATH = "/etc/aion-backup-key";
   public static final String BACKUP_KEY_FILE = "backup.key";
 
+  /** Each member's audit log (docs/security.md "Audit log"), on its data volume next to the data directory. */
+  public static final String AUDIT_FILE = DATA_PATH + "/audit/audit.log";
+
   /** spec.backup.stores: the engine's backup.stores-file, a second key of the ConfigMap. */
   public static final String STORES_FILE = "backup-stores.properties";
   /** Where each named store's credentials and key are mounted: {@code <path>/<name>/credentials}, {@code .../key}. */
@@ -88,6 +91,9 @@ public final class EngineConfigBuilder {
     if (cluster.getSpec().getConfig() != null) {
       cluster.getSpec().getConfig().forEach(e -> settings.put(e.getName(), e.getValue()));
     }
+    // Secure by default, unless spec.config says otherwise (an empty audit.file turns it off): every member keeps an
+    // audit log of privileged operations on its data volume (docs/operator.md "Audit log").
+    settings.putIfAbsent("audit.file", AUDIT_FILE);
     // Operator-owned settings last so that they win (validation rejects them in spec.config anyway).
     settings.put("cluster.peers", names.peers(topology.peerCount()));
     settings.put("cluster.initial-members", topology.initialMembersValue());

@@ -364,6 +364,8 @@ class AionClusterValidationTest {
     assertThat(errors(base + "[{name: " + "a".repeat(41) + ", " + s3 + "}]}")).singleElement().asString()
         .contains("spec.backup.stores[0].name");
     assertThat(errors(base + "[{name: archive}]}")).singleElement().asString().contains("spec.backup.stores[0].s3");
+    assertThat(errors("version: 0.1.0\nconfig: [{name: backup.stores-file, value: /tmp/x}]")).singleElement().asString()
+        .contains("backup.* (use spec.backup)");
   }
 
   @Test

@@ -76,6 +76,16 @@ class BuildersTest {
   }
 
   @Test
+  void everyMemberKeepsAnAuditLogOnItsVolumeUnlessTheConfigSaysOtherwise() {
+    assertThat(EngineConfigBuilder.settings(cluster)).containsEntry("audit.file", "/var/lib/aion/audit/audit.log");
+    cluster.getSpec().setConfig(List.of(new ConfigEntry("audit.file", "")));
+    assertThat(EngineConfigBuilder.settings(cluster)).as("turned off").containsEntry("audit.file", "");
+    cluster.getSpec().setConfig(List.of(new ConfigEntry("audit.stdout", "true")));
+    assertThat(EngineConfigBuilder.settings(cluster)).containsEntry("audit.file", "/var/lib/aion/audit/audit.log")
+        .containsEntry("audit.stdout", "true");
+  }
+
+  @Test
   void buildersAreDeterministic() {
     assertThat(StatefulSetBuilders.statefulSet(cluster, REPO)).isEqualTo(StatefulSetBuilders.statefulSet(cluster, REPO));
     assertThat(EngineConfigBuilder.hash(cluster)).isEqualTo(EngineConfigBuilder.hash(cluster));
