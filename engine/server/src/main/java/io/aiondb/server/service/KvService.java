@@ -209,11 +209,19 @@ public final class KvService implements AutoCloseable {
   public CompletableFuture<ValueRead> get(Caller caller, ReadOptions read, ReadGate gate, String namespace, byte[] key,
       long revision) {
     return start(() -> {
-      NamespaceInfo ns = namespace(caller, namespace);
+      Command.validateNamespace(namespace);
       Command.validateKey(key);
       if (revision < 0) throw new AionException(ErrorCode.BAD_REQUEST, "revision must be >= 0, not " + revision);
-      return ns;
-    }).thenCompose(ns -> afterBarrier(read, gate, onContinuation -> {
+      return namespace;
+    }).thenCompose(name -> afterBarrier(read, gate, onContinuation -> {
+      // the namespace as of the read: a node that has not applied its creation yet (a follower behind, a restarted
+      // node replaying its log) passes the barrier first, then finds it
+      NamespaceInfo ns;
+      try {
+        ns = namespace(caller, namespace);
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(error(e));
+      }
       if (revision == 0) { // a cache hit needs no I/O: answered on the thread that is running
         long readRevision = store.appliedRevision();
         Optional<VersionRecord> cached = store.getCurrentIfCached(ns.id(), key);
@@ -261,15 +269,15 @@ public final class KvService implements AutoCloseable {
   public CompletableFuture<RocksStore.HistoryPage> history(Caller caller, ReadOptions read, ReadGate gate,
       String namespace, byte[] key, long before, int limit, long maxBytes) {
     return start(() -> {
-      NamespaceInfo ns = namespace(caller, namespace);
+      Command.validateNamespace(namespace);
       Command.validateKey(key);
       if (limit < 1 || before < 1 || maxBytes < 1) {
         throw new AionException(ErrorCode.BAD_REQUEST, "limit, before and maxBytes must be >= 1");
       }
-      return ns;
-    }).thenCompose(ns -> barrier(read).thenCompose(v -> gate.enter()).thenApplyAsync(
-        v -> store.historyPage(ns.id(), key, before, limit, Math.min(maxBytes, RocksStore.HISTORY_PAGE_MAX_BYTES)),
-        readers));
+      return namespace;
+    }).thenCompose(name -> barrier(read).thenCompose(v -> gate.enter()).thenApplyAsync(
+        v -> store.historyPage(namespace(caller, namespace).id(), key, before, limit,
+            Math.min(maxBytes, RocksStore.HISTORY_PAGE_MAX_BYTES)), readers)); // the namespace as of the read
   }
 
   /** One page of a query (parsed by the transport, off its event loop); query.* limits apply. */
@@ -280,8 +288,11 @@ public final class KvService implements AutoCloseable {
   /** As {@link #query(Caller, ReadOptions, String, Query)}, entering {@code gate} before the query runs. */
   public CompletableFuture<QueryResult> query(Caller caller, ReadOptions read, ReadGate gate, String namespace,
       Query query) {
-    return start(() -> namespace(caller, namespace)).thenCompose(ns -> barrier(read).thenCompose(v -> gate.enter())
-        .thenApplyAsync(v -> queries.execute(query, ns), readers));
+    return start(() -> {
+      Command.validateNamespace(namespace);
+      return namespace;
+    }).thenCompose(name -> barrier(read).thenCompose(v -> gate.enter())
+        .thenApplyAsync(v -> queries.execute(query, namespace(caller, namespace)), readers)); // the namespace as of the read
   }
 
   /** Namespaces sorted by name (read from memory: answered at once). */

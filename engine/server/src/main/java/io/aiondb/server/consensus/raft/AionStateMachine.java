@@ -23,6 +23,7 @@ import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -254,6 +255,8 @@ public final class AionStateMachine extends BaseStateMachine {
       updateLastAppliedTermIndex(term, index);
       return CompletableFuture.completedFuture(Message.EMPTY);
     }
+    // on the leader: the followers learn this commit within a few ms (by the next append, or else a heartbeat)
+    commits.committed(index);
     try {
       // An entry this version cannot decode (a command kind from a newer version) stops this replica below, rather
       // than being skipped here while newer replicas apply it: a stopped replica can be upgraded, a diverged one not.
@@ -300,19 +303,40 @@ public final class AionStateMachine extends BaseStateMachine {
   /**
    * The index a linearizable read must wait for, as 8 bytes: the last entry that may have changed data. Ratis runs
    * this on the leader after it has applied the read index, so the state at the read index equals the state at this
-   * index (later entries up to the read index are configuration, no-op or log-metadata entries); a follower that has
-   * applied this far may answer. A restarted follower whose data is current passes at once.
+   * index (later entries up to the read index are configuration or no-op entries); a node that has applied this far
+   * may answer. A restarted follower whose data is current passes at once. Not RocksDB's applied index:
+   * {@link #takeSnapshot} moves that to the snapshot index, which may be a configuration or no-op entry.
    *
-   * <p>Not the last applied index: when the last entry is Ratis's log-metadata entry (appended after every commit),
-   * a follower learns that it is committed only from the leader's next append or heartbeat (Ratis 3.3.0 sends no
-   * commit-only appendEntries), so a follower read right after a write would wait up to a heartbeat interval.
-   * The data entry's commit reaches followers at once, inside that metadata entry's appendEntries. Not RocksDB's
-   * applied index either: {@link #takeSnapshot} moves that to the snapshot index, which may be a metadata entry.
+   * <p>{@code request} holds the asking follower's peer id (UTF-8; empty when the leader asks itself): its appender
+   * sends a heartbeat at once, carrying the commit index the follower must reach, so the follower does not wait for
+   * the next append or periodic heartbeat (Ratis's master does the same for its own follower reads, RATIS-2392).
    */
   @Override
   public CompletableFuture<Message> query(Message request) {
-    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(lastDataIndex).array())));
+    long index = lastDataIndex;
+    if (!request.getContent().isEmpty()) commits.readIndexAsked(RaftPeerId.valueOf(request.getContent()), index);
+    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(index).array())));
   }
+
+  private volatile RaftServer.Division division;
+
+  /** This group's division of the local server, once Ratis has one (null before). */
+  private RaftServer.Division division() {
+    RaftServer.Division d = division;
+    if (d != null) return d;
+    try {
+      RaftServer server = getServer().getNow(null);
+      if (server == null) return null;
+      d = server.getDivision(getGroupId());
+      division = d;
+      return d;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** Tells the followers each commit index at once (Ratis's log-metadata entries are off: see CommitNotifier). */
+  private final CommitNotifier commits = new CommitNotifier(this::division);
 
   /** The highest log index whose effects this node holds (RocksDB's applied index or the last entry applied). */
   public long appliedIndexWatermark() {

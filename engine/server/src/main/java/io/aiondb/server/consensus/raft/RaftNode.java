@@ -394,10 +394,11 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
     // size ... exceeds the max buffer limit"); Ratis requires the log write buffer to be at least this limit + 8.
     RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("8MB"));
     RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("16MB"));
-    // The default, made explicit because linearizable reads on followers depend on it: after each commit the leader
-    // appends a metadata entry whose appendEntries carries the new commit index to the followers at once (Ratis
-    // 3.3.0 sends no commit-only appendEntries; without it a follower learns a commit from the next heartbeat).
-    RaftServerConfigKeys.Log.setLogMetadataEnabled(p, true);
+    // Off: after every commit Ratis would append (write, fsync, replicate) a log-metadata entry, which a one-client
+    // write waited for (~1 ms of ~4.5 on three nodes, docs/design/replication.md). Its one use here, carrying each
+    // commit index to the followers at once, is done by a heartbeat the leader sends as it applies an entry and
+    // when a follower asks for a read index (AionStateMachine, LeaderHeartbeats).
+    RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
     catchUpSettings(p);
     // raft.grpc.message.size.max stays at Ratis's 64 MiB: a snapshot is sent in 16 MiB chunks, and a 16 MiB limit
     // (set here before) made every install of a snapshot holding a file over 16 MiB fail with RESOURCE_EXHAUSTED.
@@ -740,8 +741,8 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
    * A read-only request addressed to the leader this node knows. Left to the Ratis client's own choice, it went to
    * whichever member the client last took for the leader, which may be another follower: Ratis lets a follower
    * answer it (follower ReadIndex: it asks the leader for its commit index and waits until it has applied that
-   * far), and since that succeeds the client never corrects its choice. That follower learns the commit of the
-   * leader's newest log-metadata entry only from the next heartbeat, so such reads waited up to ~250 ms (measured,
+   * far), and since that succeeds the client never corrects its choice. That follower learned the commit index it
+   * waited for only from the leader's next heartbeat, so such reads waited up to ~250 ms (measured,
    * docs/design/replication.md). Without a leader in view the client chooses. No Ratis-level retry: a failure goes
    * back to {@link #readIndex}, which retries with backoff against the leader known then.
    */
@@ -756,7 +757,9 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
     }
     if (leader == null) return readClient.io().sendReadOnly(Message.EMPTY);
     readClient.getClientRpc().addRaftPeers(List.of(leader)); // a no-op once known; members added later are not
-    return readClient.io().sendReadOnly(Message.EMPTY, leader.getId());
+    // a follower names itself: the leader's appender then sends it the commit index at once (AionStateMachine.query)
+    Message ask = leader.getId().equals(selfId) ? Message.EMPTY : Message.valueOf(selfId.toByteString());
+    return readClient.io().sendReadOnly(ask, leader.getId());
   }
 
   /** The index of the last log entry this node applied (including configuration entries). */
