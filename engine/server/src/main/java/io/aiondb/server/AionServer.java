@@ -53,6 +53,7 @@ public final class AionServer implements AutoCloseable {
       if (!node.raft().awaitLeader(config.electionTimeout().multipliedBy(3).plusSeconds(2))) {
         LOG.warn("no leader yet: waiting for a quorum of cluster.peers to come up (the API answers 503 meanwhile)");
       }
+      node.startAuthBootstrap();
       if (config.portFile() != null) {
         var tmp = config.portFile().resolveSibling(config.portFile().getFileName() + ".tmp");
         Files.writeString(tmp, Integer.toString(api.port()));

@@ -13,6 +13,10 @@ public enum ErrorCode {
   NAMESPACE_NOT_FOUND(404),
   KEY_NOT_FOUND(404),
   METHOD_NOT_ALLOWED(405),
+  /** auth.enabled: no valid credentials (no token, a bad, expired or revoked one, a failed login). */
+  UNAUTHENTICATED(401),
+  /** auth.enabled: the caller's roles do not grant the operation on what it names. */
+  FORBIDDEN(403),
   REVISION_MISMATCH(409),
   UNSAFE(409),
   RECONFIGURATION_IN_PROGRESS(409),

@@ -1,6 +1,8 @@
 package io.aiondb.server;
 
 import io.aiondb.server.config.AionConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import io.aiondb.server.consensus.raft.RaftNode;
 import io.aiondb.server.history.Compactor;
 import io.aiondb.server.query.QueryExecutor;
@@ -21,6 +23,7 @@ import java.time.Clock;
  * cluster routes use the status pieces and {@link #clusterAdmin()}. Closing it drains writes and closes RocksDB.
  */
 public final class Node implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Node.class);
   private final AionConfig config;
   private final io.aiondb.server.security.TlsMaterial tls;
   private final RocksStore store;
@@ -36,6 +39,9 @@ public final class Node implements AutoCloseable {
   private final io.aiondb.server.backup.Backups backups;
   private final java.util.Map<String, io.aiondb.server.backup.Backups> namedBackups;
   private final io.aiondb.server.audit.AuditLog audit;
+  private final io.aiondb.server.service.AuthService auth;
+  private final char[] rootPassword;
+  private volatile boolean closing;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
@@ -66,12 +72,15 @@ public final class Node implements AutoCloseable {
     int readerThreads = Math.max(8, Runtime.getRuntime().availableProcessors() * 4) + config.query().maxConcurrent();
     java.util.concurrent.atomic.AtomicInteger readerIds = new java.util.concurrent.atomic.AtomicInteger();
     this.audit = openAudit(config, clock);
+    this.auth = new io.aiondb.server.service.AuthService(config.auth().enabled(), store, proposer, clock,
+        config.auth().tokenTtl(), config.requestTimeout(), audit);
+    this.rootPassword = readRootPassword(config);
     this.service = new io.aiondb.server.service.KvService(proposer, store, queries, watches, indexBuilder::wake,
         config.requestTimeout(), java.util.concurrent.Executors.newFixedThreadPool(readerThreads, r -> {
           Thread t = new Thread(r, "aion-reader-" + readerIds.incrementAndGet());
           t.setDaemon(true);
           return t;
-        }), audit);
+        }), audit, auth);
     var backupLock = new java.util.concurrent.atomic.AtomicReference<io.aiondb.server.backup.Operation>();
     this.backups = config.backupTarget() == null ? null : new io.aiondb.server.backup.Backups(
         new io.aiondb.server.backup.S3ObjectStore(config.backupTarget()), backupCrypto, this::copyGroups,
@@ -187,6 +196,52 @@ public final class Node implements AutoCloseable {
     return backups;
   }
 
+  /** Authentication and authorization (docs/security.md); every check passes with auth.enabled=false. */
+  public io.aiondb.server.service.AuthService auth() {
+    return auth;
+  }
+
+  private static char[] readRootPassword(AionConfig config) {
+    Path f = config.auth().rootPasswordFile();
+    if (f == null) return null;
+    try {
+      String p = Files.readString(f).strip();
+      if (p.isEmpty()) throw new IllegalStateException("auth.root-password-file " + f + " is empty");
+      io.aiondb.server.auth.Passwords.validateNew(p.toCharArray());
+      return p.toCharArray();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot read auth.root-password-file " + f + ": " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("auth.root-password-file " + f + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * With auth.enabled: in the background, until the cluster has a token signing key and (when this node has
+   * auth.root-password-file) a root user, proposes them ("only if absent": every member may try).
+   */
+  public void startAuthBootstrap() {
+    if (!auth.enabled()) return;
+    Thread.ofVirtual().name("aion-auth-bootstrap").start(() -> {
+      while (!closing) {
+        var s = auth.snapshot();
+        if (s.signer() != null && (rootPassword == null || s.users().containsKey(io.aiondb.server.service.AuthService.ROOT))) {
+          return;
+        }
+        try {
+          if (raft().ready()) auth.bootstrap(rootPassword).get(config.requestTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+          LOG.debug("auth bootstrap not done yet: {}", e.toString());
+        }
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+  }
+
   /** The audit log (docs/security.md "Audit log"); {@link io.aiondb.server.audit.AuditLog#OFF} when not configured. */
   public io.aiondb.server.audit.AuditLog audit() {
     return audit;
@@ -255,6 +310,7 @@ public final class Node implements AutoCloseable {
 
   @Override
   public void close() {
+    closing = true;
     if (backups != null) backups.close();
     namedBackups.values().forEach(io.aiondb.server.backup.Backups::close);
     audit.close();

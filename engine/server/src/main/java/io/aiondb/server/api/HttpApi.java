@@ -79,9 +79,12 @@ public final class HttpApi {
   private void build() {
     router.route().handler(this::metrics);
     router.route().handler(this::timeouts);
+    router.route().handler(this::authenticate);
     router.route().handler(this::audit);
+    router.route().handler(this::access);
     router.route().handler(BodyHandler.create().setBodyLimit(BODY_LIMIT).setHandleFileUploads(false)
         .setDeleteUploadedFilesOnEnd(true));
+    new AuthRoutes(this).register(router);
     new AdminRoutes(this).register(router);
     new KvRoutes(this).register(router);
     new ClusterRoutes(this).register(router);
@@ -314,6 +317,53 @@ public final class HttpApi {
   }
 
   private static final String ERROR_KEY = "aion.error";
+  /** The {@link io.aiondb.server.auth.Principal} a request proved (auth.enabled), for {@link KvRoutes#caller}. */
+  static final String IDENTITY_KEY = "aion.identity";
+
+  /** auth.enabled: who the request proves to be (a bearer token), or 401 for credentials that do not hold. */
+  private void authenticate(RoutingContext ctx) {
+    var auth = node.auth();
+    if (!auth.enabled()) {
+      ctx.next();
+      return;
+    }
+    try {
+      ctx.put(IDENTITY_KEY, auth.authenticate(ctx.request().getHeader("Authorization")));
+    } catch (AionException e) {
+      node.audit().record(KvRoutes.caller(ctx), "auth.token", ctx.request().method().name() + " " + ctx.normalizedPath(),
+          io.aiondb.server.audit.AuditLog.Outcome.failure, e.code().name() + ": " + e.getMessage());
+      error(ctx, e);
+      return;
+    }
+    ctx.next();
+  }
+
+  /**
+   * auth.enabled: the route's own requirement from {@link RouteCatalog} (a cluster-level operation, or any
+   * authenticated caller); routes to keys, namespaces and indexes are checked by the service layer.
+   */
+  private void access(RoutingContext ctx) {
+    var auth = node.auth();
+    RouteCatalog.Route route = auth.enabled() ? RouteCatalog.route(ctx.request().method().name(), ctx.normalizedPath()) : null;
+    if (route != null) {
+      var caller = KvRoutes.caller(ctx);
+      try {
+        switch (route.access().kind()) {
+          case "public", "service" -> { }
+          case "authenticated" -> {
+            if (caller.identity().kind() == io.aiondb.server.auth.Principal.Kind.ANONYMOUS) {
+              throw new AionException(ErrorCode.UNAUTHENTICATED, "authentication required (Authorization: Bearer <token>)");
+            }
+          }
+          default -> auth.require(caller, route.access().operation(), null, null);
+        }
+      } catch (AionException e) {
+        error(ctx, e);
+        return;
+      }
+    }
+    ctx.next();
+  }
 
   static void error(RoutingContext ctx, Throwable t) {
     if (ctx.response().ended()) return;
@@ -335,6 +385,7 @@ public final class HttpApi {
     body.put("message", message);
     ctx.put(ERROR_KEY, code.name() + ": " + message);
     if (code == ErrorCode.OVERLOADED) ctx.response().putHeader("Retry-After", "1"); // nothing was written
+    if (code == ErrorCode.UNAUTHENTICATED) ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"aion\"");
     ctx.response().setStatusCode(code.httpStatus()).putHeader("Content-Type", "application/json").end(body.toString());
   }
 

@@ -41,8 +41,10 @@ final class KvRoutes {
   }
 
   static Caller caller(RoutingContext ctx) {
-    return Caller.http(ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().host(),
+    Caller c = Caller.http(ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().host(),
         ctx.request().isSSL() ? Caller.principal(ctx.request().sslSession()) : Caller.ANONYMOUS);
+    io.aiondb.server.auth.Principal who = ctx.get(HttpApi.IDENTITY_KEY);
+    return who == null ? c : c.as(who);
   }
 
   void register(Router r) {

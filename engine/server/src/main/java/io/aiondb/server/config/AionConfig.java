@@ -58,7 +58,11 @@ public record AionConfig(
     io.aiondb.server.backup.BackupKeys backupKeys,
     int backupTransfers,
     java.util.Map<String, io.aiondb.server.backup.NamedStore> backupStores,
-    Audit audit) {
+    Audit audit,
+    Auth auth) {
+
+  /** docs/security.md "Authentication and access control". */
+  public record Auth(boolean enabled, Path rootPasswordFile, Duration tokenTtl) {}
 
   /** docs/security.md "Audit log": where records go (no file and no stdout: off). */
   public record Audit(Path file, boolean stdout, long maxFileBytes, int maxFiles) {

@@ -246,8 +246,12 @@ public final class ConfigLoader {
         intRange(v, "backup.transfers", 1, 32),
         backupStores(v),
         new AionConfig.Audit(optionalPath(v, "audit.file"), bool(v, "audit.stdout"), size(v, "audit.max-file-size"),
-            intRange(v, "audit.max-files", 0, 1000)));
+            intRange(v, "audit.max-files", 0, 1000)),
+        new AionConfig.Auth(bool(v, "auth.enabled"), optionalPath(v, "auth.root-password-file"), duration(v, "auth.token-ttl")));
     if (c.nodeId().isBlank()) throw new ConfigException("node.id must not be empty");
+    if (c.auth().tokenTtl().toSeconds() < 1 || c.auth().tokenTtl().compareTo(Duration.ofDays(30)) > 0) {
+      throw new ConfigException("auth.token-ttl must be between 1s and 30d");
+    }
     if (c.writeBufferBytes() < (1 << 20)) throw new ConfigException("storage.write-buffer-size must be at least 1MiB");
     if (c.audit().maxFileBytes() < (64 << 10)) throw new ConfigException("audit.max-file-size must be at least 64KiB");
     c.connections().validate();

@@ -154,6 +154,15 @@ public final class Settings {
       new Setting("tls.reload-interval", Type.DURATION, "30s",
           "How often the TLS files are checked for changes; new connections use a rotated certificate without a "
               + "restart."),
+      new Setting("auth.enabled", Type.BOOL, "false",
+          "Require authentication and check every request against the users' roles (docs/security.md "
+              + "\"Authentication and access control\"). Off: every request may do everything (keep such a node on "
+              + "loopback or behind a trusted network). Turn it on only once every member runs a version that has it."),
+      new Setting("auth.root-password-file", Type.OPTIONAL_PATH, "",
+          "File holding the password of the user 'root' (role root), created with it the first time the cluster "
+              + "runs with auth.enabled if it has no root user yet. Read at start; not needed afterwards."),
+      new Setting("auth.token-ttl", Type.DURATION, "1h",
+          "How long a token from POST /v1/auth/login stays valid (1s-30d)."),
       new Setting("audit.file", Type.OPTIONAL_PATH, "",
           "Audit log file: one hash-chained JSON line per privileged operation (namespace, index, membership, "
               + "leadership, backup, compaction), whatever its outcome (docs/security.md \"Audit log\"). Empty: none."),

@@ -1,5 +1,6 @@
 package io.aiondb.server.service;
 
+import io.aiondb.server.auth.Principal;
 import java.util.Objects;
 
 /**
@@ -8,20 +9,32 @@ import java.util.Objects;
  *
  * @param transport  {@code "http"} or {@code "protocol"} (also a metrics and log tag)
  * @param remoteHost the client's address as the transport saw it (never null; {@code "unknown"} when not known)
- * @param principal  who the client proved to be: {@code cert:<subject DN>} of a verified TLS client certificate, else
- *                   {@code anonymous} (docs/security.md; users and tokens come with RBAC)
+ * @param principal  who the client proved to be, as audit records name it: {@code user:<name>} for a token,
+ *                   {@code cert:<subject DN>} of a verified TLS client certificate, else {@code anonymous}
+ * @param identity   the principal authorization checks ({@link Principal#ANONYMOUS} when none was proved; a client
+ *                   certificate alone does not bind roles yet, docs/security.md)
  */
-public record Caller(String transport, String remoteHost, String principal) {
+public record Caller(String transport, String remoteHost, String principal, Principal identity) {
   public static final String ANONYMOUS = "anonymous";
 
   public Caller {
     Objects.requireNonNull(transport, "transport");
     remoteHost = remoteHost == null ? "unknown" : remoteHost;
-    principal = principal == null ? ANONYMOUS : principal;
+    identity = identity == null ? Principal.ANONYMOUS : identity;
+    principal = identity.kind() != Principal.Kind.ANONYMOUS ? identity.display() : principal == null ? ANONYMOUS : principal;
+  }
+
+  public Caller(String transport, String remoteHost, String principal) {
+    this(transport, remoteHost, principal, Principal.ANONYMOUS);
   }
 
   public Caller(String transport, String remoteHost) {
     this(transport, remoteHost, ANONYMOUS);
+  }
+
+  /** The same caller, authenticated as {@code who}. */
+  public Caller as(Principal who) {
+    return new Caller(transport, remoteHost, principal, who);
   }
 
   public static Caller http(String remoteHost) {

@@ -1,6 +1,9 @@
 package io.aiondb.server.service;
 
 import io.aiondb.server.audit.AuditLog;
+import io.aiondb.server.auth.Operation;
+import io.aiondb.server.state.Compare;
+import io.aiondb.server.state.TxnOp;
 
 import io.aiondb.server.AionException;
 import io.aiondb.server.ErrorCode;
@@ -66,6 +69,7 @@ public final class KvService implements AutoCloseable {
   private final WatchHub watches;
   private final Runnable indexCreated;
   private final AuditLog audit;
+  private final AuthService auth;
   private final Duration timeout;
   private final ExecutorService readers;
   /** Cheap continuations after a barrier (a cache hit, handing the answer to the transport): virtual threads. */
@@ -83,7 +87,14 @@ public final class KvService implements AutoCloseable {
   /** @param audit where namespace and index changes are recorded (docs/security.md "Audit log") */
   public KvService(Consensus consensus, RocksStore store, QueryExecutor queries, WatchHub watches,
       Runnable indexCreated, Duration requestTimeout, ExecutorService readers, AuditLog audit) {
+    this(consensus, store, queries, watches, indexCreated, requestTimeout, readers, audit, AuthService.off());
+  }
+
+  /** @param auth who may do what (docs/security.md); every method checks it before looking anything up */
+  public KvService(Consensus consensus, RocksStore store, QueryExecutor queries, WatchHub watches,
+      Runnable indexCreated, Duration requestTimeout, ExecutorService readers, AuditLog audit, AuthService auth) {
     this.audit = audit;
+    this.auth = auth;
     this.consensus = consensus;
     this.store = store;
     this.queries = queries;
@@ -100,10 +111,12 @@ public final class KvService implements AutoCloseable {
   // ------------------------------------------------------------------ writes
 
   public CompletableFuture<ApplyResult.Written> put(Caller caller, Command.Put put) {
+    if (denied(caller, Operation.WRITE, put.namespace(), put.key()) instanceof CompletableFuture<?> f) return cast(f);
     return write(caller, put, ApplyResult.Written.class);
   }
 
   public CompletableFuture<ApplyResult.Deleted> delete(Caller caller, Command.Delete delete) {
+    if (denied(caller, Operation.DELETE, delete.namespace(), delete.key()) instanceof CompletableFuture<?> f) return cast(f);
     return write(caller, delete, ApplyResult.Deleted.class);
   }
 
@@ -112,29 +125,39 @@ public final class KvService implements AutoCloseable {
    * batch's limits when it was built; values are validated here (an error names the item).
    */
   public CompletableFuture<ApplyResult.BatchWritten> putAll(Caller caller, Command.PutAll batch) {
+    try {
+      for (Command.PutAll.Item item : batch.items()) auth.require(caller, Operation.WRITE, batch.namespace(), item.key());
+    } catch (AionException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     return write(caller, batch, ApplyResult.BatchWritten.class);
   }
 
   public CompletableFuture<ApplyResult.TxnDone> txn(Caller caller, Command.Txn txn) {
+    try {
+      authorizeTxn(caller, txn);
+    } catch (AionException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     return write(caller, txn, ApplyResult.TxnDone.class);
   }
 
   public CompletableFuture<ApplyResult.NamespaceCreated> createNamespace(Caller caller, String name) {
     return audited(caller, "namespace.create", "namespace/" + name,
-        () -> write(caller, new Command.CreateNamespace(name), ApplyResult.NamespaceCreated.class),
+        () -> denied(caller, Operation.NAMESPACE_ADMIN, name, null) instanceof CompletableFuture<?> f ? cast(f) : write(caller, new Command.CreateNamespace(name), ApplyResult.NamespaceCreated.class),
         r -> r.created() ? null : "it existed");
   }
 
   /** Drops a namespace with all its keys; the result says whether it existed. */
   public CompletableFuture<ApplyResult.NamespaceDropped> dropNamespace(Caller caller, String name) {
     return audited(caller, "namespace.drop", "namespace/" + name,
-        () -> write(caller, new Command.DropNamespace(name), ApplyResult.NamespaceDropped.class),
+        () -> denied(caller, Operation.NAMESPACE_ADMIN, name, null) instanceof CompletableFuture<?> f ? cast(f) : write(caller, new Command.DropNamespace(name), ApplyResult.NamespaceDropped.class),
         r -> r.existed() ? null : "there was none");
   }
 
   public CompletableFuture<ApplyResult.IndexCreated> createIndex(Caller caller, Command.CreateIndex create) {
     return audited(caller, "index.create", "index/" + create.namespace() + "/" + create.name(),
-        () -> write(caller, create, ApplyResult.IndexCreated.class).thenApply(r -> {
+        () -> denied(caller, Operation.INDEX_ADMIN, create.namespace(), null) instanceof CompletableFuture<?> f ? cast(f) : write(caller, create, ApplyResult.IndexCreated.class).thenApply(r -> {
           if (r.created()) indexCreated.run();
           return r;
         }), r -> r.created() ? null : "it existed");
@@ -142,7 +165,7 @@ public final class KvService implements AutoCloseable {
 
   public CompletableFuture<ApplyResult.IndexDropped> dropIndex(Caller caller, Command.DropIndex drop) {
     return audited(caller, "index.drop", "index/" + drop.namespace() + "/" + drop.name(),
-        () -> write(caller, drop, ApplyResult.IndexDropped.class), r -> r.existed() ? null : "there was none");
+        () -> denied(caller, Operation.INDEX_ADMIN, drop.namespace(), null) instanceof CompletableFuture<?> f ? cast(f) : write(caller, drop, ApplyResult.IndexDropped.class), r -> r.existed() ? null : "there was none");
   }
 
   /**
@@ -162,6 +185,56 @@ public final class KvService implements AutoCloseable {
         err == null ? AuditLog.Outcome.success : AuditLog.Outcome.failure,
         err == null ? detail.apply(r) : AuditLog.describe(err)));
     return f;
+  }
+
+  /** A failed future when the caller may not (see {@link AuthService#require}); null when it may. */
+  private CompletableFuture<?> denied(Caller caller, Operation op, String namespace, byte[] key) {
+    try {
+      auth.require(caller, op, namespace, key);
+      return null;
+    } catch (AionException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> CompletableFuture<T> cast(CompletableFuture<?> f) {
+    return (CompletableFuture<T>) f;
+  }
+
+  /**
+   * A transaction needs {@code txn} and, for every compare and operation, what it does on its own: read for compares,
+   * gets and ranges (a range as the prefix all its keys share), write for puts, delete for deletes.
+   */
+  private void authorizeTxn(Caller caller, Command.Txn txn) {
+    if (!auth.enabled()) return;
+    for (Compare c : txn.compares()) {
+      auth.require(caller, Operation.TXN, c.namespace(), c.key());
+      auth.require(caller, Operation.READ, c.namespace(), c.key());
+    }
+    for (List<TxnOp> branch : List.of(txn.success(), txn.failure())) {
+      for (TxnOp op : branch) {
+        switch (op) {
+          case TxnOp.Put p -> {
+            auth.require(caller, Operation.TXN, p.namespace(), p.key());
+            auth.require(caller, Operation.WRITE, p.namespace(), p.key());
+          }
+          case TxnOp.Delete d -> {
+            auth.require(caller, Operation.TXN, d.namespace(), d.key());
+            auth.require(caller, Operation.DELETE, d.namespace(), d.key());
+          }
+          case TxnOp.Get g -> {
+            auth.require(caller, Operation.TXN, g.namespace(), g.key());
+            auth.require(caller, Operation.READ, g.namespace(), g.key());
+          }
+          case TxnOp.Range r -> {
+            byte[] prefix = AuthService.coveringPrefix(r.from(), r.to());
+            auth.require(caller, Operation.TXN, r.namespace(), prefix);
+            auth.require(caller, Operation.READ, r.namespace(), prefix);
+          }
+        }
+      }
+    }
   }
 
   /** Bytes of JSON and text values {@code c} carries: what validating it costs. */
@@ -209,6 +282,7 @@ public final class KvService implements AutoCloseable {
   public CompletableFuture<ValueRead> get(Caller caller, ReadOptions read, ReadGate gate, String namespace, byte[] key,
       long revision) {
     return start(() -> {
+      auth.require(caller, Operation.READ, namespace, key);
       Command.validateNamespace(namespace);
       Command.validateKey(key);
       if (revision < 0) throw new AionException(ErrorCode.BAD_REQUEST, "revision must be >= 0, not " + revision);
@@ -218,7 +292,7 @@ public final class KvService implements AutoCloseable {
       // node replaying its log) passes the barrier first, then finds it
       NamespaceInfo ns;
       try {
-        ns = namespace(caller, namespace);
+        ns = lookup(namespace);
       } catch (RuntimeException e) {
         return CompletableFuture.failedFuture(error(e));
       }
@@ -269,6 +343,7 @@ public final class KvService implements AutoCloseable {
   public CompletableFuture<RocksStore.HistoryPage> history(Caller caller, ReadOptions read, ReadGate gate,
       String namespace, byte[] key, long before, int limit, long maxBytes) {
     return start(() -> {
+      auth.require(caller, Operation.READ, namespace, key);
       Command.validateNamespace(namespace);
       Command.validateKey(key);
       if (limit < 1 || before < 1 || maxBytes < 1) {
@@ -276,7 +351,7 @@ public final class KvService implements AutoCloseable {
       }
       return namespace;
     }).thenCompose(name -> barrier(read).thenCompose(v -> gate.enter()).thenApplyAsync(
-        v -> store.historyPage(namespace(caller, namespace).id(), key, before, limit,
+        v -> store.historyPage(lookup(namespace).id(), key, before, limit,
             Math.min(maxBytes, RocksStore.HISTORY_PAGE_MAX_BYTES)), readers)); // the namespace as of the read
   }
 
@@ -289,32 +364,51 @@ public final class KvService implements AutoCloseable {
   public CompletableFuture<QueryResult> query(Caller caller, ReadOptions read, ReadGate gate, String namespace,
       Query query) {
     return start(() -> {
+      auth.require(caller, Operation.QUERY, namespace, null);
       Command.validateNamespace(namespace);
       return namespace;
     }).thenCompose(name -> barrier(read).thenCompose(v -> gate.enter())
-        .thenApplyAsync(v -> queries.execute(query, namespace(caller, namespace)), readers)); // the namespace as of the read
+        .thenApplyAsync(v -> queries.execute(query, lookup(namespace)), readers)); // the namespace as of the read
   }
 
-  /** Namespaces sorted by name (read from memory: answered at once). */
+  /** The namespaces the caller may see (read, query or administer as a whole), sorted by name. */
   public List<NamespaceInfo> namespaces(Caller caller) {
-    return store.namespaces().stream().sorted(Comparator.comparing(NamespaceInfo::name)).toList();
+    return store.namespaces().stream().filter(ns -> mayDescribe(caller, ns.name()))
+        .sorted(Comparator.comparing(NamespaceInfo::name)).toList();
+  }
+
+  private boolean mayDescribe(Caller caller, String namespace) {
+    return auth.allows(caller, Operation.READ, namespace, null) || auth.allows(caller, Operation.QUERY, namespace, null)
+        || auth.allows(caller, Operation.NAMESPACE_ADMIN, namespace, null);
   }
 
   /** The namespace, or {@code NAMESPACE_NOT_FOUND} (read from memory). */
   public NamespaceInfo namespace(Caller caller, String name) {
+    if (!mayDescribe(caller, name)) auth.require(caller, Operation.READ, name, null);
+    return lookup(name);
+  }
+
+  private NamespaceInfo lookup(String name) {
     Command.validateNamespace(name);
     return store.requireNamespace(name);
   }
 
+  /** Indexes are shown to callers who may query the namespace or administer its indexes. */
+  private void requireIndexView(Caller caller, String namespace) {
+    if (!auth.allows(caller, Operation.INDEX_ADMIN, namespace, null)) auth.require(caller, Operation.QUERY, namespace, null);
+  }
+
   /** A namespace's indexes sorted by name (read from memory). */
   public List<IndexDef> indexes(Caller caller, String namespace) {
-    NamespaceInfo ns = namespace(caller, namespace);
+    requireIndexView(caller, namespace);
+    NamespaceInfo ns = lookup(namespace);
     return store.indexes(ns.id()).stream().sorted(Comparator.comparing(IndexDef::name)).toList();
   }
 
   /** One index, or {@code INDEX_NOT_FOUND}. */
   public IndexDef index(Caller caller, String namespace, String name) {
-    NamespaceInfo ns = namespace(caller, namespace);
+    requireIndexView(caller, namespace);
+    NamespaceInfo ns = lookup(namespace);
     Command.validateIndexName(name);
     return store.index(ns.id(), name).orElseThrow(() -> new AionException(ErrorCode.INDEX_NOT_FOUND,
         "index '" + name + "' does not exist in namespace '" + ns.name() + "'"));
@@ -328,6 +422,7 @@ public final class KvService implements AutoCloseable {
    * checks its own per-connection limit first. The caller closes the watcher when its client goes away.
    */
   public Watcher watch(Caller caller, WatchSpec spec, WatchSink sink) {
+    auth.require(caller, Operation.WATCH, spec.namespace(), spec.key());
     Command.validateNamespace(spec.namespace());
     return watches.open(spec, sink, caller.remoteHost());
   }

@@ -18,6 +18,9 @@ public sealed interface ApplyResult {
 
   record NamespaceDropped(boolean existed) implements ApplyResult {}
 
+  /** An auth record written or removed; {@code changed} false when {@code ifAbsent} found one, or a removal none. */
+  record AuthWritten(boolean changed) implements ApplyResult {}
+
   /** One compaction step. {@code nextKey} is where the next step starts, or null when the namespace is done. */
   record Compacted(int keysScanned, long versionsRemoved, byte[] nextKey) implements ApplyResult {}
 

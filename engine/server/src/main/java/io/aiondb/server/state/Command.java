@@ -192,6 +192,27 @@ public sealed interface Command {
     }
   }
 
+  /**
+   * Writes ({@code value} non-null) or removes one authentication/authorization record (a user, role or signing key;
+   * docs/design/011-security.md) under {@code auth/<key>} in the meta column family, replicated like data so every
+   * member enforces the same policy. {@code ifAbsent}: only when no record is there (a bootstrap every member may
+   * try). {@code key} is {@code <kind>/<name>}: kind a-z and '-', name 1-256 characters of a-z, A-Z, 0-9 and
+   * {@code ._@-}; a value at most 64 KiB. The service layer decides who may write them; the state machine stores them.
+   */
+  record AuthWrite(String key, byte[] value, boolean ifAbsent) implements Command {
+    public static final int MAX_VALUE = 64 * 1024;
+    private static final Pattern AUTH_KEY = Pattern.compile("[a-z][a-z-]{0,31}/[A-Za-z0-9._@-]{1,256}");
+
+    public AuthWrite {
+      if (key == null || !AUTH_KEY.matcher(key).matches()) {
+        throw new AionException(ErrorCode.BAD_REQUEST, "invalid auth record key: " + key);
+      }
+      if (value != null && value.length > MAX_VALUE) {
+        throw new AionException(ErrorCode.VALUE_TOO_LARGE, "an auth record has at most " + MAX_VALUE + " bytes");
+      }
+    }
+  }
+
   /** Removes an index and all its entries. */
   record DropIndex(String namespace, String name) implements Command {
     public DropIndex {

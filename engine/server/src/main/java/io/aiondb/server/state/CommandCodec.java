@@ -25,6 +25,7 @@ public final class CommandCodec {
   private static final byte DROP_INDEX = 8;
   private static final byte BACKFILL_INDEX = 9;
   private static final byte PUT_ALL = 10;
+  private static final byte AUTH_WRITE = 11;
 
   private CommandCodec() {}
 
@@ -33,6 +34,13 @@ public final class CommandCodec {
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeByte(FORMAT);
       switch (command) {
+        case Command.AuthWrite c -> {
+          out.writeByte(AUTH_WRITE);
+          out.writeUTF(c.key());
+          out.writeBoolean(c.ifAbsent());
+          out.writeBoolean(c.value() != null);
+          if (c.value() != null) writeBytes(out, c.value());
+        }
         case Command.CreateNamespace c -> {
           out.writeByte(CREATE_NS);
           out.writeUTF(c.name());
@@ -133,6 +141,11 @@ public final class CommandCodec {
       if (format != FORMAT) throw new IllegalArgumentException("unknown command format " + format);
       byte type = in.readByte();
       return switch (type) {
+        case AUTH_WRITE -> {
+          String key = in.readUTF();
+          boolean ifAbsent = in.readBoolean();
+          yield new Command.AuthWrite(key, in.readBoolean() ? readBytes(in) : null, ifAbsent);
+        }
         case CREATE_NS -> new Command.CreateNamespace(in.readUTF());
         case DROP_NS -> new Command.DropNamespace(in.readUTF());
         case PUT -> {

@@ -47,6 +47,7 @@ public final class KvStateMachine {
       case Command.CreateIndex c -> createIndex(c, entry, b);
       case Command.DropIndex c -> dropIndex(c, b);
       case Command.BackfillIndex c -> backfill(c, b);
+      case Command.AuthWrite c -> authWrite(c, b);
     };
   }
 
@@ -76,6 +77,20 @@ public final class KvStateMachine {
     b.put(Cf.META, key, info.encode());
     b.afterCommit(() -> store.cacheNamespace(c.name(), info));
     return new ApplyResult.NamespaceCreated(true, id, e.timestampMillis());
+  }
+
+  private ApplyResult authWrite(Command.AuthWrite c, Batch b) {
+    byte[] key = RocksStore.authKey(c.key());
+    byte[] existing = b.get(Cf.META, key);
+    if (c.value() == null) {
+      if (existing == null) return new ApplyResult.AuthWritten(false);
+      b.delete(Cf.META, key);
+    } else {
+      if (c.ifAbsent() && existing != null) return new ApplyResult.AuthWritten(false);
+      b.put(Cf.META, key, c.value());
+    }
+    b.afterCommit(store::authChanged);
+    return new ApplyResult.AuthWritten(true);
   }
 
   private ApplyResult dropNamespace(Command.DropNamespace c, Batch b) {

@@ -51,6 +51,8 @@ public final class RocksStore implements AutoCloseable {
   public static final byte[] REVISION = "revision".getBytes(StandardCharsets.UTF_8);
   public static final byte[] NEXT_NS_ID = "next-ns-id".getBytes(StandardCharsets.UTF_8);
   public static final String NS_PREFIX = "ns/";
+  /** Auth records (users, roles, signing keys; {@code Command.AuthWrite}): {@code auth/<kind>/<name>}. */
+  public static final String AUTH_PREFIX = "auth/";
 
   static {
     NativeLibrary.loadRocksDb();
@@ -153,6 +155,7 @@ public final class RocksStore implements AutoCloseable {
     appliedRevision = readLong(Cf.META, REVISION);
     namespaces.clear();
     loadNamespaces();
+    authChanged();
     loadIndexes();
     revisionMark.reset(appliedRevision);
     FeedListener l = feedListener;
@@ -397,6 +400,34 @@ public final class RocksStore implements AutoCloseable {
 
   public void forgetIndexes(int nsId) {
     indexes.remove(nsId);
+  }
+
+  public static byte[] authKey(String key) {
+    return (AUTH_PREFIX + key).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private final java.util.concurrent.atomic.AtomicLong authVersion = new java.util.concurrent.atomic.AtomicLong();
+
+  /** An auth record changed (after commit), or the whole store was replaced: readers of {@link #authRecords} reload. */
+  public void authChanged() {
+    authVersion.incrementAndGet();
+  }
+
+  /** Goes up whenever the auth records may have changed (a cheap check before {@link #authRecords}). */
+  public long authVersion() {
+    return authVersion.get();
+  }
+
+  /** Every auth record as committed: key without the {@code auth/} prefix to value, in key order. */
+  public java.util.SortedMap<String, byte[]> authRecords() {
+    byte[] prefix = AUTH_PREFIX.getBytes(StandardCharsets.UTF_8);
+    java.util.SortedMap<String, byte[]> out = new java.util.TreeMap<>();
+    try (RocksIterator it = db.newIterator(handle(Cf.META))) {
+      for (it.seek(prefix); it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
+        out.put(new String(it.key(), prefix.length, it.key().length - prefix.length, StandardCharsets.UTF_8), it.value());
+      }
+    }
+    return out;
   }
 
   public static byte[] namespaceKey(String name) {

@@ -70,6 +70,11 @@ class AuditIT {
       calls.put("node.promote", new String[] {"POST", "/v1/cluster/nodes/nobody/promote", null});
       calls.put("node.drain-leadership", new String[] {"POST", "/v1/cluster/nodes/nobody/drain-leadership", null});
       calls.put("node.decommission", new String[] {"POST", "/v1/cluster/nodes/nobody/decommission", null});
+      calls.put("user.put", new String[] {"PUT", "/v1/auth/users/nobody", "{\"roles\":[]}"}); // no password: refused
+      calls.put("user.delete", new String[] {"DELETE", "/v1/auth/users/root", null});
+      calls.put("user.revoke-tokens", new String[] {"POST", "/v1/auth/users/nobody/revoke-tokens", null});
+      calls.put("role.put", new String[] {"PUT", "/v1/auth/roles/root", "{\"rules\":[]}"}); // built-in: refused
+      calls.put("role.delete", new String[] {"DELETE", "/v1/auth/roles/root", null});
       Map<String, Integer> statuses = new LinkedHashMap<>();
       for (var c : calls.entrySet()) statuses.put(c.getKey(), send(c.getValue()[0], u + c.getValue()[1], c.getValue()[2]));
       assertThat(RouteCatalog.ROUTES.stream().filter(r -> r.audit() == RouteCatalog.Audit.HTTP).map(r -> r.operation()))

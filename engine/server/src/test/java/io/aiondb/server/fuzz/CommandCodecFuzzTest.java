@@ -87,6 +87,8 @@ class CommandCodecFuzzTest {
           && java.util.stream.IntStream.range(0, p.items().size()).allMatch(i -> Arrays.equals(p.items().get(i).key(),
               q.items().get(i).key()) && Arrays.equals(p.items().get(i).value(), q.items().get(i).value())
               && p.items().get(i).contentType() == q.items().get(i).contentType());
+      case Command.AuthWrite w -> b instanceof Command.AuthWrite x && w.key().equals(x.key())
+          && Arrays.equals(w.value(), x.value()) && w.ifAbsent() == x.ifAbsent();
       default -> a.equals(b); // the other records hold strings, numbers and lists of records with equals
     };
   }

@@ -40,6 +40,10 @@ public final class ApplyResultCodec {
           out.writeByte(4);
           out.writeBoolean(n.existed());
         }
+        case ApplyResult.AuthWritten a -> {
+          out.writeByte(12);
+          out.writeBoolean(a.changed());
+        }
         case ApplyResult.Compacted c -> {
           out.writeByte(5);
           out.writeInt(c.keysScanned());
@@ -170,6 +174,7 @@ public final class ApplyResultCodec {
         case 2 -> new ApplyResult.Deleted(in.readBoolean(), in.readLong(), in.readLong());
         case 3 -> new ApplyResult.NamespaceCreated(in.readBoolean(), in.readInt(), in.readLong());
         case 4 -> new ApplyResult.NamespaceDropped(in.readBoolean());
+        case 12 -> new ApplyResult.AuthWritten(in.readBoolean());
         case 5 -> {
           int keys = in.readInt();
           long removed = in.readLong();

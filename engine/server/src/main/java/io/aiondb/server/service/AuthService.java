@@ -1,0 +1,341 @@
+package io.aiondb.server.service;
+
+import io.aiondb.server.AionException;
+import io.aiondb.server.ErrorCode;
+import io.aiondb.server.audit.AuditLog;
+import io.aiondb.server.auth.AuthException;
+import io.aiondb.server.auth.AuthRecords;
+import io.aiondb.server.auth.Decision;
+import io.aiondb.server.auth.Operation;
+import io.aiondb.server.auth.Passwords;
+import io.aiondb.server.auth.Principal;
+import io.aiondb.server.auth.Role;
+import io.aiondb.server.auth.Rule;
+import io.aiondb.server.auth.TokenSigner;
+import io.aiondb.server.consensus.Proposer;
+import io.aiondb.server.state.ApplyResult;
+import io.aiondb.server.state.Command;
+import io.aiondb.server.storage.RocksStore;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Authentication and authorization for every transport (docs/security.md "Authentication and access control",
+ * docs/design/011-security.md). With {@code auth.enabled=false} every check passes (a node on loopback, as before).
+ *
+ * <ul>
+ *   <li><b>Records</b> (users, custom roles, token signing keys) are replicated ({@code Command.AuthWrite}); each member
+ *       compiles them into one immutable {@link AuthRecords.Snapshot}, swapped whole when they change, so a check
+ *       never sees half a change and every member decides alike at the same log position.</li>
+ *   <li><b>Authentication</b>: {@code Authorization: Bearer <token>}; tokens are HMAC-signed, verified on any member
+ *       without a round trip, and revoked by bumping the user's epoch (a password change does it too) or deleting the
+ *       user. {@link #login} checks a password (Argon2id) and issues one; at most two logins hash at a time per node
+ *       (a login costs ~19 MiB and tens of ms of CPU), an unknown user costs the same as a wrong password.</li>
+ *   <li><b>Authorization</b>: {@link #require} before anything is looked up, so a refusal never depends on whether
+ *       the thing exists; an anonymous caller refused is {@code UNAUTHENTICATED} (401), an authenticated one
+ *       {@code FORBIDDEN} (403). Both are audited.</li>
+ * </ul>
+ */
+public final class AuthService {
+  private static final Logger LOG = LoggerFactory.getLogger(AuthService.class);
+  /** The name of the user created at the first start from auth.root-password-file. */
+  public static final String ROOT = "root";
+  /** The signing key the first members create (every member tries; the first write wins). */
+  static final String FIRST_KID = "k1";
+  private static final String DUMMY_HASH = Passwords.hash("not-a-real-password".toCharArray());
+
+  private final boolean enabled;
+  private final RocksStore store;
+  private final Proposer proposer;
+  private final Clock clock;
+  private final Duration tokenTtl;
+  private final Duration timeout;
+  private final AuditLog audit;
+  private final Semaphore hashing = new Semaphore(2);
+  private final SecureRandom random = new SecureRandom();
+  private volatile long loadedVersion = Long.MIN_VALUE;
+  private volatile AuthRecords.Snapshot snapshot = AuthRecords.Snapshot.EMPTY;
+
+  public AuthService(boolean enabled, RocksStore store, Proposer proposer, Clock clock, Duration tokenTtl,
+      Duration requestTimeout, AuditLog audit) {
+    this.enabled = enabled;
+    this.store = store;
+    this.proposer = proposer;
+    this.clock = clock;
+    this.tokenTtl = tokenTtl;
+    this.timeout = requestTimeout;
+    this.audit = audit;
+  }
+
+  /** A service with authentication off: every check passes (tests of other layers, tools). */
+  public static AuthService off() {
+    return new AuthService(false, null, null, Clock.systemUTC(), Duration.ofHours(1), Duration.ofSeconds(30), AuditLog.OFF);
+  }
+
+  public boolean enabled() {
+    return enabled;
+  }
+
+  /** The records as this member has applied them (recompiled when they changed). */
+  public AuthRecords.Snapshot snapshot() {
+    if (store == null) return AuthRecords.Snapshot.EMPTY;
+    long v = store.authVersion();
+    if (v != loadedVersion) {
+      synchronized (this) {
+        if (v != loadedVersion) {
+          snapshot = AuthRecords.compile(store.authRecords(), clock);
+          loadedVersion = v;
+        }
+      }
+    }
+    return snapshot;
+  }
+
+  // ------------------------------------------------------------------ authentication
+
+  /**
+   * The principal an {@code Authorization} header proves: anonymous without one; {@code UNAUTHENTICATED} for anything
+   * but a valid, unrevoked bearer token of an existing user. Only called with auth enabled.
+   */
+  public Principal authenticate(String authorization) {
+    if (authorization == null || authorization.isBlank()) return Principal.ANONYMOUS;
+    if (authorization.length() < 8 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      throw new AionException(ErrorCode.UNAUTHENTICATED, "only 'Authorization: Bearer <token>' is accepted");
+    }
+    String token = authorization.substring(7).trim();
+    AuthRecords.Snapshot s = snapshot();
+    if (s.signer() == null) throw new AionException(ErrorCode.UNAUTHENTICATED, "this cluster cannot verify tokens yet");
+    TokenSigner.Verified v;
+    try {
+      v = s.signer().verify(token);
+    } catch (AuthException e) {
+      throw new AionException(ErrorCode.UNAUTHENTICATED, "invalid token (" + e.reason().name().toLowerCase() + ")");
+    }
+    AuthRecords.User u = s.users().get(v.principal().name());
+    if (u == null || v.principal().kind() != Principal.Kind.USER || u.epoch() != v.epoch()) {
+      throw new AionException(ErrorCode.UNAUTHENTICATED, "the token was revoked");
+    }
+    return v.principal();
+  }
+
+  /**
+   * Checks a user's password and issues a token. Runs the password hash on the calling thread (never an event loop):
+   * at most two at a time per node, others wait up to request.timeout, then {@code OVERLOADED}.
+   */
+  public TokenSigner.Issued login(Caller caller, String user, char[] password) {
+    if (!enabled) throw new AionException(ErrorCode.BAD_REQUEST, "authentication is off on this node (auth.enabled)");
+    try {
+      if (!hashing.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AionException(ErrorCode.OVERLOADED, "too many logins at once; retry");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AionException(ErrorCode.UNAVAILABLE, "interrupted");
+    }
+    try {
+      AuthRecords.Snapshot s = snapshot();
+      AuthRecords.User u = user == null ? null : s.users().get(user);
+      boolean ok = Passwords.verify(password, u == null ? DUMMY_HASH : u.passwordHash()) && u != null;
+      if (!ok) {
+        audit.record(caller, "auth.login", user == null ? "" : user, AuditLog.Outcome.failure,
+            "UNAUTHENTICATED: wrong user name or password");
+        throw new AionException(ErrorCode.UNAUTHENTICATED, "wrong user name or password");
+      }
+      if (s.signer() == null) throw new AionException(ErrorCode.UNAVAILABLE, "this cluster has no token signing key yet");
+      TokenSigner.Issued issued = s.signer().issue(u.principal(), u.epoch(), tokenTtl);
+      audit.record(caller.as(u.principal()), "auth.login", user, AuditLog.Outcome.success, null);
+      return issued;
+    } finally {
+      hashing.release();
+    }
+  }
+
+  // ------------------------------------------------------------------ authorization
+
+  /**
+   * Returns when the caller may do {@code op} on {@code namespace} ({@code null}: a cluster-level operation) and
+   * {@code keyOrPrefix} ({@code null}: the whole namespace); otherwise throws {@code UNAUTHENTICATED} (anonymous) or
+   * {@code FORBIDDEN}, after recording the refusal in the audit log. Call it before looking anything up.
+   */
+  public void require(Caller caller, Operation op, String namespace, byte[] keyOrPrefix) {
+    if (!enabled) return;
+    Decision d = snapshot().policy().check(caller.identity(), op, namespace, keyOrPrefix);
+    if (d.allowed()) return;
+    boolean anonymous = caller.identity().kind() == Principal.Kind.ANONYMOUS;
+    ErrorCode code = anonymous ? ErrorCode.UNAUTHENTICATED : ErrorCode.FORBIDDEN;
+    String message = anonymous ? "authentication required (Authorization: Bearer <token>, see POST /v1/auth/login)"
+        : d.message();
+    audit.record(caller, "auth.denied", target(op, namespace, keyOrPrefix), AuditLog.Outcome.failure,
+        code.name() + ": " + d.message());
+    throw new AionException(code, message);
+  }
+
+  /** Whether the caller may do {@code op} (no audit record, no exception): for filtering lists by what one may see. */
+  public boolean allows(Caller caller, Operation op, String namespace, byte[] keyOrPrefix) {
+    return !enabled || snapshot().policy().check(caller.identity(), op, namespace, keyOrPrefix).allowed();
+  }
+
+  private static String target(Operation op, String namespace, byte[] key) {
+    String t = op.wire();
+    if (namespace != null) t += " " + namespace;
+    if (key != null) t += "/" + new String(key, StandardCharsets.UTF_8);
+    return t;
+  }
+
+  /**
+   * The longest prefix every key of {@code [from, to)} starts with ({@code to} null or empty: no upper bound), for
+   * checking a range read as a prefix read: conservative (a range that is exactly a prefix's keys gets that prefix).
+   */
+  public static byte[] coveringPrefix(byte[] from, byte[] to) {
+    if (to == null || to.length == 0) return new byte[0];
+    for (int n = from.length; n > 0; n--) {
+      byte[] p = java.util.Arrays.copyOf(from, n);
+      byte[] end = io.aiondb.server.storage.Keys.prefixEnd(p);
+      if (end != null && java.util.Arrays.compareUnsigned(to, end) <= 0) return p;
+    }
+    return new byte[0];
+  }
+
+  // ------------------------------------------------------------------ users and roles
+
+  /** Creates or changes a user. A new user needs a password; a new password revokes the user's tokens. */
+  public CompletableFuture<Void> putUser(Caller caller, String name, char[] password, List<String> roles) {
+    require(caller, Operation.USER_ADMIN, null, null);
+    try {
+      Principal.validateName(name);
+      if (!name.matches("[A-Za-z0-9._@-]{1,256}")) {
+        throw new IllegalArgumentException("a user name is 1-256 characters of a-z, A-Z, 0-9 and ._@-");
+      }
+      if (password != null) Passwords.validateNew(password);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST, e.getMessage()));
+    }
+    AuthRecords.Snapshot s = snapshot();
+    for (String r : roles) {
+      if (!Role.isBuiltIn(r) && !s.roles().containsKey(r)) {
+        return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST, "no role '" + r + "'"));
+      }
+    }
+    AuthRecords.User old = s.users().get(name);
+    if (old == null && password == null) {
+      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST, "a new user needs a password"));
+    }
+    String hash = password != null ? Passwords.hash(password) : old.passwordHash();
+    long epoch = old == null ? 0 : password != null ? old.epoch() + 1 : old.epoch();
+    return write(new Command.AuthWrite(AuthRecords.USER + name,
+        AuthRecords.encode(new AuthRecords.User(name, hash, roles, epoch)), false)).thenApply(r -> null);
+  }
+
+  /** Revokes every token issued to the user so far. */
+  public CompletableFuture<Void> revokeTokens(Caller caller, String name) {
+    require(caller, Operation.USER_ADMIN, null, null);
+    AuthRecords.User old = snapshot().users().get(name);
+    if (old == null) return CompletableFuture.failedFuture(new AionException(ErrorCode.NOT_FOUND, "no user '" + name + "'"));
+    return write(new Command.AuthWrite(AuthRecords.USER + name, AuthRecords.encode(
+        new AuthRecords.User(name, old.passwordHash(), old.roles(), old.epoch() + 1)), false)).thenApply(r -> null);
+  }
+
+  /** Removes a user (its tokens stop working at once). The root user cannot be removed (lock-out). */
+  public CompletableFuture<Boolean> deleteUser(Caller caller, String name) {
+    require(caller, Operation.USER_ADMIN, null, null);
+    if (ROOT.equals(name)) {
+      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST,
+          "the root user cannot be removed; change its password instead"));
+    }
+    if (!name.matches("[A-Za-z0-9._@-]{1,256}")) {
+      return CompletableFuture.failedFuture(new AionException(ErrorCode.NOT_FOUND, "no user '" + name + "'"));
+    }
+    return write(new Command.AuthWrite(AuthRecords.USER + name, null, false)).thenApply(ApplyResult.AuthWritten::changed);
+  }
+
+  /** Creates or replaces a custom role (built-in roles cannot be redefined). */
+  public CompletableFuture<Void> putRole(Caller caller, String name, List<Rule> rules) {
+    require(caller, Operation.USER_ADMIN, null, null);
+    Role role;
+    try {
+      if (Role.isBuiltIn(name)) throw new IllegalArgumentException("'" + name + "' is a built-in role");
+      role = new Role(name, rules);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST, e.getMessage()));
+    }
+    return write(new Command.AuthWrite(AuthRecords.ROLE + name, AuthRecords.encode(role), false)).thenApply(r -> null);
+  }
+
+  /** Removes a custom role; users still bound to it keep the binding, which grants nothing. */
+  public CompletableFuture<Boolean> deleteRole(Caller caller, String name) {
+    require(caller, Operation.USER_ADMIN, null, null);
+    if (Role.isBuiltIn(name)) {
+      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST, "'" + name + "' is a built-in role"));
+    }
+    if (!name.matches("[a-z0-9][a-z0-9._-]{0,255}")) {
+      return CompletableFuture.failedFuture(new AionException(ErrorCode.NOT_FOUND, "no role '" + name + "'"));
+    }
+    return write(new Command.AuthWrite(AuthRecords.ROLE + name, null, false)).thenApply(ApplyResult.AuthWritten::changed);
+  }
+
+  /** Users (without password hashes) for user admins. */
+  public List<AuthRecords.User> users(Caller caller) {
+    require(caller, Operation.USER_ADMIN, null, null);
+    return new ArrayList<>(snapshot().users().values());
+  }
+
+  /** Every role, built-in first, for user admins. */
+  public List<Role> roles(Caller caller) {
+    require(caller, Operation.USER_ADMIN, null, null);
+    List<Role> out = new ArrayList<>(Role.BUILT_IN.values());
+    out.addAll(snapshot().roles().values());
+    return out;
+  }
+
+  // ------------------------------------------------------------------ bootstrap
+
+  /**
+   * With auth enabled: makes sure the cluster has a token signing key and, when {@code rootPassword} is given, a root
+   * user (bound to the built-in root role). Both writes are "only if absent": every member may try, the first wins.
+   * Returns when both exist (or failed: the caller retries).
+   */
+  public CompletableFuture<Void> bootstrap(char[] rootPassword) {
+    if (!enabled) return CompletableFuture.completedFuture(null);
+    AuthRecords.Snapshot s = snapshot();
+    CompletableFuture<?> key = CompletableFuture.completedFuture(null);
+    if (s.signer() == null) {
+      byte[] secret = new byte[32];
+      random.nextBytes(secret);
+      key = write(new Command.AuthWrite(AuthRecords.SIGNING_KEY + FIRST_KID,
+          AuthRecords.encode(new AuthRecords.SigningKey(FIRST_KID, secret, clock.millis())), true));
+    }
+    CompletableFuture<?> root = CompletableFuture.completedFuture(null);
+    if (!s.users().containsKey(ROOT)) {
+      if (rootPassword == null) {
+        LOG.warn("auth.enabled, but the cluster has no root user and this node has no auth.root-password-file: nobody "
+            + "can log in until a node that has one starts");
+      } else {
+        root = write(new Command.AuthWrite(AuthRecords.USER + ROOT, AuthRecords.encode(
+            new AuthRecords.User(ROOT, Passwords.hash(rootPassword), List.of("root"), 0)), true));
+      }
+    }
+    return CompletableFuture.allOf(key, root);
+  }
+
+  private CompletableFuture<ApplyResult.AuthWritten> write(Command.AuthWrite c) {
+    CompletableFuture<ApplyResult> proposed;
+    try {
+      proposed = proposer.propose(c);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return proposed.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).thenApply(r -> {
+      if (r instanceof ApplyResult.Rejected rej) throw new AionException(rej.code(), rej.message());
+      return (ApplyResult.AuthWritten) r;
+    });
+  }
+}

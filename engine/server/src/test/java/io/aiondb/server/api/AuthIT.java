@@ -1,0 +1,238 @@
+package io.aiondb.server.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aiondb.server.it.TestServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Authentication and access control end to end over HTTP on one node with auth.enabled (docs/security.md
+ * "Authentication and access control"): login, tokens and their revocation, built-in and custom roles with key
+ * prefixes, cluster-level routes, and refusals that do not depend on whether the thing asked for exists.
+ */
+class AuthIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final String ROOT_PASSWORD = "root-secret-pw";
+  @TempDir static Path dir;
+  private static TestServer server;
+  private static String root;
+
+  record Res(int status, String body, HttpResponse<String> raw) {
+    JsonNode json() {
+      try {
+        return JSON.readTree(body);
+      } catch (Exception e) {
+        throw new AssertionError("not JSON: " + body);
+      }
+    }
+
+    String code() {
+      return json().path("code").asText();
+    }
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path pw = Files.writeString(dir.resolve("root-password"), ROOT_PASSWORD + "\n");
+    server = new TestServer(dir.resolve("data"), "--auth.enabled=true", "--auth.root-password-file=" + pw,
+        "--audit.file=" + dir.resolve("audit.log"));
+    // the root user and the signing key are written through the log right after the start
+    org.awaitility.Awaitility.await("root can log in").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        .until(() -> login("root", ROOT_PASSWORD).status() == 200);
+    root = login("root", ROOT_PASSWORD).json().path("token").asText();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) server.close();
+  }
+
+  static Res call(String method, String path, String token, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url + path)).timeout(Duration.ofSeconds(30))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) b.header("Content-Type", "application/json");
+    if (token != null) b.header("Authorization", "Bearer " + token);
+    HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new Res(r.statusCode(), r.body(), r);
+  }
+
+  static Res login(String user, String password) throws Exception {
+    return call("POST", "/v1/auth/login", null,
+        JSON.createObjectNode().put("user", user).put("password", password).toString());
+  }
+
+  static String token(String user, String password) throws Exception {
+    Res r = login(user, password);
+    assertThat(r.status()).as("login of %s: %s", user, r.body()).isEqualTo(200);
+    return r.json().path("token").asText();
+  }
+
+  static void ok(Res r) {
+    assertThat(r.status()).as(r.body()).isBetween(200, 299);
+  }
+
+  @Test
+  void anonymousRequestsNeedCredentialsExceptThePublicRoutes() throws Exception {
+    Res r = call("GET", "/v1/ns/orders/keys/x", null, null);
+    assertThat(r.status()).isEqualTo(401);
+    assertThat(r.code()).isEqualTo("UNAUTHENTICATED");
+    assertThat(r.raw().headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+    assertThat(call("PUT", "/v1/namespaces/anon", null, null).status()).isEqualTo(401);
+    assertThat(call("GET", "/v1/cluster/members", null, null).status()).isEqualTo(401);
+    assertThat(call("GET", "/v1/auth/whoami", null, null).status()).isEqualTo(401);
+    assertThat(call("GET", "/health", null, null).status()).isEqualTo(200);
+    assertThat(call("GET", "/ready", null, null).status()).isEqualTo(200);
+    assertThat(call("GET", "/metrics", null, null).status()).isEqualTo(200);
+    assertThat(call("GET", "/v1/namespaces/anon", root, null).status()).as("nothing was created").isEqualTo(404);
+  }
+
+  @Test
+  void badCredentialsAreRefused() throws Exception {
+    String t = token("root", ROOT_PASSWORD);
+    char[] c = t.toCharArray();
+    int i = c.length / 2; // inside the payload
+    c[i] = c[i] == 'A' ? 'B' : 'A';
+    assertThat(call("GET", "/v1/auth/whoami", new String(c), null).status()).isEqualTo(401);
+    assertThat(call("GET", "/v1/auth/whoami", "not-a-token", null).status()).isEqualTo(401);
+    HttpRequest basic = HttpRequest.newBuilder(URI.create(server.url + "/v1/auth/whoami"))
+        .header("Authorization", "Basic cm9vdDpyb290").GET().build();
+    assertThat(HTTP.send(basic, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+    Res wrong = login("root", "wrong-password");
+    Res unknown = login("nobody-at-all", "wrong-password");
+    assertThat(wrong.status()).isEqualTo(401);
+    assertThat(unknown.status()).isEqualTo(401);
+    assertThat(wrong.body()).as("a wrong password and an unknown user answer alike").isEqualTo(unknown.body());
+    assertThat(login("root", "").status()).isEqualTo(400);
+    assertThat(call("GET", "/v1/auth/whoami", t, null).json().path("principal").asText()).isEqualTo("user:root");
+  }
+
+  @Test
+  void rolesGrantOperationsOnNamespacesAndKeyPrefixes() throws Exception {
+    ok(call("PUT", "/v1/namespaces/orders", root, null));
+    ok(call("PUT", "/v1/namespaces/hr", root, null));
+    ok(call("PUT", "/v1/ns/orders/keys/us/1", root, "{\"n\":1}"));
+    ok(call("PUT", "/v1/ns/hr/keys/ann", root, "{\"salary\":1}"));
+    ok(call("PUT", "/v1/auth/roles/orders-eu", root,
+        "{\"rules\":[{\"namespaces\":[\"orders\"],\"keyPrefixes\":[\"eu/\"],\"operations\":[\"read\",\"write\",\"txn\"]}]}"));
+    ok(call("PUT", "/v1/auth/users/alice", root, "{\"password\":\"alice-pw-123\",\"roles\":[\"orders-eu\"]}"));
+    ok(call("PUT", "/v1/auth/users/bob", root, "{\"password\":\"bob-pw-1234\",\"roles\":[\"readonly\"]}"));
+    String alice = token("alice", "alice-pw-123");
+    String bob = token("bob", "bob-pw-1234");
+
+    // alice: read and write under orders/eu/ only
+    ok(call("PUT", "/v1/ns/orders/keys/eu/1", alice, "{\"n\":2}"));
+    assertThat(call("GET", "/v1/ns/orders/keys/eu/1", alice, null).json().path("n").asInt()).isEqualTo(2);
+    Res us = call("PUT", "/v1/ns/orders/keys/us/2", alice, "{\"n\":3}");
+    assertThat(us.status()).isEqualTo(403);
+    assertThat(us.code()).isEqualTo("FORBIDDEN");
+    assertThat(call("GET", "/v1/ns/orders/keys/us/2", root, null).status()).as("the refused put wrote nothing").isEqualTo(404);
+    // refusals do not depend on existence: an existing and a missing key, an existing and a missing namespace
+    Res existing = call("GET", "/v1/ns/orders/keys/us/1", alice, null);
+    Res missing = call("GET", "/v1/ns/orders/keys/us/9", alice, null);
+    assertThat(existing.status()).isEqualTo(403);
+    assertThat(missing.status()).isEqualTo(403);
+    assertThat(existing.body().replace("us/1", "K")).isEqualTo(missing.body().replace("us/9", "K"));
+    Res hr = call("GET", "/v1/ns/hr/keys/ann", alice, null);
+    Res none = call("GET", "/v1/ns/nope/keys/ann", alice, null);
+    assertThat(hr.status()).isEqualTo(403);
+    assertThat(hr.body().replace("'hr'", "N")).isEqualTo(none.body().replace("'nope'", "N"));
+    // a query reads the whole namespace: not granted by a prefix; nor are namespace, index and cluster routes
+    assertThat(call("POST", "/v1/ns/orders/query", alice, "{}").status()).isEqualTo(403);
+    assertThat(call("PUT", "/v1/namespaces/alices", alice, null).status()).isEqualTo(403);
+    assertThat(call("GET", "/v1/cluster/members", alice, null).status()).isEqualTo(403);
+    assertThat(call("GET", "/v1/status", alice, null).status()).isEqualTo(403);
+    assertThat(call("GET", "/v1/auth/users", alice, null).status()).isEqualTo(403);
+    assertThat(call("GET", "/v1/namespaces", alice, null).json().path("namespaces")).as("no namespace granted whole").isEmpty();
+    // a transaction is checked per operation, before anything is written
+    Res txn = call("POST", "/v1/txn", alice, "{\"namespace\":\"orders\",\"success\":["
+        + "{\"op\":\"put\",\"key\":\"eu/2\",\"value\":1},{\"op\":\"put\",\"key\":\"us/3\",\"value\":1}]}");
+    Res txnEu = call("POST", "/v1/txn", alice, "{\"namespace\":\"orders\",\"success\":["
+        + "{\"op\":\"put\",\"key\":\"eu/3\",\"value\":1},{\"op\":\"get\",\"key\":\"eu/1\"}]}");
+    assertThat(txnEu.status()).as("a transaction inside the granted prefix: %s", txnEu.body()).isEqualTo(200);
+    assertThat(txn.status()).as(txn.body()).isEqualTo(403);
+    assertThat(call("GET", "/v1/ns/orders/keys/eu/2", root, null).status()).isEqualTo(404);
+
+    // bob: the built-in readonly role
+    assertThat(call("GET", "/v1/ns/orders/keys/us/1", bob, null).status()).isEqualTo(200);
+    assertThat(call("POST", "/v1/ns/orders/query", bob, "{}").status()).isEqualTo(200);
+    assertThat(call("PUT", "/v1/ns/orders/keys/us/1", bob, "{\"n\":0}").status()).isEqualTo(403);
+    assertThat(call("DELETE", "/v1/ns/orders/keys/us/1", bob, null).status()).isEqualTo(403);
+    List<String> names = JSON.convertValue(call("GET", "/v1/namespaces", bob, null).json().findValues("name"),
+        JSON.getTypeFactory().constructCollectionType(List.class, String.class));
+    assertThat(names).contains("orders", "hr");
+
+    // changing a role takes effect at once; deleting it takes its grants away
+    ok(call("PUT", "/v1/auth/roles/orders-eu", root,
+        "{\"rules\":[{\"namespaces\":[\"orders\"],\"keyPrefixes\":[\"eu/\"],\"operations\":[\"read\"]}]}"));
+    assertThat(call("PUT", "/v1/ns/orders/keys/eu/1", alice, "{\"n\":4}").status()).isEqualTo(403);
+    assertThat(call("GET", "/v1/ns/orders/keys/eu/1", alice, null).status()).isEqualTo(200);
+    ok(call("DELETE", "/v1/auth/roles/orders-eu", root, null));
+    assertThat(call("GET", "/v1/ns/orders/keys/eu/1", alice, null).status()).isEqualTo(403);
+  }
+
+  @Test
+  void tokensAreRevokedByRevocationAPasswordChangeOrDeletion() throws Exception {
+    ok(call("PUT", "/v1/auth/users/carol", root, "{\"password\":\"carol-pw-123\",\"roles\":[\"readonly\"]}"));
+    String t1 = token("carol", "carol-pw-123");
+    assertThat(call("GET", "/v1/auth/whoami", t1, null).status()).isEqualTo(200);
+    ok(call("POST", "/v1/auth/users/carol/revoke-tokens", root, null));
+    assertThat(call("GET", "/v1/auth/whoami", t1, null).status()).isEqualTo(401);
+    String t2 = token("carol", "carol-pw-123");
+    assertThat(call("GET", "/v1/auth/whoami", t2, null).status()).isEqualTo(200);
+    ok(call("PUT", "/v1/auth/users/carol", root, "{\"password\":\"carol-pw-456\",\"roles\":[\"readonly\"]}"));
+    assertThat(call("GET", "/v1/auth/whoami", t2, null).status()).as("a new password revokes old tokens").isEqualTo(401);
+    assertThat(login("carol", "carol-pw-123").status()).isEqualTo(401);
+    String t3 = token("carol", "carol-pw-456");
+    ok(call("PUT", "/v1/auth/users/carol", root, "{\"roles\":[\"readwrite\"]}"));
+    assertThat(call("GET", "/v1/auth/whoami", t3, null).json().path("roles").toString())
+        .as("a role change keeps tokens and applies at once").isEqualTo("[\"readwrite\"]");
+    ok(call("DELETE", "/v1/auth/users/carol", root, null));
+    assertThat(call("GET", "/v1/auth/whoami", t3, null).status()).isEqualTo(401);
+    assertThat(call("DELETE", "/v1/auth/users/root", root, null).status()).isEqualTo(400);
+  }
+
+  @Test
+  void badUserAndRoleDefinitionsAreRefusedAndChangeNothing() throws Exception {
+    assertThat(call("PUT", "/v1/auth/users/dave", root, "{\"roles\":[\"readonly\"]}").code()).isEqualTo("BAD_REQUEST");
+    assertThat(call("PUT", "/v1/auth/users/dave", root, "{\"password\":\"short\"}").status()).isEqualTo(400);
+    assertThat(call("PUT", "/v1/auth/users/dave", root, "{\"password\":\"long-enough-pw\",\"roles\":[\"no-such-role\"]}")
+        .status()).isEqualTo(400);
+    assertThat(call("PUT", "/v1/auth/users/dave", root, "{\"password\":12345678}").status()).isEqualTo(400);
+    assertThat(call("PUT", "/v1/auth/users/dave", root, "not json").status()).isEqualTo(400);
+    assertThat(call("GET", "/v1/auth/users/dave", root, null).status()).isEqualTo(404);
+    assertThat(call("PUT", "/v1/auth/roles/root", root, "{\"rules\":[]}").status()).as("built-in").isEqualTo(400);
+    assertThat(call("PUT", "/v1/auth/roles/r1", root, "{\"rules\":[{\"namespaces\":[\"a\"],\"operations\":[\"fly\"]}]}")
+        .status()).isEqualTo(400);
+    assertThat(call("PUT", "/v1/auth/roles/r1", root, "{\"rules\":[{\"namespaces\":[\"_system\"],\"operations\":[\"read\"]}]}")
+        .status()).isEqualTo(400);
+    assertThat(call("PUT", "/v1/auth/roles/r1", root, "{\"rules\":{}}").status()).isEqualTo(400);
+    assertThat(call("GET", "/v1/auth/roles/r1", root, null).status()).isEqualTo(404);
+    assertThat(call("GET", "/v1/auth/roles/readonly", root, null).json().path("builtIn").asBoolean()).isTrue();
+  }
+
+  @Test
+  void refusalsAndLoginsAreAudited() throws Exception {
+    login("root", "definitely-wrong");
+    call("PUT", "/v1/namespaces/audited", null, null);
+    Path log = dir.resolve("audit.log");
+    org.awaitility.Awaitility.await("the audit records").atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      String text = Files.readString(log);
+      assertThat(text).contains("\"operation\":\"auth.login\"").contains("\"outcome\":\"failure\"")
+          .contains("\"operation\":\"auth.denied\"");
+    });
+  }
+}
