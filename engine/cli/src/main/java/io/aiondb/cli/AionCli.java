@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
         + " the HTTP API (--http).",
     subcommands = {KeyCommands.Put.class, KeyCommands.Get.class, KeyCommands.Del.class, KeyCommands.History.class, QueryCommand.class,
         TxnCommand.class, ImportCommand.class, WatchCommand.class, NsCommand.class, IndexCommand.class, ClusterCommand.class,
-        BackupCommand.class, AuditCommand.class},
+        BackupCommand.class, AuditCommand.class, LoginCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:ok",
@@ -63,6 +63,10 @@ public final class AionCli implements Callable<Integer>, AutoCloseable {
   @Option(names = "--cert-key", scope = ScopeType.INHERIT, paramLabel = "FILE",
       description = "PEM private key of --cert (default: $AION_CERT_KEY).")
   java.nio.file.Path key;
+
+  @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN",
+      description = "Bearer token for a cluster with auth.enabled, from 'aion login' (default: $AION_TOKEN).")
+  String token;
 
   @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "table|json",
       description = "table (readable, the default) or json (one JSON document per result, for scripts).")
@@ -159,6 +163,17 @@ public final class AionCli implements Callable<Integer>, AutoCloseable {
     return v == null || v.isBlank() ? null : java.nio.file.Path.of(v);
   }
 
+  /** --token, else $AION_TOKEN, else none. */
+  String token() {
+    String t = token != null ? token : env.get("AION_TOKEN");
+    if (t == null || t.isBlank()) return null;
+    t = t.strip();
+    if (t.length() > 4096 || t.chars().anyMatch(ch -> ch < 0x21 || ch > 0x7e)) {
+      throw CliException.usage("--token / $AION_TOKEN is not a token (printable characters, at most 4096)");
+    }
+    return t;
+  }
+
   Output.Format format() {
     return output != null ? output : Output.Format.table;
   }
@@ -173,14 +188,14 @@ public final class AionCli implements Callable<Integer>, AutoCloseable {
       Duration t = timeout();
       db = Aion.builder().seeds(endpoints()).requestTimeout(t)
           .connectTimeout(t.compareTo(Duration.ofSeconds(2)) < 0 ? t : Duration.ofSeconds(2))
-          .clientName("aion-cli").tls(tls()).connect();
+          .clientName("aion-cli").tls(tls()).token(token()).connect();
     }
     return db;
   }
 
   /** The HTTP API, for index and cluster commands. */
   synchronized Http admin() {
-    if (admin == null) admin = new Http(httpUrl(), timeout(), tls());
+    if (admin == null) admin = new Http(httpUrl(), timeout(), tls(), token());
     return admin;
   }
 
@@ -202,6 +217,9 @@ public final class AionCli implements Callable<Integer>, AutoCloseable {
       String line = m + " (" + a.code() + ")";
       if (e instanceof AionException.Unavailable && "UNREACHABLE".equals(a.code())) {
         line += "; --endpoints or AION_ENDPOINTS names the members' protocol addresses";
+      }
+      if ("UNAUTHENTICATED".equals(a.code())) {
+        line += "; get a token with 'aion login --user NAME' and pass it with --token or AION_TOKEN";
       }
       if (e instanceof AionException.UnknownOutcome) {
         line += "; the write may or may not have been applied: read the key before retrying";

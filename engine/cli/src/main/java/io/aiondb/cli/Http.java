@@ -23,8 +23,16 @@ final class Http implements AutoCloseable {
   private final Duration timeout;
   private final HttpClient client;
 
+  private final String token;
+
   /** @param tls trust for an https:// URL, or null */
   Http(String baseUrl, Duration timeout, javax.net.ssl.SSLContext tls) {
+    this(baseUrl, timeout, tls, null);
+  }
+
+  /** @param token a bearer token sent with every request, or null */
+  Http(String baseUrl, Duration timeout, javax.net.ssl.SSLContext tls, String token) {
+    this.token = token;
     this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.timeout = timeout;
     Duration connect = timeout.compareTo(Duration.ofSeconds(5)) < 0 ? timeout : Duration.ofSeconds(5);
@@ -66,7 +74,8 @@ final class Http implements AutoCloseable {
     if (uri.getScheme() == null || uri.getHost() == null) {
       throw CliException.usage("--http '" + base + "' is not a URL like http://127.0.0.1:7070");
     }
-    return HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json");
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json");
+    return token == null ? b : b.header("Authorization", "Bearer " + token);
   }
 
   private JsonNode send(HttpRequest.Builder b) {

@@ -48,6 +48,7 @@ public final class Aion implements AutoCloseable {
     private String clientName = "aion-java";
     private java.util.function.UnaryOperator<String> addressMapper = a -> a;
     private javax.net.ssl.SSLContext tls;
+    private String token;
 
     /** Protocol addresses ({@code host:port}) of one or more members; comma-separated lists are split. */
     public Builder seeds(String... addresses) {
@@ -94,6 +95,18 @@ public final class Aion implements AutoCloseable {
      */
     public Builder tls(javax.net.ssl.SSLContext context) {
       tls = context;
+      return this;
+    }
+
+    /**
+     * A bearer token (from {@code POST /v1/auth/login}, docs/security.md) sent on every connection after HELLO, for a
+     * cluster with {@code auth.enabled}. A refused token fails calls with code {@code UNAUTHENTICATED}.
+     */
+    public Builder token(String bearerToken) {
+      if (bearerToken != null && (bearerToken.isEmpty() || bearerToken.length() > 4096)) {
+        throw new IllegalArgumentException("a token has 1 to 4096 characters");
+      }
+      token = bearerToken;
       return this;
     }
 
@@ -186,7 +199,7 @@ public final class Aion implements AutoCloseable {
     synchronized (slots) {
       c = slots[i];
       if (c == null || !c.isOpen()) {
-        c = Connection.open(address, options.connectTimeout, options.clientName, options.tls);
+        c = Connection.open(address, options.connectTimeout, options.clientName, options.tls, options.token);
         slots[i] = c;
       }
       return c;
@@ -518,7 +531,7 @@ public final class Aion implements AutoCloseable {
     AionException last = null;
     for (String a : candidates) {
       try {
-        return Connection.open(a, options.connectTimeout, options.clientName + "-watch", options.tls);
+        return Connection.open(a, options.connectTimeout, options.clientName + "-watch", options.tls, options.token);
       } catch (AionException e) {
         last = e;
       }

@@ -26,13 +26,40 @@ public final class AionClient implements AutoCloseable {
   private final URI base;
   private final HttpClient http;
   private final Duration timeout;
+  private final String token;
 
   private AionClient(URI base, Duration timeout, javax.net.ssl.SSLContext tls) {
     this.base = base;
     this.timeout = timeout;
+    this.token = null;
     HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1);
     if (tls != null) b.sslContext(tls);
     this.http = b.build();
+  }
+
+  private AionClient(AionClient from, String token) {
+    this.base = from.base;
+    this.timeout = from.timeout;
+    this.http = from.http;
+    this.token = token;
+  }
+
+  /**
+   * This client sending {@code Authorization: Bearer <token>} with every request (a cluster with {@code auth.enabled};
+   * {@link #login} gets one). The two share their HTTP connections; closing either closes both.
+   */
+  public AionClient withToken(String bearerToken) {
+    if (bearerToken == null || bearerToken.isEmpty() || bearerToken.length() > 4096 || bearerToken.contains("\n")) {
+      throw new IllegalArgumentException("a token has 1 to 4096 characters and no line break");
+    }
+    return new AionClient(this, bearerToken);
+  }
+
+  /** {@code POST /v1/auth/login}: the token for this user and password (docs/security.md). */
+  public String login(String user, String password) {
+    com.fasterxml.jackson.databind.node.ObjectNode body = MAPPER.createObjectNode().put("user", user).put("password", password);
+    return json(send(req("/v1/auth/login").header("Content-Type", JSON)
+        .POST(HttpRequest.BodyPublishers.ofString(body.toString())))).path("token").asText();
   }
 
   /** @param baseUrl e.g. {@code http://127.0.0.1:7070} */
@@ -192,7 +219,8 @@ public final class AionClient implements AutoCloseable {
   }
 
   private HttpRequest.Builder req(String path) {
-    return HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout);
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout);
+    return token == null ? b : b.header("Authorization", "Bearer " + token);
   }
 
   private HttpResponse<byte[]> send(HttpRequest.Builder b) {

@@ -64,6 +64,16 @@ public class AionException extends AionClientException {
    * {@code maxBytes}, fewer or smaller values per transaction). Nothing was retried. For a transaction the message
    * says it WAS applied, with its revision.
    */
+  /**
+   * The cluster requires authentication ({@code UNAUTHENTICATED}, 401: no token, or one that is invalid, expired or
+   * revoked: get a new one) or the caller's roles do not allow the operation ({@code FORBIDDEN}, 403). Never retried.
+   */
+  public static final class NotAuthorized extends AionException {
+    NotAuthorized(int status, String code, String message) {
+      super(status, code, message);
+    }
+  }
+
   public static final class ResponseTooLarge extends AionException {
     ResponseTooLarge(String code, String message) {
       super(400, code, message);
@@ -81,6 +91,8 @@ public class AionException extends AionClientException {
       case "RESPONSE_TOO_LARGE" -> new ResponseTooLarge(code, message);
       case "TIMEOUT" -> new UnknownOutcome(code, message);
       case "VALUE_TOO_LARGE" -> new InvalidRequest(413, code, message);
+      case "UNAUTHENTICATED" -> new NotAuthorized(401, code, message);
+      case "FORBIDDEN" -> new NotAuthorized(403, code, message);
       case "TOO_MANY_WATCHES" -> new InvalidRequest(429, code, message);
       case "INTERNAL" -> new AionException(500, code, message);
       default -> new InvalidRequest(400, code, message);

@@ -54,6 +54,15 @@ final class Connection implements AutoCloseable {
 
   /** Connects, says HELLO and starts reading. Throws {@link AionException.Unavailable} when the node cannot be reached. */
   static Connection open(String address, Duration connectTimeout, String clientName, javax.net.ssl.SSLContext tls) {
+    return open(address, connectTimeout, clientName, tls, null);
+  }
+
+  /**
+   * As above, then AUTH with {@code token} when it is not null: a token the node refuses is an
+   * {@link AionException} with code {@code UNAUTHENTICATED} (not retried: a new token is needed).
+   */
+  static Connection open(String address, Duration connectTimeout, String clientName, javax.net.ssl.SSLContext tls,
+      String token) {
     int colon = address.lastIndexOf(':');
     if (colon <= 0) throw new IllegalArgumentException("an address is host:port, not '" + address + "'");
     String host = address.substring(0, colon);
@@ -87,6 +96,21 @@ final class Connection implements AutoCloseable {
       int version = r.u8();
       if (version != Frames.VERSION) throw new IOException("server speaks protocol version " + version);
       String nodeId = r.string();
+      if (token != null) {
+        o.write(Frames.frame(0, Frames.AUTH, io.aiondb.client.protocol.Requests.auth(token)));
+        o.flush();
+        int alen = i.readInt();
+        if (alen < 5 || alen > Frames.MAX_FRAME) throw new IOException("bad frame length " + alen);
+        i.readInt();
+        int akind = i.readUnsignedByte();
+        Frames.In ar = new Frames.In(i.readNBytes(alen - 5));
+        if (akind == Frames.ERROR) {
+          AionException refused = AionException.of(ar.string(), ar.string());
+          closeQuietly(s);
+          throw refused;
+        }
+        if (akind != Frames.OK) throw new IOException("unexpected answer to AUTH");
+      }
       s.setSoTimeout(0);
       Connection c = new Connection(address, s, nodeId);
       Thread.ofVirtual().name("aion-conn-" + address).start(c::readLoop);

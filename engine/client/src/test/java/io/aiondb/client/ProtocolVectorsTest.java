@@ -49,6 +49,7 @@ class ProtocolVectorsTest {
   @Test
   void encodesTheRequests() {
     expect("hello-request", Frames.frame(1, Frames.HELLO, Requests.hello("aion-java/0.1")));
+    expect("auth-request", Frames.frame(2, Frames.AUTH, Requests.auth("v1.k1.abc.def")));
     expect("get-request", Frames.frame(2, Frames.GET, Requests.get("app", b("user/1"), 0, false, 0)));
     expect("put-request", Frames.frame(3, Frames.PUT, Requests.put("app", b("k"), ValueType.TEXT.code, -1, b("hi"))));
     expect("delete-request", Frames.frame(4, Frames.DELETE, Requests.delete("app", b("k"), 5)));

@@ -13,7 +13,7 @@ public final class Frames {
   public static final int MAX_FRAME = 16 << 20;
   public static final int HELLO = 0x01, PING = 0x02, GET = 0x03, PUT = 0x04, DELETE = 0x05, TXN = 0x06, QUERY = 0x07,
       WATCH = 0x08, CANCEL = 0x09, CLUSTER = 0x0A, NS_CREATE = 0x0B, NS_DROP = 0x0C, NS_LIST = 0x0D, HISTORY = 0x0E,
-      PUT_BATCH = 0x0F;
+      PUT_BATCH = 0x0F, AUTH = 0x10;
   public static final int OK = 0x00, ERROR = 0x01, EVENT = 0x02, END = 0x03;
 
   private Frames() {}

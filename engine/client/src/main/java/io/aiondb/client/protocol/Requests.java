@@ -10,6 +10,11 @@ public final class Requests {
     return new Frames.Out().raw("AION".getBytes(StandardCharsets.US_ASCII)).u8(Frames.VERSION).string(client).bytesOut();
   }
 
+  /** AUTH: a bearer token for the requests that follow on the connection (docs/protocol.md). */
+  public static byte[] auth(String token) {
+    return new Frames.Out().string(token).bytesOut();
+  }
+
   public static byte[] get(String ns, byte[] key, long revision, boolean stale, long minRevision) {
     return new Frames.Out().string(ns).bytes(key).i64(revision).u8(stale ? 1 : 0).i64(minRevision).bytesOut();
   }

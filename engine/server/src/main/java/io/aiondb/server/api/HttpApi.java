@@ -350,11 +350,7 @@ public final class HttpApi {
       try {
         switch (route.access().kind()) {
           case "public", "service" -> { }
-          case "authenticated" -> {
-            if (caller.identity().kind() == io.aiondb.server.auth.Principal.Kind.ANONYMOUS) {
-              throw new AionException(ErrorCode.UNAUTHENTICATED, "authentication required (Authorization: Bearer <token>)");
-            }
-          }
+          case "authenticated" -> auth.requireAuthenticated(caller, ctx.normalizedPath());
           default -> auth.require(caller, route.access().operation(), null, null);
         }
       } catch (AionException e) {

@@ -196,6 +196,11 @@ final class Connection {
         cancel(id, c.target());
         return;
       }
+      case Request.Auth a -> {
+        budget.releaseRequest(held);
+        authenticate(id, a.token());
+        return;
+      }
       default -> { }
     }
     if (inFlight.incrementAndGet() >= MAX_IN_FLIGHT) pause();
@@ -257,7 +262,42 @@ final class Connection {
     return proposed.thenCompose(f -> f);
   }
 
+  /**
+   * AUTH: with auth.enabled the token must verify (else ERROR UNAUTHENTICATED and the connection is anonymous); it is
+   * verified again for every later request, so revocation and expiry apply to open connections too. With auth off
+   * it is accepted and not checked (the answer names the principal: anonymous).
+   */
+  private void authenticate(long id, String token) {
+    var auth = node.auth();
+    if (!auth.enabled()) {
+      send(id, ProtocolCodec.OK, new Wire.Writer().string("anonymous").toByteArray());
+      return;
+    }
+    try {
+      var who = auth.authenticate("Bearer " + token);
+      this.token = token;
+      send(id, ProtocolCodec.OK, new Wire.Writer().string(who.display()).toByteArray());
+    } catch (AionException e) {
+      this.token = null;
+      node.audit().record(caller, "auth.token", "protocol AUTH", io.aiondb.server.audit.AuditLog.Outcome.failure,
+          e.code().name() + ": " + e.getMessage());
+      send(id, ProtocolCodec.ERROR, ProtocolCodec.error(e.code(), e.getMessage()));
+    }
+  }
+
+  /** The token of the last successful AUTH, or null (anonymous). */
+  private volatile String token;
+
+  /** Who this request comes from: the connection's token verified now (revoked or expired: UNAUTHENTICATED). */
+  private Caller caller() {
+    String t = token;
+    if (t == null || !node.auth().enabled()) return caller;
+    return caller.as(node.auth().authenticate("Bearer " + t));
+  }
+
   private CompletableFuture<Answer> dispatch(Request req) {
+    Caller caller = caller();
+    if (req instanceof Request.Cluster) node.auth().requireAuthenticated(caller, "cluster members"); // AUTH first
     return switch (req) {
       case Request.Ping p -> CompletableFuture.completedFuture(Answer.of(new byte[0]));
       case Request.Get g -> read(GET_RESERVE, gate -> service.get(caller, new ReadOptions(g.consistency(), g.minRevision()),
@@ -294,6 +334,7 @@ final class Connection {
       case Request.Hello x -> throw new IllegalStateException();
       case Request.Watch x -> throw new IllegalStateException();
       case Request.Cancel x -> throw new IllegalStateException();
+      case Request.Auth x -> throw new IllegalStateException();
     };
   }
 
@@ -381,7 +422,7 @@ final class Connection {
       return;
     }
     try {
-      Watcher watcher = service.watch(caller, w.spec(), new Sink(id));
+      Watcher watcher = service.watch(caller(), w.spec(), new Sink(id));
       watches.put(id, watcher);
       if (!streams.contains(id)) watcher.close(); // it ended (or was cancelled) while starting
     } catch (AionException e) {

@@ -32,7 +32,7 @@ public final class ProtocolCodec {
   // request kinds
   public static final int HELLO = 0x01, PING = 0x02, GET = 0x03, PUT = 0x04, DELETE = 0x05, TXN = 0x06, QUERY = 0x07,
       WATCH = 0x08, CANCEL = 0x09, CLUSTER = 0x0A, NS_CREATE = 0x0B, NS_DROP = 0x0C, NS_LIST = 0x0D, HISTORY = 0x0E,
-      PUT_BATCH = 0x0F;
+      PUT_BATCH = 0x0F, AUTH = 0x10;
   // response kinds
   public static final int OK = 0x00, ERROR = 0x01, EVENT = 0x02, END = 0x03;
 
@@ -68,6 +68,14 @@ public final class ProtocolCodec {
     record NamespaceDrop(String namespace) implements Request {}
 
     record NamespaceList() implements Request {}
+
+    /** A bearer token (docs/security.md) for the requests that follow on this connection. */
+    record Auth(String token) implements Request {
+      @Override
+      public String toString() {
+        return "Auth[token=…]"; // never in logs
+      }
+    }
 
     record History(String namespace, byte[] key, int limit, long before) implements Request {}
   }
@@ -136,6 +144,11 @@ public final class ProtocolCodec {
       case NS_CREATE -> new Request.NamespaceCreate(namespace(r));
       case NS_DROP -> new Request.NamespaceDrop(namespace(r));
       case NS_LIST -> new Request.NamespaceList();
+      case AUTH -> {
+        String token = r.string("token");
+        if (token.isEmpty() || token.length() > 4096) throw new Wire.Malformed("a token has 1 to 4096 characters");
+        yield new Request.Auth(token);
+      }
       case HISTORY -> {
         String ns = namespace(r);
         byte[] key = r.bytes("key");

@@ -179,6 +179,14 @@ public final class AuthService {
     throw new AionException(code, message);
   }
 
+  /** With auth enabled: {@code UNAUTHENTICATED} (audited) for an anonymous caller asking for {@code what}. */
+  public void requireAuthenticated(Caller caller, String what) {
+    if (!enabled || caller.identity().kind() != Principal.Kind.ANONYMOUS) return;
+    audit.record(caller, "auth.denied", what, AuditLog.Outcome.failure, "UNAUTHENTICATED: anonymous");
+    throw new AionException(ErrorCode.UNAUTHENTICATED,
+        "authentication required (Authorization: Bearer <token>, see POST /v1/auth/login)");
+  }
+
   /** Whether the caller may do {@code op} (no audit record, no exception): for filtering lists by what one may see. */
   public boolean allows(Caller caller, Operation op, String namespace, byte[] keyOrPrefix) {
     return !enabled || snapshot().policy().check(caller.identity(), op, namespace, keyOrPrefix).allowed();
@@ -252,7 +260,8 @@ public final class AuthService {
           "the root user cannot be removed; change its password instead"));
     }
     if (!name.matches("[A-Za-z0-9._@-]{1,256}")) {
-      return CompletableFuture.failedFuture(new AionException(ErrorCode.NOT_FOUND, "no user '" + name + "'"));
+      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST,
+          "a user name is 1-256 characters of a-z, A-Z, 0-9 and ._@-"));
     }
     return write(new Command.AuthWrite(AuthRecords.USER + name, null, false)).thenApply(ApplyResult.AuthWritten::changed);
   }
@@ -277,7 +286,8 @@ public final class AuthService {
       return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST, "'" + name + "' is a built-in role"));
     }
     if (!name.matches("[a-z0-9][a-z0-9._-]{0,255}")) {
-      return CompletableFuture.failedFuture(new AionException(ErrorCode.NOT_FOUND, "no role '" + name + "'"));
+      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST,
+          "a role name is a-z, 0-9, '.', '_', '-', starting with a letter or digit"));
     }
     return write(new Command.AuthWrite(AuthRecords.ROLE + name, null, false)).thenApply(ApplyResult.AuthWritten::changed);
   }

@@ -373,6 +373,7 @@ public final class KvService implements AutoCloseable {
 
   /** The namespaces the caller may see (read, query or administer as a whole), sorted by name. */
   public List<NamespaceInfo> namespaces(Caller caller) {
+    auth.requireAuthenticated(caller, "namespaces");
     return store.namespaces().stream().filter(ns -> mayDescribe(caller, ns.name()))
         .sorted(Comparator.comparing(NamespaceInfo::name)).toList();
   }

@@ -94,6 +94,7 @@ class AuthIT {
     assertThat(call("PUT", "/v1/namespaces/anon", null, null).status()).isEqualTo(401);
     assertThat(call("GET", "/v1/cluster/members", null, null).status()).isEqualTo(401);
     assertThat(call("GET", "/v1/auth/whoami", null, null).status()).isEqualTo(401);
+    assertThat(call("GET", "/v1/namespaces", null, null).status()).isEqualTo(401);
     assertThat(call("GET", "/health", null, null).status()).isEqualTo(200);
     assertThat(call("GET", "/ready", null, null).status()).isEqualTo(200);
     assertThat(call("GET", "/metrics", null, null).status()).isEqualTo(200);
@@ -222,6 +223,43 @@ class AuthIT {
     assertThat(call("PUT", "/v1/auth/roles/r1", root, "{\"rules\":{}}").status()).isEqualTo(400);
     assertThat(call("GET", "/v1/auth/roles/r1", root, null).status()).isEqualTo(404);
     assertThat(call("GET", "/v1/auth/roles/readonly", root, null).json().path("builtIn").asBoolean()).isTrue();
+  }
+
+  @Test
+  void theBinaryProtocolAndTheJavaClientsAuthenticateWithTokens() throws Exception {
+    ok(call("PUT", "/v1/namespaces/proto", root, null));
+    ok(call("PUT", "/v1/auth/roles/proto-a", root,
+        "{\"rules\":[{\"namespaces\":[\"proto\"],\"keyPrefixes\":[\"a/\"],\"operations\":[\"read\",\"write\"]}]}"));
+    ok(call("PUT", "/v1/auth/users/erin", root, "{\"password\":\"erin-pw-1234\",\"roles\":[\"proto-a\"]}"));
+    String erin = token("erin", "erin-pw-1234");
+
+    // no token: the protocol refuses even the cluster topology; a bad token is refused at connect
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.aiondb.client.Aion.builder().seeds(server.protocolAddress)
+            .requestTimeout(Duration.ofSeconds(5)).connect().get("proto", "a/1"))
+        .isInstanceOf(io.aiondb.client.AionException.NotAuthorized.class).hasMessageContaining("UNAUTHENTICATED");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.aiondb.client.Aion.builder().seeds(server.protocolAddress)
+            .requestTimeout(Duration.ofSeconds(5)).token(erin + "x").connect().get("proto", "a/1"))
+        .isInstanceOf(io.aiondb.client.AionException.NotAuthorized.class);
+    try (var aion = io.aiondb.client.Aion.builder().seeds(server.protocolAddress).requestTimeout(Duration.ofSeconds(5))
+        .token(erin).connect()) {
+      aion.put("proto", "a/1", "one");
+      org.assertj.core.api.Assertions.assertThat(aion.get("proto", "a/1")).isPresent();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> aion.put("proto", "b/1", "two"))
+          .isInstanceOf(io.aiondb.client.AionException.NotAuthorized.class).hasMessageContaining("FORBIDDEN");
+      // a token revoked while the connection is open stops working on it at once
+      ok(call("POST", "/v1/auth/users/erin/revoke-tokens", root, null));
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> aion.get("proto", "a/1"))
+          .isInstanceOf(io.aiondb.client.AionException.NotAuthorized.class).hasMessageContaining("UNAUTHENTICATED");
+    }
+    // the HTTP client
+    try (var http = io.aiondb.client.AionClient.connect(server.url)) {
+      String t = http.login("erin", "erin-pw-1234");
+      var as = http.withToken(t);
+      as.put("proto", "a/2", "two");
+      org.assertj.core.api.Assertions.assertThat(as.get("proto", "a/2")).isPresent();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> http.get("proto", "a/2"))
+          .hasMessageContaining("UNAUTHENTICATED");
+    }
   }
 
   @Test

@@ -75,6 +75,7 @@ class ProtocolVectorsTest {
   @Test
   void decodesTheRequests() {
     assertThat(request("hello-request", 1, ProtocolCodec.HELLO)).isEqualTo(new Request.Hello(1, "aion-java/0.1"));
+    assertThat(request("auth-request", 2, ProtocolCodec.AUTH)).isEqualTo(new Request.Auth("v1.k1.abc.def"));
     Request.Get get = (Request.Get) request("get-request", 2, ProtocolCodec.GET);
     assertThat(get.namespace()).isEqualTo("app");
     assertThat(get.key()).isEqualTo(b("user/1"));
@@ -119,6 +120,7 @@ class ProtocolVectorsTest {
   void encodesTheResponses() {
     VersionRecord v = new VersionRecord(7, 3, 2, 0, TS, false, ContentType.JSON, b("{\"a\":1}"));
     expect("hello-response", ProtocolCodec.frame(1, ProtocolCodec.OK, ProtocolCodec.hello("aion-1", "0.1.0")));
+    expect("auth-response", ProtocolCodec.frame(2, ProtocolCodec.OK, new Wire.Writer().string("user:root").toByteArray()));
     expect("get-response", ProtocolCodec.frame(2, ProtocolCodec.OK, ProtocolCodec.get(v, 9)));
     expect("get-missing-response", ProtocolCodec.frame(2, ProtocolCodec.OK, ProtocolCodec.get(null, 9)));
     expect("put-response", ProtocolCodec.frame(3, ProtocolCodec.OK, ProtocolCodec.written(new ApplyResult.Written(10, 10, 1, TS))));
