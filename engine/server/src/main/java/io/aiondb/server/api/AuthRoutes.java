@@ -40,6 +40,31 @@ final class AuthRoutes {
     r.post("/v1/auth/users/:name/revoke-tokens").handler(ctx -> api.await(ctx,
         auth.revokeTokens(KvRoutes.caller(ctx), ctx.pathParam("name")),
         (c, v) -> HttpApi.json(c, 200, Json.MAPPER.createObjectNode().put("revoked", true))));
+    r.get("/v1/auth/services").handler(ctx -> {
+      ArrayNode arr = Json.MAPPER.createArrayNode();
+      auth.services(KvRoutes.caller(ctx)).forEach(sv -> arr.add(serviceJson(sv)));
+      HttpApi.json(ctx, 200, arr);
+    });
+    r.get("/v1/auth/services/:name").handler(ctx -> {
+      String name = ctx.pathParam("name");
+      AuthRecords.Service sv = auth.services(KvRoutes.caller(ctx)).stream().filter(x -> x.name().equals(name))
+          .findFirst().orElseThrow(() -> new AionException(ErrorCode.NOT_FOUND, "no service account '" + name + "'"));
+      HttpApi.json(ctx, 200, serviceJson(sv));
+    });
+    r.put("/v1/auth/services/:name").handler(ctx -> {
+      List<String> roles = strings(body(ctx), "roles");
+      api.await(ctx, auth.putService(KvRoutes.caller(ctx), ctx.pathParam("name"), roles),
+          (c, sv) -> HttpApi.json(c, 200, serviceJson(sv)));
+    });
+    r.delete("/v1/auth/services/:name").handler(ctx -> api.await(ctx,
+        auth.deleteService(KvRoutes.caller(ctx), ctx.pathParam("name")),
+        (c, existed) -> HttpApi.json(c, 200, Json.MAPPER.createObjectNode().put("deleted", existed))));
+    r.post("/v1/auth/services/:name/keys").handler(ctx -> api.await(ctx,
+        auth.createApiKey(KvRoutes.caller(ctx), ctx.pathParam("name")),
+        (c, g) -> HttpApi.json(c, 201, Json.MAPPER.createObjectNode().put("keyId", g.stored().keyId()).put("key", g.key()))));
+    r.delete("/v1/auth/services/:name/keys/:keyid").handler(ctx -> api.await(ctx,
+        auth.deleteApiKey(KvRoutes.caller(ctx), ctx.pathParam("name"), ctx.pathParam("keyid")),
+        (c, existed) -> HttpApi.json(c, 200, Json.MAPPER.createObjectNode().put("deleted", existed))));
     r.get("/v1/auth/roles").handler(ctx -> {
       ArrayNode arr = Json.MAPPER.createArrayNode();
       auth.roles(KvRoutes.caller(ctx)).forEach(role -> arr.add(roleJson(role)));
@@ -121,6 +146,16 @@ final class AuthRoutes {
     ArrayNode arr = Json.MAPPER.createArrayNode();
     users.forEach(u -> arr.add(userJson(u)));
     return arr;
+  }
+
+  private static ObjectNode serviceJson(AuthRecords.Service sv) {
+    ObjectNode n = Json.MAPPER.createObjectNode().put("name", sv.name());
+    ArrayNode roles = n.putArray("roles");
+    sv.roles().forEach(roles::add);
+    ArrayNode keys = n.putArray("keys");
+    sv.keys().forEach(k -> keys.addObject().put("keyId", k.keyId())
+        .put("created", java.time.Instant.ofEpochMilli(k.createdMillis()).toString()));
+    return n;
   }
 
   private static ObjectNode roleJson(Role role) {

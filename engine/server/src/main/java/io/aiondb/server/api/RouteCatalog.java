@@ -40,7 +40,7 @@ final class RouteCatalog {
 
   record Route(String method, String template, Audit audit, String operation, Access access) {
     Pattern pattern() {
-      String re = template.replaceAll(":[a-z]+", "[^/]+").replace("*", ".*");
+      String re = template.replaceAll(":[A-Za-z]+", "[^/]+").replace("*", ".*");
       return Pattern.compile(re);
     }
   }
@@ -95,6 +95,12 @@ final class RouteCatalog {
       new Route("PUT", "/v1/auth/users/:name", Audit.HTTP, "user.put", USER_ADMIN),
       new Route("DELETE", "/v1/auth/users/:name", Audit.HTTP, "user.delete", USER_ADMIN),
       new Route("POST", "/v1/auth/users/:name/revoke-tokens", Audit.HTTP, "user.revoke-tokens", USER_ADMIN),
+      new Route("GET", "/v1/auth/services", Audit.NONE, null, USER_ADMIN),
+      new Route("GET", "/v1/auth/services/:name", Audit.NONE, null, USER_ADMIN),
+      new Route("PUT", "/v1/auth/services/:name", Audit.HTTP, "service.put", USER_ADMIN),
+      new Route("DELETE", "/v1/auth/services/:name", Audit.HTTP, "service.delete", USER_ADMIN),
+      new Route("POST", "/v1/auth/services/:name/keys", Audit.HTTP, "service.key-create", USER_ADMIN),
+      new Route("DELETE", "/v1/auth/services/:name/keys/:keyid", Audit.HTTP, "service.key-delete", USER_ADMIN),
       new Route("GET", "/v1/auth/roles", Audit.NONE, null, USER_ADMIN),
       new Route("GET", "/v1/auth/roles/:name", Audit.NONE, null, USER_ADMIN),
       new Route("PUT", "/v1/auth/roles/:name", Audit.HTTP, "role.put", USER_ADMIN),

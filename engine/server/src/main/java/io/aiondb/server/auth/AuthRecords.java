@@ -22,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The replicated auth records (users, custom roles, token signing keys) and the immutable {@link Snapshot} compiled
+ * The replicated auth records (users, service accounts, custom roles, token signing keys) and the immutable {@link Snapshot} compiled
  * from them. Records are JSON under keys {@code user/<name>}, {@code role/<name>} and {@code signing-key/<kid>} in the
  * state machine ({@code Command.AuthWrite}); every member compiles the same snapshot from the same records.
  *
@@ -36,6 +36,7 @@ public final class AuthRecords {
   public static final String USER = "user/";
   public static final String ROLE = "role/";
   public static final String SIGNING_KEY = "signing-key/";
+  public static final String SERVICE = "service/";
 
   private AuthRecords() {}
 
@@ -49,6 +50,47 @@ public final class AuthRecords {
     public Principal principal() {
       return Principal.user(name, Principal.Method.PASSWORD_TOKEN);
     }
+  }
+
+  /**
+   * A service account: role names and its API keys (id, SHA-256 of the secret, creation time); several keys at once
+   * so that a key is rotated by adding the new one, switching, then removing the old one.
+   */
+  public record Service(String name, List<String> roles, List<Key> keys) {
+    public static final int MAX_KEYS = 10;
+
+    public Service {
+      Principal.validateName(name);
+      roles = List.copyOf(roles);
+      keys = List.copyOf(keys);
+    }
+
+    public record Key(String keyId, String secretSha256, long createdMillis) {}
+
+    public Principal principal() {
+      return Principal.service(name, Principal.Method.API_KEY);
+    }
+  }
+
+  public static byte[] encode(Service sv) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("name", sv.name());
+    ArrayNode roles = n.putArray("roles");
+    sv.roles().forEach(roles::add);
+    ArrayNode keys = n.putArray("keys");
+    for (Service.Key k : sv.keys()) {
+      keys.addObject().put("keyId", k.keyId()).put("sha256", k.secretSha256()).put("created", k.createdMillis());
+    }
+    return bytes(n);
+  }
+
+  public static Service decodeService(byte[] value) {
+    JsonNode n = tree(value);
+    List<String> roles = new ArrayList<>();
+    n.path("roles").forEach(r -> roles.add(r.asText()));
+    List<Service.Key> keys = new ArrayList<>();
+    n.path("keys").forEach(k -> keys.add(new Service.Key(text(k, "keyId"), text(k, "sha256"), k.path("created").asLong())));
+    return new Service(text(n, "name"), roles, keys);
   }
 
   /** A token signing key; the newest ({@code createdMillis}, then kid) signs, every one verifies. */
@@ -146,8 +188,9 @@ public final class AuthRecords {
    * What every member enforces at one point in the log: the policy (each user bound to its roles), the users (for
    * login and token epochs) and the token signer (null until the cluster has a signing key).
    */
-  public record Snapshot(Policy policy, Map<String, User> users, Map<String, Role> roles, TokenSigner signer) {
-    public static final Snapshot EMPTY = new Snapshot(Policy.EMPTY, Map.of(), Map.of(), null);
+  public record Snapshot(Policy policy, Map<String, User> users, Map<String, Role> roles, TokenSigner signer,
+      Map<String, Service> services, Map<String, Service> serviceByKeyId) {
+    public static final Snapshot EMPTY = new Snapshot(Policy.EMPTY, Map.of(), Map.of(), null, Map.of(), Map.of());
   }
 
   /** Compiles the records (key without {@code auth/} to value, as the store lists them). */
@@ -155,6 +198,7 @@ public final class AuthRecords {
     Map<String, User> users = new TreeMap<>();
     Map<String, Role> roles = new TreeMap<>();
     List<SigningKey> keys = new ArrayList<>();
+    Map<String, Service> services = new TreeMap<>();
     for (var e : records.entrySet()) {
       String k = e.getKey();
       try {
@@ -164,6 +208,9 @@ public final class AuthRecords {
         } else if (k.startsWith(ROLE)) {
           Role r = decodeRole(e.getValue());
           if (!Role.isBuiltIn(r.name())) roles.put(r.name(), r);
+        } else if (k.startsWith(SERVICE)) {
+          Service sv = decodeService(e.getValue());
+          services.put(sv.name(), sv);
         } else if (k.startsWith(SIGNING_KEY)) {
           keys.add(decodeSigningKey(e.getValue()));
         }
@@ -173,6 +220,11 @@ public final class AuthRecords {
     }
     Map<String, Set<String>> bindings = new LinkedHashMap<>();
     for (User u : users.values()) bindings.put(u.principal().display(), new LinkedHashSet<>(u.roles()));
+    Map<String, Service> byKeyId = new java.util.HashMap<>();
+    for (Service sv : services.values()) {
+      bindings.put(sv.principal().display(), new LinkedHashSet<>(sv.roles()));
+      for (Service.Key k : sv.keys()) byKeyId.put(k.keyId(), sv);
+    }
     Policy policy;
     try {
       policy = new Policy(bindings, roles.values());
@@ -192,7 +244,8 @@ public final class AuthRecords {
         LOG.warn("token signing keys not usable: {}", ex.toString());
       }
     }
-    return new Snapshot(policy, Collections.unmodifiableMap(users), Collections.unmodifiableMap(roles), signer);
+    return new Snapshot(policy, Collections.unmodifiableMap(users), Collections.unmodifiableMap(roles), signer,
+        Collections.unmodifiableMap(services), Collections.unmodifiableMap(byKeyId));
   }
 
   private static List<String> strings(JsonNode r, String field, boolean required) {

@@ -113,6 +113,7 @@ public final class AuthService {
     }
     String token = authorization.substring(7).trim();
     AuthRecords.Snapshot s = snapshot();
+    if (token.startsWith(io.aiondb.server.auth.ApiKeys.PREFIX)) return apiKey(s, token);
     if (s.signer() == null) throw new AionException(ErrorCode.UNAUTHENTICATED, "this cluster cannot verify tokens yet");
     TokenSigner.Verified v;
     try {
@@ -125,6 +126,26 @@ public final class AuthService {
       throw new AionException(ErrorCode.UNAUTHENTICATED, "the token was revoked");
     }
     return v.principal();
+  }
+
+  /** A service account's API key: its id names the account, its secret must match one of the account's keys. */
+  private static Principal apiKey(AuthRecords.Snapshot s, String key) {
+    io.aiondb.server.auth.ApiKeys.Presented p;
+    try {
+      p = io.aiondb.server.auth.ApiKeys.parse(key);
+    } catch (AuthException e) {
+      throw new AionException(ErrorCode.UNAUTHENTICATED, "invalid API key (malformed)");
+    }
+    AuthRecords.Service sv = s.serviceByKeyId().get(p.keyId());
+    if (sv != null) {
+      for (AuthRecords.Service.Key k : sv.keys()) {
+        if (k.keyId().equals(p.keyId()) && io.aiondb.server.auth.ApiKeys.matches(
+            new io.aiondb.server.auth.ApiKeys.StoredKey(k.keyId(), k.secretSha256()), p)) {
+          return sv.principal();
+        }
+      }
+    }
+    throw new AionException(ErrorCode.UNAUTHENTICATED, "invalid API key (unknown or removed)");
   }
 
   /**
@@ -290,6 +311,70 @@ public final class AuthService {
           "a role name is a-z, 0-9, '.', '_', '-', starting with a letter or digit"));
     }
     return write(new Command.AuthWrite(AuthRecords.ROLE + name, null, false)).thenApply(ApplyResult.AuthWritten::changed);
+  }
+
+  /** Creates a service account or changes its roles (its keys stay). */
+  public CompletableFuture<AuthRecords.Service> putService(Caller caller, String name, List<String> roles) {
+    require(caller, Operation.USER_ADMIN, null, null);
+    if (!name.matches("[A-Za-z0-9._@-]{1,256}")) {
+      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST,
+          "a service account name is 1-256 characters of a-z, A-Z, 0-9 and ._@-"));
+    }
+    AuthRecords.Snapshot s = snapshot();
+    for (String r : roles) {
+      if (!Role.isBuiltIn(r) && !s.roles().containsKey(r)) {
+        return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST, "no role '" + r + "'"));
+      }
+    }
+    AuthRecords.Service old = s.services().get(name);
+    AuthRecords.Service sv = new AuthRecords.Service(name, roles, old == null ? List.of() : old.keys());
+    return write(new Command.AuthWrite(AuthRecords.SERVICE + name, AuthRecords.encode(sv), false)).thenApply(r -> sv);
+  }
+
+  /** A new API key for a service account: the whole key is in the answer, once; only its hash is stored. */
+  public CompletableFuture<io.aiondb.server.auth.ApiKeys.Generated> createApiKey(Caller caller, String name) {
+    require(caller, Operation.USER_ADMIN, null, null);
+    AuthRecords.Service old = snapshot().services().get(name);
+    if (old == null) {
+      return CompletableFuture.failedFuture(new AionException(ErrorCode.NOT_FOUND, "no service account '" + name + "'"));
+    }
+    if (old.keys().size() >= AuthRecords.Service.MAX_KEYS) {
+      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST, "service account '" + name
+          + "' has " + AuthRecords.Service.MAX_KEYS + " keys already: remove one first"));
+    }
+    var g = io.aiondb.server.auth.ApiKeys.generate();
+    List<AuthRecords.Service.Key> keys = new ArrayList<>(old.keys());
+    keys.add(new AuthRecords.Service.Key(g.stored().keyId(), g.stored().secretSha256(), clock.millis()));
+    return write(new Command.AuthWrite(AuthRecords.SERVICE + name,
+        AuthRecords.encode(new AuthRecords.Service(name, old.roles(), keys)), false)).thenApply(r -> g);
+  }
+
+  /** Removes one API key of a service account (it stops working at once); false when it had no such key. */
+  public CompletableFuture<Boolean> deleteApiKey(Caller caller, String name, String keyId) {
+    require(caller, Operation.USER_ADMIN, null, null);
+    AuthRecords.Service old = snapshot().services().get(name);
+    if (old == null || old.keys().stream().noneMatch(k -> k.keyId().equals(keyId))) {
+      return CompletableFuture.completedFuture(false);
+    }
+    List<AuthRecords.Service.Key> keys = old.keys().stream().filter(k -> !k.keyId().equals(keyId)).toList();
+    return write(new Command.AuthWrite(AuthRecords.SERVICE + name,
+        AuthRecords.encode(new AuthRecords.Service(name, old.roles(), keys)), false)).thenApply(r -> true);
+  }
+
+  /** Removes a service account and with it all its keys. */
+  public CompletableFuture<Boolean> deleteService(Caller caller, String name) {
+    require(caller, Operation.USER_ADMIN, null, null);
+    if (!name.matches("[A-Za-z0-9._@-]{1,256}")) {
+      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST,
+          "a service account name is 1-256 characters of a-z, A-Z, 0-9 and ._@-"));
+    }
+    return write(new Command.AuthWrite(AuthRecords.SERVICE + name, null, false)).thenApply(ApplyResult.AuthWritten::changed);
+  }
+
+  /** Service accounts (key ids and creation times, never secrets) for user admins. */
+  public List<AuthRecords.Service> services(Caller caller) {
+    require(caller, Operation.USER_ADMIN, null, null);
+    return new ArrayList<>(snapshot().services().values());
   }
 
   /** Users (without password hashes) for user admins. */

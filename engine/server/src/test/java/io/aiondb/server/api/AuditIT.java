@@ -75,6 +75,10 @@ class AuditIT {
       calls.put("user.revoke-tokens", new String[] {"POST", "/v1/auth/users/nobody/revoke-tokens", null});
       calls.put("role.put", new String[] {"PUT", "/v1/auth/roles/root", "{\"rules\":[]}"}); // built-in: refused
       calls.put("role.delete", new String[] {"DELETE", "/v1/auth/roles/root", null});
+      calls.put("service.put", new String[] {"PUT", "/v1/auth/services/ci", "{\"roles\":[\"no-such-role\"]}"});
+      calls.put("service.delete", new String[] {"DELETE", "/v1/auth/services/nobody", null});
+      calls.put("service.key-create", new String[] {"POST", "/v1/auth/services/nobody/keys", null});
+      calls.put("service.key-delete", new String[] {"DELETE", "/v1/auth/services/nobody/keys/0123456789ab", null});
       Map<String, Integer> statuses = new LinkedHashMap<>();
       for (var c : calls.entrySet()) statuses.put(c.getKey(), send(c.getValue()[0], u + c.getValue()[1], c.getValue()[2]));
       assertThat(RouteCatalog.ROUTES.stream().filter(r -> r.audit() == RouteCatalog.Audit.HTTP).map(r -> r.operation()))
