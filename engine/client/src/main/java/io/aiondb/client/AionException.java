@@ -94,6 +94,7 @@ public class AionException extends AionClientException {
       case "UNAUTHENTICATED" -> new NotAuthorized(401, code, message);
       case "FORBIDDEN" -> new NotAuthorized(403, code, message);
       case "TOO_MANY_WATCHES" -> new InvalidRequest(429, code, message);
+      case "RATE_LIMITED" -> new InvalidRequest(429, code, message);
       case "INTERNAL" -> new AionException(500, code, message);
       default -> new InvalidRequest(400, code, message);
     };

@@ -17,6 +17,8 @@ public enum ErrorCode {
   UNAUTHENTICATED(401),
   /** auth.enabled: the caller's roles do not grant the operation on what it names. */
   FORBIDDEN(403),
+  /** Too many failed logins for this user or from this address lately (per node): wait (Retry-After) and retry. */
+  RATE_LIMITED(429),
   REVISION_MISMATCH(409),
   UNSAFE(409),
   RECONFIGURATION_IN_PROGRESS(409),

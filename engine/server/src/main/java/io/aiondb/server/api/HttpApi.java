@@ -382,6 +382,7 @@ public final class HttpApi {
     ctx.put(ERROR_KEY, code.name() + ": " + message);
     if (code == ErrorCode.OVERLOADED) ctx.response().putHeader("Retry-After", "1"); // nothing was written
     if (code == ErrorCode.UNAUTHENTICATED) ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"aion\"");
+    if (code == ErrorCode.RATE_LIMITED) ctx.response().putHeader("Retry-After", "60");
     ctx.response().setStatusCode(code.httpStatus()).putHeader("Content-Type", "application/json").end(body.toString());
   }
 

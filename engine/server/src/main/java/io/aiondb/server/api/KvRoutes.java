@@ -292,7 +292,7 @@ final class KvRoutes {
 
   private void query(RoutingContext ctx) {
     String ns = ctx.pathParam("ns");
-    service.namespace(caller(ctx), ns); // 404 before the body is parsed
+    service.checkQuery(caller(ctx), ns); // refused before the body is parsed; existence after the read barrier
     byte[] body = jsonBody(ctx, "a query");
     ReadOptions read = readOptions(ctx);
     Caller caller = caller(ctx);

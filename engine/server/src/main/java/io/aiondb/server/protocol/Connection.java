@@ -307,7 +307,7 @@ final class Connection {
       case Request.PutBatch b -> service.putAll(caller, b.command()).thenApply(r -> Answer.of(ProtocolCodec.batchWritten(r)));
       case Request.Txn t -> service.txn(caller, t.command()).thenApply(r -> Answer.of(txnAnswer(r)));
       case Request.Query q -> {
-        service.namespace(caller, q.namespace()); // NAMESPACE_NOT_FOUND before the query is parsed
+        service.checkQuery(caller, q.namespace()); // refused before the query is parsed; existence after the barrier
         yield CompletableFuture.supplyAsync(() -> parseQuery(q.json()), readers) // off the event loop
             .thenCompose(query -> read(ProtocolCodec.MAX_FRAME, gate -> service.query(caller,
                 new ReadOptions(q.consistency(), q.minRevision()), gate, q.namespace(), query).thenApply(result -> {

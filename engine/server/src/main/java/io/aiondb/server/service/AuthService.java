@@ -61,6 +61,13 @@ public final class AuthService {
   private final Duration timeout;
   private final AuditLog audit;
   private final Semaphore hashing = new Semaphore(2);
+  /** Failed logins in the last minute on this node, by user name and by source address (brute-force brake). */
+  private final com.github.benmanes.caffeine.cache.Cache<String, java.util.concurrent.atomic.AtomicInteger> failures =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(1))
+          .maximumSize(100_000).build();
+  /** Failed logins per user name, and per source address, within a minute before logins are refused. */
+  public static final int MAX_FAILURES_PER_USER = 10;
+  public static final int MAX_FAILURES_PER_ADDRESS = 50;
   private final SecureRandom random = new SecureRandom();
   private volatile long loadedVersion = Long.MIN_VALUE;
   private volatile AuthRecords.Snapshot snapshot = AuthRecords.Snapshot.EMPTY;
@@ -154,6 +161,14 @@ public final class AuthService {
    */
   public TokenSigner.Issued login(Caller caller, String user, char[] password) {
     if (!enabled) throw new AionException(ErrorCode.BAD_REQUEST, "authentication is off on this node (auth.enabled)");
+    String userKey = "u:" + user;
+    String addressKey = "a:" + caller.remoteHost();
+    if (count(userKey) >= MAX_FAILURES_PER_USER || count(addressKey) >= MAX_FAILURES_PER_ADDRESS) {
+      audit.record(caller, "auth.login", user == null ? "" : user, AuditLog.Outcome.failure,
+          "RATE_LIMITED: too many failed logins");
+      throw new AionException(ErrorCode.RATE_LIMITED, "too many failed logins for this user or from this address in "
+          + "the last minute; wait and retry");
+    }
     try {
       if (!hashing.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new AionException(ErrorCode.OVERLOADED, "too many logins at once; retry");
@@ -167,17 +182,25 @@ public final class AuthService {
       AuthRecords.User u = user == null ? null : s.users().get(user);
       boolean ok = Passwords.verify(password, u == null ? DUMMY_HASH : u.passwordHash()) && u != null;
       if (!ok) {
+        failures.asMap().computeIfAbsent(userKey, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+        failures.asMap().computeIfAbsent(addressKey, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
         audit.record(caller, "auth.login", user == null ? "" : user, AuditLog.Outcome.failure,
             "UNAUTHENTICATED: wrong user name or password");
         throw new AionException(ErrorCode.UNAUTHENTICATED, "wrong user name or password");
       }
       if (s.signer() == null) throw new AionException(ErrorCode.UNAVAILABLE, "this cluster has no token signing key yet");
+      failures.invalidate(userKey);
       TokenSigner.Issued issued = s.signer().issue(u.principal(), u.epoch(), tokenTtl);
       audit.record(caller.as(u.principal()), "auth.login", user, AuditLog.Outcome.success, null);
       return issued;
     } finally {
       hashing.release();
     }
+  }
+
+  private int count(String key) {
+    var n = failures.getIfPresent(key);
+    return n == null ? 0 : n.get();
   }
 
   // ------------------------------------------------------------------ authorization

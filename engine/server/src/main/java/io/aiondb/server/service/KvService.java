@@ -371,6 +371,16 @@ public final class KvService implements AutoCloseable {
         .thenApplyAsync(v -> queries.execute(query, lookup(namespace)), readers)); // the namespace as of the read
   }
 
+  /**
+   * Before a query is parsed: the caller may query {@code namespace} (else FORBIDDEN/UNAUTHENTICATED) and its name is
+   * valid. Not whether it exists: that is decided after the read barrier ({@link #query}), so a node that has not
+   * applied the namespace's creation yet does not answer NAMESPACE_NOT_FOUND for it.
+   */
+  public void checkQuery(Caller caller, String namespace) {
+    auth.require(caller, Operation.QUERY, namespace, null);
+    Command.validateNamespace(namespace);
+  }
+
   /** The namespaces the caller may see (read, query or administer as a whole), sorted by name. */
   public List<NamespaceInfo> namespaces(Caller caller) {
     auth.requireAuthenticated(caller, "namespaces");

@@ -298,6 +298,19 @@ class AuthIT {
   }
 
   @Test
+  void repeatedFailedLoginsAreRefusedForAWhileEvenWithTheRightPassword() throws Exception {
+    ok(call("PUT", "/v1/auth/users/frank", root, "{\"password\":\"frank-pw-123\",\"roles\":[]}"));
+    for (int i = 0; i < io.aiondb.server.service.AuthService.MAX_FAILURES_PER_USER; i++) {
+      assertThat(login("frank", "wrong-" + i).status()).isEqualTo(401);
+    }
+    Res limited = login("frank", "frank-pw-123");
+    assertThat(limited.status()).as(limited.body()).isEqualTo(429);
+    assertThat(limited.code()).isEqualTo("RATE_LIMITED");
+    assertThat(limited.raw().headers().firstValue("Retry-After")).isPresent();
+    assertThat(login("root", ROOT_PASSWORD).status()).as("another user is not affected").isEqualTo(200);
+  }
+
+  @Test
   void refusalsAndLoginsAreAudited() throws Exception {
     login("root", "definitely-wrong");
     call("PUT", "/v1/namespaces/audited", null, null);
