@@ -171,16 +171,9 @@ final class ClusterRoutes {
   }
 
   private static JsonNode body(RoutingContext ctx) {
-    var b = ctx.body().buffer();
-    if (b == null || b.length() == 0) throw new AionException(ErrorCode.BAD_REQUEST, "a JSON body is required");
-    try {
-      JsonNode n = Json.parse(b.getBytes());
-      if (!n.isObject()) throw new java.io.IOException("not an object");
-      return n;
-    } catch (java.io.IOException e) {
-      throw new AionException(ErrorCode.INVALID_JSON, "the body must be a JSON object: " + e.getMessage().lines().findFirst().orElse(""));
-    }
+    return HttpApi.objectBody(ctx);
   }
+
 
   private void addLearner(RoutingContext ctx) {
     JsonNode b = body(ctx);

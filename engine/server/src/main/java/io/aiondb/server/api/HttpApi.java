@@ -280,6 +280,19 @@ public final class HttpApi {
     }), respond);
   }
 
+  /** The request's body as a JSON object: BAD_REQUEST when there is none, INVALID_JSON when it is not an object. */
+  static com.fasterxml.jackson.databind.JsonNode objectBody(RoutingContext ctx) {
+    var b = ctx.body().buffer();
+    if (b == null || b.length() == 0) throw new AionException(ErrorCode.BAD_REQUEST, "a JSON body is required");
+    try {
+      com.fasterxml.jackson.databind.JsonNode n = Json.parse(b.getBytes());
+      if (!n.isObject()) throw new java.io.IOException("not an object");
+      return n;
+    } catch (java.io.IOException e) {
+      throw new AionException(ErrorCode.INVALID_JSON, "the body must be a JSON object: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+  }
+
   static void json(RoutingContext ctx, int status, Object body) {
     if (ctx.response().ended()) return;
     try {
