@@ -341,7 +341,10 @@ public final class HttpApi {
       return;
     }
     try {
-      ctx.put(IDENTITY_KEY, auth.authenticate(ctx.request().getHeader("Authorization")));
+      String header = ctx.request().getHeader("Authorization");
+      io.aiondb.server.auth.Principal cert = header == null && ctx.request().isSSL()
+          ? io.aiondb.server.service.Caller.certificateIdentity(ctx.request().sslSession()) : null;
+      ctx.put(IDENTITY_KEY, cert != null ? cert : auth.authenticate(header)); // a bearer token wins over a certificate
     } catch (AionException e) {
       node.audit().record(KvRoutes.caller(ctx), "auth.token", ctx.request().method().name() + " " + ctx.normalizedPath(),
           io.aiondb.server.audit.AuditLog.Outcome.failure, e.code().name() + ": " + e.getMessage());

@@ -76,6 +76,8 @@ final class Connection {
   private final Node node;
   private final KvService service;
   private final Caller caller;
+  /** The identity the client certificate names (aion://user/… or aion://service/…), or null. */
+  private final io.aiondb.server.auth.Principal certIdentity;
   private final Executor readers;
   private final java.util.function.IntSupplier protocolPort;
   private final Budget budget;
@@ -104,6 +106,7 @@ final class Connection {
     this.socket = socket;
     this.node = node;
     this.service = node.service();
+    this.certIdentity = socket.isSsl() ? Caller.certificateIdentity(socket.sslSession()) : null;
     this.caller = Caller.protocol(socket.remoteAddress() == null ? null : socket.remoteAddress().host(),
         socket.isSsl() ? Caller.principal(socket.sslSession()) : Caller.ANONYMOUS);
     this.readers = readers;
@@ -288,11 +291,15 @@ final class Connection {
   /** The token of the last successful AUTH, or null (anonymous). */
   private volatile String token;
 
-  /** Who this request comes from: the connection's token verified now (revoked or expired: UNAUTHENTICATED). */
+  /**
+   * Who this request comes from: the connection's token verified now (revoked or expired: UNAUTHENTICATED), else the
+   * identity its client certificate names (docs/security.md), else anonymous.
+   */
   private Caller caller() {
+    if (!node.auth().enabled()) return caller;
     String t = token;
-    if (t == null || !node.auth().enabled()) return caller;
-    return caller.as(node.auth().authenticate("Bearer " + t));
+    if (t != null) return caller.as(node.auth().authenticate("Bearer " + t));
+    return certIdentity == null ? caller : caller.as(certIdentity);
   }
 
   private CompletableFuture<Answer> dispatch(Request req) {

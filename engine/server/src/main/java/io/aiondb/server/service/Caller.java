@@ -53,6 +53,34 @@ public record Caller(String transport, String remoteHost, String principal, Prin
     return new Caller("protocol", remoteHost, principal);
   }
 
+  /**
+   * The identity a verified client certificate names, for authorization: a subject alternative name URI
+   * {@code aion://user/<name>} or {@code aion://service/<name>} (roles come from that user's or service account's
+   * record, docs/security.md); null without a certificate or without such a URI (a peer's {@code aion://peer/…} too).
+   */
+  public static Principal certificateIdentity(javax.net.ssl.SSLSession session) {
+    if (session == null) return null;
+    try {
+      var certs = session.getPeerCertificates();
+      if (certs.length == 0 || !(certs[0] instanceof java.security.cert.X509Certificate x)) return null;
+      var sans = x.getSubjectAlternativeNames();
+      if (sans == null) return null;
+      for (var san : sans) {
+        if (san.size() < 2 || !Integer.valueOf(6).equals(san.get(0)) || !(san.get(1) instanceof String uri)) continue;
+        java.util.regex.Matcher m = CERT_URI.matcher(uri);
+        if (!m.matches()) continue;
+        return m.group(1).equals("user") ? Principal.user(m.group(2), Principal.Method.CERTIFICATE)
+            : Principal.service(m.group(2), Principal.Method.CERTIFICATE);
+      }
+    } catch (javax.net.ssl.SSLPeerUnverifiedException | java.security.cert.CertificateParsingException none) {
+      // no certificate, or its names cannot be read: not an identity
+    }
+    return null;
+  }
+
+  private static final java.util.regex.Pattern CERT_URI =
+      java.util.regex.Pattern.compile("aion://(user|service)/([A-Za-z0-9._@-]{1,256})");
+
   /** The principal of a TLS session: its verified client certificate's subject, else anonymous. */
   public static String principal(javax.net.ssl.SSLSession session) {
     if (session == null) return ANONYMOUS;

@@ -119,6 +119,60 @@ class TlsIT {
     }
   }
 
+  /**
+   * With auth.enabled, a client certificate naming {@code aion://service/<name>} (or {@code aion://user/<name>}) is that
+   * identity, with the roles of its record, on both transports; a certificate without such a name is anonymous.
+   */
+  @Test
+  void aClientCertificateNamingAServiceAccountHasItsRoles() throws Exception {
+    TestPki pki = new TestPki(dir.resolve("pki"), "aion-test");
+    TestPki.Issued node = pki.issue("node", "127.0.0.1");
+    TestPki.Issued ci = pki.issue("ci", "ci-job", "aion://service/ci");
+    TestPki.Issued plain = pki.issue("plain", "app");
+    java.nio.file.Path pw = java.nio.file.Files.writeString(dir.resolve("root.pw"), "root-secret-pw");
+    try (TestServer s = new TestServer(dir.resolve("data"), tlsFlags(pki, node, "--tls.client-auth=request",
+        "--auth.enabled=true", "--auth.root-password-file=" + pw))) {
+      HttpClient trusting = HttpClient.newBuilder().sslContext(ClientTls.fromPem(pki.caFile, null, null)).build();
+      org.awaitility.Awaitility.await("root can log in").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+          .until(() -> send(trusting, s.url, "POST", "/v1/auth/login", null,
+              "{\"user\":\"root\",\"password\":\"root-secret-pw\"}").statusCode() == 200);
+      String root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(send(trusting, s.url, "POST",
+          "/v1/auth/login", null, "{\"user\":\"root\",\"password\":\"root-secret-pw\"}").body()).path("token").asText();
+      assertThat(send(trusting, s.url, "PUT", "/v1/namespaces/n", root, null).statusCode()).isEqualTo(201);
+      assertThat(send(trusting, s.url, "PUT", "/v1/ns/n/keys/k", root, "{\"v\":1}").statusCode()).isEqualTo(200);
+      assertThat(send(trusting, s.url, "PUT", "/v1/auth/services/ci", root, "{\"roles\":[\"readonly\"]}").statusCode())
+          .isEqualTo(200);
+
+      HttpClient asCi = HttpClient.newBuilder().sslContext(ClientTls.fromPem(pki.caFile, ci.cert(), ci.key())).build();
+      HttpClient asPlain = HttpClient.newBuilder().sslContext(ClientTls.fromPem(pki.caFile, plain.cert(), plain.key())).build();
+      assertThat(send(asCi, s.url, "GET", "/v1/auth/whoami", null, null).body()).contains("\"service:ci\"");
+      assertThat(send(asCi, s.url, "GET", "/v1/ns/n/keys/k", null, null).statusCode()).isEqualTo(200);
+      assertThat(send(asCi, s.url, "PUT", "/v1/ns/n/keys/k", null, "{\"v\":2}").statusCode()).isEqualTo(403);
+      assertThat(send(asPlain, s.url, "GET", "/v1/ns/n/keys/k", null, null).statusCode()).isEqualTo(401);
+      try (Aion db = Aion.builder().seeds(s.protocolAddress).tls(ClientTls.fromPem(pki.caFile, ci.cert(), ci.key()))
+          .requestTimeout(Duration.ofSeconds(10)).connect()) {
+        assertThat(db.get("n", "k")).map(kv -> kv.text()).contains("{\"v\":1}");
+        assertThatThrownBy(() -> db.put("n", "k", "x")).isInstanceOf(AionException.NotAuthorized.class)
+            .hasMessageContaining("FORBIDDEN");
+      }
+      assertThatThrownBy(() -> Aion.builder().seeds(s.protocolAddress).tls(ClientTls.fromPem(pki.caFile, plain.cert(),
+          plain.key())).requestTimeout(Duration.ofSeconds(5)).connect().get("n", "k"))
+          .isInstanceOf(AionException.NotAuthorized.class);
+      // the account's roles decide: removed, the certificate grants nothing
+      assertThat(send(trusting, s.url, "DELETE", "/v1/auth/services/ci", root, null).statusCode()).isEqualTo(200);
+      assertThat(send(asCi, s.url, "GET", "/v1/ns/n/keys/k", null, null).statusCode()).isEqualTo(403);
+    }
+  }
+
+  private static HttpResponse<String> send(HttpClient c, String url, String method, String path, String token,
+      String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) b.header("Content-Type", "application/json");
+    if (token != null) b.header("Authorization", "Bearer " + token);
+    return c.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   @Test
   void aRotatedCertificateIsServedWithoutARestartAndABrokenOneIsIgnored() throws Exception {
     TestPki pki = new TestPki(dir.resolve("pki"), "aion-test");

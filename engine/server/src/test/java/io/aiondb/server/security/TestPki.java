@@ -65,7 +65,8 @@ public final class TestPki {
         keys.getPublic());
     List<GeneralName> sans = new ArrayList<>();
     for (String n : names) {
-      sans.add(n.matches("[0-9.]+|.*:.*") ? new GeneralName(GeneralName.iPAddress, InetAddress.getByName(n).getHostAddress())
+      sans.add(n.contains("://") ? new GeneralName(GeneralName.uniformResourceIdentifier, n)
+          : n.matches("[0-9.]+|.*:.*") ? new GeneralName(GeneralName.iPAddress, InetAddress.getByName(n).getHostAddress())
           : new GeneralName(GeneralName.dNSName, n));
     }
     if (!sans.isEmpty()) b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(new GeneralName[0])));
