@@ -364,7 +364,7 @@ public final class KvService implements AutoCloseable {
   public CompletableFuture<QueryResult> query(Caller caller, ReadOptions read, ReadGate gate, String namespace,
       Query query) {
     return start(() -> {
-      auth.require(caller, Operation.QUERY, namespace, null);
+      auth.require(caller, Operation.QUERY, namespace, queryScope(query)); // a prefix grant allows a query inside it
       Command.validateNamespace(namespace);
       return namespace;
     }).thenCompose(name -> barrier(read).thenCompose(v -> gate.enter())
@@ -377,8 +377,23 @@ public final class KvService implements AutoCloseable {
    * applied the namespace's creation yet does not answer NAMESPACE_NOT_FOUND for it.
    */
   public void checkQuery(Caller caller, String namespace) {
-    auth.require(caller, Operation.QUERY, namespace, null);
+    auth.requireAuthenticated(caller, "query " + namespace); // the grant depends on the query's keys: see query()
     Command.validateNamespace(namespace);
+  }
+
+  /**
+   * The keys a query can return, as one prefix for authorization: its {@code prefix}, or the prefix all keys of its
+   * {@code start}/{@code end} range share when that is longer; null (the whole namespace) when neither bounds it.
+   */
+  static byte[] queryScope(Query q) {
+    byte[] prefix = q.prefix() == null ? new byte[0] : q.prefix();
+    byte[] range = q.start() == null ? new byte[0] : AuthService.coveringPrefix(q.start(), q.end());
+    byte[] scope = range.length > prefix.length && startsWith(range, prefix) ? range : prefix;
+    return scope.length == 0 ? null : scope;
+  }
+
+  private static boolean startsWith(byte[] a, byte[] prefix) {
+    return a.length >= prefix.length && java.util.Arrays.equals(a, 0, prefix.length, prefix, 0, prefix.length);
   }
 
   /** The namespaces the caller may see (read, query or administer as a whole), sorted by name. */

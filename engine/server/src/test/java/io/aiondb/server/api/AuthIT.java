@@ -128,7 +128,7 @@ class AuthIT {
     ok(call("PUT", "/v1/ns/orders/keys/us/1", root, "{\"n\":1}"));
     ok(call("PUT", "/v1/ns/hr/keys/ann", root, "{\"salary\":1}"));
     ok(call("PUT", "/v1/auth/roles/orders-eu", root,
-        "{\"rules\":[{\"namespaces\":[\"orders\"],\"keyPrefixes\":[\"eu/\"],\"operations\":[\"read\",\"write\",\"txn\"]}]}"));
+        "{\"rules\":[{\"namespaces\":[\"orders\"],\"keyPrefixes\":[\"eu/\"],\"operations\":[\"read\",\"write\",\"txn\",\"query\"]}]}"));
     ok(call("PUT", "/v1/auth/users/alice", root, "{\"password\":\"alice-pw-123\",\"roles\":[\"orders-eu\"]}"));
     ok(call("PUT", "/v1/auth/users/bob", root, "{\"password\":\"bob-pw-1234\",\"roles\":[\"readonly\"]}"));
     String alice = token("alice", "alice-pw-123");
@@ -151,8 +151,15 @@ class AuthIT {
     Res none = call("GET", "/v1/ns/nope/keys/ann", alice, null);
     assertThat(hr.status()).isEqualTo(403);
     assertThat(hr.body().replace("'hr'", "N")).isEqualTo(none.body().replace("'nope'", "N"));
-    // a query reads the whole namespace: not granted by a prefix; nor are namespace, index and cluster routes
+    // a query is checked on the keys it can return: inside the granted prefix, not the whole namespace or wider
     assertThat(call("POST", "/v1/ns/orders/query", alice, "{}").status()).isEqualTo(403);
+    assertThat(call("POST", "/v1/ns/orders/query", alice, "{\"prefix\":\"e\"}").status()).isEqualTo(403);
+    Res inside = call("POST", "/v1/ns/orders/query", alice, "{\"prefix\":\"eu/\"}");
+    assertThat(inside.status()).as(inside.body()).isEqualTo(200);
+    assertThat(inside.json().findValuesAsText("key")).containsExactly("eu/1");
+    assertThat(call("POST", "/v1/ns/orders/query", alice, "{\"start\":\"eu/0\",\"end\":\"eu/9\"}").status()).isEqualTo(200);
+    assertThat(call("POST", "/v1/ns/orders/query", alice, "{\"start\":\"eu/0\",\"end\":\"us/9\"}").status()).isEqualTo(403);
+    // nor are namespace, index and cluster routes
     assertThat(call("PUT", "/v1/namespaces/alices", alice, null).status()).isEqualTo(403);
     assertThat(call("GET", "/v1/cluster/members", alice, null).status()).isEqualTo(403);
     assertThat(call("GET", "/v1/status", alice, null).status()).isEqualTo(403);
