@@ -22,7 +22,7 @@ import site.ycsb.DB;
  *
  * <pre>PeersBench --system aion --db io.aiondb.ycsb.AionBinding -p aion.endpoints=127.0.0.1:7071 --out r.tsv
  *     [--records 10000] [--sizes 1k,256] [--workloads a,b,c,f,e] [--threads 1,16,64] [--seconds 6 | --ops 300]
- *     [--warmup 1] [--load-threads 16] [--fail-on-error]</pre>
+ *     [--warmup 1] [--system-warmup 0] [--load-threads 16] [--fail-on-error]</pre>
  *
  * Record sizes: {@code 1k} is YCSB's default record, 10 fields of 100 bytes; {@code 256} is one field of 256 bytes.
  */
@@ -43,6 +43,7 @@ public final class PeersBench {
     int seconds = 6;
     long ops = 0;
     int warmup = 1;
+    int systemWarmup = 0;
     int loadThreads = 16;
     boolean failOnError = false;
     for (int i = 0; i < args.length; i++) {
@@ -64,6 +65,7 @@ public final class PeersBench {
         case "--seconds" -> seconds = Integer.parseInt(args[++i]);
         case "--ops" -> ops = Long.parseLong(args[++i]);
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+        case "--system-warmup" -> systemWarmup = Integer.parseInt(args[++i]);
         case "--load-threads" -> loadThreads = Integer.parseInt(args[++i]);
         case "--fail-on-error" -> failOnError = true;
         default -> throw new IllegalArgumentException("unknown flag " + a);
@@ -76,6 +78,7 @@ public final class PeersBench {
     long errors = 0;
     DB keeper = keepSharedClients(db, extra);
     try {
+      if (systemWarmup > 0) warmUp(system, db, records, loadThreads, Arrays.stream(threads).max().orElse(16), systemWarmup, extra);
       for (String size : sizes) {
         Properties base = baseProperties(db, size, records, extra);
         YcsbPhase.Result load = YcsbPhase.run(with(base, workload("a")), true, loadThreads, records, 0);
@@ -94,6 +97,23 @@ public final class PeersBench {
     }
     System.err.printf(Locale.ROOT, "%s: done, %d errors%n", system, errors);
     System.exit(failOnError && errors > 0 ? 1 : 0); // jetcd and Vert.x leave non-daemon threads behind
+  }
+
+  /**
+   * Runs the system before anything is measured, on a table of its own (not reported): its own records loaded, then
+   * workload A for {@code seconds}. A JVM-based server compiles its hot paths for the first one to two minutes under
+   * load: Aion's workload A at 64 threads rose from ~2,400 to ~8,000 ops/s over the first 80 s of a run (2026-12-07,
+   * docs/benchmarks.md), so without this the first cells measured the JIT compiler, not the server. Every system gets
+   * the same warm-up (the YCSB client JVM warms up with it too).
+   */
+  static void warmUp(String system, String db, int records, int loadThreads, int threads, int seconds, Properties extra)
+      throws Exception {
+    Properties base = baseProperties(db, "256", records, extra);
+    base.setProperty("table", "ycsbwarmup");
+    System.err.printf(Locale.ROOT, "%s: warm-up, %d records and %d s of workload A at %d threads (not reported)%n",
+        system, records, seconds, threads);
+    YcsbPhase.run(with(base, workload("a")), true, loadThreads, records, 0);
+    YcsbPhase.run(with(base, workload("a")), false, threads, 0, seconds);
   }
 
   /**
