@@ -43,6 +43,7 @@ public final class Node implements AutoCloseable {
   private final char[] rootPassword;
   private volatile boolean closing;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private io.aiondb.server.consensus.raft.RatisMetricsBridge ratisMetrics;
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
   public Node(AionConfig config, Clock clock) {
@@ -129,6 +130,8 @@ public final class Node implements AutoCloseable {
           .description("When the certificate this node presents expires (Unix seconds); alert well before it")
           .baseUnit("seconds").register(metrics);
     }
+    ratisMetrics = new io.aiondb.server.consensus.raft.RatisMetricsBridge(metrics, proposer.selfId().toString(),
+        proposer::knownPeerIds);
     new JvmMemoryMetrics().bindTo(metrics);
     new JvmThreadMetrics().bindTo(metrics);
     gcMetrics.bindTo(metrics);
@@ -301,6 +304,12 @@ public final class Node implements AutoCloseable {
 
   public PrometheusMeterRegistry metrics() {
     return metrics;
+  }
+
+  /** The Prometheus text of every metric of this node, Ratis's own brought up to date first. */
+  public String scrapeMetrics() {
+    ratisMetrics.sync();
+    return metrics.scrape();
   }
 
   /** Ready: storage healthy, a member of a group that has a leader. */

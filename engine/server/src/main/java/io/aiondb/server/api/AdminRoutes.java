@@ -42,7 +42,7 @@ final class AdminRoutes {
   }
 
   private void metrics(RoutingContext ctx) {
-    api.blocking(ctx, () -> node.metrics().scrape(), (c, text) ->
+    api.blocking(ctx, () -> node.scrapeMetrics(), (c, text) ->
         c.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text));
   }
 

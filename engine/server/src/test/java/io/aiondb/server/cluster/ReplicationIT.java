@@ -85,9 +85,26 @@ class ReplicationIT {
             }
             assertThat(c.get("r", "batch-2")).map(kv -> kv.text()).contains("b");
             JsonNode stale = cl.get(i, "/v1/ns/r/keys/via-follower?consistency=stale&minRevision=" + w.revision());
-            assertThat(stale).isNotNull(); // body is the raw value "1", parsed as JSON number
+            assertThat(stale.asInt()).isEqualTo(1); // the raw value "1", parsed as a JSON number
           }
         }
+      }
+      // Ratis's own metrics on /metrics (docs/metrics.md, "Raft"): the leader's appender to each follower, with the
+      // follower as a label, and every member's log worker
+      String leaderMetrics = Http.getRaw(cl.url(leader) + "/metrics").body();
+      for (int i = 1; i <= 3; i++) {
+        String member = "member=\"" + LocalCluster.name(i) + "\"";
+        if (i != leader) {
+          String labels = "\\{group=\"[0-9A-F]+\",member=\"" + LocalCluster.name(leader) + "\",peer=\""
+              + LocalCluster.name(i) + "\"";
+          assertThat(leaderMetrics).containsPattern("ratis_grpc_log_appender_latency_timed_total" + labels + "} [1-9]")
+              .containsPattern("ratis_log_appender_follower_match_index" + labels + "} [1-9]")
+              .containsPattern("ratis_server_peer_commit_index" + labels + "} [1-9]");
+        }
+        assertThat(Http.getRaw(cl.url(i) + "/metrics").body())
+            .containsPattern("ratis_log_worker_flush_total\\{group=\"[0-9A-F]+\"," + member + ",peer=\"\"} [1-9]")
+            .containsPattern("ratis_log_worker_sync_time_seconds\\{group=\"[0-9A-F]+\"," + member
+                + ",peer=\"\",quantile=\"0.99\"} [0-9.E-]+");
       }
       try (Load load = new Load(cl, "r", 3, cl::alive)) {
         awaitMoreWrites(load, 50);

@@ -461,6 +461,23 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
     return peers;
   }
 
+  /** Every peer id this node knows of: the configured ones, itself, and the group's members and learners now. */
+  public java.util.Set<String> knownPeerIds() {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    peers.forEach(p -> ids.add(p.id()));
+    ids.add(selfId.toString());
+    try {
+      var conf = server.getDivision(groupId).getRaftConf();
+      for (var role : List.of(org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER,
+          org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER)) {
+        conf.getAllPeers(role).forEach(p -> ids.add(p.getId().toString()));
+      }
+    } catch (IOException e) {
+      // not started in the group yet: the configured peers
+    }
+    return ids;
+  }
+
   private final java.util.concurrent.atomic.AtomicLong snapshotCalls = new java.util.concurrent.atomic.AtomicLong();
 
   /** Asks this member's Ratis server for a snapshot now (raft.snapshot-log-size). */
