@@ -306,6 +306,14 @@ public final class Node implements AutoCloseable {
     return metrics;
   }
 
+  private final io.aiondb.server.api.RequestTimers protocolTimers = new io.aiondb.server.api.RequestTimers(metrics,
+      "aion.protocol.requests", "Binary protocol requests by operation and outcome (ok, or the error code)");
+
+  /** Latency timers of the binary protocol's requests (aion_protocol_requests_seconds). */
+  public io.aiondb.server.api.RequestTimers protocolTimers() {
+    return protocolTimers;
+  }
+
   /** The Prometheus text of every metric of this node, Ratis's own brought up to date first. */
   public String scrapeMetrics() {
     ratisMetrics.sync();

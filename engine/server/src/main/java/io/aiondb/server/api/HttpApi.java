@@ -58,11 +58,14 @@ public final class HttpApi {
   private HttpServer server;
   private volatile boolean draining;
 
+  private final RequestTimers requestTimers;
+
   public HttpApi(Vertx vertx, Node node) {
     this.vertx = vertx;
     this.node = node;
     this.router = Router.router(vertx);
     this.limits = node.config().connections();
+    this.requestTimers = new RequestTimers(node.metrics(), "aion.http.requests", "HTTP requests by route, method and status");
     Gauge.builder("aion.http.connections", open, AtomicInteger::get).description("Open HTTP connections")
         .register(node.metrics());
     build();
@@ -108,8 +111,7 @@ public final class HttpApi {
     ctx.addEndHandler(v -> {
       String route = ctx.currentRoute() == null || ctx.currentRoute().getPath() == null
           ? "unmatched" : ctx.currentRoute().getPath();
-      RequestTimers.timer(node.metrics(), "aion.http.requests", "HTTP requests by route, method and status",
-              "method", ctx.request().method().name(), "route", route,
+      requestTimers.timer("method", ctx.request().method().name(), "route", route,
               "status", Integer.toString(ctx.response().getStatusCode()))
           .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     });

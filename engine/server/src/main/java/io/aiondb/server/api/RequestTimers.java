@@ -3,6 +3,8 @@ package io.aiondb.server.api;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Request latency timers with fixed histogram buckets (docs/metrics.md), so that Prometheus can compute any quantile
@@ -16,10 +18,29 @@ public final class RequestTimers {
       Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
       Duration.ofSeconds(10), Duration.ofSeconds(30)};
 
-  private RequestTimers() {}
+  /** Beyond this many tag combinations a timer is looked up in the registry each time instead of kept here. */
+  static final int MAX_CACHED = 4_096;
 
-  /** A timer {@code name} with the request buckets and these tags (key, value pairs). */
-  public static Timer timer(MeterRegistry registry, String name, String description, String... tags) {
-    return Timer.builder(name).description(description).tags(tags).serviceLevelObjectives(BUCKETS).register(registry);
+  private final MeterRegistry registry;
+  private final String name;
+  private final String description;
+  private final ConcurrentHashMap<List<String>, Timer> timers = new ConcurrentHashMap<>();
+
+  /** Timers named {@code name}, one per combination of tags, made once: building one per request was 0.7 % of a
+   * leader's CPU samples under load (JFR, 2026-12-07). */
+  public RequestTimers(MeterRegistry registry, String name, String description) {
+    this.registry = registry;
+    this.name = name;
+    this.description = description;
+  }
+
+  /** The timer with these tags (key, value pairs). */
+  public Timer timer(String... tags) {
+    List<String> key = List.of(tags);
+    Timer t = timers.get(key);
+    if (t != null) return t;
+    t = Timer.builder(name).description(description).tags(tags).serviceLevelObjectives(BUCKETS).register(registry);
+    if (timers.size() < MAX_CACHED) timers.putIfAbsent(key, t);
+    return t;
   }
 }

@@ -225,9 +225,7 @@ final class Connection {
         send(id, ProtocolCodec.ERROR, ProtocolCodec.error(e.code(), e.getMessage()));
         outcome = e.code().name();
       }
-      io.aiondb.server.api.RequestTimers.timer(node.metrics(), "aion.protocol.requests",
-              "Binary protocol requests by operation and outcome (ok, or the error code)",
-              "op", op(req), "outcome", outcome)
+      node.protocolTimers().timer("op", op(req), "outcome", outcome)
           .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
       budget.releaseRequest(held);
       inFlight.decrementAndGet();

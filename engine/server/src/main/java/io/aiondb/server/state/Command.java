@@ -241,7 +241,7 @@ public sealed interface Command {
   }
 
   static void validateIndexName(String name) {
-    if (name == null || !NAMESPACE.matcher(name).matches()) {
+    if (name == null || !validName(name)) {
       throw new AionException(ErrorCode.BAD_REQUEST,
           "an index name is 1-63 characters of a-z, 0-9, '_', '.', '-', starting and ending with a letter or digit: "
               + (name == null ? "null" : "'" + name + "'"));
@@ -274,8 +274,23 @@ public sealed interface Command {
 
   Pattern NAMESPACE = Pattern.compile("[a-z0-9]([a-z0-9_.-]{0,61}[a-z0-9])?");
 
+  /**
+   * {@link #NAMESPACE} written out: a name is checked several times per request, and the regex was in 2.1 % of a
+   * leader's CPU samples under load (JFR, 2026-12-07). {@code CommandTest} checks both agree.
+   */
+  static boolean validName(String s) {
+    int n = s.length();
+    if (n < 1 || n > 63) return false;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) continue;
+      if (i == 0 || i == n - 1 || (c != '_' && c != '.' && c != '-')) return false;
+    }
+    return true;
+  }
+
   static void validateNamespace(String name) {
-    if (name == null || !NAMESPACE.matcher(name).matches()) {
+    if (name == null || !validName(name)) {
       throw new AionException(
           ErrorCode.INVALID_NAMESPACE,
           "namespace name must be 1-63 characters of a-z, 0-9, '_', '.', '-', starting and ending with a letter or digit: "
