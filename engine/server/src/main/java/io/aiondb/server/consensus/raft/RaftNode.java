@@ -80,13 +80,13 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
   private final RaftClient adminClient;
   private final AionStateMachine stateMachine;
   private volatile boolean accepting = true;
+  private final java.util.concurrent.ExecutorService writers =
+      java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("aion-propose-", 0).factory());
   private final ReadIndexBatcher readIndexes =
-      new ReadIndexBatcher(() -> readIndex(System.nanoTime() + config().requestTimeout().toNanos(), 0));
+      new ReadIndexBatcher(() -> readIndex(System.nanoTime() + config().requestTimeout().toNanos(), 0), writers);
   /** Writes accepted by this node and not yet answered, and their command bytes: the admission bounds. */
   private final java.util.concurrent.Semaphore pendingWrites;
   private final java.util.concurrent.atomic.AtomicLong pendingBytes = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.ExecutorService writers =
-      java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("aion-propose-", 0).factory());
   /**
    * Proposals carry this node's own client id and call ids: a proposal resent (to the same or a new leader) keeps
    * both, so the retry cache, which every member fills as it applies entries, answers a resent proposal that already
@@ -94,6 +94,9 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
    */
   private final org.apache.ratis.protocol.ClientId proposerId = org.apache.ratis.protocol.ClientId.randomId();
   private final java.util.concurrent.atomic.AtomicLong proposalCallIds = new java.util.concurrent.atomic.AtomicLong();
+  /** Read-index requests this node submits to its own server while it leads. */
+  private final org.apache.ratis.protocol.ClientId readerId = org.apache.ratis.protocol.ClientId.randomId();
+  private final java.util.concurrent.atomic.AtomicLong readCallIds = new java.util.concurrent.atomic.AtomicLong();
   /** Only its RPC is used: it carries proposals to a leader on another node. */
   private final RaftClient forwardClient;
   private final CommandBatcher batcher;
@@ -661,6 +664,18 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
     });
   }
 
+  /** A linearizable read-only request to this node's own server (see {@link #readIndex}). */
+  private org.apache.ratis.protocol.RaftClientRequest readRequest() {
+    return org.apache.ratis.protocol.RaftClientRequest.newBuilder()
+        .setClientId(readerId)
+        .setServerId(selfId)
+        .setGroupId(groupId)
+        .setCallId(readCallIds.incrementAndGet())
+        .setMessage(Message.EMPTY)
+        .setType(org.apache.ratis.protocol.RaftClientRequest.readRequestType())
+        .build();
+  }
+
   private org.apache.ratis.protocol.RaftClientRequest writeRequest(RaftPeerId to, Message message, long callId) {
     return org.apache.ratis.protocol.RaftClientRequest.newBuilder()
         .setClientId(proposerId)
@@ -729,18 +744,35 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
    * retries with backoff until the deadline: a linearizable read waits or fails, it is never answered stale.
    */
   private CompletableFuture<Long> readIndex(long deadlineNanos, int attempt) {
-    return CompletableFuture.supplyAsync(() -> {
+    CompletableFuture<Object> asked;
+    if (isLeader()) {
+      // in process, as writes are: no loopback RPC and no thread hand-off. The leader confirms its leadership (the
+      // lease, or a ReadIndex heartbeat round), waits until it has applied the read index and answers its last data
+      // entry's index. A leader that lost its leadership meanwhile refuses (NotLeaderException): retried below.
+      CompletableFuture<RaftClientReply> reply;
       try {
-        // to the leader: it confirms leadership (ReadIndex or lease), waits until it has applied the read index and
-        // answers its last data entry's index; this node then waits until it has applied that far. Works on every
-        // transport (Ratis's Netty server does not serve follower ReadIndex requests).
-        RaftClientReply reply = sendReadOnlyToLeader();
-        return reply.isSuccess() ? reply : (Object) reply.getException();
+        reply = server.submitClientRequestAsync(readRequest());
       } catch (IOException e) {
-        return e;
+        reply = CompletableFuture.failedFuture(e);
       }
-    }, writers).handle((res, err) -> {
-      Throwable failure = err != null ? err : res instanceof Throwable t ? t : null;
+      long remaining = Math.max(1, deadlineNanos - System.nanoTime());
+      asked = reply.copy().orTimeout(remaining, TimeUnit.NANOSECONDS)
+          .thenApply(r -> r.isSuccess() ? r : (Object) r.getException());
+    } else {
+      asked = CompletableFuture.supplyAsync(() -> {
+        try {
+          // to the leader, which answers as above; this node then waits until it has applied that far. Works on
+          // every transport (Ratis's Netty server does not serve follower ReadIndex requests).
+          RaftClientReply reply = sendReadOnlyToLeader();
+          return reply.isSuccess() ? reply : (Object) reply.getException();
+        } catch (IOException e) {
+          return e;
+        }
+      }, writers);
+    }
+    return asked.handle((res, err) -> {
+      Throwable failure = err instanceof CompletionException && err.getCause() != null ? err.getCause()
+          : err != null ? err : res instanceof Throwable t ? t : null;
       if (failure == null) {
         RaftClientReply reply = (RaftClientReply) res;
         return CompletableFuture.completedFuture(ByteBuffer.wrap(reply.getMessage().getContent().toByteArray()).getLong());

@@ -3,6 +3,7 @@ package io.aiondb.server.consensus.raft;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
@@ -10,14 +11,21 @@ import java.util.function.Supplier;
  * request, which then serves all of them. Every read is answered by a request sent after the read arrived, so each
  * still observes every write acknowledged before it started; N concurrent reads cost about two round trips instead
  * of N.
+ *
+ * <p>A request's answer is handled, and the next request sent, on {@code executor}, never on the thread that
+ * completed the request: on the leader that is one of Ratis's own threads (the state machine updater, once it has
+ * applied the read index), which must not be kept serving a steady stream of reads, and a request answered at once
+ * (a valid lease) would otherwise recurse.
  */
 final class ReadIndexBatcher {
   private final Supplier<CompletableFuture<Long>> fetch;
+  private final Executor executor;
   private List<CompletableFuture<Long>> waiting = new ArrayList<>();
   private boolean inFlight;
 
-  ReadIndexBatcher(Supplier<CompletableFuture<Long>> fetch) {
+  ReadIndexBatcher(Supplier<CompletableFuture<Long>> fetch, Executor executor) {
     this.fetch = fetch;
+    this.executor = executor;
   }
 
   CompletableFuture<Long> readIndex() {
@@ -44,7 +52,7 @@ final class ReadIndexBatcher {
     } catch (RuntimeException e) {
       r = CompletableFuture.failedFuture(e);
     }
-    r.whenComplete((index, err) -> {
+    r.whenCompleteAsync((index, err) -> {
       for (CompletableFuture<Long> f : batch) {
         if (err != null) f.completeExceptionally(err);
         else f.complete(index);
@@ -55,6 +63,8 @@ final class ReadIndexBatcher {
         if (!again) inFlight = false;
       }
       if (again) round();
+    }, executor).whenComplete((x, err) -> { // the executor refused (shut down): the batch is not left waiting
+      if (err != null) for (CompletableFuture<Long> f : batch) f.completeExceptionally(err);
     });
   }
 }
