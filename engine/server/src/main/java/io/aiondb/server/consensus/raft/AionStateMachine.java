@@ -89,9 +89,24 @@ public final class AionStateMachine extends BaseStateMachine {
 
   private final CompletableFuture<Void> leaderKnown = new CompletableFuture<>();
 
+  private volatile Runnable leaderNews = () -> { };
+
   @Override
   public void notifyLeaderChanged(org.apache.ratis.protocol.RaftGroupMemberId member, org.apache.ratis.protocol.RaftPeerId leader) {
-    if (leader != null) leaderKnown.complete(null);
+    if (leader != null) {
+      leaderKnown.complete(null);
+      leaderNews.run();
+    }
+  }
+
+  @Override
+  public void notifyLeaderReady() {
+    leaderNews.run();
+  }
+
+  /** Called (on a Ratis thread: it must return at once) when a leader becomes known or this node's leadership ready. */
+  void onLeaderNews(Runnable listener) {
+    leaderNews = listener;
   }
 
   /** Completes the first time this node learns who leads. */

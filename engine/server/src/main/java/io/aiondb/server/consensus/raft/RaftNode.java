@@ -82,6 +82,8 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
   private volatile boolean accepting = true;
   private final java.util.concurrent.ExecutorService writers =
       java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("aion-propose-", 0).factory());
+  /** Wakes writes and read barriers waiting to retry when a leader becomes known or ready (see LeaderNews). */
+  private final LeaderNews leaderNews = new LeaderNews(writers);
   private final ReadIndexBatcher readIndexes =
       new ReadIndexBatcher(() -> readIndex(System.nanoTime() + config().requestTimeout().toNanos(), 0), writers);
   /** Writes accepted by this node and not yet answered, and their command bytes: the admission bounds. */
@@ -112,6 +114,7 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
     this.peers = Peers.parse(config.clusterPeers(), config.nodeId(), config.raftHost(),
         config.raftPort() == 0 ? freePort(config.raftHost()) : config.raftPort(), config.httpPort());
     this.stateMachine = new AionStateMachine(store, kv, clock);
+    stateMachine.onLeaderNews(leaderNews::arrived);
     List<RaftPeer> raftPeers = peers.stream().map(Peers.Peer::toRaftPeer).toList();
     this.raftPeers = raftPeers;
     this.peerHttp = peerHttpClient(tls);
@@ -594,6 +597,7 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
 
   private void attempt(Message message, long callId, long deadline, int attempt, boolean sentBefore,
       CompletableFuture<byte[]> done) {
+    long news = leaderNews.generation();
     RaftPeer leader = null;
     boolean local = false;
     try {
@@ -655,12 +659,9 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
       // until this node heard of the new leader.
       long backoff = attempt == 0 && failure instanceof org.apache.ratis.protocol.exceptions.NotLeaderException nle
           && nle.getSuggestedLeader() != null ? 0 : Math.min(100, 5L << Math.min(attempt, 5));
-      try {
-        CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS, writers)
-            .execute(() -> attempt(message, callId, deadline, attempt + 1, wasSent, done));
-      } catch (java.util.concurrent.RejectedExecutionException e) { // shut down meanwhile
-        done.completeExceptionally(wasSent ? mapWrite(failure) : map(failure));
-      }
+      // after the backoff, or at once when a leader becomes known or ready (then the backoff starts over)
+      leaderNews.retry(news, backoff, byNews -> attempt(message, callId, deadline, byNews ? 0 : attempt + 1, wasSent, done),
+          () -> done.completeExceptionally(wasSent ? mapWrite(failure) : map(failure))); // shut down meanwhile
     });
   }
 
@@ -744,6 +745,7 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
    * retries with backoff until the deadline: a linearizable read waits or fails, it is never answered stale.
    */
   private CompletableFuture<Long> readIndex(long deadlineNanos, int attempt) {
+    long news = leaderNews.generation();
     CompletableFuture<Object> asked;
     if (isLeader()) {
       // in process, as writes are: no loopback RPC and no thread hand-off. The leader confirms its leadership (the
@@ -781,8 +783,13 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
         return CompletableFuture.<Long>failedFuture(map(failure));
       }
       long backoff = Math.min(500, 20L << Math.min(attempt, 5));
-      return CompletableFuture.supplyAsync(() -> 0L, CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS))
-          .thenCompose(x -> readIndex(deadlineNanos, attempt + 1));
+      CompletableFuture<Long> next = new CompletableFuture<>();
+      // after the backoff, or at once when a leader becomes known or ready (then the backoff starts over)
+      leaderNews.retry(news, backoff, byNews -> readIndex(deadlineNanos, byNews ? 0 : attempt + 1).whenComplete((index, e) -> {
+        if (e != null) next.completeExceptionally(e);
+        else next.complete(index);
+      }), () -> next.completeExceptionally(map(failure)));
+      return next;
     }).thenCompose(f -> f);
   }
 
