@@ -66,13 +66,18 @@ final class YcsbPhase {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().unstarted(r));
     Tracer tracer = new Tracer.Builder("YCSB").conf(HTraceConfiguration.EMPTY).build();
     try {
+      // YCSB's "target" (operations per second over all threads; bin/bench-peers --target): the workload runs at
+      // that rate, for latency at a fixed load below saturation; the load phase is never throttled
+      double target = Double.parseDouble(props.getProperty("target", "0"));
+      if (!(target >= 0)) throw new IllegalArgumentException("target must be a rate >= 0, not " + target);
+      double perThreadPerMs = !load && target > 0 ? target / 1000.0 / threads : -1;
       CountDownLatch done = new CountDownLatch(threads);
       List<ClientThread> clients = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         DB db = DBFactory.newDB(dbName, props, tracer);
         if (db == null) throw new UnknownDBException(dbName);
         long perThread = operations / threads + (t < operations % threads ? 1 : 0);
-        ClientThread c = new ClientThread(db, !load, workload, props, Math.toIntExact(perThread), -1, done);
+        ClientThread c = new ClientThread(db, !load, workload, props, Math.toIntExact(perThread), perThreadPerMs, done);
         c.setThreadId(t);
         c.setThreadCount(threads);
         clients.add(c);
