@@ -130,6 +130,9 @@ public final class Node implements AutoCloseable {
           .description("When the certificate this node presents expires (Unix seconds); alert well before it")
           .baseUnit("seconds").register(metrics);
     }
+    io.aiondb.server.consensus.raft.RaftGauges.register(metrics, proposer,
+        3 * config.electionTimeout().toMillis());
+    registerDiskMetrics(config.dataDir());
     ratisMetrics = new io.aiondb.server.consensus.raft.RatisMetricsBridge(metrics, proposer.selfId().toString(),
         proposer::knownPeerIds);
     new JvmMemoryMetrics().bindTo(metrics);
@@ -153,6 +156,33 @@ public final class Node implements AutoCloseable {
   /** The service layer: the transports' only way to keys, namespaces, indexes, queries and watches. */
   public io.aiondb.server.service.KvService service() {
     return service;
+  }
+
+  /** Space on the file system that holds data.dir (RocksDB, the Raft log, snapshots): alert before it fills. */
+  private void registerDiskMetrics(java.nio.file.Path dataDir) {
+    java.nio.file.FileStore fs;
+    try {
+      fs = java.nio.file.Files.getFileStore(dataDir);
+    } catch (java.io.IOException e) {
+      LOG.warn("no disk metrics: cannot read the file system of {}: {}", dataDir, e.toString());
+      return;
+    }
+    // a Supplier: Micrometer holds it strongly (a gauge's state object is held weakly: a FileStore kept by nobody
+    // else was collected and the gauge turned NaN)
+    Gauge.builder("aion.data.free", () -> {
+      try {
+        return fs.getUsableSpace();
+      } catch (java.io.IOException e) {
+        return Double.NaN;
+      }
+    }).baseUnit("bytes").description("Bytes still usable on the file system holding data.dir").register(metrics);
+    Gauge.builder("aion.data.capacity", () -> {
+      try {
+        return fs.getTotalSpace();
+      } catch (java.io.IOException e) {
+        return Double.NaN;
+      }
+    }).baseUnit("bytes").description("Size of the file system holding data.dir").register(metrics);
   }
 
   /** docs/backup.md "Metrics": what backups this node ran since it started. */

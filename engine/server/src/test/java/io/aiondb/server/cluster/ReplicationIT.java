@@ -57,6 +57,15 @@ class ReplicationIT {
     }
   }
 
+  /** A Raft gauge's line: the name, the group label (as in Ratis's series), then the value (appended to the pattern). */
+  private static final String GROUP_GAUGE = "(?m)^%s\\{group=\"[0-9A-F]+\"} ";
+
+  private static long gauge(String metrics, String name) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(GROUP_GAUGE.formatted(name) + "([0-9.E]+)").matcher(metrics);
+    assertThat(m.find()).as("%s on /metrics", name).isTrue();
+    return (long) Double.parseDouble(m.group(1));
+  }
+
   @Test
   void writesOnAnyNodeAndFailoverLosesNoAcknowledgedWrite() throws Exception {
     try (LocalCluster cl = new LocalCluster(dir, 3).label("failover")) {
@@ -106,6 +115,34 @@ class ReplicationIT {
             .containsPattern("ratis_log_worker_sync_time_seconds\\{group=\"[0-9A-F]+\"," + member
                 + ",peer=\"\",quantile=\"0.99\"} [0-9.E-]+");
       }
+      // Aion's Raft gauges (docs/metrics.md "Raft"): who leads, who knows a leader, how many voters the leader hears
+      for (int i = 1; i <= 3; i++) {
+        String m = Http.getRaw(cl.url(i) + "/metrics").body();
+        assertThat(m).containsPattern(GROUP_GAUGE.formatted("aion_raft_leader") + (i == leader ? "1.0" : "0.0"))
+            .containsPattern(GROUP_GAUGE.formatted("aion_raft_leader_known") + "1.0")
+            .containsPattern(GROUP_GAUGE.formatted("aion_raft_voters") + "3.0")
+            .containsPattern(GROUP_GAUGE.formatted("aion_raft_voters_reachable") + (i == leader ? "3.0" : "NaN"))
+            .containsPattern(GROUP_GAUGE.formatted("aion_raft_term") + "[1-9]")
+            .containsPattern("(?m)^aion_data_free_bytes [1-9]").containsPattern("(?m)^aion_data_capacity_bytes [1-9]");
+      }
+      // every metric monitoring/alerts.yml uses exists (those that need TLS or backups configured: documented)
+      String alerts = java.nio.file.Files.readString(java.nio.file.Path.of("../../monitoring/alerts.yml"));
+      String metricsDoc = java.nio.file.Files.readString(java.nio.file.Path.of("../../docs/metrics.md"))
+          + java.nio.file.Files.readString(java.nio.file.Path.of("../../docs/backup.md"));
+      java.util.regex.Matcher used = java.util.regex.Pattern.compile("\\b(aion|ratis)_[a-z_]+").matcher(alerts);
+      int checked = 0;
+      while (used.find()) {
+        String name = used.group();
+        if (name.startsWith("aion_tls_") || name.startsWith("aion_backup_")) {
+          assertThat(metricsDoc).as("docs/metrics.md or docs/backup.md documents %s", name).contains(name.replaceAll("_(seconds|total)$", ""));
+        } else {
+          assertThat(leaderMetrics + Http.getRaw(cl.url(leader) + "/metrics").body()).as("an alert uses %s", name)
+              .containsPattern("(?m)^" + name + "[{ ]");
+          checked++;
+        }
+      }
+      assertThat(checked).as("metrics checked in monitoring/alerts.yml").isGreaterThanOrEqualTo(7);
+      long termBefore = gauge(Http.getRaw(cl.url(leader % 3 + 1) + "/metrics").body(), "aion_raft_term");
       try (Load load = new Load(cl, "r", 3, cl::alive)) {
         awaitMoreWrites(load, 50);
         long killedAt = System.nanoTime();
@@ -116,6 +153,16 @@ class ReplicationIT {
         });
         int newLeader = cl.leaderIndex(WAIT);
         awaitMoreWrites(load, 50); // the new leader takes writes
+        // the new leader hears from two voters of three (AionQuorumAtRisk), in a later term
+        awaitTrue("the new leader counts 2 reachable voters", WAIT, () -> {
+          try {
+            return java.util.regex.Pattern.compile(GROUP_GAUGE.formatted("aion_raft_voters_reachable") + "2\\.0\\b")
+                .matcher(Http.getRaw(cl.url(newLeader) + "/metrics").body()).find();
+          } catch (Exception e) {
+            return false;
+          }
+        });
+        assertThat(gauge(Http.getRaw(cl.url(newLeader) + "/metrics").body(), "aion_raft_term")).isGreaterThan(termBefore);
         load.close();
         long gap = load.longestGapMillis(killedAt);
         System.out.printf("failover: longest client-observed write gap after kill -9 of the leader: %d ms%n", gap);
