@@ -167,22 +167,20 @@ public final class Node implements AutoCloseable {
       LOG.warn("no disk metrics: cannot read the file system of {}: {}", dataDir, e.toString());
       return;
     }
+    diskGauge("aion.data.free", fs, true, "Bytes still usable on the file system holding data.dir");
+    diskGauge("aion.data.capacity", fs, false, "Size of the file system holding data.dir");
+  }
+
+  private void diskGauge(String name, java.nio.file.FileStore fs, boolean usable, String help) {
     // a Supplier: Micrometer holds it strongly (a gauge's state object is held weakly: a FileStore kept by nobody
     // else was collected and the gauge turned NaN)
-    Gauge.builder("aion.data.free", () -> {
+    Gauge.builder(name, () -> {
       try {
-        return fs.getUsableSpace();
+        return usable ? fs.getUsableSpace() : fs.getTotalSpace();
       } catch (java.io.IOException e) {
         return Double.NaN;
       }
-    }).baseUnit("bytes").description("Bytes still usable on the file system holding data.dir").register(metrics);
-    Gauge.builder("aion.data.capacity", () -> {
-      try {
-        return fs.getTotalSpace();
-      } catch (java.io.IOException e) {
-        return Double.NaN;
-      }
-    }).baseUnit("bytes").description("Size of the file system holding data.dir").register(metrics);
+    }).baseUnit("bytes").description(help).register(metrics);
   }
 
   /** docs/backup.md "Metrics": what backups this node ran since it started. */
