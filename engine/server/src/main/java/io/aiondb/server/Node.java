@@ -41,6 +41,8 @@ public final class Node implements AutoCloseable {
   private final io.aiondb.server.audit.AuditLog audit;
   private final io.aiondb.server.service.AuthService auth;
   private final char[] rootPassword;
+  /** auth.operator-key-file's key, checked at start; null without the setting. */
+  private final io.aiondb.server.auth.ApiKeys.Presented operatorKey;
   private volatile boolean closing;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private io.aiondb.server.consensus.raft.RatisMetricsBridge ratisMetrics;
@@ -76,6 +78,7 @@ public final class Node implements AutoCloseable {
     this.auth = new io.aiondb.server.service.AuthService(config.auth().enabled(), store, proposer, clock,
         config.auth().tokenTtl(), config.requestTimeout(), audit);
     this.rootPassword = readRootPassword(config);
+    this.operatorKey = readOperatorKey(config);
     this.service = new io.aiondb.server.service.KvService(proposer, store, queries, watches, indexBuilder::wake,
         config.requestTimeout(), java.util.concurrent.Executors.newFixedThreadPool(readerThreads, r -> {
           Thread t = new Thread(r, "aion-reader-" + readerIds.incrementAndGet());
@@ -247,20 +250,41 @@ public final class Node implements AutoCloseable {
     }
   }
 
+  private static io.aiondb.server.auth.ApiKeys.Presented readOperatorKey(AionConfig config) {
+    Path f = config.auth().operatorKeyFile();
+    if (f == null) return null;
+    String key;
+    try {
+      key = Files.readString(f).strip();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot read auth.operator-key-file " + f + ": " + e.getMessage(), e);
+    }
+    try {
+      return io.aiondb.server.auth.ApiKeys.parse(key);
+    } catch (io.aiondb.server.auth.AuthException e) {
+      // never the file's content in the message: it is a credential
+      throw new IllegalStateException("auth.operator-key-file " + f + " does not hold an API key (" + key.length()
+          + " characters; expected " + io.aiondb.server.auth.ApiKeys.LENGTH + ": " + io.aiondb.server.auth.ApiKeys.PREFIX
+          + "<12 id chars>_<43 secret chars>)", e);
+    }
+  }
+
   /**
-   * With auth.enabled: in the background, until the cluster has a token signing key and (when this node has
-   * auth.root-password-file) a root user, proposes them ("only if absent": every member may try).
+   * With auth.enabled: in the background, until the cluster has a token signing key, (when this node has
+   * auth.root-password-file) a root user and (with auth.operator-key-file) the operator's service account, proposes
+   * them ("only if absent": every member may try).
    */
   public void startAuthBootstrap() {
     if (!auth.enabled()) return;
     Thread.ofVirtual().name("aion-auth-bootstrap").start(() -> {
       while (!closing) {
         var s = auth.snapshot();
-        if (s.signer() != null && (rootPassword == null || s.users().containsKey(io.aiondb.server.service.AuthService.ROOT))) {
+        if (s.signer() != null && (rootPassword == null || s.users().containsKey(io.aiondb.server.service.AuthService.ROOT))
+            && (operatorKey == null || s.services().containsKey(io.aiondb.server.service.AuthService.OPERATOR))) {
           return;
         }
         try {
-          if (raft().ready()) auth.bootstrap(rootPassword).get(config.requestTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+          if (raft().ready()) auth.bootstrap(rootPassword, operatorKey).get(config.requestTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (Exception e) {
           LOG.debug("auth bootstrap not done yet: {}", e.toString());
         }

@@ -94,6 +94,11 @@ public final class ApiKeys {
     return secretOk & stored.keyId().equals(presented.keyId());
   }
 
+  /** What is stored for a well-formed presented key (its id and its secret's SHA-256): to register a key made elsewhere. */
+  public static StoredKey stored(Presented presented) {
+    return new StoredKey(presented.keyId(), HexFormat.of().formatHex(sha256(presented.secret())));
+  }
+
   private static AuthException malformed() {
     return new AuthException(Reason.MALFORMED, "not an API key (" + PREFIX + "<12 id chars>_<43 secret chars>)");
   }

@@ -62,7 +62,7 @@ public record AionConfig(
     Auth auth) {
 
   /** docs/security.md "Authentication and access control". */
-  public record Auth(boolean enabled, Path rootPasswordFile, Duration tokenTtl) {}
+  public record Auth(boolean enabled, Path rootPasswordFile, Path operatorKeyFile, Duration tokenTtl) {}
 
   /** docs/security.md "Audit log": where records go (no file and no stdout: off). */
   public record Audit(Path file, boolean stdout, long maxFileBytes, int maxFiles) {

@@ -247,7 +247,8 @@ public final class ConfigLoader {
         backupStores(v),
         new AionConfig.Audit(optionalPath(v, "audit.file"), bool(v, "audit.stdout"), size(v, "audit.max-file-size"),
             intRange(v, "audit.max-files", 0, 1000)),
-        new AionConfig.Auth(bool(v, "auth.enabled"), optionalPath(v, "auth.root-password-file"), duration(v, "auth.token-ttl")));
+        new AionConfig.Auth(bool(v, "auth.enabled"), optionalPath(v, "auth.root-password-file"),
+            optionalPath(v, "auth.operator-key-file"), duration(v, "auth.token-ttl")));
     if (c.nodeId().isBlank()) throw new ConfigException("node.id must not be empty");
     if (c.auth().tokenTtl().toSeconds() < 1 || c.auth().tokenTtl().compareTo(Duration.ofDays(30)) > 0) {
       throw new ConfigException("auth.token-ttl must be between 1s and 30d");

@@ -161,6 +161,11 @@ public final class Settings {
       new Setting("auth.root-password-file", Type.OPTIONAL_PATH, "",
           "File holding the password of the user 'root' (role root), created with it the first time the cluster "
               + "runs with auth.enabled if it has no root user yet. Read at start; not needed afterwards."),
+      new Setting("auth.operator-key-file", Type.OPTIONAL_PATH, "",
+          "File holding an API key (aion_<id>_<secret>) for the service account 'aion-operator' (built-in role "
+              + "aion-operator: cluster-read, cluster-admin, backup; no data), created with it the first time the "
+              + "cluster runs with auth.enabled if it has no such account yet. The Kubernetes operator writes it. Read "
+              + "at start; a malformed key stops the start."),
       new Setting("auth.token-ttl", Type.DURATION, "1h",
           "How long a token from POST /v1/auth/login stays valid (1s-30d)."),
       new Setting("audit.file", Type.OPTIONAL_PATH, "",

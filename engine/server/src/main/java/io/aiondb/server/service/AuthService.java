@@ -49,6 +49,8 @@ public final class AuthService {
   private static final Logger LOG = LoggerFactory.getLogger(AuthService.class);
   /** The name of the user created at the first start from auth.root-password-file. */
   public static final String ROOT = "root";
+  /** The service account created at the first start from auth.operator-key-file (the Kubernetes operator's identity). */
+  public static final String OPERATOR = "aion-operator";
   /** The signing key the first members create (every member tries; the first write wins). */
   static final String FIRST_KID = "k1";
   private static final String DUMMY_HASH = Passwords.hash("not-a-real-password".toCharArray());
@@ -418,10 +420,12 @@ public final class AuthService {
 
   /**
    * With auth enabled: makes sure the cluster has a token signing key and, when {@code rootPassword} is given, a root
-   * user (bound to the built-in root role). Both writes are "only if absent": every member may try, the first wins.
-   * Returns when both exist (or failed: the caller retries).
+   * user (bound to the built-in root role), and when {@code operatorKey} is given, the service account
+   * {@value #OPERATOR} (built-in role of the same name) with that API key. Every write is "only if absent": every member
+   * may try, the first wins (an existing account is never changed here: its keys rotate through the API). Returns
+   * when all exist (or failed: the caller retries).
    */
-  public CompletableFuture<Void> bootstrap(char[] rootPassword) {
+  public CompletableFuture<Void> bootstrap(char[] rootPassword, io.aiondb.server.auth.ApiKeys.Presented operatorKey) {
     if (!enabled) return CompletableFuture.completedFuture(null);
     AuthRecords.Snapshot s = snapshot();
     CompletableFuture<?> key = CompletableFuture.completedFuture(null);
@@ -441,7 +445,14 @@ public final class AuthService {
             new AuthRecords.User(ROOT, Passwords.hash(rootPassword), List.of("root"), 0)), true));
       }
     }
-    return CompletableFuture.allOf(key, root);
+    CompletableFuture<?> operator = CompletableFuture.completedFuture(null);
+    if (operatorKey != null && !s.services().containsKey(OPERATOR)) {
+      var stored = io.aiondb.server.auth.ApiKeys.stored(operatorKey);
+      operator = write(new Command.AuthWrite(AuthRecords.SERVICE + OPERATOR, AuthRecords.encode(new AuthRecords.Service(
+          OPERATOR, List.of(Role.AION_OPERATOR.name()),
+          List.of(new AuthRecords.Service.Key(stored.keyId(), stored.secretSha256(), clock.millis())))), true));
+    }
+    return CompletableFuture.allOf(key, root, operator);
   }
 
   private CompletableFuture<ApplyResult.AuthWritten> write(Command.AuthWrite c) {

@@ -1,6 +1,7 @@
 package io.aiondb.server.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,6 +31,8 @@ class AuthIT {
   @TempDir static Path dir;
   private static TestServer server;
   private static String root;
+  /** auth.operator-key-file's key: the service account aion-operator is created with it at the first start. */
+  private static final String OPERATOR_KEY = io.aiondb.server.auth.ApiKeys.generate().key();
 
   record Res(int status, String body, HttpResponse<String> raw) {
     JsonNode json() {
@@ -48,8 +51,9 @@ class AuthIT {
   @BeforeAll
   static void start() throws Exception {
     Path pw = Files.writeString(dir.resolve("root-password"), ROOT_PASSWORD + "\n");
+    Path operatorKey = Files.writeString(dir.resolve("operator-key"), OPERATOR_KEY + "\n");
     server = new TestServer(dir.resolve("data"), "--auth.enabled=true", "--auth.root-password-file=" + pw,
-        "--audit.file=" + dir.resolve("audit.log"));
+        "--auth.operator-key-file=" + operatorKey, "--audit.file=" + dir.resolve("audit.log"));
     // the root user and the signing key are written through the log right after the start
     org.awaitility.Awaitility.await("root can log in").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
         .until(() -> login("root", ROOT_PASSWORD).status() == 200);
@@ -267,6 +271,44 @@ class AuthIT {
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> http.get("proto", "a/2"))
           .hasMessageContaining("UNAUTHENTICATED");
     }
+  }
+
+  @Test
+  void theOperatorKeyFileMakesALeastPrivilegeServiceAccount() throws Exception {
+    org.awaitility.Awaitility.await("aion-operator exists").atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100)).until(() -> call("GET", "/v1/auth/whoami", OPERATOR_KEY, null).status() == 200);
+    assertThat(call("GET", "/v1/auth/whoami", OPERATOR_KEY, null).json().path("principal").asText())
+        .isEqualTo("service:aion-operator");
+    Res services = call("GET", "/v1/auth/services/aion-operator", root, null);
+    assertThat(services.status()).as(services.body()).isEqualTo(200);
+    assertThat(services.json().path("roles").toString()).isEqualTo("[\"aion-operator\"]");
+    assertThat(services.body()).as("its secret is never listed").doesNotContain(OPERATOR_KEY.substring(18));
+    // what the operator needs: the members, the node API, backups
+    assertThat(call("GET", "/v1/cluster/members", OPERATOR_KEY, null).status()).isEqualTo(200);
+    assertThat(call("GET", "/v1/cluster/nodes", OPERATOR_KEY, null).status()).isEqualTo(200);
+    // and nothing else: no data, no namespaces, no users
+    ok(call("PUT", "/v1/namespaces/opdata", root, null));
+    ok(call("PUT", "/v1/ns/opdata/keys/a", root, "{\"secret\":1}"));
+    assertThat(call("GET", "/v1/ns/opdata/keys/a", OPERATOR_KEY, null).status()).isEqualTo(403);
+    assertThat(call("PUT", "/v1/ns/opdata/keys/b", OPERATOR_KEY, "{}").status()).isEqualTo(403);
+    assertThat(call("PUT", "/v1/namespaces/op-made", OPERATOR_KEY, null).status()).isEqualTo(403);
+    assertThat(call("PUT", "/v1/auth/users/mallory", OPERATOR_KEY,
+        "{\"password\":\"a-long-enough-password\",\"roles\":[\"root\"]}").status()).isEqualTo(403);
+  }
+
+  @Test
+  void aMalformedOperatorKeyFileStopsTheStartWithoutShowingTheFile() throws Exception {
+    Path bad = Files.writeString(dir.resolve("bad-operator-key"), "aion_not-a-real-key-but-a-secret-value\n");
+    assertThatThrownBy(() -> new TestServer(dir.resolve("data-bad-key"), "--auth.enabled=true",
+        "--auth.operator-key-file=" + bad).close())
+        .hasStackTraceContaining("auth.operator-key-file " + bad + " does not hold an API key")
+        .satisfies(e -> assertThat(stackTrace(e)).doesNotContain("secret-value"));
+  }
+
+  private static String stackTrace(Throwable t) {
+    var w = new java.io.StringWriter();
+    t.printStackTrace(new java.io.PrintWriter(w));
+    return w.toString();
   }
 
   @Test
