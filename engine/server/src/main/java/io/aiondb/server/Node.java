@@ -307,7 +307,7 @@ public final class Node implements AutoCloseable {
     if (!a.enabled()) return io.aiondb.server.audit.AuditLog.OFF;
     try {
       return new io.aiondb.server.audit.AuditLog(a.file(), a.stdout() ? System.out : null, a.maxFileBytes(), a.maxFiles(),
-          config.nodeId(), clock);
+          config.nodeId(), clock, a.dataNamespaces());
     } catch (java.io.IOException e) {
       throw new IllegalStateException("cannot open the audit log " + a.file() + ": " + e.getMessage(), e);
     }

@@ -50,7 +50,9 @@ final class RouteCatalog {
       new Route("GET", "/ready", Audit.NONE, null, Access.PUBLIC),
       new Route("GET", "/metrics", Audit.NONE, null, Access.PUBLIC),
       new Route("GET", "/v1/openapi.json", Audit.NONE, null, Access.PUBLIC),
-      new Route("GET", "/v1/status", Audit.NONE, null, CLUSTER_READ),
+      // public like /metrics (etcd's member list is too): the members read each other's status and member list
+      // anonymously (ClusterAdmin's reachability, DataGuard at start, when a node may hold no credentials yet)
+      new Route("GET", "/v1/status", Audit.NONE, null, Access.PUBLIC),
       new Route("POST", "/v1/admin/compact", Audit.HTTP, "history.compact", CLUSTER_ADMIN),
       new Route("POST", "/v1/backups", Audit.HTTP, "backup.create", BACKUP),
       new Route("GET", "/v1/backups", Audit.NONE, null, BACKUP),
@@ -60,7 +62,7 @@ final class RouteCatalog {
       new Route("GET", "/v1/backups/:id", Audit.NONE, null, BACKUP),
       new Route("DELETE", "/v1/backups/:id", Audit.HTTP, "backup.delete", BACKUP),
       new Route("POST", "/v1/backups/:id/verify", Audit.HTTP, "backup.verify", BACKUP),
-      new Route("GET", "/v1/cluster/members", Audit.NONE, null, CLUSTER_READ),
+      new Route("GET", "/v1/cluster/members", Audit.NONE, null, Access.PUBLIC),
       new Route("GET", "/v1/cluster/health", Audit.NONE, null, CLUSTER_READ),
       new Route("POST", "/v1/cluster/learners", Audit.HTTP, "member.add-learner", CLUSTER_ADMIN),
       new Route("POST", "/v1/cluster/members/:id/promote", Audit.HTTP, "member.promote", CLUSTER_ADMIN),

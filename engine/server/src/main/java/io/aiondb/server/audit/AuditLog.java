@@ -59,6 +59,8 @@ public final class AuditLog implements AutoCloseable {
   private final Thread writer;
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
+  /** audit.data-namespaces: names or globs whose data accesses are recorded too. */
+  private final java.util.List<String> dataNamespaces;
   private volatile boolean closing;
   private OutputStream out;
   private long size;
@@ -74,6 +76,7 @@ public final class AuditLog implements AutoCloseable {
     this.clock = Clock.systemUTC();
     this.queue = null;
     this.writer = null;
+    this.dataNamespaces = java.util.List.of();
   }
 
   /**
@@ -83,6 +86,13 @@ public final class AuditLog implements AutoCloseable {
    * @param maxFiles rotated files kept besides the current one
    */
   public AuditLog(Path file, PrintStream stdout, long maxBytes, int maxFiles, String node, Clock clock) throws IOException {
+    this(file, stdout, maxBytes, maxFiles, node, clock, java.util.List.of());
+  }
+
+  /** @param dataNamespaces names or globs ({@code *}) of namespaces whose data accesses are recorded too ({@link #auditsData}) */
+  public AuditLog(Path file, PrintStream stdout, long maxBytes, int maxFiles, String node, Clock clock,
+      java.util.List<String> dataNamespaces) throws IOException {
+    this.dataNamespaces = java.util.List.copyOf(dataNamespaces);
     this.file = file;
     this.stdout = stdout;
     this.maxBytes = maxBytes;
@@ -97,6 +107,20 @@ public final class AuditLog implements AutoCloseable {
   /** Whether records are kept anywhere. */
   public boolean enabled() {
     return queue != null;
+  }
+
+  /** Whether audit.data-namespaces lists anything (and records go somewhere). */
+  public boolean auditsAnyData() {
+    return queue != null && !dataNamespaces.isEmpty();
+  }
+
+  /** Whether data accesses to {@code namespace} are recorded (audit.data-namespaces). */
+  public boolean auditsData(String namespace) {
+    if (queue == null || namespace == null || dataNamespaces.isEmpty()) return false;
+    for (String glob : dataNamespaces) {
+      if (io.aiondb.server.auth.Glob.matches(glob, namespace)) return true;
+    }
+    return false;
   }
 
   /** Records one operation; never blocks (a full queue drops the record and counts it). */

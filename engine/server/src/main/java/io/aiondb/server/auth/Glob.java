@@ -6,10 +6,10 @@ package io.aiondb.server.auth;
  * segments are found left to right, each at its earliest place (Knuth-Morris-Pratt), which is correct for {@code *}
  * alone and takes time linear in the lengths of pattern and text.
  */
-final class Glob {
+public final class Glob {
   private Glob() {}
 
-  static boolean matches(String pattern, String text) {
+  public static boolean matches(String pattern, String text) {
     int firstStar = pattern.indexOf('*');
     if (firstStar < 0) return pattern.equals(text);
     int lastStar = pattern.lastIndexOf('*');

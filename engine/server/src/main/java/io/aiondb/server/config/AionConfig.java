@@ -65,7 +65,11 @@ public record AionConfig(
   public record Auth(boolean enabled, Path rootPasswordFile, Path operatorKeyFile, Duration tokenTtl) {}
 
   /** docs/security.md "Audit log": where records go (no file and no stdout: off). */
-  public record Audit(Path file, boolean stdout, long maxFileBytes, int maxFiles) {
+  public record Audit(Path file, boolean stdout, long maxFileBytes, int maxFiles, java.util.List<String> dataNamespaces) {
+    public Audit {
+      dataNamespaces = java.util.List.copyOf(dataNamespaces);
+    }
+
     public boolean enabled() {
       return file != null || stdout;
     }

@@ -246,7 +246,7 @@ public final class ConfigLoader {
         intRange(v, "backup.transfers", 1, 32),
         backupStores(v),
         new AionConfig.Audit(optionalPath(v, "audit.file"), bool(v, "audit.stdout"), size(v, "audit.max-file-size"),
-            intRange(v, "audit.max-files", 0, 1000)),
+            intRange(v, "audit.max-files", 0, 1000), dataNamespaces(str(v, "audit.data-namespaces"))),
         new AionConfig.Auth(bool(v, "auth.enabled"), optionalPath(v, "auth.root-password-file"),
             optionalPath(v, "auth.operator-key-file"), duration(v, "auth.token-ttl")));
     if (c.nodeId().isBlank()) throw new ConfigException("node.id must not be empty");
@@ -255,6 +255,9 @@ public final class ConfigLoader {
     }
     if (c.writeBufferBytes() < (1 << 20)) throw new ConfigException("storage.write-buffer-size must be at least 1MiB");
     if (c.audit().maxFileBytes() < (64 << 10)) throw new ConfigException("audit.max-file-size must be at least 64KiB");
+    if (!c.audit().dataNamespaces().isEmpty() && !c.audit().enabled()) {
+      throw new ConfigException("audit.data-namespaces needs audit.file or audit.stdout: the records would go nowhere");
+    }
     c.connections().validate();
     if (c.requestTimeout().isZero()) throw new ConfigException("request.timeout must be positive");
     if (c.watch().sendTimeout().toMillis() < 100) throw new ConfigException("watch.send-timeout must be at least 100ms");
@@ -419,5 +422,20 @@ public final class ConfigLoader {
 
   private static Duration duration(Map<String, String> v, String n) {
     return parseDuration(n, v.get(n));
+  }
+
+  /** audit.data-namespaces: comma-separated namespace names or globs ({@code *}) of namespace-name characters. */
+  static java.util.List<String> dataNamespaces(String raw) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (String part : raw.split(",")) {
+      String p = part.trim();
+      if (p.isEmpty()) continue;
+      if (!p.matches("[a-z0-9_.*-]{1,63}")) {
+        throw new ConfigException("audit.data-namespaces: '" + p + "' is not a namespace name or glob (1-63 of a-z 0-9 _ . - and *)");
+      }
+      out.add(p);
+    }
+    if (out.size() > 100) throw new ConfigException("audit.data-namespaces: at most 100 names or globs");
+    return out;
   }
 }

@@ -176,6 +176,11 @@ public final class Settings {
       new Setting("audit.max-file-size", Type.SIZE, "100MiB",
           "Rotate audit.file when it would grow past this (audit.file.1 is the newest rotated file)."),
       new Setting("audit.max-files", Type.INT, "10", "Rotated audit files kept besides the current one, 0-1000."),
+      new Setting("audit.data-namespaces", Type.STRING, "",
+          "Namespaces (comma-separated names or globs with *) whose data accesses are audited too: every get, history, "
+              + "query, watch, put, delete, batch and transaction on them, whatever its outcome, one record each (who, "
+              + "operation, namespace and key or prefix). A record per request: for sensitive namespaces only. Needs "
+              + "audit.file or audit.stdout."),
       new Setting("backup.s3.bucket", Type.STRING, "",
           "Bucket backups go to (docs/backup.md); it must exist. Empty: backups are off. Credentials come from the "
               + "AWS SDK's default chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, profile files, web identity)."),

@@ -111,13 +111,17 @@ public final class KvService implements AutoCloseable {
   // ------------------------------------------------------------------ writes
 
   public CompletableFuture<ApplyResult.Written> put(Caller caller, Command.Put put) {
-    if (denied(caller, Operation.WRITE, put.namespace(), put.key()) instanceof CompletableFuture<?> f) return cast(f);
-    return write(caller, put, ApplyResult.Written.class);
+    return dataAudited(caller, "data.put", put.namespace(), () -> keyTarget(put.namespace(), put.key()), () -> {
+      if (denied(caller, Operation.WRITE, put.namespace(), put.key()) instanceof CompletableFuture<?> f) return cast(f);
+      return write(caller, put, ApplyResult.Written.class);
+    });
   }
 
   public CompletableFuture<ApplyResult.Deleted> delete(Caller caller, Command.Delete delete) {
-    if (denied(caller, Operation.DELETE, delete.namespace(), delete.key()) instanceof CompletableFuture<?> f) return cast(f);
-    return write(caller, delete, ApplyResult.Deleted.class);
+    return dataAudited(caller, "data.delete", delete.namespace(), () -> keyTarget(delete.namespace(), delete.key()), () -> {
+      if (denied(caller, Operation.DELETE, delete.namespace(), delete.key()) instanceof CompletableFuture<?> f) return cast(f);
+      return write(caller, delete, ApplyResult.Deleted.class);
+    });
   }
 
   /**
@@ -125,21 +129,41 @@ public final class KvService implements AutoCloseable {
    * batch's limits when it was built; values are validated here (an error names the item).
    */
   public CompletableFuture<ApplyResult.BatchWritten> putAll(Caller caller, Command.PutAll batch) {
-    try {
-      for (Command.PutAll.Item item : batch.items()) auth.require(caller, Operation.WRITE, batch.namespace(), item.key());
-    } catch (AionException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    return write(caller, batch, ApplyResult.BatchWritten.class);
+    return dataAudited(caller, "data.batch", batch.namespace(), () -> batch.namespace() + " (" + batch.items().size() + " keys)", () -> {
+      try {
+        for (Command.PutAll.Item item : batch.items()) auth.require(caller, Operation.WRITE, batch.namespace(), item.key());
+      } catch (AionException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+      return write(caller, batch, ApplyResult.BatchWritten.class);
+    });
   }
 
   public CompletableFuture<ApplyResult.TxnDone> txn(Caller caller, Command.Txn txn) {
-    try {
-      authorizeTxn(caller, txn);
-    } catch (AionException e) {
-      return CompletableFuture.failedFuture(e);
+    java.util.function.Supplier<CompletableFuture<ApplyResult.TxnDone>> call = () -> {
+      try {
+        authorizeTxn(caller, txn);
+      } catch (AionException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+      return write(caller, txn, ApplyResult.TxnDone.class);
+    };
+    if (!audit.auditsAnyData()) return call.get();
+    java.util.TreeSet<String> audited = new java.util.TreeSet<>();
+    for (Compare c : txn.compares()) if (audit.auditsData(c.namespace())) audited.add(c.namespace());
+    for (List<TxnOp> branch : List.of(txn.success(), txn.failure())) {
+      for (TxnOp op : branch) {
+        String ns = switch (op) {
+          case TxnOp.Put p -> p.namespace();
+          case TxnOp.Delete d -> d.namespace();
+          case TxnOp.Get g -> g.namespace();
+          case TxnOp.Range r -> r.namespace();
+        };
+        if (audit.auditsData(ns)) audited.add(ns);
+      }
     }
-    return write(caller, txn, ApplyResult.TxnDone.class);
+    if (audited.isEmpty()) return call.get();
+    return audited(caller, "data.txn", String.join(",", audited), call, r -> r.succeeded() ? "success branch" : "failure branch");
   }
 
   public CompletableFuture<ApplyResult.NamespaceCreated> createNamespace(Caller caller, String name) {
@@ -185,6 +209,27 @@ public final class KvService implements AutoCloseable {
         err == null ? AuditLog.Outcome.success : AuditLog.Outcome.failure,
         err == null ? detail.apply(r) : AuditLog.describe(err)));
     return f;
+  }
+
+  /**
+   * audit.data-namespaces: one record when a data access to a listed namespace ends, whatever its outcome (a refusal
+   * too). Namespaces not listed: the call as it is, nothing recorded.
+   */
+  private <T> CompletableFuture<T> dataAudited(Caller caller, String operation, String namespace,
+      java.util.function.Supplier<String> target, java.util.function.Supplier<CompletableFuture<T>> call) {
+    if (!audit.auditsData(namespace)) return call.get(); // the hot path: no target string is built
+    return audited(caller, operation, target.get(), call, r -> null);
+  }
+
+  /** {@code namespace/key} for an audit record: the key as text when it is UTF-8, else {@code 0x} and its hex. */
+  static String keyTarget(String namespace, byte[] key) {
+    if (key == null) return namespace;
+    var decoder = java.nio.charset.StandardCharsets.UTF_8.newDecoder();
+    try {
+      return namespace + "/" + decoder.decode(java.nio.ByteBuffer.wrap(key));
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return namespace + "/0x" + java.util.HexFormat.of().formatHex(key);
+    }
   }
 
   /** A failed future when the caller may not (see {@link AuthService#require}); null when it may. */
@@ -281,6 +326,12 @@ public final class KvService implements AutoCloseable {
   /** As {@link #get(Caller, ReadOptions, String, byte[], long)}, entering {@code gate} before the read runs. */
   public CompletableFuture<ValueRead> get(Caller caller, ReadOptions read, ReadGate gate, String namespace, byte[] key,
       long revision) {
+    return dataAudited(caller, "data.get", namespace, () -> keyTarget(namespace, key), () -> getAudited(caller, read, gate,
+        namespace, key, revision));
+  }
+
+  private CompletableFuture<ValueRead> getAudited(Caller caller, ReadOptions read, ReadGate gate, String namespace,
+      byte[] key, long revision) {
     return start(() -> {
       auth.require(caller, Operation.READ, namespace, key);
       Command.validateNamespace(namespace);
@@ -342,7 +393,7 @@ public final class KvService implements AutoCloseable {
   /** As {@link #history(Caller, ReadOptions, String, byte[], long, int, long)}, entering {@code gate} first. */
   public CompletableFuture<RocksStore.HistoryPage> history(Caller caller, ReadOptions read, ReadGate gate,
       String namespace, byte[] key, long before, int limit, long maxBytes) {
-    return start(() -> {
+    return dataAudited(caller, "data.history", namespace, () -> keyTarget(namespace, key), () -> start(() -> {
       auth.require(caller, Operation.READ, namespace, key);
       Command.validateNamespace(namespace);
       Command.validateKey(key);
@@ -352,7 +403,7 @@ public final class KvService implements AutoCloseable {
       return namespace;
     }).thenCompose(name -> barrier(read).thenCompose(v -> gate.enter()).thenApplyAsync(
         v -> store.historyPage(lookup(namespace).id(), key, before, limit,
-            Math.min(maxBytes, RocksStore.HISTORY_PAGE_MAX_BYTES)), readers)); // the namespace as of the read
+            Math.min(maxBytes, RocksStore.HISTORY_PAGE_MAX_BYTES)), readers))); // the namespace as of the read
   }
 
   /** One page of a query (parsed by the transport, off its event loop); query.* limits apply. */
@@ -363,12 +414,13 @@ public final class KvService implements AutoCloseable {
   /** As {@link #query(Caller, ReadOptions, String, Query)}, entering {@code gate} before the query runs. */
   public CompletableFuture<QueryResult> query(Caller caller, ReadOptions read, ReadGate gate, String namespace,
       Query query) {
-    return start(() -> {
+    return dataAudited(caller, "data.query", namespace,
+        () -> keyTarget(namespace, query == null ? null : queryScope(query)) + "*", () -> start(() -> {
       auth.require(caller, Operation.QUERY, namespace, queryScope(query)); // a prefix grant allows a query inside it
       Command.validateNamespace(namespace);
       return namespace;
     }).thenCompose(name -> barrier(read).thenCompose(v -> gate.enter())
-        .thenApplyAsync(v -> queries.execute(query, lookup(namespace)), readers)); // the namespace as of the read
+        .thenApplyAsync(v -> queries.execute(query, lookup(namespace)), readers))); // the namespace as of the read
   }
 
   /**
@@ -448,6 +500,19 @@ public final class KvService implements AutoCloseable {
    * checks its own per-connection limit first. The caller closes the watcher when its client goes away.
    */
   public Watcher watch(Caller caller, WatchSpec spec, WatchSink sink) {
+    if (!audit.auditsData(spec.namespace())) return openWatch(caller, spec, sink);
+    String target = keyTarget(spec.namespace(), spec.key()) + (spec.prefix() ? "*" : "");
+    try {
+      Watcher w = openWatch(caller, spec, sink);
+      audit.record(caller, "data.watch", target, AuditLog.Outcome.success, "from revision " + spec.fromRevision());
+      return w;
+    } catch (RuntimeException e) {
+      audit.record(caller, "data.watch", target, AuditLog.Outcome.failure, AuditLog.describe(e));
+      throw e;
+    }
+  }
+
+  private Watcher openWatch(Caller caller, WatchSpec spec, WatchSink sink) {
     auth.require(caller, Operation.WATCH, spec.namespace(), spec.key());
     Command.validateNamespace(spec.namespace());
     return watches.open(spec, sink, caller.remoteHost());

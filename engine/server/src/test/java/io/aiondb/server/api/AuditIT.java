@@ -137,6 +137,65 @@ class AuditIT {
     }
   }
 
+  @Test
+  void dataAccessToTheListedNamespacesIsAuditedOneRecordPerRequestOverBothTransports() throws Exception {
+    Path file = dir.resolve("data-audit/audit.log");
+    try (TestServer n = new TestServer(dir.resolve("data-node"), "--audit.file=" + file,
+        "--audit.data-namespaces=vault,pii-*")) {
+      String u = n.url;
+      for (String ns : List.of("vault", "pii-eu", "shop")) assertThat(send("PUT", u + "/v1/namespaces/" + ns, null)).isEqualTo(201);
+      // over HTTP: put, get, history, query, delete on a listed namespace; the same on one that is not
+      for (String ns : List.of("vault", "shop")) {
+        assertThat(send("PUT", u + "/v1/ns/" + ns + "/keys/a", "{\"n\":1}")).isEqualTo(200);
+        assertThat(send("GET", u + "/v1/ns/" + ns + "/keys/a", null)).isEqualTo(200);
+        assertThat(send("GET", u + "/v1/ns/" + ns + "/history/a", null)).isEqualTo(200);
+        assertThat(send("POST", u + "/v1/ns/" + ns + "/query", "{\"prefix\":\"a\"}")).isEqualTo(200);
+        assertThat(send("DELETE", u + "/v1/ns/" + ns + "/keys/a", null)).isEqualTo(200);
+      }
+      assertThat(send("GET", u + "/v1/ns/pii-eu/keys/missing", null)).as("read: the key is absent").isEqualTo(404);
+      // over the binary protocol: a batch, a transaction touching a listed and an unlisted namespace, a watch
+      try (var aion = io.aiondb.client.Aion.connect(n.protocolAddress)) {
+        aion.putAll("pii-eu", Map.of("x", "1", "y", "2"));
+        aion.putAll("shop", Map.of("x", "1"));
+        aion.txn().then(io.aiondb.client.Txn.put("shop", "t", "1"), io.aiondb.client.Txn.put("vault", "t", "1")).commit();
+        aion.txn().then(io.aiondb.client.Txn.put("shop", "u", "1")).commit();
+        var seen = new java.util.concurrent.CountDownLatch(1);
+        try (var w = aion.watch("vault", "p/".getBytes(java.nio.charset.StandardCharsets.UTF_8), true, 0,
+            (rev, events) -> seen.countDown())) {
+          // the watch opens on its own connection: wait until it delivers, so the server has opened it
+          Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            aion.put("vault", "p/1", "1");
+            return seen.await(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+          });
+        }
+        aion.get("vault", "t");
+      }
+
+      // namespaces, vault over HTTP, the 404, batch, txn, watch, the puts that woke it, get
+      Awaitility.await().atMost(Duration.ofSeconds(10))
+          .until(() -> lines(file).stream().anyMatch(l -> l.contains("\"data.get\",\"target\":\"vault/t\"")));
+      long wakeUps = lines(file).stream().filter(l -> l.contains("\"data.put\",\"target\":\"vault/p/1\"")).count();
+      int expected = 3 + 5 + 1 + 1 + 1 + 1 + (int) wakeUps + 1;
+      assertThat(wakeUps).isPositive();
+      Awaitility.await("no record more").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3))
+          .until(() -> lines(file).size() == expected);
+      List<JsonNode> records = new ArrayList<>();
+      for (String l : lines(file)) records.add(JSON.readTree(l));
+      List<String> data = records.stream().filter(r -> r.path("operation").asText().startsWith("data."))
+          .map(r -> r.path("operation").asText() + " " + r.path("target").asText() + " " + r.path("outcome").asText()
+              + " " + r.path("transport").asText()).toList();
+      assertThat(data.stream().filter(d -> !d.startsWith("data.put vault/p/1 ")).toList()).containsExactlyInAnyOrder(
+          "data.put vault/a success http", "data.get vault/a success http", "data.history vault/a success http",
+          "data.query vault/a* success http", "data.delete vault/a success http",
+          "data.get pii-eu/missing success http",
+          "data.batch pii-eu (2 keys) success protocol", "data.txn vault success protocol",
+          "data.watch vault/p/* success protocol", "data.get vault/t success protocol");
+      assertThat(data).filteredOn(d -> d.startsWith("data.put vault/p/1 ")).hasSize((int) wakeUps);
+      assertThat(records).noneMatch(r -> r.path("target").asText().startsWith("shop/"));
+      assertThat(AuditChain.verify(List.of(file)).error()).isNull();
+    }
+  }
+
   private static JsonNode byOperation(List<JsonNode> records, String op) {
     return records.stream().filter(r -> r.path("operation").asText().equals(op)).findFirst().orElseThrow();
   }

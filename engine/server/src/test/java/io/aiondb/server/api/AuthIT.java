@@ -96,12 +96,15 @@ class AuthIT {
     assertThat(r.code()).isEqualTo("UNAUTHENTICATED");
     assertThat(r.raw().headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
     assertThat(call("PUT", "/v1/namespaces/anon", null, null).status()).isEqualTo(401);
-    assertThat(call("GET", "/v1/cluster/members", null, null).status()).isEqualTo(401);
+    assertThat(call("GET", "/v1/cluster/nodes", null, null).status()).isEqualTo(401);
     assertThat(call("GET", "/v1/auth/whoami", null, null).status()).isEqualTo(401);
     assertThat(call("GET", "/v1/namespaces", null, null).status()).isEqualTo(401);
     assertThat(call("GET", "/health", null, null).status()).isEqualTo(200);
     assertThat(call("GET", "/ready", null, null).status()).isEqualTo(200);
     assertThat(call("GET", "/metrics", null, null).status()).isEqualTo(200);
+    // the members read each other's status and member list without credentials (no data in either)
+    assertThat(call("GET", "/v1/status", null, null).status()).isEqualTo(200);
+    assertThat(call("GET", "/v1/cluster/members", null, null).status()).isEqualTo(200);
     assertThat(call("GET", "/v1/namespaces/anon", root, null).status()).as("nothing was created").isEqualTo(404);
   }
 
@@ -165,8 +168,8 @@ class AuthIT {
     assertThat(call("POST", "/v1/ns/orders/query", alice, "{\"start\":\"eu/0\",\"end\":\"us/9\"}").status()).isEqualTo(403);
     // nor are namespace, index and cluster routes
     assertThat(call("PUT", "/v1/namespaces/alices", alice, null).status()).isEqualTo(403);
-    assertThat(call("GET", "/v1/cluster/members", alice, null).status()).isEqualTo(403);
-    assertThat(call("GET", "/v1/status", alice, null).status()).isEqualTo(403);
+    assertThat(call("GET", "/v1/cluster/nodes", alice, null).status()).isEqualTo(403);
+    assertThat(call("GET", "/v1/cluster/health", alice, null).status()).isEqualTo(403);
     assertThat(call("GET", "/v1/auth/users", alice, null).status()).isEqualTo(403);
     assertThat(call("GET", "/v1/namespaces", alice, null).json().path("namespaces")).as("no namespace granted whole").isEmpty();
     // a transaction is checked per operation, before anything is written

@@ -56,9 +56,19 @@ class AuthClusterIT {
           .until(() -> call(cl.url(1), "POST", "/v1/auth/login", null,
               "{\"user\":\"root\",\"password\":\"cluster-root-pw\"}").status() == 200);
       String root = login(cl.url(1), "root", "cluster-root-pw");
-      assertThat(call(cl.url(1), "GET", "/v1/cluster/members", null, null).status()).isEqualTo(401);
+      assertThat(call(cl.url(1), "GET", "/v1/cluster/nodes", null, null).status()).isEqualTo(401);
       int leader = Integer.parseInt(call(cl.url(1), "GET", "/v1/cluster/members", root, null).json()
           .path("leader").asText().substring(1));
+      // the members see each other as reachable with auth on (they read each other's /v1/status without a token),
+      // so every member is safe to restart: what a rolling change (the operator's) waits for
+      Awaitility.await("every member reachable and safe to restart").atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            var nodes = call(cl.url(leader), "GET", "/v1/cluster/nodes", root, null).json();
+            assertThat(nodes.path("nodes")).hasSize(3).allSatisfy(nd -> {
+              assertThat(nd.path("reachable").asBoolean()).as(nd.toString()).isTrue();
+              assertThat(nd.path("safeToRestart").asBoolean()).as(nd.toString()).isTrue();
+            });
+          });
       int f1 = leader % 3 + 1;
       int f2 = f1 % 3 + 1;
       // changes through a follower (forwarded to the leader), used on the other members
