@@ -270,17 +270,17 @@ public final class Node implements AutoCloseable {
   }
 
   /**
-   * With auth.enabled: in the background, until the cluster has a token signing key, (when this node has
-   * auth.root-password-file) a root user and (with auth.operator-key-file) the operator's service account, proposes
-   * them ("only if absent": every member may try).
+   * With auth.enabled: in the background, until the cluster has a token signing key and what this node's
+   * auth.root-password-file and auth.operator-key-file say (root with that password, aion-operator accepting that key),
+   * proposes them ({@link io.aiondb.server.service.AuthService#bootstrap}).
    */
   public void startAuthBootstrap() {
     if (!auth.enabled()) return;
     Thread.ofVirtual().name("aion-auth-bootstrap").start(() -> {
       while (!closing) {
         var s = auth.snapshot();
-        if (s.signer() != null && (rootPassword == null || s.users().containsKey(io.aiondb.server.service.AuthService.ROOT))
-            && (operatorKey == null || s.services().containsKey(io.aiondb.server.service.AuthService.OPERATOR))) {
+        if (s.signer() != null && (rootPassword == null || auth.rootPasswordHolds(s, rootPassword))
+            && (operatorKey == null || auth.operatorKeyHolds(s, operatorKey))) {
           return;
         }
         try {

@@ -335,10 +335,19 @@ public final class HttpApi {
   /** The {@link io.aiondb.server.auth.Principal} a request proved (auth.enabled), for {@link KvRoutes#caller}. */
   static final String IDENTITY_KEY = "aion.identity";
 
-  /** auth.enabled: who the request proves to be (a bearer token), or 401 for credentials that do not hold. */
+  /**
+   * auth.enabled: who the request proves to be (a bearer token), or 401 for credentials that do not hold, except on
+   * public routes, which look at no credentials: a node that does not know the caller's key yet (a member that joins
+   * empty, before the records reach it) still answers its status and probes to the operator that sends one anyway.
+   */
   private void authenticate(RoutingContext ctx) {
     var auth = node.auth();
     if (!auth.enabled()) {
+      ctx.next();
+      return;
+    }
+    RouteCatalog.Route route = RouteCatalog.route(ctx.request().method().name(), ctx.normalizedPath());
+    if (route != null && "public".equals(route.access().kind())) {
       ctx.next();
       return;
     }

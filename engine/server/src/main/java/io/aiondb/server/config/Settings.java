@@ -159,13 +159,14 @@ public final class Settings {
               + "\"Authentication and access control\"). Off: every request may do everything (keep such a node on "
               + "loopback or behind a trusted network). Turn it on only once every member runs a version that has it."),
       new Setting("auth.root-password-file", Type.OPTIONAL_PATH, "",
-          "File holding the password of the user 'root' (role root), created with it the first time the cluster "
-              + "runs with auth.enabled if it has no root user yet. Read at start; not needed afterwards."),
+          "File holding the password of the user 'root' (role root). Read at start: root is created with it, or given it "
+              + "when its password differs (the file is the source of truth: a password changed only through the API is "
+              + "set back at the next start)."),
       new Setting("auth.operator-key-file", Type.OPTIONAL_PATH, "",
           "File holding an API key (aion_<id>_<secret>) for the service account 'aion-operator' (built-in role "
-              + "aion-operator: cluster-read, cluster-admin, backup; no data), created with it the first time the "
-              + "cluster runs with auth.enabled if it has no such account yet. The Kubernetes operator writes it. Read "
-              + "at start; a malformed key stops the start."),
+              + "aion-operator: cluster-read, cluster-admin, backup; no data). Read at start: the account is created with "
+              + "it, or the key is added when the account does not accept it (a cluster restored from another's backup). "
+              + "The Kubernetes operator writes it. A malformed key stops the start."),
       new Setting("auth.token-ttl", Type.DURATION, "1h",
           "How long a token from POST /v1/auth/login stays valid (1s-30d)."),
       new Setting("audit.file", Type.OPTIONAL_PATH, "",

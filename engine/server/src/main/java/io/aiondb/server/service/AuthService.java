@@ -419,11 +419,13 @@ public final class AuthService {
   // ------------------------------------------------------------------ bootstrap
 
   /**
-   * With auth enabled: makes sure the cluster has a token signing key and, when {@code rootPassword} is given, a root
-   * user (bound to the built-in root role), and when {@code operatorKey} is given, the service account
-   * {@value #OPERATOR} (built-in role of the same name) with that API key. Every write is "only if absent": every member
-   * may try, the first wins (an existing account is never changed here: its keys rotate through the API). Returns
-   * when all exist (or failed: the caller retries).
+   * With auth enabled: makes sure the cluster has a token signing key (only if absent: every member may try, the first
+   * wins), and that the files this node was given hold: with {@code rootPassword}, a user root (role root) with that
+   * password; with {@code operatorKey}, a service account {@value #OPERATOR} (role of the same name) that accepts that
+   * key. The files are the source of truth, as the Kubernetes Secrets they come from: a root password changed through
+   * the API is set back at the next start unless the file changes too, and a cluster restored from another cluster's
+   * backup takes this one's credentials (else its operator and root would be locked out). Returns when all hold (or
+   * a write failed: the caller retries).
    */
   public CompletableFuture<Void> bootstrap(char[] rootPassword, io.aiondb.server.auth.ApiKeys.Presented operatorKey) {
     if (!enabled) return CompletableFuture.completedFuture(null);
@@ -436,23 +438,61 @@ public final class AuthService {
           AuthRecords.encode(new AuthRecords.SigningKey(FIRST_KID, secret, clock.millis())), true));
     }
     CompletableFuture<?> root = CompletableFuture.completedFuture(null);
-    if (!s.users().containsKey(ROOT)) {
-      if (rootPassword == null) {
+    AuthRecords.User oldRoot = s.users().get(ROOT);
+    if (rootPassword == null) {
+      if (oldRoot == null) {
         LOG.warn("auth.enabled, but the cluster has no root user and this node has no auth.root-password-file: nobody "
             + "can log in until a node that has one starts");
-      } else {
-        root = write(new Command.AuthWrite(AuthRecords.USER + ROOT, AuthRecords.encode(
-            new AuthRecords.User(ROOT, Passwords.hash(rootPassword), List.of("root"), 0)), true));
       }
+    } else if (oldRoot == null) {
+      root = write(new Command.AuthWrite(AuthRecords.USER + ROOT, AuthRecords.encode(
+          new AuthRecords.User(ROOT, Passwords.hash(rootPassword), List.of("root"), 0)), true));
+    } else if (!Passwords.verify(rootPassword, oldRoot.passwordHash())) {
+      LOG.info("auth.root-password-file differs from the root user's password: setting it (root's tokens are revoked)");
+      List<String> roles = oldRoot.roles().contains("root") ? oldRoot.roles()
+          : java.util.stream.Stream.concat(oldRoot.roles().stream(), java.util.stream.Stream.of("root")).toList();
+      root = write(new Command.AuthWrite(AuthRecords.USER + ROOT, AuthRecords.encode(
+          new AuthRecords.User(ROOT, Passwords.hash(rootPassword), roles, oldRoot.epoch() + 1)), false));
     }
     CompletableFuture<?> operator = CompletableFuture.completedFuture(null);
-    if (operatorKey != null && !s.services().containsKey(OPERATOR)) {
+    if (operatorKey != null && !operatorKeyHolds(s, operatorKey)) {
       var stored = io.aiondb.server.auth.ApiKeys.stored(operatorKey);
-      operator = write(new Command.AuthWrite(AuthRecords.SERVICE + OPERATOR, AuthRecords.encode(new AuthRecords.Service(
-          OPERATOR, List.of(Role.AION_OPERATOR.name()),
-          List.of(new AuthRecords.Service.Key(stored.keyId(), stored.secretSha256(), clock.millis())))), true));
+      var added = new AuthRecords.Service.Key(stored.keyId(), stored.secretSha256(), clock.millis());
+      AuthRecords.Service old = s.services().get(OPERATOR);
+      if (old == null) {
+        operator = write(new Command.AuthWrite(AuthRecords.SERVICE + OPERATOR, AuthRecords.encode(new AuthRecords.Service(
+            OPERATOR, List.of(Role.AION_OPERATOR.name()), List.of(added))), true));
+      } else {
+        LOG.info("auth.operator-key-file holds a key the service account {} does not accept: adding it", OPERATOR);
+        List<AuthRecords.Service.Key> keys = new ArrayList<>(old.keys().stream()
+            .filter(k -> !k.keyId().equals(added.keyId())).toList());
+        while (keys.size() >= AuthRecords.Service.MAX_KEYS) keys.remove(0); // the oldest makes room
+        keys.add(added);
+        List<String> roles = old.roles().contains(Role.AION_OPERATOR.name()) ? old.roles()
+            : java.util.stream.Stream.concat(old.roles().stream(), java.util.stream.Stream.of(Role.AION_OPERATOR.name())).toList();
+        operator = write(new Command.AuthWrite(AuthRecords.SERVICE + OPERATOR,
+            AuthRecords.encode(new AuthRecords.Service(OPERATOR, roles, keys)), false));
+      }
     }
     return CompletableFuture.allOf(key, root, operator);
+  }
+
+  /** Whether the service account {@value #OPERATOR} exists and accepts {@code key} ({@link #bootstrap}). */
+  public boolean operatorKeyHolds(AuthRecords.Snapshot s, io.aiondb.server.auth.ApiKeys.Presented key) {
+    AuthRecords.Service sv = s.services().get(OPERATOR);
+    if (sv == null) return false;
+    for (AuthRecords.Service.Key k : sv.keys()) {
+      if (io.aiondb.server.auth.ApiKeys.matches(new io.aiondb.server.auth.ApiKeys.StoredKey(k.keyId(), k.secretSha256()), key)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the user root exists with {@code password} ({@link #bootstrap}); an Argon2 check: at start only. */
+  public boolean rootPasswordHolds(AuthRecords.Snapshot s, char[] password) {
+    AuthRecords.User u = s.users().get(ROOT);
+    return u != null && Passwords.verify(password, u.passwordHash());
   }
 
   private CompletableFuture<ApplyResult.AuthWritten> write(Command.AuthWrite c) {

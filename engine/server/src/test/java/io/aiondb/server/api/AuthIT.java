@@ -105,6 +105,12 @@ class AuthIT {
     // the members read each other's status and member list without credentials (no data in either)
     assertThat(call("GET", "/v1/status", null, null).status()).isEqualTo(200);
     assertThat(call("GET", "/v1/cluster/members", null, null).status()).isEqualTo(200);
+    // public routes look at no credentials: a key this node does not know (a member that joined empty, before the
+    // records reached it) is not refused there, while every other route refuses it
+    String unknownKey = io.aiondb.server.auth.ApiKeys.generate().key();
+    assertThat(call("GET", "/v1/status", unknownKey, null).status()).isEqualTo(200);
+    assertThat(call("GET", "/ready", "not-a-token", null).status()).isEqualTo(200);
+    assertThat(call("GET", "/v1/cluster/nodes", unknownKey, null).status()).isEqualTo(401);
     assertThat(call("GET", "/v1/namespaces/anon", root, null).status()).as("nothing was created").isEqualTo(404);
   }
 
@@ -297,6 +303,50 @@ class AuthIT {
     assertThat(call("PUT", "/v1/namespaces/op-made", OPERATOR_KEY, null).status()).isEqualTo(403);
     assertThat(call("PUT", "/v1/auth/users/mallory", OPERATOR_KEY,
         "{\"password\":\"a-long-enough-password\",\"roles\":[\"root\"]}").status()).isEqualTo(403);
+  }
+
+  /**
+   * The files are the source of truth (as the operator's Secrets): a node started with another root password and
+   * another operator key (a cluster restored from another cluster's backup, a rotated Secret) makes the records agree.
+   */
+  @Test
+  void aRestartWithOtherCredentialFilesMakesTheRecordsAgreeWithThem() throws Exception {
+    Path data = dir.resolve("data-sync");
+    String key1 = io.aiondb.server.auth.ApiKeys.generate().key();
+    String key2 = io.aiondb.server.auth.ApiKeys.generate().key();
+    Path pw1 = Files.writeString(dir.resolve("sync-pw-1"), "first-root-password\n");
+    Path pw2 = Files.writeString(dir.resolve("sync-pw-2"), "second-root-password\n");
+    Path k1 = Files.writeString(dir.resolve("sync-key-1"), key1);
+    Path k2 = Files.writeString(dir.resolve("sync-key-2"), key2);
+    String oldToken;
+    try (TestServer first = new TestServer(data, "--auth.enabled=true", "--auth.root-password-file=" + pw1,
+        "--auth.operator-key-file=" + k1)) {
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+          .until(() -> at(first, "POST", "/v1/auth/login", null, "{\"user\":\"root\",\"password\":\"first-root-password\"}") == 200
+              && at(first, "GET", "/v1/cluster/nodes", key1, null) == 200);
+      oldToken = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(first.url + "/v1/auth/login"))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"root\",\"password\":\"first-root-password\"}")).build(),
+          HttpResponse.BodyHandlers.ofString()).body()).path("token").asText();
+    }
+    try (TestServer second = new TestServer(data, "--auth.enabled=true", "--auth.root-password-file=" + pw2,
+        "--auth.operator-key-file=" + k2)) {
+      org.awaitility.Awaitility.await("the new files hold").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+          .until(() -> at(second, "POST", "/v1/auth/login", null, "{\"user\":\"root\",\"password\":\"second-root-password\"}") == 200
+              && at(second, "GET", "/v1/cluster/nodes", key2, null) == 200);
+      assertThat(at(second, "POST", "/v1/auth/login", null, "{\"user\":\"root\",\"password\":\"first-root-password\"}"))
+          .as("the old root password").isEqualTo(401);
+      assertThat(at(second, "GET", "/v1/cluster/nodes", oldToken, null)).as("root's old tokens are revoked").isEqualTo(401);
+      assertThat(at(second, "GET", "/v1/cluster/nodes", key1, null)).as("the old key stays until removed").isEqualTo(200);
+    }
+  }
+
+  private static int at(TestServer s, String method, String path, String token, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(s.url + path)).timeout(Duration.ofSeconds(30))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) b.header("Content-Type", "application/json");
+    if (token != null) b.header("Authorization", "Bearer " + token);
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
   @Test
