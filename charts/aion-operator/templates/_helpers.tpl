@@ -74,12 +74,16 @@ the same rules.
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "delete"]
-# spec.tls: the Generated CA and certificate Secrets, and reading a user's Secret
+# spec.tls: the Generated CA and certificate Secrets, and reading a user's Secret; spec.auth: the root and operator-key Secrets (created once)
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get", "create", "update"]
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
+  verbs: ["get", "create", "update", "delete"]
+# spec.networkPolicy: the members' NetworkPolicy (deleted when turned off)
+- apiGroups: ["networking.k8s.io"]
+  resources: ["networkpolicies"]
   verbs: ["get", "create", "update", "delete"]
 - apiGroups: [""]
   resources: ["events"]

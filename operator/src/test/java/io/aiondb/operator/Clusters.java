@@ -15,6 +15,8 @@ public final class Clusters {
     AionClusterSpec spec = new AionClusterSpec();
     spec.setReplicas(replicas);
     spec.setVersion(version);
+    // plain HTTP, as FakeEngine speaks: the tests of the TLS default set it back to null
+    spec.getTls().setMode(io.aiondb.operator.api.TlsSpec.Mode.Disabled);
     cluster.setSpec(spec);
     return cluster;
   }

@@ -51,6 +51,8 @@ public abstract class AionClusterScenarios {
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private ClusterFixture fixture;
+  /** The clusters run with TLS and auth on (the defaults): the tests act as their root users over HTTPS. */
+  private ClusterAccess access;
 
   /** Starts the cluster and installs the operator. */
   protected abstract ClusterFixture start() throws Exception;
@@ -119,16 +121,21 @@ public abstract class AionClusterScenarios {
   @Order(3)
   void writesThroughOneMemberAndReadsFromEvery() {
     List<Pod> pods = pods(CLUSTER);
-    URI first = fixture.engine(pods.get(0));
+    Pod first = pods.get(0);
+    // secure by default: TLS (the CA in Secret aion-tls) and auth (root's password in Secret aion-root; the members
+    // create the user right after the first leader is elected)
+    assertThat(ClusterAccess.tls(first)).as("the probes use HTTPS").isTrue();
+    await("root logs in with the password from Secret aion-root").atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500)).until(() -> access().rootBearer(first) != null);
     assertThat(request("PUT", first, "/v1/namespaces/e2e", null).statusCode()).isIn(200, 201);
     for (int i = 0; i < 20; i++) {
-      URI member = fixture.engine(pods.get(i % pods.size()));
+      Pod member = pods.get(i % pods.size());
       var r = request("PUT", member, "/v1/ns/e2e/keys/k" + i, "{\"n\":" + i + "}");
       assertThat(r.statusCode()).as(r.body()).isIn(200, 201);
     }
     for (Pod p : pods) {
       for (int i = 0; i < 20; i++) {
-        var r = request("GET", fixture.engine(p), "/v1/ns/e2e/keys/k" + i, null);
+        var r = request("GET", p, "/v1/ns/e2e/keys/k" + i, null);
         assertThat(r.statusCode()).as(p.getMetadata().getName() + ": " + r.body()).isEqualTo(200);
         assertThat(r.body()).contains("\"n\":" + i);
       }
@@ -155,14 +162,14 @@ public abstract class AionClusterScenarios {
     assertThat(fixture.podLog(after)).containsPattern("opened RocksDB at .* \\(applied index [1-9]\\d*, term \\d+, revision [1-9]");
     fixture.volumeDirectory(claimAfter).ifPresent(dir -> assertThat(dir).isDirectory());
     for (int i = 0; i < 20; i++) {
-      var r = request("GET", fixture.engine(after), "/v1/ns/e2e/keys/k" + i + "?consistency=stale", null);
+      var r = request("GET", after, "/v1/ns/e2e/keys/k" + i + "?consistency=stale", null);
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
       assertThat(r.body()).contains("\"n\":" + i);
     }
     // It rejoined: every member sees every other one.
     await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
       for (Pod p : pods(CLUSTER)) {
-        var members = request("GET", fixture.engine(p), "/v1/cluster/members", null);
+        var members = request("GET", p, "/v1/cluster/members", null);
         assertThat(members.body()).as(p.getMetadata().getName())
             .contains("\"id\":\"aion-0\"", "\"id\":\"aion-1\"", "\"id\":\"aion-2\"").doesNotContain("\"role\":\"UNKNOWN\"");
       }
@@ -179,7 +186,7 @@ public abstract class AionClusterScenarios {
   @Order(5)
   void aRestartedMemberServesLinearizableReadsBeforeAnyNewWrite() {
     Pod restarted = client().pods().inNamespace(NS).withName("aion-0").get();
-    var r = request("GET", fixture.engine(restarted), "/v1/ns/e2e/keys/k0", null);
+    var r = request("GET", restarted, "/v1/ns/e2e/keys/k0", null);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
   }
 
@@ -187,12 +194,12 @@ public abstract class AionClusterScenarios {
   @Order(6)
   void theRestartedMemberServesLinearizableReadsOfOldAndNewKeys() {
     List<Pod> pods = pods(CLUSTER);
-    var w = request("PUT", fixture.engine(pods.get(1)), "/v1/ns/e2e/keys/after-restart", "{\"n\":20}");
+    var w = request("PUT", pods.get(1), "/v1/ns/e2e/keys/after-restart", "{\"n\":20}");
     assertThat(w.statusCode()).as(w.body()).isIn(200, 201);
     await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
       for (Pod p : pods) {
         for (int i = 0; i <= 20; i++) {
-          var r = request("GET", fixture.engine(p), "/v1/ns/e2e/keys/" + (i == 20 ? "after-restart" : "k" + i), null);
+          var r = request("GET", p, "/v1/ns/e2e/keys/" + (i == 20 ? "after-restart" : "k" + i), null);
           assertThat(r.statusCode()).as(p.getMetadata().getName() + ": " + r.body()).isEqualTo(200);
           assertThat(r.body()).contains("\"n\":" + i);
         }
@@ -200,10 +207,42 @@ public abstract class AionClusterScenarios {
     });
   }
 
-  // --- 7. the API server rejects an invalid spec with its message ------------------------------------------
+  // --- 7. secure by default: credentials required, roles enforced, the operator sees no data ------------------
 
   @Test
   @Order(7)
+  void theClusterRequiresCredentialsAndEnforcesRoles() {
+    Pod member = pods(CLUSTER).get(1);
+    var anonymous = request("GET", member, "/v1/ns/e2e/keys/k0", null, null);
+    assertThat(anonymous.statusCode()).as(anonymous.body()).isEqualTo(401);
+    RootLogin root = access().root(member);
+    assertThat(root.login(access().base(member), "root", root.password() + "x")).as("a wrong password").isNull();
+    assertThat(root.login(access().base(member), "root", root.password())).as("the Secret's password").isNotNull();
+
+    var created = request("PUT", member, "/v1/auth/users/reader",
+        "{\"password\":\"reader-password-e2e\",\"roles\":[\"readonly\"]}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+    String reader = "Bearer " + await().atMost(Duration.ofSeconds(30)).until(
+        () -> root.login(access().base(member), "reader", "reader-password-e2e"), java.util.Objects::nonNull);
+    var read = request("GET", member, "/v1/ns/e2e/keys/k0", null, reader);
+    assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+    var write = request("PUT", member, "/v1/ns/e2e/keys/k0", "{\"n\":-1}", reader);
+    assertThat(write.statusCode()).as("a read-only user cannot write: " + write.body()).isEqualTo(403);
+
+    // the operator's own key (Secret aion-operator-key): cluster operations only, no data
+    var keySecret = client().secrets().inNamespace(NS).withName(CLUSTER + "-operator-key").get();
+    String operatorKey = "Bearer " + new String(java.util.Base64.getDecoder().decode(keySecret.getData().get("api-key")),
+        StandardCharsets.UTF_8);
+    assertThat(request("GET", member, "/v1/cluster/nodes", null, operatorKey).statusCode()).isEqualTo(200);
+    assertThat(request("GET", member, "/v1/ns/e2e/keys/k0", null, operatorKey).statusCode()).isEqualTo(403);
+    // reclaimPolicy Retain (the example's): the credentials are not owned by the cluster, they stay with the volumes
+    assertThat(keySecret.getMetadata().getOwnerReferences()).isNullOrEmpty();
+  }
+
+  // --- 10. the API server rejects an invalid spec with its message -----------------------------------------
+
+  @Test
+  @Order(10)
   void anInvalidSpecIsRejectedByTheApiServer() throws IOException {
     GenericKubernetesResource even = example();
     even.getMetadata().setName("even");
@@ -296,26 +335,32 @@ public abstract class AionClusterScenarios {
     List<Pod> pods = pods("secure");
     URI plainFirst = fixture.engine(pods.get(0));
     URI first = URI.create(plainFirst.toString().replace("http://", "https://"));
+    RootLogin secureRoot = new RootLogin(client(), https, NS, "secure");
+    await("root logs in over TLS").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        .until(() -> secureRoot.bearer(first) != null);
+    String auth = secureRoot.bearer(first);
     assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(plainFirst.resolve("/v1/status")).timeout(Duration.ofSeconds(10))
         .build(), HttpResponse.BodyHandlers.ofString())).as("plain HTTP to a TLS member").isInstanceOf(IOException.class);
-    assertThat(https.send(HttpRequest.newBuilder(first.resolve("/v1/namespaces/tls")).PUT(HttpRequest.BodyPublishers.noBody())
+    assertThat(https.send(HttpRequest.newBuilder(first.resolve("/v1/namespaces/tls")).header("Authorization", auth)
+        .PUT(HttpRequest.BodyPublishers.noBody())
         .timeout(Duration.ofSeconds(40)).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isIn(200, 201);
     for (Pod p : pods) {
       URI member = URI.create(fixture.engine(p).toString().replace("http://", "https://"));
       var put = https.send(HttpRequest.newBuilder(member.resolve("/v1/ns/tls/keys/" + p.getMetadata().getName()))
-          .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"tls\":true}"))
+          .header("Content-Type", "application/json").header("Authorization", auth).PUT(HttpRequest.BodyPublishers.ofString("{\"tls\":true}"))
           .timeout(Duration.ofSeconds(40)).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(put.statusCode()).as(put.body()).isIn(200, 201);
     }
     for (Pod p : pods) {
       URI member = URI.create(fixture.engine(p).toString().replace("http://", "https://"));
-      var members = https.send(HttpRequest.newBuilder(member.resolve("/v1/cluster/members")).timeout(Duration.ofSeconds(40))
+      var members = https.send(HttpRequest.newBuilder(member.resolve("/v1/cluster/members")).header("Authorization", auth)
+          .timeout(Duration.ofSeconds(40))
           .build(), HttpResponse.BodyHandlers.ofString());
       assertThat(members.statusCode()).isEqualTo(200);
       assertThat(members.body()).doesNotContain("\"reachable\":false");
       for (Pod q : pods) {
         var get = https.send(HttpRequest.newBuilder(member.resolve("/v1/ns/tls/keys/" + q.getMetadata().getName()))
-            .timeout(Duration.ofSeconds(40)).build(), HttpResponse.BodyHandlers.ofString());
+            .header("Authorization", auth).timeout(Duration.ofSeconds(40)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(get.statusCode()).as(get.body()).isEqualTo(200);
       }
     }
@@ -458,14 +503,29 @@ public abstract class AionClusterScenarios {
         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
-  HttpResponse<String> request(String method, URI base, String path, String json) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(40));
-    b = json == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-        : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+  /** A request to the pod's engine as its cluster's root, over TLS when the cluster has it ({@link ClusterAccess}). */
+  HttpResponse<String> request(String method, Pod pod, String path, String json) {
     try {
-      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return access().send(pod, method, path, json, Duration.ofSeconds(40));
     } catch (IOException e) {
-      throw new AssertionError(method + " " + base.resolve(path) + ": " + e, e);
+      throw new AssertionError(method + " " + path + " on " + pod.getMetadata().getName() + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  ClusterAccess access() {
+    if (access == null) access = new ClusterAccess(client(), fixture::engine);
+    return access;
+  }
+
+  /** As {@link #request(String, Pod, String, String)} with {@code authorization} (null: none). */
+  HttpResponse<String> request(String method, Pod pod, String path, String json, String authorization) {
+    try {
+      return access().send(pod, method, path, json, Duration.ofSeconds(40), authorization);
+    } catch (IOException e) {
+      throw new AssertionError(method + " " + path + " on " + pod.getMetadata().getName() + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);

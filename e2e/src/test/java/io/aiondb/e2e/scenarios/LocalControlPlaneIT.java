@@ -62,7 +62,7 @@ class LocalControlPlaneIT extends AionClusterScenarios {
         .collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p.getMetadata().getUid()));
     StatefulSet before = client().apps().statefulSets().inNamespace(NS).withName("grow").get();
     assertThat(claims("grow")).hasSize(3).allSatisfy(c -> assertThat(capacity(c)).isEqualTo("1Gi"));
-    var ns = request("PUT", local.engine(pods.get(0)), "/v1/namespaces/grow", null);
+    var ns = request("PUT", pods.get(0), "/v1/namespaces/grow", null);
     assertThat(ns.statusCode()).as(ns.body()).isIn(200, 201);
 
     // a steady writer, round robin over the members, for the whole growth
@@ -72,7 +72,7 @@ class LocalControlPlaneIT extends AionClusterScenarios {
     Thread writer = new Thread(() -> {
       for (int i = 0; !stop.get(); i++) {
         try {
-          var r = request("PUT", local.engine(pods.get(i % pods.size())), "/v1/ns/grow/keys/w" + i, "{\"n\":" + i + "}");
+          var r = request("PUT", pods.get(i % pods.size()), "/v1/ns/grow/keys/w" + i, "{\"n\":" + i + "}");
           if (r.statusCode() == 200 || r.statusCode() == 201) acked.add(i); else failed.add(i + ": " + r.statusCode() + " " + r.body());
         } catch (AssertionError e) {
           failed.add(i + ": " + e.getMessage());
@@ -122,7 +122,7 @@ class LocalControlPlaneIT extends AionClusterScenarios {
     assertThat(failed).as("failed writes").isEmpty();
     for (Pod p : now) {
       for (int i : acked) {
-        var r = request("GET", local.engine(p), "/v1/ns/grow/keys/w" + i + "?consistency=stale", null);
+        var r = request("GET", p, "/v1/ns/grow/keys/w" + i + "?consistency=stale", null);
         assertThat(r.statusCode()).as(p.getMetadata().getName() + " w" + i + ": " + r.body()).isEqualTo(200);
         assertThat(r.body()).contains("\"n\":" + i);
       }
@@ -169,9 +169,9 @@ class LocalControlPlaneIT extends AionClusterScenarios {
       client().resource(orders).create();
       awaitRunning("orders", 1);
       Pod source = pods("orders").get(0);
-      assertThat(request("PUT", local.engine(source), "/v1/namespaces/orders", null).statusCode()).isIn(200, 201);
+      assertThat(request("PUT", source, "/v1/namespaces/orders", null).statusCode()).isIn(200, 201);
       for (int i = 0; i < 50; i++) {
-        var w = request("PUT", local.engine(source), "/v1/ns/orders/keys/o" + i, "{\"n\":" + i + "}");
+        var w = request("PUT", source, "/v1/ns/orders/keys/o" + i, "{\"n\":" + i + "}");
         assertThat(w.statusCode()).as(w.body()).isIn(200, 201);
       }
 
@@ -191,7 +191,7 @@ class LocalControlPlaneIT extends AionClusterScenarios {
       String backupId = (String) done.get("backupId");
       long revision = ((Number) done.get("revision")).longValue();
       assertThat(done).containsEntry("member", "orders-0").containsEntry("keyCount", 50);
-      var late = request("PUT", local.engine(source), "/v1/ns/orders/keys/late", "{\"n\":-1}");
+      var late = request("PUT", source, "/v1/ns/orders/keys/late", "{\"n\":-1}");
       assertThat(late.statusCode()).as(late.body()).isIn(200, 201);
 
       GenericKubernetesResource copy = example();
@@ -223,14 +223,14 @@ class LocalControlPlaneIT extends AionClusterScenarios {
         });
         assertThat(local.podLog(p)).contains("restored: ", backupId);
         for (int i = 0; i < 50; i += 7) {
-          var r = request("GET", local.engine(p), "/v1/ns/orders/keys/o" + i + "?consistency=stale", null);
+          var r = request("GET", p, "/v1/ns/orders/keys/o" + i + "?consistency=stale", null);
           assertThat(r.statusCode()).as(p.getMetadata().getName() + ": " + r.body()).isEqualTo(200);
           assertThat(r.body()).contains("\"n\":" + i);
         }
       }
-      assertThat(request("GET", local.engine(members.get(0)), "/v1/ns/orders/keys/late", null).statusCode())
+      assertThat(request("GET", members.get(0), "/v1/ns/orders/keys/late", null).statusCode())
           .as("written after the backup").isEqualTo(404);
-      var next = request("PUT", local.engine(members.get(1)), "/v1/ns/orders/keys/new", "{\"n\":1}");
+      var next = request("PUT", members.get(1), "/v1/ns/orders/keys/new", "{\"n\":1}");
       assertThat(next.statusCode()).as(next.body()).isIn(200, 201);
       assertThat(next.body()).as("revisions continue after the backup's").contains("\"revision\":" + (revision + 1));
 
@@ -277,13 +277,13 @@ class LocalControlPlaneIT extends AionClusterScenarios {
       String firstId = firstRun.get(0).split(" ")[1];
       Pod copyMember = pods("orders-copy").get(0);
       await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).until(() ->
-          request("GET", local.engine(copyMember), "/v1/backups/" + firstId, null).statusCode() == 404);
+          request("GET", copyMember, "/v1/backups/" + firstId, null).statusCode() == 404);
       var kept = backups.withLabel("aiondb.io/schedule", "minutely").list().getItems().get(0);
       String keptId = (String) status(kept).get("backupId");
-      assertThat(request("GET", local.engine(copyMember), "/v1/backups/" + keptId, null).statusCode()).isEqualTo(200);
+      assertThat(request("GET", copyMember, "/v1/backups/" + keptId, null).statusCode()).isEqualTo(200);
       assertThat(status(kept).get("member")).as("PreferFollower: not the leader")
           .isNotEqualTo(status(aionCluster("orders-copy").get()).get("leader"));
-      assertThat(request("GET", local.engine(source), "/v1/backups/" + backupId, null).statusCode()).isEqualTo(200);
+      assertThat(request("GET", source, "/v1/backups/" + backupId, null).statusCode()).isEqualTo(200);
       assertThat(status(aionCluster("orders-copy").get()).get("lastBackup").toString()).contains(keptId);
 
       schedules.withName("minutely").delete();

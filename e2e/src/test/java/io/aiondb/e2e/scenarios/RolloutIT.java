@@ -14,9 +14,6 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,7 +63,8 @@ class RolloutIT {
   /** An image whose container exits at once. */
   private static final String BROKEN_VERSION = "0.3.0";
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  /** The cluster runs with TLS and auth on (the defaults): rollouts, scaling and the writer below all run with them. */
+  private ClusterAccess access;
   private LocalClusterFixture fixture;
   /** The operator that runs now: restarted when it exits, as its Deployment would (see {@link #supervise}). */
   private volatile io.aiondb.e2e.cluster.OperatorProcess operator;
@@ -92,7 +90,11 @@ class RolloutIT {
     c.getMetadata().setNamespace(NS);
     client().resource(c).create();
     awaitUpToDate(3);
-    var r = request("PUT", engine(pods().get(0)), "/v1/namespaces/load", null);
+    access = new ClusterAccess(client(), fixture::engine);
+    assertThat(ClusterAccess.tls(pods().get(0))).as("TLS by default").isTrue();
+    await("root logs in with the password from Secret " + NAME + "-root").atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500)).until(() -> access.rootBearer(pods().get(0)) != null);
+    var r = request("PUT", pods().get(0), "/v1/namespaces/load", null);
     assertThat(r.statusCode()).as(r.body()).isIn(200, 201);
   }
 
@@ -208,7 +210,7 @@ class RolloutIT {
       for (String m : List.of("roll-1", "roll-2")) {
         var c = client().persistentVolumeClaims().inNamespace(NS).withName("data-" + m).get();
         assertThat(c.getMetadata().getUid()).as("%s came back on the volume it left", m).isEqualTo(claimUids.get("data-" + m));
-        var st = JSON.readTree(request("GET", engine(pod(m)), "/v1/status", null).body());
+        var st = JSON.readTree(request("GET", pod(m), "/v1/status", null).body());
         assertThat(st.path("dataState").asText()).as("%s started on its old data", m).isEqualTo("present");
       }
       load.finishAndCheck("scale 3->5->1->3, back on kept volumes", "roll-2");
@@ -366,7 +368,7 @@ class RolloutIT {
       });
       // Until it is added it is not Ready and may not answer at all (its pod IP is new): connection errors are retried.
       await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
-        var st = JSON.readTree(request("GET", engine(pod(victim)), "/v1/status", null).body());
+        var st = JSON.readTree(request("GET", pod(victim), "/v1/status", null).body());
         assertThat(st.path("dataState").asText()).as("%s's dataState", victim).isEqualTo("joined");
         assertThat(voters()).containsExactly("roll-0", "roll-1", "roll-2");
       });
@@ -386,7 +388,7 @@ class RolloutIT {
     for (Pod p : listed) {
       if (!AionClusterScenarios.ready(p) || p.getMetadata().getDeletionTimestamp() != null) continue;
       try {
-        var r = request("GET", engine(p), "/v1/cluster/health", null, Duration.ofSeconds(2));
+        var r = request("GET", p, "/v1/cluster/health", null, Duration.ofSeconds(2));
         if (r.statusCode() != 200) continue;
         String l = JSON.readTree(r.body()).path("leader").asText(null);
         if (l != null) return l;
@@ -403,7 +405,7 @@ class RolloutIT {
     for (Pod p : listed) {
       if (p.getStatus() == null || p.getStatus().getPodIP() == null) continue;
       try {
-        var r = request("GET", engine(p), "/v1/status", null, Duration.ofSeconds(2));
+        var r = request("GET", p, "/v1/status", null, Duration.ofSeconds(2));
         if (r.statusCode() == 200) out.put(p.getMetadata().getName(), JSON.readTree(r.body()).path("version").asText());
       } catch (IOException e) {
         // left out
@@ -466,7 +468,7 @@ class RolloutIT {
   /** The voters as a member sees them. */
   private TreeSet<String> voters() throws IOException {
     TreeSet<String> out = new TreeSet<>();
-    for (JsonNode m : JSON.readTree(request("GET", engine(pods().get(0)), "/v1/cluster/members", null).body())
+    for (JsonNode m : JSON.readTree(request("GET", pods().get(0), "/v1/cluster/members", null).body())
         .path("members")) {
       if (m.path("voting").asBoolean()) out.add(m.path("id").asText());
     }
@@ -513,21 +515,15 @@ class RolloutIT {
     return out;
   }
 
-  private URI engine(Pod p) {
-    return fixture.engine(p);
+  private HttpResponse<String> request(String method, Pod pod, String path, String json) throws IOException {
+    return request(method, pod, path, json, Duration.ofSeconds(10));
   }
 
-  private HttpResponse<String> request(String method, URI base, String path, String json) throws IOException {
-    return request(method, base, path, json, Duration.ofSeconds(10));
-  }
-
-  private HttpResponse<String> request(String method, URI base, String path, String json, Duration timeout)
+  /** A request to the pod's engine over HTTPS as the cluster's root ({@link ClusterAccess}). */
+  private HttpResponse<String> request(String method, Pod pod, String path, String json, Duration timeout)
       throws IOException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout);
-    b = json == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-        : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
     try {
-      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return access.send(pod, method, path, json, timeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException(e);
@@ -563,7 +559,7 @@ class RolloutIT {
         String key = prefix + n;
         long t0 = System.nanoTime();
         try {
-          var r = request("PUT", engine(p), "/v1/ns/load/keys/" + key, "{\"n\":" + n + "}");
+          var r = request("PUT", p, "/v1/ns/load/keys/" + key, "{\"n\":" + n + "}");
           if (r.statusCode() / 100 == 2) {
             long t1 = System.nanoTime();
             acks.add(new Ack(t1, t1 - t0));
@@ -646,7 +642,7 @@ class RolloutIT {
       do {
         var q = JSON.createObjectNode().put("prefix", prefix).put("limit", 10_000);
         if (cursor != null) q.put("cursor", cursor);
-        var r = request("POST", engine(member), "/v1/ns/load/query", q.toString(), Duration.ofSeconds(30));
+        var r = request("POST", member, "/v1/ns/load/query", q.toString(), Duration.ofSeconds(30));
         assertThat(r.statusCode()).as("query on %s: %s", member.getMetadata().getName(), r.body()).isEqualTo(200);
         JsonNode page = JSON.readTree(r.body());
         for (JsonNode item : page.path("items")) {

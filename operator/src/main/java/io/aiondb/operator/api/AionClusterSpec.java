@@ -63,6 +63,12 @@ public class AionClusterSpec {
   @JsonPropertyDescription("Transport security.")
   private TlsSpec tls = new TlsSpec();
 
+  @JsonPropertyDescription("Authentication and access control (on unless set to false; see docs/operator.md).")
+  private AuthSpec auth;
+
+  @JsonPropertyDescription("NetworkPolicy <name>: the Raft port from the members only, the API ports from apiFrom (default: anyone).")
+  private NetworkPolicySpec networkPolicy;
+
   @JsonPropertyDescription("How changes are rolled out to the members.")
   private UpdateStrategy updateStrategy = new UpdateStrategy();
 
@@ -94,6 +100,10 @@ public class AionClusterSpec {
   public void setConfig(List<ConfigEntry> config) { this.config = config; }
   public PodOverrides getPod() { return pod; }
   public void setPod(PodOverrides pod) { this.pod = pod; }
+  public NetworkPolicySpec getNetworkPolicy() { return networkPolicy; }
+  public void setNetworkPolicy(NetworkPolicySpec networkPolicy) { this.networkPolicy = networkPolicy; }
+  public AuthSpec getAuth() { return auth; }
+  public void setAuth(AuthSpec auth) { this.auth = auth; }
   public TlsSpec getTls() { return tls; }
   public void setTls(TlsSpec tls) { this.tls = tls; }
   public UpdateStrategy getUpdateStrategy() { return updateStrategy; }

@@ -2,21 +2,24 @@ package io.aiondb.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
-/** Transport security of the HTTP and Raft ports. */
+/**
+ * Transport security of the HTTP and Raft ports. {@code mode} left out means Generated for a new cluster, and for a
+ * cluster whose StatefulSet exists, what it runs now ({@link io.aiondb.operator.model.TlsBuilders#resolve}).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "self.mode == 'Secret' ? has(self.secretName) : !has(self.secretName)",
+@ValidationRule(value = "has(self.mode) && self.mode == 'Secret' ? has(self.secretName) : !has(self.secretName)",
     message = "tls.secretName is required with mode Secret and not allowed with the other modes")
 public class TlsSpec {
   public enum Mode { Disabled, Generated, Secret }
 
-  @Default("Disabled")
-  @JsonPropertyDescription("Disabled (plain HTTP), Generated (operator-made CA and certificates) or Secret (an existing kubernetes.io/tls Secret).")
-  private Mode mode = Mode.Disabled;
+  @JsonPropertyDescription("Disabled (plain HTTP), Generated (operator-made CA and certificates) or Secret (an existing "
+      + "kubernetes.io/tls Secret). Left out: Generated for a new cluster; a cluster created before this default keeps "
+      + "what its members run.")
+  private Mode mode;
 
   @Size(max = 253)
   @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")

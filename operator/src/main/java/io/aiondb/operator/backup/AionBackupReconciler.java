@@ -74,9 +74,10 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
     AionBackupSpec spec = backup.getSpec();
     AionBackupStatus status = backup.getStatus() == null ? new AionBackupStatus() : backup.getStatus();
     AionBackupStatus.Phase before = status.getPhase();
-    AionCluster cluster = client.resources(AionCluster.class).inNamespace(ns).withName(spec.getCluster()).get();
-    String caPem = cluster == null ? null : members.caPem(cluster);
-    List<BackupStep.Member> seen = cluster == null ? List.of() : members.list(cluster, caPem);
+    AionCluster found = client.resources(AionCluster.class).inNamespace(ns).withName(spec.getCluster()).get();
+    AionCluster cluster = found == null ? null : members.resolved(found);
+    io.aiondb.operator.engine.EngineAccess access = cluster == null ? null : members.access(cluster);
+    List<BackupStep.Member> seen = cluster == null ? List.of() : members.list(cluster, access);
     BackupStep.Answer answer = BackupStep.Answer.NOT_ASKED;
     BackupView op = null;
     AionBackupStatus.Verification verifying = status.getVerification();
@@ -92,7 +93,7 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
     }
     if (cluster != null && askMember != null && askOperation != null) {
       try {
-        op = engine.backupOperation(members.of(cluster, askMember), askOperation, caPem);
+        op = engine.backupOperation(members.of(cluster, askMember), askOperation, access);
         answer = op == null ? BackupStep.Answer.FORGOTTEN : BackupStep.Answer.KNOWN;
       } catch (EngineUnavailableException | EngineRefusedException e) {
         answer = BackupStep.Answer.UNREACHABLE;
@@ -131,10 +132,10 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
             ? UpdateControl.patchStatus(backup) : UpdateControl.patchStatus(backup).rescheduleAfter(Duration.ofSeconds(1));
       }
       case BackupStep.Start s -> {
-        return start(backup, cluster, s.member(), caPem);
+        return start(backup, cluster, s.member(), access);
       }
       case BackupStep.StartVerify v -> {
-        return startVerify(backup, cluster, v.member(), caPem);
+        return startVerify(backup, cluster, v.member(), access);
       }
       case BackupStep.Verified v -> {
         AionBackupStatus.Verification ver = status.getVerification() != null ? status.getVerification()
@@ -156,12 +157,12 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
     }
   }
 
-  private UpdateControl<AionBackup> startVerify(AionBackup backup, AionCluster cluster, String member, String caPem) {
+  private UpdateControl<AionBackup> startVerify(AionBackup backup, AionCluster cluster, String member, io.aiondb.operator.engine.EngineAccess access) {
     AionBackupStatus status = backup.getStatus();
     AionBackupSpec.Verify level = backup.getSpec().getVerify();
     try {
       BackupView op = engine.verifyBackup(members.of(cluster, member), status.getBackupId(),
-          level == AionBackupSpec.Verify.Deep, backup.getSpec().getStore(), caPem);
+          level == AionBackupSpec.Verify.Deep, backup.getSpec().getStore(), access);
       AionBackupStatus.Verification v = status.getVerification() != null ? status.getVerification()
           : new AionBackupStatus.Verification();
       v.setLevel(level.name());
@@ -189,12 +190,12 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
     }
   }
 
-  private UpdateControl<AionBackup> start(AionBackup backup, AionCluster cluster, String member, String caPem) {
+  private UpdateControl<AionBackup> start(AionBackup backup, AionCluster cluster, String member, io.aiondb.operator.engine.EngineAccess access) {
     AionBackupStatus status = backup.getStatus();
     String id = status.getBackupId() != null ? status.getBackupId() : backupId(backup);
     boolean again = status.getPhase() == AionBackupStatus.Phase.Running;
     try {
-      BackupView started = engine.startBackup(members.of(cluster, member), id, backup.getSpec().getStore(), caPem);
+      BackupView started = engine.startBackup(members.of(cluster, member), id, backup.getSpec().getStore(), access);
       String previous = status.getMember();
       status.setPhase(AionBackupStatus.Phase.Running);
       status.setMember(member);
@@ -268,21 +269,22 @@ public class AionBackupReconciler implements Reconciler<AionBackup>, Cleaner<Aio
     AionCluster cluster = client.resources(AionCluster.class).inNamespace(backup.getMetadata().getNamespace())
         .withName(backup.getSpec().getCluster()).get();
     if (cluster == null) return DeleteControl.defaultDelete(); // nothing left to ask; the store keeps the backup
+    cluster = members.resolved(cluster);
     String store = backup.getSpec().getStore();
     if (store != null && (cluster.getSpec().getBackup() == null || cluster.getSpec().getBackup().store(store) == null)) {
       events.warning(backup, "DeleteSkipped", "AionCluster " + cluster.getMetadata().getName() + " no longer has store '"
           + store + "': backup " + status.getBackupId() + " stays in it (delete it there with aion backup delete).");
       return DeleteControl.defaultDelete();
     }
-    String caPem = members.caPem(cluster);
-    List<BackupStep.Member> seen = members.list(cluster, caPem);
+    io.aiondb.operator.engine.EngineAccess access = members.access(cluster);
+    List<BackupStep.Member> seen = members.list(cluster, access);
     List<String> pods = new ArrayList<>();
     if (status.getMember() != null) pods.add(status.getMember());
     if (seen != null) seen.stream().map(BackupStep.Member::pod).filter(p -> !pods.contains(p)).forEach(pods::add);
     String last = "no member to ask";
     for (String pod : pods) {
       try {
-        boolean deleted = engine.deleteBackup(members.of(cluster, pod), status.getBackupId(), backup.getSpec().getStore(), caPem);
+        boolean deleted = engine.deleteBackup(members.of(cluster, pod), status.getBackupId(), backup.getSpec().getStore(), access);
         if (deleted) {
           events.normal(backup, "Deleted", "Deleted backup " + status.getBackupId() + " from the store (deletionPolicy"
               + " Delete); its files go at the next sweep.");

@@ -144,15 +144,16 @@ public class AionBackupScheduleReconciler implements Reconciler<AionBackupSchedu
   }
 
   /** Asks one member (the leader last: the upload's load stays off it) to sweep unreferenced files. */
-  private void sweep(AionBackupSchedule schedule, AionCluster cluster, AionBackupScheduleStatus status) {
-    String caPem = members.caPem(cluster);
-    List<BackupStep.Member> seen = members.list(cluster, caPem);
+  private void sweep(AionBackupSchedule schedule, AionCluster given, AionBackupScheduleStatus status) {
+    AionCluster cluster = members.resolved(given);
+    io.aiondb.operator.engine.EngineAccess access = members.access(cluster);
+    List<BackupStep.Member> seen = members.list(cluster, access);
     if (seen == null) return; // owed still; the next look tries again
     List<BackupStep.Member> order = new ArrayList<>(seen);
     order.sort((a, b) -> Boolean.compare(a.leader(), b.leader()));
     for (BackupStep.Member m : order) {
       try {
-        BackupView op = engine.sweepBackups(members.of(cluster, m.pod()), schedule.getSpec().getStore(), caPem);
+        BackupView op = engine.sweepBackups(members.of(cluster, m.pod()), schedule.getSpec().getStore(), access);
         status.setSweepPending(null);
         status.setLastSweepTime(Instant.now().toString());
         events.normal(schedule, "Swept", "Member " + m.pod() + " sweeps the unreferenced files of "

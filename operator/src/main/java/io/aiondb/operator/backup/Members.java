@@ -26,14 +26,24 @@ final class Members {
     this.addresses = addresses;
   }
 
+  /**
+   * The cluster with its left-out secure defaults decided as the cluster reconciler decides them (from its running
+   * StatefulSet): whether its members speak TLS and need the operator's key. Every method here takes this.
+   */
+  AionCluster resolved(AionCluster cluster) {
+    var running = client.apps().statefulSets().inNamespace(cluster.getMetadata().getNamespace())
+        .withName(io.aiondb.operator.model.ClusterNames.of(cluster).statefulSet()).get();
+    return io.aiondb.operator.model.Defaults.resolve(cluster, running);
+  }
+
   URI of(AionCluster cluster, String pod) {
     return addresses.member(cluster, pod);
   }
 
   /** The members as the engine lists them, or null when it does not answer. */
-  List<BackupStep.Member> list(AionCluster cluster, String caPem) {
+  List<BackupStep.Member> list(AionCluster cluster, io.aiondb.operator.engine.EngineAccess access) {
     try {
-      ClusterView view = engine.members(addresses.cluster(cluster), caPem);
+      ClusterView view = engine.members(addresses.cluster(cluster), access);
       List<BackupStep.Member> out = new ArrayList<>();
       for (ClusterView.Member m : view.members()) {
         out.add(new BackupStep.Member(m.id(), ordinal(m.id()), "LEADER".equals(m.role()),
@@ -54,8 +64,14 @@ final class Members {
     }
   }
 
+  /** How to reach the members: the CA they present and the operator's API key (docs/operator.md "Authentication"). */
+  io.aiondb.operator.engine.EngineAccess access(AionCluster cluster) {
+    return new io.aiondb.operator.engine.EngineAccess(caPem(cluster),
+        io.aiondb.operator.engine.OperatorKey.read(client, cluster));
+  }
+
   /** The CA the cluster's members present (from the Secret they mount), or null with TLS off. */
-  String caPem(AionCluster cluster) {
+  private String caPem(AionCluster cluster) {
     String secret = TlsBuilders.secretName(cluster);
     if (secret == null) return null;
     Secret s = client.secrets().inNamespace(cluster.getMetadata().getNamespace()).withName(secret).get();

@@ -53,16 +53,16 @@ public class EngineClient {
 
   /** {@code GET {base}/v1/cluster/members} over plain HTTP. */
   public ClusterView members(URI base) throws EngineUnavailableException {
-    return members(base, null);
+    return members(base, EngineAccess.PLAIN);
   }
 
   /**
-   * {@code GET {base}/v1/cluster/members}; with {@code caPem}, over HTTPS trusting only that CA (the member's
+   * {@code GET {base}/v1/cluster/members}; with a CA in {@code access}, over HTTPS trusting only that CA (the member's
    * certificate must also name the host in {@code base}).
    */
-  public ClusterView members(URI base, String caPem) throws EngineUnavailableException {
+  public ClusterView members(URI base, EngineAccess access) throws EngineUnavailableException {
     URI uri = URI.create(stripSlash(base.toString()) + "/v1/cluster/members");
-    HttpResponse<String> response = send(caPem, HttpRequest.newBuilder(uri).GET(), "GET " + uri, timeout);
+    HttpResponse<String> response = send(access, HttpRequest.newBuilder(uri).GET(), "GET " + uri, timeout);
     if (response.statusCode() != 200) {
       throw new EngineUnavailableException(
           "GET " + uri + " answered " + response.statusCode() + errorMessage(response.body()), null);
@@ -79,8 +79,8 @@ public class EngineClient {
    * {@code GET {memberBase}/v1/status} of one member: its version and {@code dataState} (docs/cluster-api.md "Losing
    * a member's data"). Asked of members the group does not list or whose pod is not Ready.
    */
-  public MemberState status(URI memberBase, String caPem) throws EngineUnavailableException, EngineRefusedException {
-    return call(caPem, "GET", uri(memberBase, "/v1/status"), null, MemberState.class);
+  public MemberState status(URI memberBase, EngineAccess access) throws EngineUnavailableException, EngineRefusedException {
+    return call(access, "GET", uri(memberBase, "/v1/status"), null, MemberState.class);
   }
 
   /** The part of a member's {@code /v1/status} the operator reads. */
@@ -96,17 +96,17 @@ public class EngineClient {
   // ---------------------------------------------------------------- node terms (docs/cluster-api.md "Nodes")
 
   /** {@code GET {base}/v1/cluster/nodes}: every node, its membership, progress, leaderships and safety. */
-  public NodeView.NodeList nodes(URI base, String caPem) throws EngineUnavailableException, EngineRefusedException {
-    return call(caPem, "GET", uri(base, "/v1/cluster/nodes"), null, NodeView.NodeList.class);
+  public NodeView.NodeList nodes(URI base, EngineAccess access) throws EngineUnavailableException, EngineRefusedException {
+    return call(access, "GET", uri(base, "/v1/cluster/nodes"), null, NodeView.NodeList.class);
   }
 
   /**
    * {@code GET {base}/v1/cluster/nodes/{id}}; null when the engine says the node is a member of no group (404
    * MEMBER_NOT_FOUND: never added, or decommissioned).
    */
-  public NodeView node(URI base, String id, String caPem) throws EngineUnavailableException, EngineRefusedException {
+  public NodeView node(URI base, String id, EngineAccess access) throws EngineUnavailableException, EngineRefusedException {
     try {
-      return call(caPem, "GET", uri(base, "/v1/cluster/nodes/" + checkId(id)), null, NodeView.class);
+      return call(access, "GET", uri(base, "/v1/cluster/nodes/" + checkId(id)), null, NodeView.class);
     } catch (EngineRefusedException e) {
       if (e.status() == 404 && "MEMBER_NOT_FOUND".equals(e.code())) return null;
       throw e;
@@ -114,16 +114,16 @@ public class EngineClient {
   }
 
   /** {@code POST {base}/v1/cluster/nodes}: adds the node as a learner (idempotent: {@code changed=false} when it is one). */
-  public NodeView.Change addNode(URI base, String id, String raftAddress, String httpAddress, String caPem)
+  public NodeView.Change addNode(URI base, String id, String raftAddress, String httpAddress, EngineAccess access)
       throws EngineUnavailableException, EngineRefusedException {
     String body = JSON.createObjectNode().put("id", checkId(id)).put("raftAddress", raftAddress)
         .put("httpAddress", httpAddress).toString();
-    return call(caPem, "POST", uri(base, "/v1/cluster/nodes"), body, NodeView.Change.class);
+    return call(access, "POST", uri(base, "/v1/cluster/nodes"), body, NodeView.Change.class);
   }
 
   /** {@code POST …/nodes/{id}/promote}: refused with {@code 409 NOT_CAUGHT_UP} while the learner is behind. */
-  public NodeView.Change promote(URI base, String id, String caPem) throws EngineUnavailableException, EngineRefusedException {
-    return call(caPem, "POST", uri(base, "/v1/cluster/nodes/" + checkId(id) + "/promote"), "", NodeView.Change.class);
+  public NodeView.Change promote(URI base, String id, EngineAccess access) throws EngineUnavailableException, EngineRefusedException {
+    return call(access, "POST", uri(base, "/v1/cluster/nodes/" + checkId(id) + "/promote"), "", NodeView.Change.class);
   }
 
   /**
@@ -131,18 +131,18 @@ public class EngineClient {
    * {@code to} (may be null) is the voter to prefer; the engine takes it when it is reachable and caught up, else its
    * own choice: {@link NodeView.Change#leaders()} says where leadership went.
    */
-  public NodeView.Change drainLeadership(URI base, String id, String to, String caPem)
+  public NodeView.Change drainLeadership(URI base, String id, String to, EngineAccess access)
       throws EngineUnavailableException, EngineRefusedException {
     String body = to == null ? "" : JSON.createObjectNode().put("to", checkId(to)).toString();
-    return call(caPem, "POST", uri(base, "/v1/cluster/nodes/" + checkId(id) + "/drain-leadership"), body, NodeView.Change.class);
+    return call(access, "POST", uri(base, "/v1/cluster/nodes/" + checkId(id) + "/drain-leadership"), body, NodeView.Change.class);
   }
 
   /**
    * {@code POST …/nodes/{id}/decommission}: leadership moves off the node, then it leaves every group;
    * {@code 409 UNSAFE} (with the reason) when that would lose a quorum. {@code decommission().done()} once it is gone.
    */
-  public NodeView.Change decommission(URI base, String id, String caPem) throws EngineUnavailableException, EngineRefusedException {
-    return call(caPem, "POST", uri(base, "/v1/cluster/nodes/" + checkId(id) + "/decommission"), "", NodeView.Change.class);
+  public NodeView.Change decommission(URI base, String id, EngineAccess access) throws EngineUnavailableException, EngineRefusedException {
+    return call(access, "POST", uri(base, "/v1/cluster/nodes/" + checkId(id) + "/decommission"), "", NodeView.Change.class);
   }
 
   // ---------------------------------------------------------------- backups (docs/backup.md)
@@ -153,21 +153,21 @@ public class EngineClient {
    * {@code POST {member}/v1/backups {"id": backupId}}: starts the member's backup, or answers the one it runs or ran
    * with that id, or the one the store holds (idempotent: ask again after losing the answer).
    */
-  public BackupView startBackup(URI member, String backupId, String store, String caPem)
+  public BackupView startBackup(URI member, String backupId, String store, EngineAccess access)
       throws EngineUnavailableException, EngineRefusedException {
     if (!BACKUP_ID.matcher(backupId).matches()) throw new IllegalArgumentException("not a backup id: " + backupId);
-    return call(caPem, "POST", uri(member, onStore("/v1/backups", store)), JSON.createObjectNode().put("id", backupId).toString(),
+    return call(access, "POST", uri(member, onStore("/v1/backups", store)), JSON.createObjectNode().put("id", backupId).toString(),
         BackupView.class);
   }
 
   /** {@code GET {member}/v1/backups/operations/{op}}; null when the member does not know it (it restarted). */
-  public BackupView backupOperation(URI member, String operationId, String caPem)
+  public BackupView backupOperation(URI member, String operationId, EngineAccess access)
       throws EngineUnavailableException, EngineRefusedException {
     if (!operationId.matches("(op-)?[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}")) {
       throw new IllegalArgumentException("not an operation id: " + operationId);
     }
     try {
-      return call(caPem, "GET", uri(member, "/v1/backups/operations/" + operationId), null, BackupView.class);
+      return call(access, "GET", uri(member, "/v1/backups/operations/" + operationId), null, BackupView.class);
     } catch (EngineRefusedException e) {
       if (e.status() == 404 && "NOT_FOUND".equals(e.code())) return null;
       throw e;
@@ -175,11 +175,11 @@ public class EngineClient {
   }
 
   /** {@code DELETE {member}/v1/backups/{id}}; true when it deleted it, false when there was none. */
-  public boolean deleteBackup(URI member, String backupId, String store, String caPem)
+  public boolean deleteBackup(URI member, String backupId, String store, EngineAccess access)
       throws EngineUnavailableException, EngineRefusedException {
     if (!BACKUP_ID.matcher(backupId).matches()) throw new IllegalArgumentException("not a backup id: " + backupId);
     try {
-      call(caPem, "DELETE", uri(member, onStore("/v1/backups/" + backupId, store)), null, com.fasterxml.jackson.databind.JsonNode.class);
+      call(access, "DELETE", uri(member, onStore("/v1/backups/" + backupId, store)), null, com.fasterxml.jackson.databind.JsonNode.class);
       return true;
     } catch (EngineRefusedException e) {
       if (e.status() == 404 && "BACKUP_NOT_FOUND".equals(e.code())) return false;
@@ -192,10 +192,10 @@ public class EngineClient {
    * (light: every file present with its size; deep: restored to a scratch directory and checked). Answers the started
    * operation; {@code 404 BACKUP_NOT_FOUND}, {@code 409 BACKUP_BUSY}.
    */
-  public BackupView verifyBackup(URI member, String backupId, boolean deep, String store, String caPem)
+  public BackupView verifyBackup(URI member, String backupId, boolean deep, String store, EngineAccess access)
       throws EngineUnavailableException, EngineRefusedException {
     if (!BACKUP_ID.matcher(backupId).matches()) throw new IllegalArgumentException("not a backup id: " + backupId);
-    return call(caPem, "POST", uri(member, onStore("/v1/backups/" + backupId + "/verify", store)),
+    return call(access, "POST", uri(member, onStore("/v1/backups/" + backupId + "/verify", store)),
         "{\"level\":\"" + (deep ? "deep" : "light") + "\"}", BackupView.class);
   }
 
@@ -204,9 +204,9 @@ public class EngineClient {
    * AionBackups) and deletes the store's files no manifest names any more, older than the engine's grace period.
    * Answers the started operation; {@code 409 BACKUP_BUSY} while a backup or prune holds the store's lock.
    */
-  public BackupView sweepBackups(URI member, String store, String caPem)
+  public BackupView sweepBackups(URI member, String store, EngineAccess access)
       throws EngineUnavailableException, EngineRefusedException {
-    return call(caPem, "POST", uri(member, onStore("/v1/backups/prune", store)), "{\"sweepOnly\":true}", BackupView.class);
+    return call(access, "POST", uri(member, onStore("/v1/backups/prune", store)), "{\"sweepOnly\":true}", BackupView.class);
   }
 
   private static final java.util.regex.Pattern STORE = java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -235,7 +235,7 @@ public class EngineClient {
    * One call: 2xx is parsed as {@code type}; 4xx is the engine's refusal ({@link EngineRefusedException} with its
    * code and message); anything else (5xx: no leader, timeout) or no usable answer is {@link EngineUnavailableException}.
    */
-  private <T> T call(String caPem, String method, URI uri, String body, Class<T> type)
+  private <T> T call(EngineAccess access, String method, URI uri, String body, Class<T> type)
       throws EngineUnavailableException, EngineRefusedException {
     String what = method + " " + uri;
     HttpRequest.Builder b = HttpRequest.newBuilder(uri);
@@ -244,7 +244,7 @@ public class EngineClient {
     } else {
       b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
     }
-    HttpResponse<String> response = send(caPem, b, what, "GET".equals(method) ? timeout : changeTimeout);
+    HttpResponse<String> response = send(access, b, what, "GET".equals(method) ? timeout : changeTimeout);
     int status = response.statusCode();
     if (status / 100 == 4) {
       String code = "";
@@ -272,10 +272,14 @@ public class EngineClient {
     }
   }
 
-  /** Sends with the client for {@code caPem} (plain HTTP when null); every transport failure is explained. */
-  private HttpResponse<String> send(String caPem, HttpRequest.Builder b, String what, Duration timeout)
+  /**
+   * Sends with the client for the access's CA (plain HTTP without one) and its API key as a bearer credential; every
+   * transport failure is explained.
+   */
+  private HttpResponse<String> send(EngineAccess access, HttpRequest.Builder b, String what, Duration timeout)
       throws EngineUnavailableException {
-    HttpClient http = caPem == null ? this.http : byCa.computeIfAbsent(caPem, this::httpsClient);
+    HttpClient http = access.caPem() == null ? this.http : byCa.computeIfAbsent(access.caPem(), this::httpsClient);
+    if (access.apiKey() != null) b.header("Authorization", "Bearer " + access.apiKey());
     HttpRequest request = b.timeout(timeout).header("Accept", "application/json").build();
     URI uri = request.uri();
     try {

@@ -18,9 +18,14 @@ public record ClusterNames(String name, String namespace) {
   public String peerService() { return name + "-peers"; }
   public String configMap() { return name + "-config"; }
   public String podDisruptionBudget() { return name; }
+  public String networkPolicy() { return name; }
   /** spec.tls.mode Generated: the cluster's CA (ca.crt, ca.key) and the members' certificate (kubernetes.io/tls). */
   public String caSecret() { return name + "-ca"; }
   public String tlsSecret() { return name + "-tls"; }
+  /** spec.auth: the root user's password (key {@code password}, and {@code username}), made once by the operator. */
+  public String rootSecret() { return name + "-root"; }
+  /** spec.auth: the operator's own API key (key {@code api-key}), made once by the operator. */
+  public String operatorKeySecret() { return name + "-operator-key"; }
 
   /** The client Service's DNS name inside the cluster. */
   public String clientHost() {

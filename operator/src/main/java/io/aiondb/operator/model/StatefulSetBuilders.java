@@ -127,6 +127,7 @@ public final class StatefulSetBuilders {
         .withNewConfigMap().withName(names.configMap()).endConfigMap()
         .endVolume()
         .addAllToVolumes(tlsVolumes(cluster))
+        .addAllToVolumes(AuthBuilders.volumes(cluster))
         .addAllToVolumes(backupKeyVolumes(cluster))
         .addAllToVolumes(storeVolumes(cluster))
         .addAllToVolumes(restoreKeyVolumes(cluster))
@@ -276,6 +277,7 @@ public final class StatefulSetBuilders {
         .addNewVolumeMount().withName(CONFIG_VOLUME).withMountPath(EngineConfigBuilder.MOUNT_PATH)
         .withReadOnly(true).endVolumeMount()
         .withNewSecurityContext().withAllowPrivilegeEscalation(false).endSecurityContext();
+    b.addAllToVolumeMounts(AuthBuilders.mounts(cluster));
     if (TlsBuilders.enabled(cluster)) {
       b.addNewVolumeMount().withName(TLS_VOLUME).withMountPath(TlsBuilders.MOUNT_PATH).withReadOnly(true).endVolumeMount();
     }

@@ -26,9 +26,28 @@ public final class TlsBuilders {
 
   private TlsBuilders() {}
 
+  /** spec.tls.mode, or Generated when it is left out (see {@link #resolve}). */
   public static TlsSpec.Mode mode(AionCluster cluster) {
     TlsSpec tls = cluster.getSpec().getTls();
-    return tls == null || tls.getMode() == null ? TlsSpec.Mode.Disabled : tls.getMode();
+    return tls == null || tls.getMode() == null ? TlsSpec.Mode.Generated : tls.getMode();
+  }
+
+  /**
+   * spec.tls.mode if set; otherwise Generated for a new cluster ({@code running} null) and, for a running one, what its
+   * pod template mounts: the generated Secret, Generated; no TLS volume, Disabled (a cluster made while the default was
+   * Disabled keeps running as it is: switching TLS in a rolling restart would lose quorum).
+   */
+  public static TlsSpec.Mode resolve(AionCluster cluster, io.fabric8.kubernetes.api.model.apps.StatefulSet running) {
+    TlsSpec tls = cluster.getSpec().getTls();
+    if (tls != null && tls.getMode() != null) return tls.getMode();
+    if (running == null || running.getSpec() == null || running.getSpec().getTemplate() == null
+        || running.getSpec().getTemplate().getSpec() == null) {
+      return TlsSpec.Mode.Generated;
+    }
+    var volumes = running.getSpec().getTemplate().getSpec().getVolumes();
+    boolean mounted = volumes != null && volumes.stream().anyMatch(v -> StatefulSetBuilders.TLS_VOLUME.equals(v.getName())
+        && v.getSecret() != null && ClusterNames.of(cluster).tlsSecret().equals(v.getSecret().getSecretName()));
+    return mounted ? TlsSpec.Mode.Generated : TlsSpec.Mode.Disabled;
   }
 
   public static boolean enabled(AionCluster cluster) {

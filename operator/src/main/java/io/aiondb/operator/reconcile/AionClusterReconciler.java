@@ -12,7 +12,11 @@ import io.aiondb.operator.engine.ClusterView;
 import io.aiondb.operator.engine.EngineAddresses;
 import io.aiondb.operator.engine.EngineClient;
 import io.aiondb.operator.engine.EngineUnavailableException;
+import io.aiondb.operator.engine.EngineAccess;
+import io.aiondb.operator.engine.OperatorKey;
+import io.aiondb.operator.model.Defaults;
 import io.aiondb.operator.model.ClusterNames;
+import io.aiondb.operator.model.NetworkPolicies;
 import io.aiondb.operator.model.DisruptionBudgetBuilder;
 import io.aiondb.operator.model.EngineConfigBuilder;
 import io.aiondb.operator.model.Labels;
@@ -83,6 +87,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
   private final EventRecorder events;
   private final Backoff backoff;
   private final CertificateStep certificates;
+  private final AuthStep credentials;
   private final VolumeStep volumes;
   private final RolloutStep rollout;
   private final BackupCatalog catalog;
@@ -98,6 +103,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     this.events = new EventRecorder(client, instance);
     this.backoff = new Backoff(config.backoffInitial(), config.backoffMax());
     this.certificates = new CertificateStep(client, applier);
+    this.credentials = new AuthStep(client);
     this.volumes = new VolumeStep(client, events);
     this.rollout = new RolloutStep(client, engine, applier, events);
     this.catalog = new S3BackupCatalog(config.engineTimeout());
@@ -118,9 +124,10 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
   }
 
   @Override
-  public UpdateControl<AionCluster> reconcile(AionCluster cluster, Context<AionCluster> context) {
-    ClusterNames names = ClusterNames.of(cluster);
+  public UpdateControl<AionCluster> reconcile(AionCluster given, Context<AionCluster> context) {
+    ClusterNames names = ClusterNames.of(given);
     StatefulSet running = client.apps().statefulSets().inNamespace(names.namespace()).withName(names.statefulSet()).get();
+    AionCluster cluster = Defaults.resolve(given, running);
     List<Blocker> blockers = List.of();
     CertificateStep.Outcome tls = certificates.check(cluster);
     boolean applied = false;
@@ -132,18 +139,21 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
       StatefulSet desired = StatefulSetBuilders.statefulSet(cluster, config.engineImageRepository(), topology);
       blockers = new java.util.ArrayList<>(ChangeGate.check(cluster, running, desired));
       blockers.addAll(tls.blockers());
+      blockers.addAll(credentials.check(cluster));
       if (restore != null) blockers.add(0, restore);
       if (blockers.isEmpty()) blockers.addAll((grow = volumes.run(cluster, running, desired)).blockers());
       if (blockers.isEmpty()) {
         applyConfiguration(cluster, topology);
         tls = certificates.ensure(cluster, Instant.now());
         for (String action : tls.actions()) events.normal(cluster, "Certificates", action);
+        for (String action : credentials.ensure(cluster)) events.normal(cluster, "Credentials", action);
         applyServices(cluster);
         if (!grow.holdStatefulSet()) running = applyStatefulSet(cluster, desired);
         applyPodDisruptionBudget(cluster, budgetMembers(cluster, topology));
+        applyNetworkPolicy(cluster);
         applied = true;
         // while volume growth holds the StatefulSet (deleted with its pods orphaned, not yet recreated) nothing rolls
-        if (!grow.holdStatefulSet()) rolled = rollOut(cluster, running, topology, tls.caPem());
+        if (!grow.holdStatefulSet()) rolled = rollOut(cluster, running, topology, access(cluster, tls));
       }
     }
     if (!applied) {
@@ -152,7 +162,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
         events.normal(cluster, "Certificates", action);
       }
     }
-    Observation seen = readMembers(cluster, running, blockers, tls.caPem()).with(rolled);
+    Observation seen = readMembers(cluster, running, blockers, access(cluster, tls)).with(rolled);
     AionClusterStatus status = grow.report(cluster, StatusBuilder.build(cluster, seen, Instant.now()), Instant.now());
     status.setLastBackup(LastBackup.newest(context.getSecondaryResources(AionBackup.class)));
     if (cluster.getStatus() != null) status.setRestoreSource(cluster.getStatus().getRestoreSource());
@@ -355,12 +365,17 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
   }
 
   /** The rollout step, once the engine can be asked (with TLS: once the cluster's CA is known). */
-  private RolloutStep.Outcome rollOut(AionCluster cluster, StatefulSet running, Topology topology, String caPem) {
-    if (running == null || (TlsBuilders.enabled(cluster) && caPem == null)) {
+  private RolloutStep.Outcome rollOut(AionCluster cluster, StatefulSet running, Topology topology, EngineAccess access) {
+    if (running == null || (TlsBuilders.enabled(cluster) && access.caPem() == null)) {
       return null;
     }
     return rollout.run(cluster, running, topology, config.engineImageRepository(), addresses.cluster(cluster),
-        pod -> addresses.member(cluster, pod), caPem, Instant.now());
+        pod -> addresses.member(cluster, pod), access, Instant.now());
+  }
+
+  /** How to reach the members: the CA to trust (with TLS) and the operator's API key (when its Secret exists). */
+  private EngineAccess access(AionCluster cluster, CertificateStep.Outcome tls) {
+    return new EngineAccess(tls.caPem(), OperatorKey.read(client, cluster));
   }
 
   private URI engineBase(AionCluster cluster) {
@@ -390,6 +405,20 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     return voters > 0 ? (int) Math.min(members, voters) : members;
   }
 
+  /** spec.networkPolicy: kept as built, or deleted when turned off. */
+  private void applyNetworkPolicy(AionCluster cluster) {
+    var desired = NetworkPolicies.networkPolicy(cluster, config.leaseNamespace());
+    if (desired != null) {
+      report(cluster, applier.apply(desired));
+      return;
+    }
+    ClusterNames names = ClusterNames.of(cluster);
+    if (applier.deleteIfExists(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class, names.namespace(),
+        names.networkPolicy()) == Applier.Action.DELETED) {
+      events.normal(cluster, "Deleted", "Deleted NetworkPolicy " + names.networkPolicy() + ": spec.networkPolicy.enabled is false.");
+    }
+  }
+
   private void applyPodDisruptionBudget(AionCluster cluster, int members) {
     PodDisruptionBudget desired = DisruptionBudgetBuilder.podDisruptionBudget(cluster, members);
     if (desired != null) {
@@ -404,16 +433,16 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     }
   }
 
-  private Observation readMembers(AionCluster cluster, StatefulSet running, List<Blocker> blockers, String caPem) {
+  private Observation readMembers(AionCluster cluster, StatefulSet running, List<Blocker> blockers, EngineAccess access) {
     if (running == null) {
       return new Observation(null, null, "no members exist yet", blockers);
     }
     URI base = engineBase(cluster);
-    if (TlsBuilders.enabled(cluster) && caPem == null) {
+    if (TlsBuilders.enabled(cluster) && access.caPem() == null) {
       return new Observation(running, null, "TLS is on but the cluster's CA is not known yet", blockers);
     }
     try {
-      ClusterView view = engine.members(base, caPem);
+      ClusterView view = engine.members(base, access);
       return new Observation(running, view, null, blockers);
     } catch (EngineUnavailableException e) {
       LOG.debugf("%s/%s: engine unavailable: %s", cluster.getMetadata().getNamespace(),

@@ -100,7 +100,7 @@ final class RolloutStep {
    * @param memberUrl the base URL of one member's own API, by pod name
    */
   Outcome run(AionCluster cluster, StatefulSet running, Topology topology, String imageRepository, URI base,
-      java.util.function.Function<String, URI> memberUrl, String caPem, Instant now) {
+      java.util.function.Function<String, URI> memberUrl, io.aiondb.operator.engine.EngineAccess access, Instant now) {
     ClusterNames names = ClusterNames.of(cluster);
     RolloutState recordedState = cluster.getStatus() == null ? null : cluster.getStatus().getRollout();
     boolean recordedHalted = recordedState != null && recordedState.getHaltedMember() != null;
@@ -109,7 +109,7 @@ final class RolloutStep {
     NodeView.NodeList nodes = null;
     String engineError = null;
     try {
-      nodes = engine.nodes(base, caPem);
+      nodes = engine.nodes(base, access);
     } catch (EngineUnavailableException | EngineRefusedException e) {
       engineError = e.getMessage();
     }
@@ -121,7 +121,7 @@ final class RolloutStep {
       Snapshot.Pod seen = SnapshotBuilder.pod(p, now);
       if (seen.deleting() || (seen.ready() && listed.contains(pod))) continue;
       try {
-        states.put(pod, engine.status(memberUrl.apply(pod), caPem));
+        states.put(pod, engine.status(memberUrl.apply(pod), access));
       } catch (EngineUnavailableException | EngineRefusedException e) {
         LOG.debugf("%s/%s: %s did not say its state: %s", names.namespace(), names.statefulSet(), pod, e.getMessage());
       }
@@ -151,7 +151,7 @@ final class RolloutStep {
     }
     String failure = null;
     try {
-      String done = carryOut(cluster, names, topology, imageRepository, base, caPem, a);
+      String done = carryOut(cluster, names, topology, imageRepository, base, access, a);
       if (acts(a)) {
         events.normal(cluster, a.getClass().getSimpleName(), capitalize(done != null ? done : a.message()) + ".");
       }
@@ -183,21 +183,21 @@ final class RolloutStep {
    * (where leadership went), else null.
    */
   private String carryOut(AionCluster cluster, ClusterNames names, Topology topology, String imageRepository, URI base,
-      String caPem, Action action) throws EngineUnavailableException, EngineRefusedException {
+      io.aiondb.operator.engine.EngineAccess access, Action action) throws EngineUnavailableException, EngineRefusedException {
     switch (action) {
       case Action.RestartPod a -> client.pods().inNamespace(names.namespace()).withName(a.member()).delete();
       case Action.DrainLeadership a -> {
-        return a.done(engine.drainLeadership(base, a.member(), a.to(), caPem).leaders());
+        return a.done(engine.drainLeadership(base, a.member(), a.to(), access).leaders());
       }
       case Action.AddLearner a -> {
         int ordinal = SnapshotBuilder.ordinal(names.statefulSet(), a.member());
         String host = names.memberHost(ordinal);
         engine.addNode(base, a.member(), host + ":" + ClusterNames.RAFT_PORT, host + ":" + ClusterNames.HTTP_PORT,
-            caPem);
+            access);
       }
-      case Action.Promote a -> engine.promote(base, a.member(), caPem);
-      case Action.Decommission a -> engine.decommission(base, a.member(), caPem);
-      case Action.ReplaceMember a -> engine.decommission(base, a.member(), caPem);
+      case Action.Promote a -> engine.promote(base, a.member(), access);
+      case Action.Decommission a -> engine.decommission(base, a.member(), access);
+      case Action.ReplaceMember a -> engine.decommission(base, a.member(), access);
       case Action.ScaleStatefulSet a -> applier.apply(StatefulSetBuilders.statefulSet(cluster, imageRepository,
           new Topology(a.replicas(), Math.max(a.replicas(), topology.peerCount()), topology.initialMembers())));
       case Action.Wait a -> { }

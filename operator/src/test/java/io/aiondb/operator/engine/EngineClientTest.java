@@ -22,6 +22,7 @@ class EngineClientTest {
   private volatile String method;
   private volatile String requestBody;
   private volatile int requests;
+  private volatile String authorization;
   private final EngineClient client = new EngineClient(Duration.ofSeconds(1));
 
   @BeforeEach
@@ -31,6 +32,7 @@ class EngineClientTest {
       path = exchange.getRequestURI().getPath();
       query = exchange.getRequestURI().getQuery();
       method = exchange.getRequestMethod();
+      authorization = exchange.getRequestHeaders().getFirst("Authorization");
       requestBody = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       requests++;
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -141,9 +143,24 @@ class EngineClientTest {
       below the quorum of 1; removing aion-1 is impossible: it is the only voter"}]}]}""";
 
   @Test
+  void theOperatorsApiKeyGoesAsABearerCredentialOnEveryCallAndNeverWithoutOne() throws Exception {
+    String key = "aion_0123456789ab_" + "A".repeat(43);
+    body = RECORDED_NODES;
+    client.nodes(base(), EngineAccess.PLAIN.withApiKey(key));
+    assertThat(authorization).isEqualTo("Bearer " + key);
+    body = "{\"members\":[]}";
+    client.members(base(), new EngineAccess(null, key));
+    assertThat(authorization).isEqualTo("Bearer " + key);
+    body = RECORDED_NODES;
+    client.nodes(base(), EngineAccess.PLAIN);
+    assertThat(authorization).as("no key, no header").isNull();
+    assertThat(new EngineAccess("ca", key).toString()).doesNotContain(key);
+  }
+
+  @Test
   void readsTheNodesAnswerRecordedFromTheEngine() throws Exception {
     body = RECORDED_NODES;
-    NodeView.NodeList list = client.nodes(base(), null);
+    NodeView.NodeList list = client.nodes(base(), EngineAccess.PLAIN);
     assertThat(method).isEqualTo("GET");
     assertThat(path).isEqualTo("/v1/cluster/nodes");
     assertThat(list.groups()).singleElement().satisfies(g -> {
@@ -173,7 +190,7 @@ class EngineClientTest {
         {"id":"aion-2","raftAddress":"a:7072","httpAddress":"a:7070","membership":"Leaving","caughtUp":false,"lag":12400,
          "leads":0,"safeToRestart":true,"safeToRemove":true,"reason":null,"decommission":{"state":"InProgress","groupsLeft":1},
          "groups":[]}""";
-    NodeView n = client.node(base(), "aion-2", null);
+    NodeView n = client.node(base(), "aion-2", EngineAccess.PLAIN);
     assertThat(path).isEqualTo("/v1/cluster/nodes/aion-2");
     assertThat(n.membership()).isEqualTo("Leaving");
     assertThat(n.lag()).isEqualTo(12_400);
@@ -182,16 +199,16 @@ class EngineClientTest {
 
     status = 404;
     body = "{\"code\":\"MEMBER_NOT_FOUND\",\"message\":\"'aion-7' is not a member of any group (never added, or decommissioned)\"}";
-    assertThat(client.node(base(), "aion-7", null)).as("a node in no group").isNull();
+    assertThat(client.node(base(), "aion-7", EngineAccess.PLAIN)).as("a node in no group").isNull();
     body = "{\"code\":\"NOT_FOUND\",\"message\":\"no route\"}"; // an old engine without the node API
-    assertThatThrownBy(() -> client.node(base(), "aion-7", null)).isInstanceOf(EngineRefusedException.class)
+    assertThatThrownBy(() -> client.node(base(), "aion-7", EngineAccess.PLAIN)).isInstanceOf(EngineRefusedException.class)
         .hasMessageContaining("404 NOT_FOUND");
   }
 
   @Test
   void addNodeSendsItsAddresses() throws Exception {
     body = "{\"changed\":true,\"node\":{\"id\":\"aion-3\",\"membership\":\"Joining\",\"caughtUp\":false,\"lag\":-1,\"groups\":[]}}";
-    NodeView.Change c = client.addNode(base(), "aion-3", "aion-3.peers:7072", "aion-3.peers:7070", null);
+    NodeView.Change c = client.addNode(base(), "aion-3", "aion-3.peers:7072", "aion-3.peers:7070", EngineAccess.PLAIN);
     assertThat(method).isEqualTo("POST");
     assertThat(path).isEqualTo("/v1/cluster/nodes");
     assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(requestBody)).isEqualTo(
@@ -204,16 +221,16 @@ class EngineClientTest {
   @Test
   void changesPostToTheNodesPaths() throws Exception {
     body = "{\"changed\":false,\"node\":{\"id\":\"aion-1\",\"leads\":0}}";
-    assertThat(client.promote(base(), "aion-1", null).changed()).isFalse();
+    assertThat(client.promote(base(), "aion-1", EngineAccess.PLAIN).changed()).isFalse();
     assertThat(method + " " + path).isEqualTo("POST /v1/cluster/nodes/aion-1/promote");
-    assertThat(client.drainLeadership(base(), "aion-1", null, null).node().leads()).isZero();
+    assertThat(client.drainLeadership(base(), "aion-1", null, EngineAccess.PLAIN).node().leads()).isZero();
     assertThat(method + " " + path).isEqualTo("POST /v1/cluster/nodes/aion-1/drain-leadership");
     assertThat(requestBody).isEmpty();
     body = "{\"changed\":true,\"node\":{\"id\":\"aion-1\",\"leads\":0,\"groups\":[{\"groupId\":\"g\",\"leader\":\"aion-2\"}]}}";
-    assertThat(client.drainLeadership(base(), "aion-1", "aion-0", null).leaders()).containsExactly("aion-2");
+    assertThat(client.drainLeadership(base(), "aion-1", "aion-0", EngineAccess.PLAIN).leaders()).containsExactly("aion-2");
     assertThat(requestBody).isEqualTo("{\"to\":\"aion-0\"}");
     body = "{\"changed\":true,\"decommission\":{\"state\":\"Done\",\"groupsLeft\":0}}";
-    NodeView.Change gone = client.decommission(base(), "aion-1", null);
+    NodeView.Change gone = client.decommission(base(), "aion-1", EngineAccess.PLAIN);
     assertThat(method + " " + path).isEqualTo("POST /v1/cluster/nodes/aion-1/decommission");
     assertThat(gone.node()).isNull();
     assertThat(gone.decommission().done()).isTrue();
@@ -224,13 +241,13 @@ class EngineClientTest {
     status = 409;
     body = "{\"code\":\"UNSAFE\",\"message\":\"decommissioning aion-1 is not safe now: aion-2 is unreachable: restarting"
         + " aion-1 now would leave 1 of 3 voters caught up, below the quorum of 2\"}";
-    assertThatThrownBy(() -> client.decommission(base(), "aion-1", null)).isInstanceOfSatisfying(EngineRefusedException.class, e -> {
+    assertThatThrownBy(() -> client.decommission(base(), "aion-1", EngineAccess.PLAIN)).isInstanceOfSatisfying(EngineRefusedException.class, e -> {
       assertThat(e.status()).isEqualTo(409);
       assertThat(e.code()).isEqualTo("UNSAFE");
       assertThat(e.getMessage()).contains("aion-2 is unreachable").contains("below the quorum of 2");
     });
     body = "{\"code\":\"NOT_CAUGHT_UP\",\"message\":\"'aion-3' is 40000 entries behind\"}";
-    assertThatThrownBy(() -> client.promote(base(), "aion-3", null)).isInstanceOfSatisfying(EngineRefusedException.class,
+    assertThatThrownBy(() -> client.promote(base(), "aion-3", EngineAccess.PLAIN)).isInstanceOfSatisfying(EngineRefusedException.class,
         e -> assertThat(e.code()).isEqualTo("NOT_CAUGHT_UP"));
   }
 
@@ -238,17 +255,17 @@ class EngineClientTest {
   void aServerErrorIsUnavailableNotARefusal() {
     status = 504;
     body = "{\"code\":\"TIMEOUT\",\"message\":\"leadership did not move off aion-1 within request.timeout; retry\"}";
-    assertThatThrownBy(() -> client.drainLeadership(base(), "aion-1", null, null)).isInstanceOf(EngineUnavailableException.class)
+    assertThatThrownBy(() -> client.drainLeadership(base(), "aion-1", null, EngineAccess.PLAIN)).isInstanceOf(EngineUnavailableException.class)
         .hasMessageContaining("answered 504: TIMEOUT leadership did not move");
     status = 200;
     body = "<html>proxy</html>";
-    assertThatThrownBy(() -> client.nodes(base(), null)).isInstanceOf(EngineUnavailableException.class)
+    assertThatThrownBy(() -> client.nodes(base(), EngineAccess.PLAIN)).isInstanceOf(EngineUnavailableException.class)
         .hasMessageContaining("not a NodeList");
   }
 
   @Test
   void aBadIdIsRefusedBeforeAnyRequest() {
-    assertThatThrownBy(() -> client.decommission(base(), "../admin", null)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> client.decommission(base(), "../admin", EngineAccess.PLAIN)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("node id");
     assertThat(requests).isZero();
   }
@@ -268,8 +285,8 @@ class EngineClientTest {
       exchange.getResponseBody().write(bytes);
       exchange.close();
     });
-    assertThat(quick.drainLeadership(base(), "aion-1", null, null).changed()).isTrue();
-    assertThatThrownBy(() -> quick.nodes(base(), null)).isInstanceOf(EngineUnavailableException.class)
+    assertThat(quick.drainLeadership(base(), "aion-1", null, EngineAccess.PLAIN).changed()).isTrue();
+    assertThatThrownBy(() -> quick.nodes(base(), EngineAccess.PLAIN)).isInstanceOf(EngineUnavailableException.class)
         .hasMessageContaining("timed out");
   }
   @Test
@@ -283,7 +300,7 @@ class EngineClientTest {
         "result":{"backup":"20261206T151300Z-7f3a09c2","revision":5,"keyCount":3,"files":12,"bytes":61440,\
         "filesReused":3,"bytesReused":20480,"encrypted":false}}""";
     status = 202;
-    BackupView started = client.startBackup(base(), "20261206T151300Z-7f3a09c2", null, null);
+    BackupView started = client.startBackup(base(), "20261206T151300Z-7f3a09c2", null, EngineAccess.PLAIN);
     assertThat(method).isEqualTo("POST");
     assertThat(path).isEqualTo("/v1/backups");
     assertThat(requestBody).isEqualTo("{\"id\":\"20261206T151300Z-7f3a09c2\"}");
@@ -293,32 +310,32 @@ class EngineClientTest {
     assertThat(started.progress().bytesReused()).isEqualTo(20480);
 
     status = 200;
-    assertThat(client.backupOperation(base(), "20261206T151300Z-7f3a09c2", null).backup())
+    assertThat(client.backupOperation(base(), "20261206T151300Z-7f3a09c2", EngineAccess.PLAIN).backup())
         .isEqualTo("20261206T151300Z-7f3a09c2");
     assertThat(path).isEqualTo("/v1/backups/operations/20261206T151300Z-7f3a09c2");
     status = 404;
     body = "{\"code\":\"NOT_FOUND\",\"message\":\"no backup operation x on this node\"}";
-    assertThat(client.backupOperation(base(), "op-20261206T151300Z-00000001", null)).as("a restarted member").isNull();
+    assertThat(client.backupOperation(base(), "op-20261206T151300Z-00000001", EngineAccess.PLAIN)).as("a restarted member").isNull();
 
     body = "{\"code\":\"BACKUP_NOT_FOUND\",\"message\":\"no backup\"}";
-    assertThat(client.deleteBackup(base(), "20261206T151300Z-7f3a09c2", null, null)).isFalse();
+    assertThat(client.deleteBackup(base(), "20261206T151300Z-7f3a09c2", null, EngineAccess.PLAIN)).isFalse();
     assertThat(method).isEqualTo("DELETE");
     status = 200;
     body = "{\"deleted\":\"20261206T151300Z-7f3a09c2\"}";
-    assertThat(client.deleteBackup(base(), "20261206T151300Z-7f3a09c2", null, null)).isTrue();
+    assertThat(client.deleteBackup(base(), "20261206T151300Z-7f3a09c2", null, EngineAccess.PLAIN)).isTrue();
     assertThat(query).as("the default store").isNull();
-    assertThat(client.deleteBackup(base(), "20261206T151300Z-7f3a09c2", "archive", null)).isTrue();
+    assertThat(client.deleteBackup(base(), "20261206T151300Z-7f3a09c2", "archive", EngineAccess.PLAIN)).isTrue();
     assertThat(path).isEqualTo("/v1/backups/20261206T151300Z-7f3a09c2");
     assertThat(query).as("a named store").isEqualTo("store=archive");
 
     status = 409;
     body = "{\"code\":\"BACKUP_BUSY\",\"message\":\"backup operation x (prune) is running\"}";
-    assertThatThrownBy(() -> client.startBackup(base(), "20261206T151300Z-7f3a09c2", null, null))
+    assertThatThrownBy(() -> client.startBackup(base(), "20261206T151300Z-7f3a09c2", null, EngineAccess.PLAIN))
         .isInstanceOf(EngineRefusedException.class).hasMessageContaining("BACKUP_BUSY");
     int before = requests;
-    assertThatThrownBy(() -> client.startBackup(base(), "../../etc", null, null)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> client.backupOperation(base(), "x/../y", null)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> client.startBackup(base(), "20261206T151300Z-7f3a09c2", "a&b=c", null))
+    assertThatThrownBy(() -> client.startBackup(base(), "../../etc", null, EngineAccess.PLAIN)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> client.backupOperation(base(), "x/../y", EngineAccess.PLAIN)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> client.startBackup(base(), "20261206T151300Z-7f3a09c2", "a&b=c", EngineAccess.PLAIN))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(requests).as("nothing sent for a bad id").isEqualTo(before);
   }

@@ -118,7 +118,8 @@ class BuildersTest {
     assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/health");
     assertThat(c.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort()).containsExactly("http:7070", "raft:7072");
     assertThat(c.getVolumeMounts()).extracting(m -> m.getName() + ":" + m.getMountPath())
-        .containsExactly("data:/var/lib/aion", "config:/etc/aion");
+        .containsExactly("data:/var/lib/aion", "config:/etc/aion", "auth-root:/etc/aion-auth/root",
+            "auth-operator:/etc/aion-auth/operator");
     assertThat(sts.getSpec().getTemplate().getSpec().getVolumes().get(0).getConfigMap().getName()).isEqualTo("aion-config");
     assertThat(sts.getSpec().getVolumeClaimTemplates().get(0).getSpec().getResources().getRequests().get("storage"))
         .isEqualTo(new Quantity("10Gi"));
@@ -439,5 +440,120 @@ class BuildersTest {
     assertThat(new String(java.util.Base64.getDecoder().decode(members.getData().get("tls.crt")))).isEqualTo("CERT");
     assertOwnedAndLabelled(ca);
     assertOwnedAndLabelled(members);
+  }
+
+  @Test
+  void authIsOnUnlessTurnedOffAndMountsTheTwoSecretsTheEngineReads() {
+    assertThat(AuthBuilders.enabled(cluster)).as("left out: on").isTrue();
+    assertThat(EngineConfigBuilder.settings(cluster)).containsEntry("auth.enabled", "true")
+        .containsEntry("auth.root-password-file", "/etc/aion-auth/root/password")
+        .containsEntry("auth.operator-key-file", "/etc/aion-auth/operator/api-key");
+    StatefulSet on = StatefulSetBuilders.statefulSet(cluster, REPO);
+    var volumes = on.getSpec().getTemplate().getSpec().getVolumes();
+    assertThat(volumes).filteredOn(v -> v.getName().startsWith("auth-")).extracting(
+        v -> v.getName() + ":" + v.getSecret().getSecretName() + ":" + v.getSecret().getItems().get(0).getKey()
+            + ":" + v.getSecret().getDefaultMode())
+        .containsExactly("auth-root:aion-root:password:288", "auth-operator:aion-operator-key:api-key:288");
+    String hashOn = EngineConfigBuilder.hash(cluster);
+
+    cluster.getSpec().setAuth(new io.aiondb.operator.api.AuthSpec(false));
+    assertThat(EngineConfigBuilder.settings(cluster)).doesNotContainKeys("auth.enabled", "auth.root-password-file",
+        "auth.operator-key-file");
+    StatefulSet off = StatefulSetBuilders.statefulSet(cluster, REPO);
+    assertThat(off.getSpec().getTemplate().getSpec().getVolumes()).noneMatch(v -> v.getName().startsWith("auth-"));
+    assertThat(off.getSpec().getTemplate().getSpec().getContainers().get(0).getVolumeMounts())
+        .noneMatch(m -> m.getName().startsWith("auth-"));
+    assertThat(EngineConfigBuilder.hash(cluster)).as("turning auth on or off restarts the members").isNotEqualTo(hashOn);
+
+    // left out: a new cluster gets auth; a running one keeps what its members run (an operator upgrade locks nobody out)
+    cluster.getSpec().setAuth(null);
+    assertThat(AuthBuilders.resolve(cluster, null)).isTrue();
+    assertThat(AuthBuilders.resolve(cluster, on)).isTrue();
+    assertThat(AuthBuilders.resolve(cluster, off)).as("a StatefulSet made without auth").isFalse();
+    cluster.getSpec().setAuth(new io.aiondb.operator.api.AuthSpec(true));
+    assertThat(AuthBuilders.resolve(cluster, off)).as("set explicitly: turned on").isTrue();
+    cluster.getSpec().setAuth(new io.aiondb.operator.api.AuthSpec(false));
+    assertThat(AuthBuilders.resolve(cluster, on)).as("set explicitly: turned off").isFalse();
+  }
+
+  @Test
+  void authSecretsOutliveTheClusterWhenItsVolumesDo() {
+    var root = AuthBuilders.rootSecret(cluster, "pw-0123456789abcdef");
+    var key = AuthBuilders.operatorKeySecret(cluster, "aion_key");
+    assertThat(root.getMetadata().getName()).isEqualTo("aion-root");
+    assertThat(key.getMetadata().getName()).isEqualTo("aion-operator-key");
+    assertThat(root.getData()).containsOnlyKeys("username", "password");
+    assertThat(new String(java.util.Base64.getDecoder().decode(root.getData().get("password")))).isEqualTo("pw-0123456789abcdef");
+    assertThat(new String(java.util.Base64.getDecoder().decode(root.getData().get("username")))).isEqualTo("root");
+    assertThat(key.getData()).containsOnlyKeys("api-key");
+    assertThat(root.getMetadata().getOwnerReferences()).as("reclaimPolicy Retain: kept with the volumes").isNullOrEmpty();
+    assertThat(root.getMetadata().getLabels()).isEqualTo(Labels.of(cluster));
+    cluster.getSpec().getStorage().setReclaimPolicy(io.aiondb.operator.api.StorageSpec.ReclaimPolicy.Delete);
+    assertOwnedAndLabelled(AuthBuilders.rootSecret(cluster, "pw-0123456789abcdef"));
+    assertOwnedAndLabelled(AuthBuilders.operatorKeySecret(cluster, "aion_key"));
+  }
+
+  @Test
+  void theNetworkPolicyOpensRaftToMembersOnlyAndTheApiToWhomTheSpecSays() {
+    var open = NetworkPolicies.networkPolicy(cluster, java.util.Optional.of("aion-system"));
+    assertOwnedAndLabelled(open);
+    assertThat(open.getMetadata().getName()).isEqualTo("aion");
+    assertThat(open.getSpec().getPodSelector().getMatchLabels()).isEqualTo(Labels.selector(cluster));
+    assertThat(open.getSpec().getPolicyTypes()).containsExactly("Ingress");
+    var raft = open.getSpec().getIngress().get(0);
+    assertThat(raft.getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(7072);
+    assertThat(raft.getFrom()).singleElement().satisfies(p -> {
+      assertThat(p.getPodSelector().getMatchLabels()).isEqualTo(Labels.selector(cluster));
+      assertThat(p.getNamespaceSelector()).as("this namespace only").isNull();
+    });
+    var api = open.getSpec().getIngress().get(1);
+    assertThat(api.getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(7070, 7071);
+    assertThat(api.getFrom()).as("apiFrom left out: anyone").isNullOrEmpty();
+
+    var spec = new io.aiondb.operator.api.NetworkPolicySpec();
+    spec.setApiFrom(List.of(new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder()
+        .withNewNamespaceSelector().addToMatchLabels("team", "orders").endNamespaceSelector().build()));
+    cluster.getSpec().setNetworkPolicy(spec);
+    cluster.getSpec().setConfig(List.of(new ConfigEntry("protocol.port", "9000")));
+    var limited = NetworkPolicies.networkPolicy(cluster, java.util.Optional.of("aion-system"));
+    var apiLimited = limited.getSpec().getIngress().get(1);
+    assertThat(apiLimited.getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(7070, 9000);
+    assertThat(apiLimited.getFrom()).hasSize(3);
+    assertThat(apiLimited.getFrom().get(0).getNamespaceSelector().getMatchLabels()).containsEntry("team", "orders");
+    assertThat(apiLimited.getFrom().get(1).getPodSelector().getMatchLabels()).as("the members")
+        .isEqualTo(Labels.selector(cluster));
+    assertThat(apiLimited.getFrom().get(2)).as("the operator's pods in its namespace").satisfies(p -> {
+      assertThat(p.getNamespaceSelector().getMatchLabels()).containsExactly(Map.entry("kubernetes.io/metadata.name", "aion-system"));
+      assertThat(p.getPodSelector().getMatchLabels()).containsExactly(Map.entry("app.kubernetes.io/name", "aion-operator"));
+    });
+    assertThat(limited.getSpec().getIngress().get(0)).as("raft unchanged").isEqualTo(raft);
+
+    cluster.getSpec().setConfig(List.of(new ConfigEntry("protocol.port", "-1")));
+    assertThat(NetworkPolicies.networkPolicy(cluster, java.util.Optional.empty()).getSpec().getIngress().get(1).getPorts())
+        .as("protocol off: HTTP only").extracting(p -> p.getPort().getIntVal()).containsExactly(7070);
+    spec.setEnabled(false);
+    assertThat(NetworkPolicies.networkPolicy(cluster, java.util.Optional.empty())).isNull();
+  }
+
+  @Test
+  void tlsLeftOutIsGeneratedForANewClusterAndWhatARunningOneMounts() {
+    cluster.getSpec().setAuth(new io.aiondb.operator.api.AuthSpec(false));
+    StatefulSet plain = StatefulSetBuilders.statefulSet(cluster, REPO); // Clusters: mode Disabled; auth off: no volumes
+    cluster.getSpec().getTls().setMode(null);
+    cluster.getSpec().setAuth(null);
+    assertThat(TlsBuilders.resolve(cluster, null)).isEqualTo(io.aiondb.operator.api.TlsSpec.Mode.Generated);
+    assertThat(TlsBuilders.resolve(cluster, plain)).as("made without TLS").isEqualTo(io.aiondb.operator.api.TlsSpec.Mode.Disabled);
+    AionCluster resolved = Defaults.resolve(cluster, null);
+    assertThat(resolved).isNotSameAs(cluster);
+    assertThat(resolved.getSpec().getTls().getMode()).isEqualTo(io.aiondb.operator.api.TlsSpec.Mode.Generated);
+    assertThat(resolved.getSpec().getAuth().getEnabled()).isTrue();
+    assertThat(cluster.getSpec().getTls().getMode()).as("the given object is not changed").isNull();
+    StatefulSet secure = StatefulSetBuilders.statefulSet(resolved, REPO);
+    assertThat(TlsBuilders.resolve(cluster, secure)).isEqualTo(io.aiondb.operator.api.TlsSpec.Mode.Generated);
+    assertThat(Defaults.resolve(cluster, plain).getSpec().getTls().getMode()).isEqualTo(io.aiondb.operator.api.TlsSpec.Mode.Disabled);
+    assertThat(Defaults.resolve(cluster, plain).getSpec().getAuth().getEnabled()).isFalse();
+    cluster.getSpec().getTls().setMode(io.aiondb.operator.api.TlsSpec.Mode.Disabled);
+    cluster.getSpec().setAuth(new io.aiondb.operator.api.AuthSpec(true));
+    assertThat(Defaults.resolve(cluster, secure)).as("nothing left out: the object itself").isSameAs(cluster);
   }
 }

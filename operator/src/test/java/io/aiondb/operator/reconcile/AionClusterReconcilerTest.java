@@ -932,6 +932,86 @@ class AionClusterReconcilerTest {
     assertThat(client.resources(PodDisruptionBudget.class).inNamespace(NS).withName("foxtrot").get()).isNull();
   }
 
+  private String secretValue(String name, String key) {
+    var secret = client.secrets().inNamespace(NS).withName(name).get();
+    return secret == null || secret.getData() == null || secret.getData().get(key) == null ? null
+        : new String(java.util.Base64.getDecoder().decode(secret.getData().get(key)), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aNewClusterRunsWithAuthItsSecretsMadeOnceAndTheOperatorSendsItsKey() {
+    FakeEngine.GROUPS.put(NS + "/authnew", FakeEngine.Group.of("authnew-0", "authnew-0", "authnew-1", "authnew-2"));
+    create(Clusters.cluster("authnew", 3, "0.1.0"));
+    StatefulSet sts = awaitStatefulSet("authnew");
+    await().atMost(WAIT).until(() -> secretValue("authnew-operator-key", "api-key") != null);
+    String password = secretValue("authnew-root", "password");
+    String key = secretValue("authnew-operator-key", "api-key");
+    assertThat(secretValue("authnew-root", "username")).isEqualTo("root");
+    assertThat(password).hasSize(32);
+    assertThat(key).matches("aion_[0-9a-v]{12}_[A-Za-z0-9_-]{43}");
+    assertThat(client.configMaps().inNamespace(NS).withName("authnew-config").get().getData().get("aion.properties"))
+        .contains("auth.enabled=true\n", "auth.root-password-file=/etc/aion-auth/root/password\n",
+            "auth.operator-key-file=/etc/aion-auth/operator/api-key\n");
+    assertThat(sts.getSpec().getTemplate().getSpec().getVolumes()).extracting(v -> v.getName())
+        .contains("auth-root", "auth-operator");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(client.network().v1().networkPolicies().inNamespace(NS)
+        .withName("authnew").get()).as("the members' NetworkPolicy").isNotNull()
+        .satisfies(np -> assertThat(np.getSpec().getIngress()).hasSize(2)));
+    // every call the operator makes to this cluster's engine carries its key
+    await().atMost(WAIT).untilAsserted(() -> assertThat(FakeEngine.AUTHORIZATION).hasEntrySatisfying(
+        "/" + NS + "/authnew/v1/cluster/members", v -> assertThat(v).isEqualTo("Bearer " + key)));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events("authnew")).extracting(Event::getMessage).contains(
+        "Created Secret authnew-root with the password of the user root.",
+        "Created Secret authnew-operator-key with the operator's API key (service account aion-operator)."));
+
+    // later reconciles never change them: the members registered both at their first start
+    editSpec("authnew", spec -> spec.setConfig(List.of(new ConfigEntry("cache.size", "64MiB"))));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(
+        client.configMaps().inNamespace(NS).withName("authnew-config").get().getData().get("aion.properties"))
+        .contains("cache.size=64MiB"));
+    assertThat(secretValue("authnew-root", "password")).isEqualTo(password);
+    assertThat(secretValue("authnew-operator-key", "api-key")).isEqualTo(key);
+
+    // a Secret of ours that lost its value stops the reconcile (the members could not start) and says why
+    client.secrets().inNamespace(NS).withName("authnew-operator-key").edit(x -> {
+      x.setData(Map.of("api-key", java.util.Base64.getEncoder().encodeToString("not-a-key".getBytes())));
+      return x;
+    });
+    editSpec("authnew", spec -> spec.setConfig(List.of(new ConfigEntry("cache.size", "128MiB"))));
+    AionCluster c = awaitStatus("authnew", x -> is(x, Conditions.PROGRESSING, "False", AuthStep.AUTH_SECRET_INVALID)
+        || is(x, Conditions.DEGRADED, "True", AuthStep.AUTH_SECRET_INVALID));
+    Condition refused = is(c, Conditions.PROGRESSING, "False", AuthStep.AUTH_SECRET_INVALID)
+        ? condition(c, Conditions.PROGRESSING) : condition(c, Conditions.DEGRADED);
+    assertThat(refused.getMessage()).contains("authnew-operator-key", "is not an API key").doesNotContain("not-a-key");
+    assertThat(client.configMaps().inNamespace(NS).withName("authnew-config").get().getData().get("aion.properties"))
+        .as("nothing was changed").contains("cache.size=64MiB");
+  }
+
+  @Test
+  void aClusterMadeWithoutAuthAndTlsKeepsRunningWithoutThemWhenTheFieldsAreLeftOut() {
+    AionCluster old = Clusters.cluster("authold", 3, "0.1.0");
+    old.getSpec().setAuth(new io.aiondb.operator.api.AuthSpec(false));
+    create(old);
+    awaitStatefulSet("authold");
+    awaitStatus("authold", x -> Long.valueOf(1).equals(x.getStatus().getObservedGeneration()));
+    await().atMost(WAIT).until(() -> client.network().v1().networkPolicies().inNamespace(NS).withName("authold").get() != null);
+    // what an object made by an operator without spec.auth looks like: the field absent
+    client.resources(AionCluster.class).inNamespace(NS).withName("authold")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"auth\":null,\"tls\":{\"mode\":null},\"networkPolicy\":{\"enabled\":false},\"config\":[{\"name\":\"cache.size\",\"value\":\"32MiB\"}]}}");
+    assertThat(get("authold").getSpec().getAuth()).isNull();
+    assertThat(get("authold").getSpec().getTls().getMode()).isNull();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(
+        client.configMaps().inNamespace(NS).withName("authold-config").get().getData().get("aion.properties"))
+        .contains("cache.size=32MiB").doesNotContain("auth.enabled", "tls.cert-file"));
+    assertThat(client.secrets().inNamespace(NS).withName("authold-ca").get()).as("TLS stays off too").isNull();
+    assertThat(statefulSet("authold").getSpec().getTemplate().getSpec().getVolumes()).extracting(v -> v.getName())
+        .doesNotContain("auth-root", "auth-operator");
+    assertThat(client.secrets().inNamespace(NS).withName("authold-root").get()).isNull();
+    assertThat(client.secrets().inNamespace(NS).withName("authold-operator-key").get()).isNull();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(client.network().v1().networkPolicies().inNamespace(NS)
+        .withName("authold").get()).as("spec.networkPolicy.enabled: false deletes it").isNull());
+  }
+
   @Test
   void aSpecChangeUpdatesTheConfigMapAndTheStatefulSet() {
     create(Clusters.cluster("golf", 3, "0.1.0"));
@@ -982,6 +1062,20 @@ class AionClusterReconcilerTest {
         .hasToString("1Gi");
     assertThat(client.configMaps().inNamespace(NS).withName("example-config").get().getData().get("aion.properties"))
         .contains("cache.size=128MiB", "history.keep-duration=7d", "example-2=example-2.example-peers.db.svc:7072");
+    // secure by default: the example says nothing about TLS or auth, and gets both
+    assertThat(example.getSpec().getTls() == null || example.getSpec().getTls().getMode() == null).isTrue();
+    assertThat(example.getSpec().getAuth()).isNull();
+    assertThat(client.configMaps().inNamespace(NS).withName("example-config").get().getData().get("aion.properties"))
+        .contains("tls.cert-file=/etc/aion/tls/tls.crt", "auth.enabled=true");
+    await().atMost(WAIT).untilAsserted(() -> {
+      for (String secret : List.of("example-ca", "example-tls", "example-root", "example-operator-key")) {
+        assertThat(client.secrets().inNamespace(NS).withName(secret).get()).as(secret).isNotNull();
+      }
+    });
+    assertThat(sts.getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe().getHttpGet().getScheme())
+        .isEqualTo("HTTPS");
+    assertThat(get("example").getSpec().getTls() == null || get("example").getSpec().getTls().getMode() == null)
+        .as("the default is decided, never written to the spec").isTrue();
     // no controller-manager: the StatefulSet reports no pods until a test plays its controller
     AionCluster c = awaitStatus("example", x -> x.getStatus().getPhase() == Phase.Creating);
     assertThat(c.getStatus().getReplicas()).isZero();

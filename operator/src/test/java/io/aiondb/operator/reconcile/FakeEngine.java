@@ -43,6 +43,8 @@ public class FakeEngine implements QuarkusTestResourceLifecycleManager {
   public static final Map<String, String> ANSWERS = new ConcurrentHashMap<>();
   public static final Map<String, Group> GROUPS = new ConcurrentHashMap<>();
   public static final List<String> CALLS = Collections.synchronizedList(new ArrayList<>());
+  /** The Authorization header of the last call to each path ("none" without one). */
+  public static final Map<String, String> AUTHORIZATION = new ConcurrentHashMap<>();
   /** Backup calls that named a store: "METHOD pod /v1/backups...?store=NAME". */
   public static final java.util.Queue<String> STORE_CALLS = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -270,6 +272,8 @@ public class FakeEngine implements QuarkusTestResourceLifecycleManager {
 
   private static void handle(HttpExchange exchange) throws IOException {
     String path = exchange.getRequestURI().getPath();
+    String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+    AUTHORIZATION.put(path, authorization == null ? "none" : authorization);
     Matcher pod = POD_STATUS.matcher(path);
     if (pod.matches()) {
       Group g = GROUPS.get(pod.group(1) + "/" + pod.group(2));
