@@ -54,6 +54,7 @@ public record AionConfig(
     Path tlsCaFile,
     String tlsClientAuth,
     Duration tlsReloadInterval,
+    String tlsPeerIdentity,
     io.aiondb.server.backup.BackupTarget backupTarget,
     io.aiondb.server.backup.BackupKeys backupKeys,
     int backupTransfers,

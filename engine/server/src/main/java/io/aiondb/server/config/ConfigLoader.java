@@ -241,6 +241,7 @@ public final class ConfigLoader {
         optionalPath(v, "tls.ca-file"),
         oneOf(v, "tls.client-auth", "none", "request", "require"),
         duration(v, "tls.reload-interval"),
+        oneOf(v, "tls.peer-identity", "any", "uri"),
         backupTarget(v),
         backupKeys(v),
         intRange(v, "backup.transfers", 1, 32),
@@ -280,6 +281,9 @@ public final class ConfigLoader {
       throw new ConfigException("raft.transport=netty has no TLS in Ratis 3.3.0; use raft.transport=grpc with TLS");
     }
     if (c.tlsReloadInterval().toMillis() < 100) throw new ConfigException("tls.reload-interval must be at least 100ms");
+    if (!c.tls() && c.tlsPeerIdentity().equals("uri")) {
+      throw new ConfigException("tls.peer-identity=uri needs TLS (tls.cert-file, tls.key-file, tls.ca-file)");
+    }
     var peers = io.aiondb.server.consensus.raft.Peers.parse(c.clusterPeers(), c.nodeId(), c.raftHost(), c.raftPort(),
         c.httpPort());
     for (String id : c.initialMembers()) {

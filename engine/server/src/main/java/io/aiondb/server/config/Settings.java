@@ -151,6 +151,10 @@ public final class Settings {
       new Setting("tls.client-auth", Type.STRING, "none",
           "Client certificates on the HTTP API and binary protocol: none, request (verified when sent) or require. "
               + "Raft peers always need a certificate from tls.ca-file."),
+      new Setting("tls.peer-identity", Type.STRING, "any",
+          "Which certificates from tls.ca-file the Raft port accepts from peers, and a node from the peers it dials: "
+              + "any, or uri: only one whose subject alternative names include the URI aion://peer or "
+              + "aion://peer/<id>, so that a client certificate from the same CA cannot speak Raft (docs/security.md)."),
       new Setting("tls.reload-interval", Type.DURATION, "30s",
           "How often the TLS files are checked for changes; new connections use a rotated certificate without a "
               + "restart."),

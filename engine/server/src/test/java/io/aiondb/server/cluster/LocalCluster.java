@@ -144,11 +144,12 @@ public final class LocalCluster implements AutoCloseable {
     pkiOf[i] = from;
   }
 
-  /** TLS flags for node i: a fresh certificate naming its peer name and address, from its PKI. */
+  /** TLS flags for node i: a fresh certificate naming its peer name, address and aion://peer/<name>, from its PKI. */
   private List<String> tlsFlags(int i) throws IOException {
     if (pkiOf[i] == null) return List.of();
     try {
-      var issued = pkiOf[i].issue(name(i), name(i), nodeIp(i));
+      // a peer identity (tls.peer-identity=uri) besides the names peers and clients dial
+      var issued = pkiOf[i].issue(name(i), name(i), nodeIp(i), "aion://peer/" + name(i));
       return List.of("--tls.cert-file=" + issued.cert(), "--tls.key-file=" + issued.key(),
           "--tls.ca-file=" + pkiOf[i].caFile);
     } catch (IOException e) {

@@ -100,6 +100,44 @@ class TlsClusterIT {
   }
 
   /**
+   * tls.peer-identity=uri: the members (certificates naming aion://peer/<id>) replicate as usual, and the Raft port
+   * refuses a client certificate from the same CA (aion://user/alice, or a plain host name) that it accepted before.
+   */
+  @Test
+  void withPeerIdentityTheRaftPortAcceptsOnlyPeerCertificates() throws Exception {
+    TestPki pki = new TestPki(dir.resolve("pki-peers"), "aion-peers");
+    try (LocalCluster cl = new LocalCluster(dir.resolve("nodes-peers"), 3, 3, pki, "--tls.peer-identity=uri")) {
+      int leader = cl.leaderIndex(WAIT);
+      int follower = leader % 3 + 1;
+      try (AionClient f = AionClient.connect(cl.url(follower), Duration.ofSeconds(30), cl.trust())) {
+        f.createNamespace("p");
+        f.put("p", "k", "forwarded to the leader over the peers' TLS");
+      }
+      for (int i = 1; i <= 3; i++) {
+        try (AionClient c = AionClient.connect(cl.url(i), Duration.ofSeconds(30), cl.trust())) {
+          int node = i;
+          Awaitility.await("node " + node + " has the write").atMost(WAIT).ignoreExceptions()
+              .until(() -> c.get("p", "k").isPresent());
+        }
+      }
+      TestPki.Issued user = pki.issue("alice", "aion://user/alice");
+      TestPki.Issued host = pki.issue("probe-host", "probe");
+      TestPki.Issued peer = pki.issue("probe-peer", "aion://peer/probe");
+      assertThat(raftPortAnswers(cl, leader, io.aiondb.client.ClientTls.fromPem(pki.caFile, user.cert(), user.key())))
+          .as("Raft port with a user's certificate from the cluster's CA").isFalse();
+      assertThat(raftPortAnswers(cl, leader, io.aiondb.client.ClientTls.fromPem(pki.caFile, host.cert(), host.key())))
+          .as("Raft port with a certificate that names no peer").isFalse();
+      assertThat(raftPortAnswers(cl, leader, io.aiondb.client.ClientTls.fromPem(pki.caFile, peer.cert(), peer.key())))
+          .as("Raft port with a peer certificate").isTrue();
+      // the API ports still take the user's certificate (it identifies alice there, not a peer)
+      try (AionClient a = AionClient.connect(cl.url(follower), Duration.ofSeconds(30),
+          io.aiondb.client.ClientTls.fromPem(pki.caFile, user.cert(), user.key()))) {
+        assertThat(a.get("p", "k")).isPresent();
+      }
+    }
+  }
+
+  /**
    * Opens TLS to node i's Raft (gRPC) port with {@code ctx}, sends the HTTP/2 preface and reads: the server answers
    * with its SETTINGS frame only if it accepted the client's certificate (TLS 1.3 reports a refused one on read).
    */

@@ -135,7 +135,8 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
     org.apache.ratis.conf.Parameters parameters = new org.apache.ratis.conf.Parameters();
     if (tls != null) {
       GrpcConfigKeys.TLS.setConf(parameters,
-          new org.apache.ratis.grpc.GrpcTlsConfig(tls.keyManager(), tls.trustManager(), true));
+          new org.apache.ratis.grpc.GrpcTlsConfig(tls.keyManager(), "uri".equals(config.tlsPeerIdentity())
+              ? new io.aiondb.server.security.PeerTrustManager(tls.trustManager()) : tls.trustManager(), true));
     }
     stateMachine.snapshotEvery(config.snapshotLogBytes(), this::askSnapshot);
     server = RaftServer.newBuilder()
