@@ -237,6 +237,33 @@ public abstract class AionClusterScenarios {
     assertThat(request("GET", member, "/v1/ns/e2e/keys/k0", null, operatorKey).statusCode()).isEqualTo(403);
     // reclaimPolicy Retain (the example's): the credentials are not owned by the cluster, they stay with the volumes
     assertThat(keySecret.getMetadata().getOwnerReferences()).isNullOrEmpty();
+
+    // the member's audit log, on its volume beside the data, recorded the user change with who made it, and its hash
+    // chain verifies with the command a user runs (aion audit verify)
+    var claim = client().persistentVolumeClaims().inNamespace(NS).withName("data-" + member.getMetadata().getName()).get();
+    fixture.volumeDirectory(claim).ifPresent(dir -> {
+      Path log = dir.resolve("audit/audit.log");
+      await("the user change in " + log).atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(log).content()
+          .contains("\"principal\":\"user:root\"", "\"operation\":\"user.put\"", "\"target\":\"/v1/auth/users/reader\""));
+      String verified = run(Repo.root().resolve("bin/aion").toString(), "audit", "verify", log.toString());
+      assertThat(verified).contains("chain intact");
+    });
+  }
+
+  /** Runs a command to its end (at most 5 minutes: bin/aion may build the CLI first); its output, or an error. */
+  static String run(String... command) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(5, TimeUnit.MINUTES)).as(String.join(" ", command)).isTrue();
+      assertThat(p.exitValue()).as(String.join(" ", command) + ":\n" + out).isZero();
+      return out;
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   // --- 10. the API server rejects an invalid spec with its message -----------------------------------------
