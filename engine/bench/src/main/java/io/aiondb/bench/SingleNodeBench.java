@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>SingleNodeBench --url http://127.0.0.1:7070[,http://127.0.0.2:7070] --clients 1,16 --ops 20000
  *     --value-size 256 [--consistency linearizable|stale] [--protocol http|binary --seeds 127.0.0.1:7071]
- *     [--cacert ca.crt (TLS: https:// URLs, the binary protocol over TLS)]</pre>
+ *     [--cacert ca.crt (TLS: https:// URLs, the binary protocol over TLS)] [--token T | --login user:password (auth.enabled)]</pre>
  */
 public final class SingleNodeBench {
   private SingleNodeBench() {}
@@ -44,6 +44,8 @@ public final class SingleNodeBench {
     String protocol = "http";
     String seeds = "127.0.0.1:7071";
     javax.net.ssl.SSLContext tls = null;
+    String token = null;
+    String login = null;
     for (int i = 0; i < args.length; i += 2) {
       switch (args[i]) {
         case "--url" -> url = args[i + 1];
@@ -54,25 +56,42 @@ public final class SingleNodeBench {
         case "--protocol" -> protocol = args[i + 1];
         case "--seeds" -> seeds = args[i + 1];
         case "--cacert" -> tls = io.aiondb.client.ClientTls.fromPem(java.nio.file.Path.of(args[i + 1]), null, null);
+        case "--token" -> token = args[i + 1];
+        case "--login" -> login = args[i + 1];
         default -> throw new IllegalArgumentException("unknown flag " + args[i]);
       }
     }
     List<Result> results = new ArrayList<>();
     List<AionClient> nodes = new ArrayList<>();
-    for (String u : url.split(",")) nodes.add(AionClient.connect(u, java.time.Duration.ofSeconds(60), tls));
-    Aion nativeClient = protocol.equals("binary") ? Aion.builder().seeds(seeds).tls(tls).connect() : null;
+    if (login != null) {
+      int colon = login.indexOf(':');
+      if (colon < 1) throw new IllegalArgumentException("--login takes user:password");
+      try (AionClient c = AionClient.connect(url.split(",")[0], java.time.Duration.ofSeconds(60), tls)) {
+        token = c.login(login.substring(0, colon), login.substring(colon + 1));
+      }
+    }
+    for (String u : url.split(",")) {
+      AionClient c = AionClient.connect(u, java.time.Duration.ofSeconds(60), tls);
+      nodes.add(token == null ? c : c.withToken(token));
+    }
+    Aion nativeClient = null;
+    if (protocol.equals("binary")) {
+      var b = Aion.builder().seeds(seeds).tls(tls);
+      nativeClient = (token == null ? b : b.token(token)).connect();
+    }
     if (nativeClient != null) {
+      Aion n = nativeClient;
       boolean stale = consistency.equals("stale");
       nodes = new ArrayList<>(nodes);
       binary = new Ops() {
         @Override
         public void put(byte[] key, byte[] value) {
-          nativeClient.put("bench", key, value, ValueType.BINARY, -1);
+          n.put("bench", key, value, ValueType.BINARY, -1);
         }
 
         @Override
         public boolean get(byte[] key) {
-          return nativeClient.get("bench", key, stale ? Read.stale() : Read.linearizable()).isPresent();
+          return n.get("bench", key, stale ? Read.stale() : Read.linearizable()).isPresent();
         }
       };
     }
