@@ -40,6 +40,7 @@ public final class Node implements AutoCloseable {
   private final java.util.Map<String, io.aiondb.server.backup.Backups> namedBackups;
   private final io.aiondb.server.audit.AuditLog audit;
   private final io.aiondb.server.service.AuthService auth;
+  private final io.aiondb.server.service.KeyRotation keyRotation;
   private final char[] rootPassword;
   /** auth.operator-key-file's key, checked at start; null without the setting. */
   private final io.aiondb.server.auth.ApiKeys.Presented operatorKey;
@@ -57,11 +58,13 @@ public final class Node implements AutoCloseable {
     }
     this.tls = config.tls() ? new io.aiondb.server.security.TlsMaterial(config.tlsCertFile(), config.tlsKeyFile(),
         config.tlsCaFile(), config.tlsReloadInterval()) : null;
-    this.store = new RocksStore(config.storage());
+    this.store = new RocksStore(config.storage(), atRest(config, clock));
+    this.keyRotation = new io.aiondb.server.service.KeyRotation(store, clock);
     this.stateMachine = new KvStateMachine(store);
     try {
       this.proposer = new RaftNode(config, store, stateMachine, clock, tls);
     } catch (java.io.IOException e) {
+      keyRotation.close();
       store.close();
       throw new IllegalStateException("cannot start the raft server: " + e.getMessage(), e);
     }
@@ -136,6 +139,16 @@ public final class Node implements AutoCloseable {
     io.aiondb.server.consensus.raft.RaftGauges.register(metrics, proposer,
         3 * config.electionTimeout().toMillis());
     registerDiskMetrics(config.dataDir());
+    if (store.atRest().enabled()) {
+      Gauge.builder("aion.encryption.data.keys", keyRotation, k -> k.ring().size())
+          .description("Data keys in this member's key ring (encryption at rest); old ones leave after a re-encryption pass")
+          .register(metrics);
+      Gauge.builder("aion.encryption.active.key.created", keyRotation, k -> k.atRest().activeKey().createdMillis() / 1000.0)
+          .baseUnit("seconds").description("When this member's active data key was made (Unix seconds)").register(metrics);
+      io.micrometer.core.instrument.FunctionCounter.builder("aion.encryption.resealed", keyRotation,
+              io.aiondb.server.service.KeyRotation::resealedTotal)
+          .description("Values re-encrypted under a newer data key by re-encryption passes since start").register(metrics);
+    }
     ratisMetrics = new io.aiondb.server.consensus.raft.RatisMetricsBridge(metrics, proposer.selfId().toString(),
         proposer::knownPeerIds);
     new JvmMemoryMetrics().bindTo(metrics);
@@ -223,6 +236,22 @@ public final class Node implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
+  }
+
+  /** encryption.key-file's keys, read now so that a missing or malformed file stops the start with its reason. */
+  private static io.aiondb.server.storage.AtRest atRest(AionConfig config, Clock clock) {
+    AionConfig.Encryption e = config.encryption();
+    if (!e.enabled()) return io.aiondb.server.storage.AtRest.none();
+    try {
+      return io.aiondb.server.storage.AtRest.load(e.keyFile(), e.oldKeyFiles(), e.rotationPeriod(), clock);
+    } catch (java.io.IOException ex) {
+      throw new IllegalStateException(ex.getMessage(), ex);
+    }
+  }
+
+  /** Encryption at rest: this member's data keys and their rotation (docs/security.md "Encryption at rest"). */
+  public io.aiondb.server.service.KeyRotation keyRotation() {
+    return keyRotation;
   }
 
   /** Backups to object storage (docs/backup.md); null when this node has no backup target. */
@@ -387,6 +416,7 @@ public final class Node implements AutoCloseable {
     service.close();
     indexBuilder.close();
     compactor.close();
+    keyRotation.close();
     proposer.close();
     store.close();
     gcMetrics.close();

@@ -37,6 +37,12 @@ final class ClusterRoutes {
       if (id == null) throw new AionException(ErrorCode.BAD_REQUEST, "body must be {\"id\": \"<member id>\"}");
       change(ctx, () -> admin().transferLeadership(id));
     });
+    // encryption at rest of this member (docs/security.md "Encryption at rest")
+    r.get("/v1/encryption").handler(ctx -> api.blocking(ctx, this::encryptionJson, (c, n) -> HttpApi.json(c, 200, n)));
+    r.post("/v1/encryption/rotate").handler(ctx -> api.blocking(ctx,
+        () -> node.keyRotation().rotate().get(60, java.util.concurrent.TimeUnit.SECONDS),
+        (c, k) -> HttpApi.json(c, 202, Json.MAPPER.createObjectNode().put("node", node.config().nodeId())
+            .put("activeKey", k.name()).put("reencrypting", true))));
     // in node terms (docs/cluster-api.md "Nodes"): what the operator calls
     r.get("/v1/cluster/nodes").handler(ctx -> api.blocking(ctx, () -> {
       List<ClusterAdmin.View> groups = nodes().groups();
@@ -53,6 +59,37 @@ final class ClusterRoutes {
         });
     r.post("/v1/cluster/nodes/:id/decommission")
         .handler(ctx -> nodeChange(ctx, () -> nodes().decommission(ctx.pathParam("id"))));
+  }
+
+  private ObjectNode encryptionJson() {
+    var rotation = node.keyRotation();
+    var atRest = rotation.atRest();
+    ObjectNode o = Json.MAPPER.createObjectNode().put("node", node.config().nodeId()).put("enabled", atRest.enabled());
+    if (!atRest.opens()) return o;
+    ArrayNode keks = o.putArray("keks");
+    atRest.kekIds().forEach(keks::add);
+    if (!atRest.enabled()) return o; // opens what encryption.old-key-files sealed, seals nothing
+    o.put("kek", atRest.kekId());
+    o.put("activeKey", atRest.activeKey().name());
+    ArrayNode keys = o.putArray("dataKeys");
+    for (var k : rotation.ring()) {
+      keys.addObject().put("id", k.name()).put("created", java.time.Instant.ofEpochMilli(k.createdMillis()).toString())
+          .put("active", k.id() == atRest.activeKey().id());
+    }
+    o.put("rotationDue", atRest.rotationDue());
+    var pass = rotation.lastPass();
+    if (pass != null) {
+      ObjectNode p = o.putObject("lastPass").put("reason", pass.reason()).put("started", pass.started().toString());
+      if (pass.finished() != null) p.put("finished", pass.finished().toString());
+      if (pass.result() != null) {
+        p.put("examined", pass.result().examined()).put("reencrypted", pass.result().resealed())
+            .put("complete", pass.result().complete());
+        ArrayNode retired = p.putArray("retiredKeys");
+        pass.result().retired().forEach(retired::add);
+      }
+      if (pass.error() != null) p.put("error", pass.error());
+    }
+    return o;
   }
 
   private NodeAdmin nodes() {

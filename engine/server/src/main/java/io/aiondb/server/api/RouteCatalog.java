@@ -62,6 +62,8 @@ final class RouteCatalog {
       new Route("GET", "/v1/backups/:id", Audit.NONE, null, BACKUP),
       new Route("DELETE", "/v1/backups/:id", Audit.HTTP, "backup.delete", BACKUP),
       new Route("POST", "/v1/backups/:id/verify", Audit.HTTP, "backup.verify", BACKUP),
+      new Route("GET", "/v1/encryption", Audit.NONE, null, CLUSTER_READ),
+      new Route("POST", "/v1/encryption/rotate", Audit.HTTP, "encryption.rotate", CLUSTER_ADMIN),
       new Route("GET", "/v1/cluster/members", Audit.NONE, null, Access.PUBLIC),
       new Route("GET", "/v1/cluster/health", Audit.NONE, null, CLUSTER_READ),
       new Route("POST", "/v1/cluster/learners", Audit.HTTP, "member.add-learner", CLUSTER_ADMIN),

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -15,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.crypto.Cipher;
-import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -75,29 +73,8 @@ public final class BackupCrypto {
    * {@code openssl rand -hex 32 > backup.key}. The message of a refusal never contains the file's content.
    */
   public static Kek load(Path file) throws IOException {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.US_ASCII).strip();
-    } catch (java.nio.charset.CharacterCodingException e) {
-      throw new IOException("backup key file " + file + " must hold 32 bytes as 64 hex digits or base64 text");
-    }
-    byte[] key = null;
-    if (text.matches("[0-9a-fA-F]{64}")) {
-      key = HexFormat.of().parseHex(text);
-    } else {
-      try {
-        byte[] b = Base64.getDecoder().decode(text);
-        if (b.length == 32) key = b;
-      } catch (IllegalArgumentException ignored) {
-        // reported below
-      }
-    }
-    if (key == null) {
-      throw new IOException("backup key file " + file + " must hold 32 bytes as 64 hex digits or base64 text"
-          + " (e.g. openssl rand -hex 32)");
-    }
-    byte[] fp = subkey(new Kek("", key), "key-id");
-    return new Kek("kek-" + HexFormat.of().formatHex(fp, 0, 8), key);
+    byte[] key = io.aiondb.server.security.KeyFiles.read(file, "backup key file");
+    return new Kek(io.aiondb.server.security.KeyFiles.id(key), key);
   }
 
   public String keyId() {
@@ -189,12 +166,6 @@ public final class BackupCrypto {
   }
 
   private static byte[] hmac(byte[] key, byte[] data) {
-    try {
-      Mac m = Mac.getInstance("HmacSHA256");
-      m.init(new SecretKeySpec(key, "HmacSHA256"));
-      return m.doFinal(data);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    return io.aiondb.server.security.KeyFiles.hmac(key, data);
   }
 }

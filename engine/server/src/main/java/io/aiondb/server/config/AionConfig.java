@@ -60,7 +60,22 @@ public record AionConfig(
     int backupTransfers,
     java.util.Map<String, io.aiondb.server.backup.NamedStore> backupStores,
     Audit audit,
-    Auth auth) {
+    Auth auth,
+    Encryption encryption) {
+
+  /**
+   * docs/security.md "Encryption at rest": seals with {@code keyFile}; with only {@code oldKeyFiles}, opens what they
+   * sealed and seals nothing (the first step of turning it on in a running cluster); off with neither.
+   */
+  public record Encryption(Path keyFile, java.util.List<Path> oldKeyFiles, Duration rotationPeriod) {
+    public Encryption {
+      oldKeyFiles = java.util.List.copyOf(oldKeyFiles);
+    }
+
+    public boolean enabled() {
+      return keyFile != null || !oldKeyFiles.isEmpty();
+    }
+  }
 
   /** docs/security.md "Authentication and access control". */
   public record Auth(boolean enabled, Path rootPasswordFile, Path operatorKeyFile, Duration tokenTtl) {}

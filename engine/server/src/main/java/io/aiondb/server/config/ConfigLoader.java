@@ -176,6 +176,19 @@ public final class ConfigLoader {
     return java.util.Collections.unmodifiableMap(out);
   }
 
+  private static AionConfig.Encryption encryption(Map<String, String> v) {
+    Path key = optionalPath(v, "encryption.key-file");
+    java.util.List<Path> old = new java.util.ArrayList<>();
+    for (String p : str(v, "encryption.old-key-files").split(",")) {
+      if (!p.isBlank()) old.add(toPath("encryption.old-key-files", p.trim()));
+    }
+    Duration period = duration(v, "encryption.data-key-rotation-period");
+    if (!period.isZero() && period.toMinutes() < 1) {
+      throw new ConfigException("encryption.data-key-rotation-period must be 0 or at least 1m");
+    }
+    return new AionConfig.Encryption(key, old, period);
+  }
+
   private static io.aiondb.server.backup.BackupKeys backupKeys(Map<String, String> v) {
     Path key = optionalPath(v, "backup.encryption-key-file");
     java.util.List<Path> old = new java.util.ArrayList<>();
@@ -249,7 +262,8 @@ public final class ConfigLoader {
         new AionConfig.Audit(optionalPath(v, "audit.file"), bool(v, "audit.stdout"), size(v, "audit.max-file-size"),
             intRange(v, "audit.max-files", 0, 1000), dataNamespaces(str(v, "audit.data-namespaces"))),
         new AionConfig.Auth(bool(v, "auth.enabled"), optionalPath(v, "auth.root-password-file"),
-            optionalPath(v, "auth.operator-key-file"), duration(v, "auth.token-ttl")));
+            optionalPath(v, "auth.operator-key-file"), duration(v, "auth.token-ttl")),
+        encryption(v));
     if (c.nodeId().isBlank()) throw new ConfigException("node.id must not be empty");
     if (c.auth().tokenTtl().toSeconds() < 1 || c.auth().tokenTtl().compareTo(Duration.ofDays(30)) > 0) {
       throw new ConfigException("auth.token-ttl must be between 1s and 30d");

@@ -186,6 +186,20 @@ public final class Settings {
               + "query, watch, put, delete, batch and transaction on them, whatever its outcome, one record each (who, "
               + "operation, namespace and key or prefix). A record per request: for sensitive namespaces only. Needs "
               + "audit.file or audit.stdout."),
+      new Setting("encryption.key-file", Type.OPTIONAL_PATH, "",
+          "Key-encryption key (32 bytes as 64 hex digits or base64, e.g. openssl rand -hex 32) that turns encryption at "
+              + "rest on: every value this member stores and every Raft log entry is sealed with AES-256-GCM under keys "
+              + "derived from or wrapped by it (docs/security.md \"Encryption at rest\"). Every member needs the same "
+              + "key. Keys, index entries and revisions stay in clear. Once on, a member does not start without it."),
+      new Setting("encryption.old-key-files", Type.STRING, "",
+          "Earlier key-encryption keys (comma-separated files), still used to open what they sealed while a new "
+              + "encryption.key-file takes over (each member re-wraps its data keys under the new key at start). Alone, "
+              + "without encryption.key-file: the member opens what these keys sealed and seals nothing, the first step "
+              + "of turning encryption on in a running cluster."),
+      new Setting("encryption.data-key-rotation-period", Type.DURATION, "30d",
+          "How old the oldest data key of this member's key ring may grow: past it, a new key becomes active and a "
+              + "background pass re-encrypts every value the older keys sealed (rewriting each once), then drops them. A "
+              + "new key also comes at every start, without a pass. 0: passes only by POST /v1/encryption/rotate."),
       new Setting("backup.s3.bucket", Type.STRING, "",
           "Bucket backups go to (docs/backup.md); it must exist. Empty: backups are off. Credentials come from the "
               + "AWS SDK's default chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, profile files, web identity)."),

@@ -245,7 +245,7 @@ public final class QueryExecutor {
           else lo = VersionScanner.successor(key);
           if (raw == null) continue;
           budget.read(raw.length);
-          VersionRecord v = VersionRecord.decode(raw);
+          VersionRecord v = view.decode(raw);
           if (v.tombstone()) continue;
           if (!page.offer(key, v)) return true;
           if (page.full()) {

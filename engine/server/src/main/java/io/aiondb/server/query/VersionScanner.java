@@ -31,6 +31,8 @@ public abstract class VersionScanner implements AutoCloseable {
   protected byte[] position;
   protected boolean stopped;
 
+  private ReadView view;
+
   VersionScanner(RocksIterator it, int nsId, byte[] lower, byte[] upper, boolean reverse, WorkBudget budget) {
     this.it = it;
     this.nsId = nsId;
@@ -76,6 +78,11 @@ public abstract class VersionScanner implements AutoCloseable {
   }
 
   /** The smallest key after {@code k}. */
+  /** A stored version as a record (opened when sealed at rest). */
+  VersionRecord decode(byte[] raw) {
+    return view.decode(raw);
+  }
+
   static byte[] successor(byte[] k) {
     return Arrays.copyOf(k, k.length + 1);
   }
@@ -86,12 +93,16 @@ public abstract class VersionScanner implements AutoCloseable {
   }
 
   public static VersionScanner current(ReadView view, int nsId, byte[] lower, byte[] upper, boolean reverse, WorkBudget budget) {
-    return new Current(view.iterator(Cf.KV), nsId, lower, upper, reverse, budget);
+    VersionScanner s = new Current(view.iterator(Cf.KV), nsId, lower, upper, reverse, budget);
+    s.view = view;
+    return s;
   }
 
   public static VersionScanner atRevision(ReadView view, int nsId, byte[] lower, byte[] upper, boolean reverse, long revision,
       WorkBudget budget) {
-    return new AtRevision(view.iterator(Cf.HISTORY), nsId, lower, upper, reverse, revision, budget);
+    VersionScanner s = new AtRevision(view.iterator(Cf.HISTORY), nsId, lower, upper, reverse, revision, budget);
+    s.view = view;
+    return s;
   }
 
   private static final class Current extends VersionScanner {
@@ -131,7 +142,7 @@ public abstract class VersionScanner implements AutoCloseable {
         byte[] raw = it.value();
         budget.read(raw.length);
         position = k;
-        VersionRecord r = VersionRecord.decode(raw);
+        VersionRecord r = decode(raw);
         if (r.tombstone()) continue;
         key = k;
         version = r;
@@ -198,14 +209,14 @@ public abstract class VersionScanner implements AutoCloseable {
         if (inGroup(prefix)) {
           byte[] raw = it.value();
           budget.read(raw.length);
-          visible = VersionRecord.decode(raw);
+          visible = decode(raw);
         } else {
           it.seek(Keys.historyWithPrefix(prefix, 0));
           budget.examine(1);
           if (inGroup(prefix)) {
             byte[] raw = it.value();
             budget.read(raw.length);
-            oldest = VersionRecord.decode(raw);
+            oldest = decode(raw);
           }
         }
         skipGroup(prefix);

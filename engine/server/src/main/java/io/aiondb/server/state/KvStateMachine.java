@@ -87,7 +87,7 @@ public final class KvStateMachine {
       b.delete(Cf.META, key);
     } else {
       if (c.ifAbsent() && existing != null) return new ApplyResult.AuthWritten(false);
-      b.put(Cf.META, key, c.value());
+      b.put(Cf.META, key, store.atRest().sealMeta(key, c.value()));
     }
     b.afterCommit(store::authChanged);
     return new ApplyResult.AuthWritten(true);
@@ -126,8 +126,8 @@ public final class KvStateMachine {
     return rev;
   }
 
-  private static VersionRecord decodeOrNull(byte[] v) {
-    return v == null ? null : VersionRecord.decode(v);
+  private VersionRecord decodeOrNull(byte[] v) {
+    return v == null ? null : store.decode(v);
   }
 
   private ApplyResult put(Command.Put c, LogEntry e, Batch b) {
@@ -202,7 +202,7 @@ public final class KvStateMachine {
       if (before != null) b.delete(Cf.INDEX, IndexValues.entry(ns.id(), def.id(), before, key));
       if (after != null) b.put(Cf.INDEX, IndexValues.entry(ns.id(), def.id(), after, key), EMPTY);
     }
-    byte[] encoded = rec.encode();
+    byte[] encoded = rec.encode(store.atRest());
     b.put(Cf.KV, Keys.current(ns.id(), key), encoded);
     b.put(Cf.HISTORY, Keys.history(ns.id(), key, rec.revision()), encoded);
     b.put(Cf.CHANGES, Keys.change(ns.id(), rec.revision(), key), EMPTY);
@@ -303,10 +303,10 @@ public final class KvStateMachine {
     return new ApplyResult.TxnDone(holds, revision, e.timestampMillis(), results);
   }
 
-  private static ApplyResult.OpResult.Range range(NamespaceInfo ns, TxnOp.Range r, Batch b, long[] budget) {
+  private ApplyResult.OpResult.Range range(NamespaceInfo ns, TxnOp.Range r, Batch b, long[] budget) {
     byte[] from = Keys.current(ns.id(), r.from());
     byte[] to = r.to() == null ? Keys.nsEnd(ns.id()) : Keys.current(ns.id(), r.to());
-    Batch.Scan scan = b.scan(Cf.KV, from, to, r.limit() + 1, v -> !VersionRecord.decode(v).tombstone(), budget[1]);
+    Batch.Scan scan = b.scan(Cf.KV, from, to, r.limit() + 1, v -> !store.decode(v).tombstone(), budget[1]);
     budget[1] -= scan.examined();
     var entries = scan.entries();
     if (entries.isEmpty() && scan.exhausted()) {
@@ -316,7 +316,7 @@ public final class KvStateMachine {
     List<ApplyResult.KeyVersion> items = new ArrayList<>();
     boolean more = entries.size() > r.limit() || scan.exhausted();
     for (var entry : entries.subList(0, Math.min(entries.size(), r.limit()))) {
-      VersionRecord v = VersionRecord.decode(entry.getValue());
+      VersionRecord v = store.decode(entry.getValue());
       if (v.value().length > budget[0]) {
         if (items.isEmpty()) throw readsTooLarge();
         more = true;
@@ -334,7 +334,7 @@ public final class KvStateMachine {
   }
 
   /** The live current version of a key, or null when it does not exist (never written, deleted, or compacted). */
-  private static VersionRecord live(Batch b, NamespaceInfo ns, byte[] key) {
+  private VersionRecord live(Batch b, NamespaceInfo ns, byte[] key) {
     VersionRecord cur = decodeOrNull(b.get(Cf.KV, Keys.current(ns.id(), key)));
     return cur == null || cur.tombstone() ? null : cur;
   }
@@ -391,7 +391,7 @@ public final class KvStateMachine {
         if (!valid) break;
         groupPrefix = p;
         dbKeys.add(k);
-        versions.add(VersionRecord.decode(it.value()));
+        versions.add(store.decode(it.value()));
         it.next();
       }
     }
@@ -562,7 +562,7 @@ public final class KvStateMachine {
         }
         keys++;
         byte[] userKey = Keys.userKeyOfCurrent(it.key());
-        byte[] v = IndexValues.of(def, path, VersionRecord.decode(it.value()));
+        byte[] v = IndexValues.of(def, path, store.decode(it.value()));
         if (v == null) continue;
         if (def.unique()) {
           byte[] valuePrefix = java.nio.ByteBuffer.allocate(8 + v.length).put(IndexValues.prefix(ns.id(), def.id())).put(v).array();

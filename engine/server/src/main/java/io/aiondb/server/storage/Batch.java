@@ -244,5 +244,6 @@ public final class Batch implements AutoCloseable {
   @Override
   public void close() {
     writeBatch.close();
+    store.atRest().batchEnd();
   }
 }

@@ -26,6 +26,11 @@ public final class ReadView implements AutoCloseable {
     return store.newIterator(cf, readOptions);
   }
 
+  /** A stored version read through this view, as a record (opened when sealed). */
+  public VersionRecord decode(byte[] stored) {
+    return store.decode(stored);
+  }
+
   /** A point lookup in this view; null when absent. */
   public byte[] get(Cf cf, byte[] key) {
     try {

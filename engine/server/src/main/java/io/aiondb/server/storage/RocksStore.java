@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
@@ -59,6 +60,9 @@ public final class RocksStore implements AutoCloseable {
   }
 
   private final StorageOptions options;
+  private final AtRest atRest;
+  /** Goes up each time a snapshot replaces the database (a re-encryption pass that sees it change stops). */
+  private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
   /** Guards the open database: every access holds the read lock; {@link #restoreFrom} takes the write lock. */
   private final java.util.concurrent.locks.ReentrantReadWriteLock lock = new java.util.concurrent.locks.ReentrantReadWriteLock();
   private RocksDB db;
@@ -104,7 +108,13 @@ public final class RocksStore implements AutoCloseable {
   }
 
   public RocksStore(StorageOptions options) {
+    this(options, AtRest.none());
+  }
+
+  /** A store whose values are sealed by {@code atRest} (docs/security.md "Encryption at rest"). */
+  public RocksStore(StorageOptions options, AtRest atRest) {
     this.options = options;
+    this.atRest = atRest;
     try {
       Files.createDirectories(options.dataDir());
       if (options.coldDir() != null) Files.createDirectories(options.coldDir());
@@ -125,7 +135,12 @@ public final class RocksStore implements AutoCloseable {
             .recordStats()
             .build()
         : null;
-    loadState();
+    try {
+      loadState();
+    } catch (RuntimeException e) { // e.g. encrypted data without its key: release the directory's lock
+      closeDb();
+      throw e;
+    }
   }
 
   private void openDb() {
@@ -150,6 +165,7 @@ public final class RocksStore implements AutoCloseable {
   }
 
   private void loadState() {
+    atRest.open(this);
     appliedIndex = readLong(Cf.META, APPLIED_INDEX);
     appliedTerm = readLong(Cf.META, APPLIED_TERM);
     appliedRevision = readLong(Cf.META, REVISION);
@@ -193,6 +209,7 @@ public final class RocksStore implements AutoCloseable {
         throw new StorageException("cannot restore from " + checkpoint + ": " + e.getMessage(), e);
       }
       openDb();
+      generation.incrementAndGet();
       if (cache != null) cache.invalidateAll();
       loadState();
     } finally {
@@ -269,9 +286,87 @@ public final class RocksStore implements AutoCloseable {
     return options;
   }
 
+  /** Encryption at rest of this store's values ({@link AtRest#none()} when off). */
+  public AtRest atRest() {
+    return atRest;
+  }
+
+  /** A stored version (sealed or not) as a record. */
+  public VersionRecord decode(byte[] stored) {
+    return VersionRecord.decode(stored, atRest);
+  }
+
+  long generation() {
+    return generation.get();
+  }
+
+  /**
+   * Rewrites, chunk by chunk, the values of {@code cf} in [from, to) that {@code reseal} answers a new form for
+   * (null: leave it). Each chunk's writes hold the commit lock and go only where the value is still the one read, so
+   * the applier's writes always win. Stops early (false) when {@code go} turns false. counts[0] += values examined,
+   * counts[1] += rewritten.
+   */
+  boolean resealAll(Cf cf, byte[] from, byte[] to, int chunk, long[] counts,
+      java.util.function.UnaryOperator<byte[]> reseal, java.util.function.BooleanSupplier go) {
+    return resealMeta(cf, from, to, chunk, counts, (k, v) -> reseal.apply(v), go);
+  }
+
+  boolean resealMeta(byte[] from, byte[] to, int chunk, long[] counts,
+      java.util.function.BinaryOperator<byte[]> reseal, java.util.function.BooleanSupplier go) {
+    return resealMeta(Cf.META, from, to, chunk, counts, reseal, go);
+  }
+
+  private boolean resealMeta(Cf cf, byte[] from, byte[] to, int chunk, long[] counts,
+      java.util.function.BinaryOperator<byte[]> reseal, java.util.function.BooleanSupplier go) {
+    byte[] next = from;
+    while (next != null) {
+      if (!go.getAsBoolean() || failed) return false;
+      byte[] start = next;
+      List<byte[][]> changes = new ArrayList<>();
+      byte[][] after = new byte[1][];
+      read(() -> {
+        try (RocksIterator it = db.newIterator(handle(cf))) {
+          int n = 0;
+          for (it.seek(start); it.isValid() && (to == null || Arrays.compareUnsigned(it.key(), to) < 0); it.next()) {
+            if (n++ == chunk) {
+              after[0] = it.key();
+              break;
+            }
+            counts[0]++;
+            byte[] raw = it.value();
+            byte[] sealed = reseal.apply(it.key(), raw);
+            if (sealed != null) changes.add(new byte[][] {it.key(), raw, sealed});
+          }
+        }
+        return null;
+      });
+      next = after[0];
+      if (changes.isEmpty()) continue;
+      synchronized (this) { // the commit lock (taken before the read lock, as commit does): no batch is written meanwhile
+        read(() -> {
+          try (org.rocksdb.WriteBatch wb = new org.rocksdb.WriteBatch();
+              WriteOptions sync = new WriteOptions().setSync(true)) {
+            for (byte[][] c : changes) {
+              if (Arrays.equals(db.get(handle(cf), c[0]), c[1])) {
+                wb.put(handle(cf), c[0], c[2]);
+                counts[1]++;
+              }
+            }
+            db.write(sync, wb); // synced: a data key is retired only after its values are rewritten on disk
+          } catch (RocksDBException e) {
+            throw new StorageException("re-encryption write failed: " + e.getMessage(), e);
+          }
+          return null;
+        });
+      }
+    }
+    return true;
+  }
+
   // ---------------------------------------------------------------- write path
 
   public Batch newBatch() {
+    atRest.batchBegin();
     return new Batch(this);
   }
 
@@ -424,7 +519,8 @@ public final class RocksStore implements AutoCloseable {
     java.util.SortedMap<String, byte[]> out = new java.util.TreeMap<>();
     try (RocksIterator it = db.newIterator(handle(Cf.META))) {
       for (it.seek(prefix); it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
-        out.put(new String(it.key(), prefix.length, it.key().length - prefix.length, StandardCharsets.UTF_8), it.value());
+        out.put(new String(it.key(), prefix.length, it.key().length - prefix.length, StandardCharsets.UTF_8),
+            atRest.openMeta(it.key(), it.value()));
       }
     }
     return out;
@@ -493,7 +589,7 @@ public final class RocksStore implements AutoCloseable {
     try {
       byte[] v = db.get(handle(Cf.KV), Keys.current(nsId, key));
       if (v == null) return Optional.empty();
-      VersionRecord r = VersionRecord.decode(v);
+      VersionRecord r = VersionRecord.decode(v, atRest);
       return r.tombstone() ? Optional.empty() : Optional.of(r);
     } catch (RocksDBException e) {
       throw new StorageException("read failed", e);
@@ -520,12 +616,12 @@ public final class RocksStore implements AutoCloseable {
     try (RocksIterator it = db.newIterator(handle(Cf.HISTORY))) {
       it.seekForPrev(Keys.historyWithPrefix(prefix, revision));
       if (it.isValid() && Keys.startsWith(it.key(), prefix) && it.key().length == prefix.length + 8) {
-        VersionRecord r = VersionRecord.decode(it.value());
+        VersionRecord r = VersionRecord.decode(it.value(), atRest);
         return r.tombstone() ? Optional.empty() : Optional.of(r);
       }
       it.seek(Keys.historyWithPrefix(prefix, 0));
       if (it.isValid() && Keys.startsWith(it.key(), prefix) && it.key().length == prefix.length + 8) {
-        VersionRecord oldest = VersionRecord.decode(it.value());
+        VersionRecord oldest = VersionRecord.decode(it.value(), atRest);
         if (oldest.prevRevision() != 0) throw compacted(revision);
       }
       return Optional.empty();
@@ -571,7 +667,7 @@ public final class RocksStore implements AutoCloseable {
         if (out.size() >= limit) return new HistoryPage(out, true);
         byte[] raw = it.value();
         if (!out.isEmpty() && bytes + raw.length > maxBytes) return new HistoryPage(out, true);
-        out.add(VersionRecord.decode(raw));
+        out.add(VersionRecord.decode(raw, atRest));
         bytes += raw.length;
       }
     }

@@ -26,8 +26,34 @@ public record VersionRecord(
     byte[] value) {
 
   private static final byte FORMAT = 1;
-  private static final int HEADER = 1 + 8 * 5 + 1 + 1;
+  /** Format of a version whose value is sealed ({@link AtRest}): the same header, then the sealed value. */
+  static final byte SEALED_FORMAT = 2;
+  static final int HEADER = 1 + 8 * 5 + 1 + 1;
 
+  /**
+   * The stored form: with encryption at rest on, the value sealed under the active data key, the clear header as
+   * associated data (so neither can be swapped or altered alone).
+   */
+  public byte[] encode(AtRest atRest) {
+    if (!atRest.enabled()) return encode();
+    ByteBuffer head = header(SEALED_FORMAT, HEADER);
+    byte[] sealed = atRest.seal(head.array(), value);
+    return ByteBuffer.allocate(HEADER + sealed.length).put(head.array()).put(sealed).array();
+  }
+
+  private ByteBuffer header(byte format, int capacity) {
+    return ByteBuffer.allocate(capacity)
+        .put(format)
+        .putLong(revision)
+        .putLong(createRevision)
+        .putLong(version)
+        .putLong(prevRevision)
+        .putLong(timestampMillis)
+        .put((byte) (tombstone ? 1 : 0))
+        .put(contentType.code());
+  }
+
+  /** The clear form (what replies carry). */
   public byte[] encode() {
     ByteBuffer b = ByteBuffer.allocate(HEADER + value.length);
     b.put(FORMAT)
@@ -42,9 +68,26 @@ public record VersionRecord(
     return b.array();
   }
 
-  public static VersionRecord decode(byte[] bytes) {
+  /**
+   * A version in its clear form, as {@link #encode()} made it (a reply): never a stored one, which may be sealed —
+   * storage reads use {@link #decode(byte[], AtRest)} ({@code RocksStore.decode}, {@code ReadView.decode}).
+   */
+  public static VersionRecord decodeClear(byte[] bytes) {
+    return decode(bytes, NO_KEYS);
+  }
+
+  private static final AtRest NO_KEYS = AtRest.none();
+
+  /** A stored version, sealed or not. */
+  public static VersionRecord decode(byte[] bytes, AtRest atRest) {
     ByteBuffer b = ByteBuffer.wrap(bytes);
     byte format = b.get();
+    if (format == SEALED_FORMAT) {
+      if (bytes.length < HEADER) throw new IllegalStateException("truncated version record");
+      byte[] value = atRest.open(java.util.Arrays.copyOf(bytes, HEADER), bytes, HEADER);
+      return new VersionRecord(b.getLong(), b.getLong(), b.getLong(), b.getLong(), b.getLong(), b.get() != 0,
+          ContentType.of(b.get()), value);
+    }
     if (format != FORMAT) throw new IllegalStateException("unknown version record format " + format);
     long rev = b.getLong();
     long create = b.getLong();

@@ -92,7 +92,7 @@ public final class ChangeFeed {
         if (out.size() >= max || bytes >= STEP_MAX_BYTES) return rev;
         byte[] value = it.value();
         bytes += value.length;
-        out.add(new Revision(rev, List.of(new WatchEvent(spec.key(), VersionRecord.decode(value)))));
+        out.add(new Revision(rev, List.of(new WatchEvent(spec.key(), v.decode(value)))));
       }
     }
     return last + 1;
@@ -127,7 +127,7 @@ public final class ChangeFeed {
           out.add(new Revision(rev, current));
         }
         bytes += version.length;
-        current.add(new WatchEvent(userKey, VersionRecord.decode(version)));
+        current.add(new WatchEvent(userKey, v.decode(version)));
         events++;
       }
     }

@@ -284,7 +284,7 @@ final class LiveFeed implements RocksStore.FeedListener, AutoCloseable {
         if (matched.isEmpty()) continue;
         byte[] version = v.get(Cf.HISTORY, Keys.history(nsId, userKey, rev));
         if (version == null) throw new IllegalStateException("change feed entry without its version: revision " + rev);
-        WatchEvent e = new WatchEvent(userKey, VersionRecord.decode(version)); // one event, shared by the watches
+        WatchEvent e = new WatchEvent(userKey, v.decode(version)); // one event, shared by the watches
         for (Watcher w : matched) current.computeIfAbsent(w, x -> new ArrayList<>()).add(e);
       }
     }

@@ -70,6 +70,7 @@ class AuditIT {
       calls.put("node.promote", new String[] {"POST", "/v1/cluster/nodes/nobody/promote", null});
       calls.put("node.drain-leadership", new String[] {"POST", "/v1/cluster/nodes/nobody/drain-leadership", null});
       calls.put("node.decommission", new String[] {"POST", "/v1/cluster/nodes/nobody/decommission", null});
+      calls.put("encryption.rotate", new String[] {"POST", "/v1/encryption/rotate", null}); // off here: refused
       calls.put("user.put", new String[] {"PUT", "/v1/auth/users/nobody", "{\"roles\":[]}"}); // no password: refused
       calls.put("user.delete", new String[] {"DELETE", "/v1/auth/users/root", null});
       calls.put("user.revoke-tokens", new String[] {"POST", "/v1/auth/users/nobody/revoke-tokens", null});

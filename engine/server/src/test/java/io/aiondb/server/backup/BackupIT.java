@@ -281,6 +281,43 @@ class BackupIT {
     }
   }
 
+  /**
+   * A node encrypting at rest backs up files that hold no value in clear (each object of an unencrypted backup is a
+   * file of its data directory as is), and a node restored from it starts only with that key.
+   */
+  @Test
+  void aBackupOfAMemberEncryptedAtRestHoldsNoValueAndRestoresOnlyWithItsKey() throws Exception {
+    Path key = Files.writeString(tmp.resolve("at-rest.key"), "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100");
+    String marker = "AT-REST-MARKER-4b2d";
+    String id;
+    try (ServerProcess n = new ServerProcess(tmp.resolve("ar1"), S3Server.env(), with(flags("atrest"),
+        "--encryption.key-file=" + key)).awaitReady(Duration.ofSeconds(60))) {
+      String url = n.url();
+      send("PUT", url + "/v1/namespaces/shop", null, 201);
+      for (int i = 0; i < 50; i++) send("PUT", url + "/v1/ns/shop/keys/s" + i, "{\"card\":\"" + marker + i + "\"}", 200);
+      JsonNode op = awaitDone(url, send("POST", url + "/v1/backups", null, 202));
+      assertThat(op.path("state").asText()).as(op.toString()).isEqualTo("succeeded");
+      id = op.path("backup").asText();
+    }
+    var objects = s3.client().listObjectsV2Paginator(r -> r.bucket(S3Server.BUCKET).prefix("atrest/")).contents();
+    assertThat(objects).hasSizeGreaterThan(3);
+    for (var o : objects) {
+      String body = new String(s3.client().getObjectAsBytes(r -> r.bucket(S3Server.BUCKET).key(o.key())).asByteArray(),
+          java.nio.charset.StandardCharsets.ISO_8859_1);
+      assertThat(body).as(o.key()).doesNotContain(marker);
+    }
+    Proc restored = restore(tmp.resolve("ar-r"), "--backup.s3.prefix=atrest", "--backup=" + id);
+    assertThat(restored.exit).as(restored.out).isZero();
+    Proc noKey = run(tmp.resolve("ar-r"), "--cluster.name=atrest-restored");
+    assertThat(noKey.exit).as(noKey.out).isNotZero();
+    assertThat(noKey.out).contains("is encrypted at rest").contains("encryption.key-file");
+    try (ServerProcess n = new ServerProcess(tmp.resolve("ar-r"), S3Server.env(), "--cluster.name=atrest-restored",
+        "--encryption.key-file=" + key).awaitReady(Duration.ofSeconds(60))) {
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> status(n.url() + "/ready") == 200);
+      assertThat(send("GET", n.url() + "/v1/ns/shop/keys/s7", null, 200).path("card").asText()).isEqualTo(marker + 7);
+    }
+  }
+
   private static String[] with(String[] a, String... more) {
     List<String> l = new ArrayList<>(List.of(a));
     l.addAll(List.of(more));
@@ -574,6 +611,21 @@ class BackupIT {
   }
 
   record Proc(int exit, String out) {}
+
+  /** Starts a server on {@code dataDir} expected to stop by itself (a refused start): its exit code and output. */
+  private static Proc run(Path dataDir, String... args) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-jar",
+        Path.of("target/aion-server.jar").toAbsolutePath().toString(), "--data.dir=" + dataDir, "--http.port=0"));
+    cmd.addAll(List.of(args));
+    Path log = Files.createTempFile(tmp, "run", ".log");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("the server did not stop by itself:\n" + Files.readString(log));
+    }
+    return new Proc(p.exitValue(), Files.readString(log));
+  }
 
   private static Proc restore(Path dataDir, String... args) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");

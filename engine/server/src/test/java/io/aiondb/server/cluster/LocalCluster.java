@@ -197,6 +197,11 @@ public final class LocalCluster implements AutoCloseable {
     return name(i) + ":" + httpPort;
   }
 
+  /** Sets node i's extra environment variables for its next start (e.g. AION_ENCRYPTION_KEY_FILE). */
+  public void env(int i, Map<String, String> vars) {
+    env.put(i, Map.copyOf(vars));
+  }
+
   /** Node i's data directory ({@code data.dir}). */
   public Path dataDir(int i) {
     return dir.resolve(name(i));

@@ -98,6 +98,25 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void encryptionAtRestIsOffByDefaultAndCheckedWhenSet() {
+    AionConfig.Encryption off = ConfigLoader.load(new String[0], Map.of(), null).encryption();
+    assertThat(off.enabled()).isFalse();
+    assertThat(off.rotationPeriod()).isEqualTo(java.time.Duration.ofDays(30));
+    AionConfig.Encryption on = ConfigLoader.load(new String[] {"--encryption.key-file=/k/new",
+        "--encryption.old-key-files=/k/old1, /k/old2", "--encryption.data-key-rotation-period=0"}, Map.of(), null).encryption();
+    assertThat(on.keyFile()).isEqualTo(Path.of("/k/new"));
+    assertThat(on.oldKeyFiles()).containsExactly(Path.of("/k/old1"), Path.of("/k/old2"));
+    assertThat(on.rotationPeriod()).isZero();
+    AionConfig.Encryption openOnly = ConfigLoader.load(new String[] {"--encryption.old-key-files=/k/old"}, Map.of(), null)
+        .encryption();
+    assertThat(openOnly.keyFile()).isNull();
+    assertThat(openOnly.enabled()).as("opens what /k/old sealed").isTrue();
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--encryption.key-file=/k",
+        "--encryption.data-key-rotation-period=30s"}, Map.of(), null))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("at least 1m");
+  }
+
+  @Test
   void laterSourcesWin(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("aion.properties");
     Files.writeString(file, "http.port=1111\ncache.size=1MiB\nhistory.keep-versions=5\n");

@@ -26,8 +26,18 @@ public final class StoreHarness implements AutoCloseable {
 
   /** {@code wrap} may decorate the state machine's apply step (to inject failures). */
   public StoreHarness(Path dir, long cacheBytes, java.util.function.UnaryOperator<EntryApplier.Applier> wrap) {
+    this(dir, cacheBytes, wrap, io.aiondb.server.storage.AtRest.none());
+  }
+
+  /** A store whose values {@code atRest} seals (encryption at rest). */
+  public StoreHarness(Path dir, io.aiondb.server.storage.AtRest atRest) {
+    this(dir, 1 << 20, java.util.function.UnaryOperator.identity(), atRest);
+  }
+
+  public StoreHarness(Path dir, long cacheBytes, java.util.function.UnaryOperator<EntryApplier.Applier> wrap,
+      io.aiondb.server.storage.AtRest atRest) {
     StorageOptions o = StorageOptions.defaults(dir);
-    store = new RocksStore(new StorageOptions(o.dataDir(), null, 0, 0, false, 8 << 20, 4 << 20, cacheBytes));
+    store = new RocksStore(new StorageOptions(o.dataDir(), null, 0, 0, false, 8 << 20, 4 << 20, cacheBytes), atRest);
     sm = new KvStateMachine(store);
     applier = new EntryApplier(store, wrap.apply(sm::apply));
     index = store.appliedIndex();

@@ -59,6 +59,45 @@ class LiveFeedTest {
 
   private record Opened(WatchSpec spec, long start, RecordingSink sink) {}
 
+  /** With encryption at rest, the live feed and a watch's own catch-up reads give the values in clear. */
+  @Test
+  void watchesOpenSealedValues() throws Exception {
+    byte[] k = new byte[32];
+    java.util.Arrays.fill(k, (byte) 3);
+    var atRest = io.aiondb.server.storage.AtRest.of(
+        new io.aiondb.server.storage.AtRest.Kek(io.aiondb.server.security.KeyFiles.id(k), k), List.of(),
+        Duration.ZERO, java.time.Clock.systemUTC());
+    try (StoreHarness h = new StoreHarness(dir, atRest); WatchHub hub = new WatchHub(h.store, Duration.ofSeconds(10), limits(), 4)) {
+      h.apply(new Command.CreateNamespace("a"), 1);
+      h.put("a", "old", "sealed before the watch", 2);
+      List<String> values = new java.util.concurrent.CopyOnWriteArrayList<>();
+      WatchSink sink = new WatchSink() {
+        @Override
+        public boolean events(long revision, List<WatchEvent> events) {
+          for (WatchEvent e : events) values.add(new String(e.version().value(), java.nio.charset.StandardCharsets.UTF_8));
+          return true;
+        }
+
+        @Override
+        public boolean progress(long revision) {
+          return true;
+        }
+
+        @Override
+        public void failed(AionException error) {
+          values.add("failed: " + error.getMessage());
+        }
+      };
+      hub.open(new WatchSpec("a", b(""), true, 1), sink, "from-start"); // reads the change feed itself first
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> values.contains("sealed before the watch"));
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> hub.live() == 1);
+      h.put("a", "new", "sealed while live", 3); // handed out by the live feed
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> values.contains("sealed while live"));
+      assertThat(values).noneMatch(v -> v.startsWith("failed"));
+      assertThat(hub.liveFeed().sentBack()).as("the live feed read the sealed value itself (no fallback)").isZero();
+    }
+  }
+
   /**
    * Watches opened while a writer applies thousands of revisions (from the start, from "now", with stalled clients
    * that fall behind and rejoin, with a tiny live queue) each receive exactly the matching events from their start

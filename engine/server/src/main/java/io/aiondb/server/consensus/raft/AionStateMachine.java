@@ -227,7 +227,7 @@ public final class AionStateMachine extends BaseStateMachine {
     return TransactionContext.newBuilder()
         .setStateMachine(this)
         .setClientRequest(request)
-        .setLogData(ByteString.copyFrom(logData))
+        .setLogData(ByteString.copyFrom(store.atRest().sealEntry(logData))) // encryption at rest: sealed
         .setStateMachineContext(decoded) // the leader applies these without decoding the entry again
         .build();
   }
@@ -276,7 +276,7 @@ public final class AionStateMachine extends BaseStateMachine {
       // An entry this version cannot decode (a command kind from a newer version) stops this replica below, rather
       // than being skipped here while newer replicas apply it: a stopped replica can be upgraded, a diverged one not.
       EntryCodec.Entry e = trx.getStateMachineContext() instanceof EntryCodec.Entry known ? known
-          : EntryCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+          : EntryCodec.decode(opened(entry.getStateMachineLogEntry().getLogData().toByteArray()));
       byte[] reply;
       if (e.batch()) {
         List<ApplyResult> results = applier.applyAll(index, e.timestampMillis(), e.items(), term);
@@ -294,6 +294,11 @@ public final class AionStateMachine extends BaseStateMachine {
       LOG.error("applying entry {} (term {}) failed; this node stops applying", index, term, ex);
       return CompletableFuture.failedFuture(ex);
     }
+  }
+
+  /** A log entry's bytes, opened when the leader sealed them (encryption at rest). */
+  private byte[] opened(byte[] data) {
+    return io.aiondb.server.storage.AtRest.sealedEntry(data) ? store.atRest().openEntry(data) : data;
   }
 
   /** Data entries applied since start (batched or not): with {@link #batchedCommands()}, the commands per entry. */

@@ -135,7 +135,7 @@ public final class ApplyResultCodec {
   }
 
   private static io.aiondb.server.storage.VersionRecord readVersion(DataInputStream in) throws IOException {
-    return in.readBoolean() ? io.aiondb.server.storage.VersionRecord.decode(readBytes(in)) : null;
+    return in.readBoolean() ? io.aiondb.server.storage.VersionRecord.decodeClear(readBytes(in)) : null;
   }
 
   /** The results of a batch entry, by position: {@code count:i32 | (length:i32 | result)*}. */
