@@ -79,6 +79,7 @@ public abstract class AionClusterScenarios {
   void aThreeMemberClusterBecomesReady() throws IOException {
     GenericKubernetesResource example = example();
     example.getMetadata().setNamespace(NS);
+    spec(example).put("encryption", Map.of("enabled", true)); // encryption at rest: checked on the volumes in step 7
     client().resource(example).create();
 
     awaitRunning(CLUSTER, 3);
@@ -248,6 +249,40 @@ public abstract class AionClusterScenarios {
       String verified = run(Repo.root().resolve("bin/aion").toString(), "audit", "verify", log.toString());
       assertThat(verified).contains("chain intact");
     });
+
+    // encryption at rest (spec.encryption.enabled): the operator made the key Secret, the member seals, and no file on
+    // its volume (RocksDB, the Raft log, snapshots) holds a value in clear
+    assertThat(client().secrets().inNamespace(NS).withName(CLUSTER + "-encryption-key").get()).isNotNull();
+    var status = request("GET", member, "/v1/encryption", null);
+    assertThat(status.body()).as(status.body()).contains("\"enabled\":true", "\"activeKey\"");
+    String marker = "E2E-AT-REST-MARKER-5f1d";
+    for (int i = 0; i < 20; i++) {
+      var put = request("PUT", member, "/v1/ns/e2e/keys/secret-" + i, "{\"card\":\"" + marker + "\"}");
+      assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    }
+    assertThat(request("GET", member, "/v1/ns/e2e/keys/secret-7", null).body()).contains(marker);
+    fixture.volumeDirectory(claim).ifPresent(dir -> assertThat(filesContaining(dir, marker))
+        .as("files on " + dir + " holding a value in clear").isEmpty());
+  }
+
+  /** Files under {@code dir} whose bytes contain {@code marker}. */
+  static List<Path> filesContaining(Path dir, String marker) {
+    byte[] m = marker.getBytes(StandardCharsets.US_ASCII);
+    try (var files = Files.walk(dir)) {
+      List<Path> out = new java.util.ArrayList<>();
+      for (Path p : files.filter(Files::isRegularFile).toList()) {
+        byte[] b = Files.readAllBytes(p);
+        outer:
+        for (int i = 0; i + m.length <= b.length; i++) {
+          for (int j = 0; j < m.length; j++) if (b[i + j] != m[j]) continue outer;
+          out.add(dir.relativize(p));
+          break;
+        }
+      }
+      return out;
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
   }
 
   /** Runs a command to its end (at most 5 minutes: bin/aion may build the CLI first); its output, or an error. */

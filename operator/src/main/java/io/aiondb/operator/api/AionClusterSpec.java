@@ -66,6 +66,9 @@ public class AionClusterSpec {
   @JsonPropertyDescription("Authentication and access control (on unless set to false; see docs/operator.md).")
   private AuthSpec auth;
 
+  @JsonPropertyDescription("Encryption at rest: every value and Raft log entry sealed with AES-256-GCM (off unless enabled; see docs/operator.md).")
+  private EncryptionSpec encryption;
+
   @JsonPropertyDescription("NetworkPolicy <name>: the Raft port from the members only, the API ports from apiFrom (default: anyone).")
   private NetworkPolicySpec networkPolicy;
 
@@ -102,6 +105,8 @@ public class AionClusterSpec {
   public void setPod(PodOverrides pod) { this.pod = pod; }
   public NetworkPolicySpec getNetworkPolicy() { return networkPolicy; }
   public void setNetworkPolicy(NetworkPolicySpec networkPolicy) { this.networkPolicy = networkPolicy; }
+  public EncryptionSpec getEncryption() { return encryption; }
+  public void setEncryption(EncryptionSpec encryption) { this.encryption = encryption; }
   public AuthSpec getAuth() { return auth; }
   public void setAuth(AuthSpec auth) { this.auth = auth; }
   public TlsSpec getTls() { return tls; }

@@ -12,7 +12,7 @@ import io.fabric8.generator.annotation.ValidationRule;
  */
 @ValidationRule(value = "!(self.name in " + ConfigEntry.OPERATOR_OWNED_SETTINGS + ")",
     message = "config may not set node.id, cluster.peers, cluster.initial-members, cluster.bootstrap, raft.host, raft.port, http.port, http.host, data.dir, data.cold-dir, "
-        + "http.port-file, tls.* (use spec.tls), auth.enabled, auth.root-password-file, auth.operator-key-file (use spec.auth) or backup.* (use spec.backup): the operator sets them")
+        + "http.port-file, tls.* (use spec.tls), auth.enabled, auth.root-password-file, auth.operator-key-file (use spec.auth), encryption.key-file, encryption.old-key-files (use spec.encryption) or backup.* (use spec.backup): the operator sets them")
 public class ConfigEntry {
   /** Engine settings the operator owns (it sets them from the cluster's shape); users may not override them. */
   public static final String OPERATOR_OWNED_SETTINGS =
@@ -20,7 +20,8 @@ public class ConfigEntry {
           + "'http.port-file', 'tls.cert-file', 'tls.key-file', 'tls.ca-file', 'tls.client-auth', 'backup.s3.bucket',"
           + " 'backup.s3.endpoint', 'backup.s3.prefix', 'backup.s3.region', 'backup.s3.path-style',"
           + " 'backup.encryption-key-file', 'backup.encryption-old-key-files', 'backup.stores-file',"
-          + " 'auth.enabled', 'auth.root-password-file', 'auth.operator-key-file']";
+          + " 'auth.enabled', 'auth.root-password-file', 'auth.operator-key-file', 'encryption.key-file',"
+          + " 'encryption.old-key-files']";
 
   @Required
   @Size(min = 1, max = 63)

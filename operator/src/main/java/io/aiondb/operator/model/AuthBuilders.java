@@ -98,7 +98,7 @@ public final class AuthBuilders {
    * outlive the cluster, and with them the root user and the operator's account: the Secrets stay too, so a cluster
    * created again on those volumes gets the credentials its data knows.
    */
-  private static Secret secret(AionCluster cluster, String name, Map<String, String> values) {
+  static Secret secret(AionCluster cluster, String name, Map<String, String> values) {
     var data = new java.util.TreeMap<String, String>();
     values.forEach((k, v) -> data.put(k, java.util.Base64.getEncoder()
         .encodeToString(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));

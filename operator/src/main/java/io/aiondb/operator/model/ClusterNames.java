@@ -27,6 +27,9 @@ public record ClusterNames(String name, String namespace) {
   /** spec.auth: the operator's own API key (key {@code api-key}), made once by the operator. */
   public String operatorKeySecret() { return name + "-operator-key"; }
 
+  /** The key-encryption key the operator makes when spec.encryption.secretName is left out. */
+  public String encryptionKeySecret() { return name + "-encryption-key"; }
+
   /** The client Service's DNS name inside the cluster. */
   public String clientHost() {
     return clientService() + "." + namespace + ".svc";

@@ -13,7 +13,8 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
  * running members have for a cluster whose StatefulSet exists ({@link AuthBuilders#resolve}, {@link TlsBuilders#resolve}),
  * so that upgrading the operator never switches a running cluster. Decided on every reconcile from the live
  * StatefulSet, on a copy: never written to the spec (a CRD default would be, and structural defaults also apply when
- * an existing object is read from etcd, which would switch old clusters at the operator upgrade). Pure.
+ * an existing object is read from etcd, which would switch old clusters at the operator upgrade). Also the phase of
+ * encryption at rest the members are built for ({@link EncryptionBuilders#resolve}). Pure.
  */
 public final class Defaults {
   private static final ObjectMapper JSON =
@@ -27,8 +28,10 @@ public final class Defaults {
     var tls = cluster.getSpec().getTls();
     boolean authSet = auth != null && auth.getEnabled() != null;
     boolean tlsSet = tls != null && tls.getMode() != null;
-    if (authSet && tlsSet) return cluster;
+    EncryptionBuilders.Phase phase = EncryptionBuilders.resolve(cluster, running);
+    if (authSet && tlsSet && phase == EncryptionBuilders.phase(cluster)) return cluster;
     AionCluster copy = JSON.convertValue(cluster, AionCluster.class);
+    EncryptionBuilders.carry(copy, phase);
     if (!authSet) copy.getSpec().setAuth(new AuthSpec(AuthBuilders.resolve(cluster, running)));
     if (!tlsSet) {
       TlsSpec t = copy.getSpec().getTls() == null ? new TlsSpec() : copy.getSpec().getTls();

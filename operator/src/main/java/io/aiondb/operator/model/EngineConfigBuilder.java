@@ -116,6 +116,7 @@ public final class EngineConfigBuilder {
       if (storesFile(cluster) != null) settings.put("backup.stores-file", MOUNT_PATH + "/" + STORES_FILE);
     }
     settings.putAll(AuthBuilders.settings(cluster));
+    settings.putAll(EncryptionBuilders.settings(cluster));
     if (TlsBuilders.enabled(cluster)) {
       settings.put("tls.cert-file", TlsBuilders.MOUNT_PATH + "/" + TlsBuilders.CERT);
       settings.put("tls.key-file", TlsBuilders.MOUNT_PATH + "/" + TlsBuilders.KEY);

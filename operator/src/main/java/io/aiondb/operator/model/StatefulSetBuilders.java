@@ -81,6 +81,8 @@ public final class StatefulSetBuilders {
       podAnnotations.putAll(pod.getAnnotations());
     }
     podAnnotations.put(CONFIG_HASH_ANNOTATION, EngineConfigBuilder.hash(cluster));
+    podAnnotations.remove(EncryptionBuilders.MEMBERS_ANNOTATION); // the operator's record of the phase, not the user's
+    podAnnotations.putAll(EncryptionBuilders.podAnnotations(cluster));
     String whenDeleted = storage.getReclaimPolicy() == StorageSpec.ReclaimPolicy.Delete ? "Delete" : "Retain";
     var metadata = Owners.metadata(cluster, names.statefulSet());
     Map<String, String> annotations = new LinkedHashMap<>();
@@ -128,6 +130,7 @@ public final class StatefulSetBuilders {
         .endVolume()
         .addAllToVolumes(tlsVolumes(cluster))
         .addAllToVolumes(AuthBuilders.volumes(cluster))
+        .addAllToVolumes(EncryptionBuilders.volumes(cluster))
         .addAllToVolumes(backupKeyVolumes(cluster))
         .addAllToVolumes(storeVolumes(cluster))
         .addAllToVolumes(restoreKeyVolumes(cluster))
@@ -278,6 +281,7 @@ public final class StatefulSetBuilders {
         .withReadOnly(true).endVolumeMount()
         .withNewSecurityContext().withAllowPrivilegeEscalation(false).endSecurityContext();
     b.addAllToVolumeMounts(AuthBuilders.mounts(cluster));
+    b.addAllToVolumeMounts(EncryptionBuilders.mounts(cluster));
     if (TlsBuilders.enabled(cluster)) {
       b.addNewVolumeMount().withName(TLS_VOLUME).withMountPath(TlsBuilders.MOUNT_PATH).withReadOnly(true).endVolumeMount();
     }

@@ -88,6 +88,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
   private final Backoff backoff;
   private final CertificateStep certificates;
   private final AuthStep credentials;
+  private final EncryptionStep encryptionKey;
   private final VolumeStep volumes;
   private final RolloutStep rollout;
   private final BackupCatalog catalog;
@@ -104,6 +105,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     this.backoff = new Backoff(config.backoffInitial(), config.backoffMax());
     this.certificates = new CertificateStep(client, applier);
     this.credentials = new AuthStep(client);
+    this.encryptionKey = new EncryptionStep(client);
     this.volumes = new VolumeStep(client, events);
     this.rollout = new RolloutStep(client, engine, applier, events);
     this.catalog = new S3BackupCatalog(config.engineTimeout());
@@ -140,6 +142,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
       blockers = new java.util.ArrayList<>(ChangeGate.check(cluster, running, desired));
       blockers.addAll(tls.blockers());
       blockers.addAll(credentials.check(cluster));
+      blockers.addAll(encryptionKey.check(cluster));
       if (restore != null) blockers.add(0, restore);
       if (blockers.isEmpty()) blockers.addAll((grow = volumes.run(cluster, running, desired)).blockers());
       if (blockers.isEmpty()) {
@@ -147,6 +150,8 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
         tls = certificates.ensure(cluster, Instant.now());
         for (String action : tls.actions()) events.normal(cluster, "Certificates", action);
         for (String action : credentials.ensure(cluster)) events.normal(cluster, "Credentials", action);
+        for (String action : encryptionKey.ensure(cluster)) events.normal(cluster, "EncryptionKey", action);
+        encryptionEvents(cluster, running);
         applyServices(cluster);
         if (!grow.holdStatefulSet()) running = applyStatefulSet(cluster, desired);
         applyPodDisruptionBudget(cluster, budgetMembers(cluster, topology));
@@ -236,6 +241,27 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
 
   private void applyConfiguration(AionCluster cluster, Topology topology) {
     report(cluster, applier.apply(EngineConfigBuilder.configMap(cluster, topology)));
+  }
+
+  /** Says when the members move to another encryption phase, and when spec.encryption asks for what cannot be. */
+  private void encryptionEvents(AionCluster cluster, StatefulSet running) {
+    if (running == null) return;
+    var now = io.aiondb.operator.model.EncryptionBuilders.running(running);
+    var next = io.aiondb.operator.model.EncryptionBuilders.phase(cluster);
+    if (now == next) {
+      if (next == io.aiondb.operator.model.EncryptionBuilders.Phase.SEALING
+          && !io.aiondb.operator.model.EncryptionBuilders.wanted(cluster)) {
+        events.warning(cluster, "EncryptionStaysOn", "spec.encryption.enabled is not true, but the members seal their "
+            + "data: encryption at rest cannot be turned off (the data could no longer be read); they keep their key.");
+      }
+      return;
+    }
+    events.normal(cluster, "Encryption", switch (next) {
+      case OPENING -> "Rolling out members that open sealed data (encryption.old-key-files); once all run, a second "
+          + "rollout makes them seal.";
+      case SEALING -> "Every member opens sealed data: rolling out members that seal (encryption.key-file).";
+      case OFF -> "Encryption at rest turned off before any member sealed: rolling out members without the key.";
+    });
   }
 
   /**

@@ -556,4 +556,83 @@ class BuildersTest {
     cluster.getSpec().setAuth(new io.aiondb.operator.api.AuthSpec(true));
     assertThat(Defaults.resolve(cluster, secure)).as("nothing left out: the object itself").isSameAs(cluster);
   }
+
+  /** A StatefulSet as the API server reports it after a rollout: every replica updated and ready, or not yet. */
+  private static StatefulSet observed(StatefulSet sts, boolean rolledOut) {
+    sts.getMetadata().setGeneration(4L);
+    sts.setStatus(new io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder().withObservedGeneration(4L)
+        .withReplicas(3).withUpdatedReplicas(rolledOut ? 3 : 2).withReadyReplicas(3).build());
+    return sts;
+  }
+
+  @Test
+  void encryptionSealsANewClusterAndTurnsARunningOneOnInTwoRollouts() {
+    var enc = new io.aiondb.operator.api.EncryptionSpec(true);
+    assertThat(EncryptionBuilders.resolve(cluster, null)).as("off unless enabled").isEqualTo(EncryptionBuilders.Phase.OFF);
+    StatefulSet plain = StatefulSetBuilders.statefulSet(Defaults.resolve(cluster, null), REPO);
+    assertThat(plain.getSpec().getTemplate().getMetadata().getAnnotations()).doesNotContainKey("aiondb.io/encryption");
+    assertThat(EngineConfigBuilder.settings(cluster)).doesNotContainKeys("encryption.key-file", "encryption.old-key-files");
+
+    cluster.getSpec().setEncryption(enc);
+    // a new cluster seals from its first start
+    AionCluster fresh = Defaults.resolve(cluster, null);
+    assertThat(EncryptionBuilders.phase(fresh)).isEqualTo(EncryptionBuilders.Phase.SEALING);
+    assertThat(EngineConfigBuilder.settings(fresh)).containsEntry("encryption.key-file", "/etc/aion-encryption/current/key")
+        .doesNotContainKey("encryption.old-key-files");
+    StatefulSet sealing = StatefulSetBuilders.statefulSet(fresh, REPO);
+    assertThat(sealing.getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry("aiondb.io/encryption", "sealing");
+    assertThat(sealing.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(v -> v.getName().startsWith("encryption-"))
+        .extracting(v -> v.getName() + ":" + v.getSecret().getSecretName() + ":" + v.getSecret().getItems().get(0).getKey()
+            + ":" + v.getSecret().getDefaultMode())
+        .containsExactly("encryption-key:aion-encryption-key:key:288");
+    assertThat(sealing.getSpec().getTemplate().getSpec().getContainers().get(0).getVolumeMounts())
+        .filteredOn(m -> m.getName().startsWith("encryption-")).extracting(m -> m.getMountPath() + ":" + m.getReadOnly())
+        .containsExactly("/etc/aion-encryption/current:true");
+
+    // a running cluster without it: first members that open sealed data, then, once all run that, members that seal
+    AionCluster first = Defaults.resolve(cluster, observed(plain, true));
+    assertThat(EncryptionBuilders.phase(first)).isEqualTo(EncryptionBuilders.Phase.OPENING);
+    assertThat(EngineConfigBuilder.settings(first)).containsEntry("encryption.old-key-files", "/etc/aion-encryption/current/key")
+        .doesNotContainKey("encryption.key-file");
+    StatefulSet opening = StatefulSetBuilders.statefulSet(first, REPO);
+    assertThat(opening.getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry("aiondb.io/encryption", "opening");
+    assertThat(EncryptionBuilders.phase(Defaults.resolve(cluster, observed(opening, false))))
+        .as("rollout not complete: still opening").isEqualTo(EncryptionBuilders.Phase.OPENING);
+    assertThat(EncryptionBuilders.phase(Defaults.resolve(cluster, observed(opening, true))))
+        .as("every member opens: seal").isEqualTo(EncryptionBuilders.Phase.SEALING);
+    assertThat(EngineConfigBuilder.hash(first)).as("each step restarts the members").isNotEqualTo(EngineConfigBuilder.hash(fresh));
+
+    // never back once sealing; back to off from opening (nothing was sealed)
+    cluster.getSpec().setEncryption(null);
+    assertThat(EncryptionBuilders.phase(Defaults.resolve(cluster, observed(sealing, true)))).isEqualTo(EncryptionBuilders.Phase.SEALING);
+    assertThat(EncryptionBuilders.phase(Defaults.resolve(cluster, observed(opening, false)))).isEqualTo(EncryptionBuilders.Phase.OFF);
+    // the user cannot steer it through the annotations
+    cluster.getMetadata().setAnnotations(Map.of("aiondb.io/encryption-resolved", "SEALING"));
+    assertThat(EncryptionBuilders.phase(Defaults.resolve(cluster, null))).isEqualTo(EncryptionBuilders.Phase.OFF);
+    cluster.getMetadata().setAnnotations(null);
+
+    // the user's own Secret and old keys (changing the key)
+    enc.setSecretName("kek-2026");
+    enc.setKey("k");
+    enc.setOldKeys(List.of(new io.aiondb.operator.api.EncryptionSpec.OldKey("kek-2025", "key")));
+    cluster.getSpec().setEncryption(enc);
+    AionCluster own = Defaults.resolve(cluster, null);
+    assertThat(EngineConfigBuilder.settings(own)).containsEntry("encryption.key-file", "/etc/aion-encryption/current/key")
+        .containsEntry("encryption.old-key-files", "/etc/aion-encryption/old-0/key");
+    assertThat(StatefulSetBuilders.statefulSet(own, REPO).getSpec().getTemplate().getSpec().getVolumes())
+        .filteredOn(v -> v.getName().startsWith("encryption-"))
+        .extracting(v -> v.getName() + ":" + v.getSecret().getSecretName() + ":" + v.getSecret().getItems().get(0).getKey())
+        .containsExactly("encryption-key:kek-2026:k", "encryption-key-old-0:kek-2025:key");
+    assertThat(EncryptionBuilders.generated(own)).isFalse();
+  }
+
+  @Test
+  void theGeneratedKeySecretOutlivesTheClusterWhenItsVolumesDo() {
+    var secret = EncryptionBuilders.generatedSecret(cluster, "ab".repeat(32));
+    assertThat(secret.getMetadata().getName()).isEqualTo("aion-encryption-key");
+    assertThat(new String(java.util.Base64.getDecoder().decode(secret.getData().get("key")))).isEqualTo("ab".repeat(32));
+    assertThat(secret.getMetadata().getOwnerReferences()).as("reclaimPolicy Retain").isNullOrEmpty();
+    cluster.getSpec().getStorage().setReclaimPolicy(io.aiondb.operator.api.StorageSpec.ReclaimPolicy.Delete);
+    assertOwnedAndLabelled(EncryptionBuilders.generatedSecret(cluster, "ab".repeat(32)));
+  }
 }

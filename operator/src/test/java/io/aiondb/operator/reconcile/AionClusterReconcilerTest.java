@@ -987,6 +987,80 @@ class AionClusterReconcilerTest {
         .as("nothing was changed").contains("cache.size=64MiB");
   }
 
+  private String properties(String name) {
+    return client.configMaps().inNamespace(NS).withName(name + "-config").get().getData().get("aion.properties");
+  }
+
+  private String encryptionAnnotation(String name) {
+    var a = statefulSet(name).getSpec().getTemplate().getMetadata().getAnnotations();
+    return a == null ? null : a.get("aiondb.io/encryption");
+  }
+
+  /** What the StatefulSet controller reports once every pod runs the current template and is ready. */
+  private void markRolledOut(String name) {
+    client.apps().statefulSets().inNamespace(NS).withName(name).editStatus(sts -> {
+      int n = sts.getSpec().getReplicas();
+      sts.setStatus(new StatefulSetStatusBuilder().withReplicas(n).withReadyReplicas(n).withAvailableReplicas(n)
+          .withUpdatedReplicas(n).withCurrentReplicas(n).withUpdateRevision("r2").withCurrentRevision("r1")
+          .withObservedGeneration(sts.getMetadata().getGeneration()).build());
+      return sts;
+    });
+  }
+
+  @Test
+  void encryptionSealsANewClusterAndARunningOneAfterARolloutThatOpensItsKeyMadeOnce() {
+    AionCluster fresh = Clusters.cluster("encnew", 3, "0.1.0");
+    fresh.getSpec().setEncryption(new io.aiondb.operator.api.EncryptionSpec(true));
+    create(fresh);
+    awaitStatefulSet("encnew");
+    await().atMost(WAIT).until(() -> secretValue("encnew-encryption-key", "key") != null);
+    String key = secretValue("encnew-encryption-key", "key");
+    assertThat(key).matches("[0-9a-f]{64}");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(encryptionAnnotation("encnew")).isEqualTo("sealing"));
+    assertThat(properties("encnew")).contains("encryption.key-file=/etc/aion-encryption/current/key\n")
+        .doesNotContain("encryption.old-key-files");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events("encnew")).extracting(Event::getMessage)
+        .anyMatch(m -> m.startsWith("Created Secret encnew-encryption-key")));
+
+    // a running cluster: first members that open, then, after that rollout, members that seal
+    create(Clusters.cluster("encrun", 3, "0.1.0"));
+    awaitStatefulSet("encrun");
+    markRolledOut("encrun");
+    assertThat(encryptionAnnotation("encrun")).isNull();
+    editSpec("encrun", spec -> spec.setEncryption(new io.aiondb.operator.api.EncryptionSpec(true)));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(encryptionAnnotation("encrun")).isEqualTo("opening"));
+    assertThat(properties("encrun")).contains("encryption.old-key-files=/etc/aion-encryption/current/key\n")
+        .doesNotContain("encryption.key-file");
+    editSpec("encrun", spec -> spec.setConfig(List.of(new ConfigEntry("cache.size", "64MiB")))); // another reconcile
+    await().atMost(WAIT).untilAsserted(() -> assertThat(properties("encrun")).contains("cache.size=64MiB"));
+    assertThat(encryptionAnnotation("encrun")).as("the opening rollout has not completed").isEqualTo("opening");
+    markRolledOut("encrun");
+    editSpec("encrun", spec -> spec.setConfig(List.of(new ConfigEntry("cache.size", "65MiB"))));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(encryptionAnnotation("encrun")).isEqualTo("sealing"));
+    assertThat(properties("encrun")).contains("encryption.key-file=/etc/aion-encryption/current/key\n");
+    String runKey = secretValue("encrun-encryption-key", "key");
+    // turning it off is not possible once sealing: the members keep their key, and a Warning says so
+    client.resources(AionCluster.class).inNamespace(NS).withName("encrun")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"encryption\":null}}");
+    assertThat(get("encrun").getSpec().getEncryption()).isNull();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events("encrun")).extracting(Event::getReason)
+        .contains("EncryptionStaysOn"));
+    assertThat(encryptionAnnotation("encrun")).isEqualTo("sealing");
+    assertThat(secretValue("encrun-encryption-key", "key")).as("made once, never changed").isEqualTo(runKey);
+
+    // a key Secret of the user's that does not exist stops the reconcile and says why
+    editSpec("encnew", spec -> {
+      spec.getEncryption().setSecretName("no-such-kek");
+      spec.setConfig(List.of(new ConfigEntry("cache.size", "48MiB")));
+    });
+    AionCluster c = awaitStatus("encnew", x -> is(x, Conditions.PROGRESSING, "False", EncryptionStep.ENCRYPTION_KEY_INVALID)
+        || is(x, Conditions.DEGRADED, "True", EncryptionStep.ENCRYPTION_KEY_INVALID));
+    Condition refused = is(c, Conditions.PROGRESSING, "False", EncryptionStep.ENCRYPTION_KEY_INVALID)
+        ? condition(c, Conditions.PROGRESSING) : condition(c, Conditions.DEGRADED);
+    assertThat(refused.getMessage()).contains("no-such-kek", "does not exist");
+    assertThat(properties("encnew")).as("nothing was changed").doesNotContain("cache.size=48MiB");
+  }
+
   @Test
   void aClusterMadeWithoutAuthAndTlsKeepsRunningWithoutThemWhenTheFieldsAreLeftOut() {
     AionCluster old = Clusters.cluster("authold", 3, "0.1.0");
