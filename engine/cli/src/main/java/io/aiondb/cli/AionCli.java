@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
         + " the HTTP API (--http).",
     subcommands = {KeyCommands.Put.class, KeyCommands.Get.class, KeyCommands.Del.class, KeyCommands.History.class, QueryCommand.class,
         TxnCommand.class, ImportCommand.class, WatchCommand.class, NsCommand.class, IndexCommand.class, ClusterCommand.class,
-        BackupCommand.class, AuditCommand.class, LoginCommand.class},
+        BackupCommand.class, AuditCommand.class, LoginCommand.class, EncryptionCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:ok",

@@ -55,17 +55,7 @@ public record VersionRecord(
 
   /** The clear form (what replies carry). */
   public byte[] encode() {
-    ByteBuffer b = ByteBuffer.allocate(HEADER + value.length);
-    b.put(FORMAT)
-        .putLong(revision)
-        .putLong(createRevision)
-        .putLong(version)
-        .putLong(prevRevision)
-        .putLong(timestampMillis)
-        .put((byte) (tombstone ? 1 : 0))
-        .put(contentType.code())
-        .put(value);
-    return b.array();
+    return header(FORMAT, HEADER + value.length).put(value).array();
   }
 
   /**

@@ -9,11 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,20 +35,7 @@ class EncryptionClusterIT {
 
   /** Files under {@code root} (RocksDB, Raft log segments, snapshots) that contain the marker. */
   static List<Path> filesWithMarker(Path root) throws Exception {
-    byte[] m = MARKER.getBytes(StandardCharsets.US_ASCII);
-    List<Path> out = new ArrayList<>();
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : s.filter(Files::isRegularFile).toList()) {
-        byte[] b = Files.readAllBytes(p);
-        outer:
-        for (int i = 0; i + m.length <= b.length; i++) {
-          for (int j = 0; j < m.length; j++) if (b[i + j] != m[j]) continue outer;
-          out.add(root.relativize(p));
-          break;
-        }
-      }
-    }
-    return out;
+    return io.aiondb.server.storage.MarkerScan.filesContaining(root, MARKER);
   }
 
   @Test

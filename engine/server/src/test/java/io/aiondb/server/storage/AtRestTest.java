@@ -9,15 +9,12 @@ import io.aiondb.server.state.KvStateMachine;
 import io.aiondb.server.state.LogEntry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.ReadOptions;
@@ -83,22 +80,9 @@ class AtRestTest {
     }
   }
 
-  /** Files under {@code dir} whose bytes contain the marker. */
+  /** Names of the files under {@code dir} whose bytes contain the marker. */
   private static List<String> filesWithMarker(Path dir) throws IOException {
-    byte[] m = MARKER.getBytes(StandardCharsets.US_ASCII);
-    List<String> out = new ArrayList<>();
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.filter(Files::isRegularFile).toList()) {
-        byte[] b = Files.readAllBytes(p);
-        outer:
-        for (int i = 0; i + m.length <= b.length; i++) {
-          for (int j = 0; j < m.length; j++) if (b[i + j] != m[j]) continue outer;
-          out.add(p.getFileName().toString());
-          break;
-        }
-      }
-    }
-    return out;
+    return MarkerScan.filesContaining(dir, MARKER).stream().map(p -> p.getFileName().toString()).toList();
   }
 
   private static void writeSome(Db db, int n) {
