@@ -93,6 +93,10 @@ public abstract class AionClusterScenarios {
     });
     assertThat(client().persistentVolumeClaims().inNamespace(NS).withLabel("app.kubernetes.io/instance", CLUSTER).list()
         .getItems()).hasSize(3).allSatisfy(c -> assertThat(c.getStatus().getPhase()).isEqualTo("Bound"));
+    // a new cluster with generated certificates: the Raft port accepts only aion://peer certificates, and the members
+    // formed the cluster with them (they would refuse each other's certificate without the name)
+    assertThat(client().configMaps().inNamespace(NS).withName(CLUSTER + "-config").get().getData().get("aion.properties"))
+        .contains("tls.peer-identity=uri\n");
   }
 
   // --- 2. kubectl get aionclusters ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ public class ConfigEntry {
   /** Engine settings the operator owns (it sets them from the cluster's shape); users may not override them. */
   public static final String OPERATOR_OWNED_SETTINGS =
       "['node.id', 'cluster.peers', 'cluster.initial-members', 'cluster.bootstrap', 'raft.host', 'raft.port', 'http.port', 'http.host', 'data.dir', 'data.cold-dir', "
-          + "'http.port-file', 'tls.cert-file', 'tls.key-file', 'tls.ca-file', 'tls.client-auth', 'backup.s3.bucket',"
+          + "'http.port-file', 'tls.cert-file', 'tls.key-file', 'tls.ca-file', 'tls.client-auth', 'tls.peer-identity', 'backup.s3.bucket',"
           + " 'backup.s3.endpoint', 'backup.s3.prefix', 'backup.s3.region', 'backup.s3.path-style',"
           + " 'backup.encryption-key-file', 'backup.encryption-old-key-files', 'backup.stores-file',"
           + " 'auth.enabled', 'auth.root-password-file', 'auth.operator-key-file', 'encryption.key-file',"

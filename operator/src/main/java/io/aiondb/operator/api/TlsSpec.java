@@ -16,6 +16,9 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class TlsSpec {
   public enum Mode { Disabled, Generated, Secret }
 
+  /** Who the Raft port accepts (the engine's tls.peer-identity). */
+  public enum PeerIdentity { Any, Uri }
+
   @JsonPropertyDescription("Disabled (plain HTTP), Generated (operator-made CA and certificates) or Secret (an existing "
       + "kubernetes.io/tls Secret). Left out: Generated for a new cluster; a cluster created before this default keeps "
       + "what its members run.")
@@ -26,6 +29,14 @@ public class TlsSpec {
   @JsonPropertyDescription("With mode Secret: the Secret holding tls.crt, tls.key and ca.crt.")
   private String secretName;
 
+  @JsonPropertyDescription("Who the members' Raft port accepts: Uri (only certificates naming aion://peer or "
+      + "aion://peer/<pod>, as the operator's generated certificate does; a client certificate from the same CA is refused) "
+      + "or Any (any certificate from the CA). Left out: Uri for a new cluster with mode Generated, Any for mode Secret; a "
+      + "running cluster keeps what its members run.")
+  private PeerIdentity peerIdentity;
+
+  public PeerIdentity getPeerIdentity() { return peerIdentity; }
+  public void setPeerIdentity(PeerIdentity peerIdentity) { this.peerIdentity = peerIdentity; }
   public Mode getMode() { return mode; }
   public void setMode(Mode mode) { this.mode = mode; }
   public String getSecretName() { return secretName; }

@@ -27,7 +27,7 @@ public final class Defaults {
     var auth = cluster.getSpec().getAuth();
     var tls = cluster.getSpec().getTls();
     boolean authSet = auth != null && auth.getEnabled() != null;
-    boolean tlsSet = tls != null && tls.getMode() != null;
+    boolean tlsSet = tls != null && tls.getMode() != null && tls.getPeerIdentity() != null;
     EncryptionBuilders.Phase phase = EncryptionBuilders.resolve(cluster, running);
     if (authSet && tlsSet && phase == EncryptionBuilders.phase(cluster)) return cluster;
     AionCluster copy = JSON.convertValue(cluster, AionCluster.class);
@@ -37,6 +37,7 @@ public final class Defaults {
       TlsSpec t = copy.getSpec().getTls() == null ? new TlsSpec() : copy.getSpec().getTls();
       t.setMode(TlsBuilders.resolve(cluster, running));
       copy.getSpec().setTls(t);
+      t.setPeerIdentity(TlsBuilders.resolvePeerIdentity(copy, running)); // after the mode: the new-cluster default needs it
     }
     return copy;
   }

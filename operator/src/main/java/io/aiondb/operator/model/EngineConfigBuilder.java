@@ -121,6 +121,7 @@ public final class EngineConfigBuilder {
       settings.put("tls.cert-file", TlsBuilders.MOUNT_PATH + "/" + TlsBuilders.CERT);
       settings.put("tls.key-file", TlsBuilders.MOUNT_PATH + "/" + TlsBuilders.KEY);
       settings.put("tls.ca-file", TlsBuilders.MOUNT_PATH + "/" + TlsBuilders.CA);
+      if (TlsBuilders.peersByUri(cluster)) settings.put("tls.peer-identity", "uri");
     }
     return settings;
   }

@@ -81,8 +81,10 @@ public final class StatefulSetBuilders {
       podAnnotations.putAll(pod.getAnnotations());
     }
     podAnnotations.put(CONFIG_HASH_ANNOTATION, EngineConfigBuilder.hash(cluster));
-    podAnnotations.remove(EncryptionBuilders.MEMBERS_ANNOTATION); // the operator's record of the phase, not the user's
+    podAnnotations.remove(EncryptionBuilders.MEMBERS_ANNOTATION); // the operator's records, not the user's
     podAnnotations.putAll(EncryptionBuilders.podAnnotations(cluster));
+    podAnnotations.remove(TlsBuilders.PEER_ANNOTATION);
+    if (TlsBuilders.peersByUri(cluster)) podAnnotations.put(TlsBuilders.PEER_ANNOTATION, "uri");
     String whenDeleted = storage.getReclaimPolicy() == StorageSpec.ReclaimPolicy.Delete ? "Delete" : "Retain";
     var metadata = Owners.metadata(cluster, names.statefulSet());
     Map<String, String> annotations = new LinkedHashMap<>();

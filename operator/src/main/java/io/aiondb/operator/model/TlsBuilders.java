@@ -23,6 +23,10 @@ public final class TlsBuilders {
   public static final String CA = "ca.crt";
   public static final String CA_KEY = "ca.key";
   public static final String MOUNT_PATH = "/etc/aion/tls";
+  /** The name a member's certificate carries for the Raft port's peer check (tls.peer-identity=uri). */
+  public static final String PEER_URI = "aion://peer";
+  /** On the pod template: the members run with tls.peer-identity=uri. */
+  public static final String PEER_ANNOTATION = "aiondb.io/peer-identity";
 
   private TlsBuilders() {}
 
@@ -48,6 +52,35 @@ public final class TlsBuilders {
     boolean mounted = volumes != null && volumes.stream().anyMatch(v -> StatefulSetBuilders.TLS_VOLUME.equals(v.getName())
         && v.getSecret() != null && ClusterNames.of(cluster).tlsSecret().equals(v.getSecret().getSecretName()));
     return mounted ? TlsSpec.Mode.Generated : TlsSpec.Mode.Disabled;
+  }
+
+  /**
+   * spec.tls.peerIdentity, or when left out (see {@link #resolvePeerIdentity}) Uri with a Generated certificate (it
+   * names {@link #PEER_URI}) and Any with the user's Secret (whose certificates may not).
+   */
+  public static TlsSpec.PeerIdentity peerIdentity(AionCluster cluster) {
+    TlsSpec tls = cluster.getSpec().getTls();
+    if (tls != null && tls.getPeerIdentity() != null) return tls.getPeerIdentity();
+    return mode(cluster) == TlsSpec.Mode.Generated ? TlsSpec.PeerIdentity.Uri : TlsSpec.PeerIdentity.Any;
+  }
+
+  /**
+   * spec.tls.peerIdentity if set; left out, what {@link #peerIdentity} says for a new cluster, and for a running one
+   * what its members run (the pod template's {@value #PEER_ANNOTATION}): an operator upgrade does not change it.
+   */
+  public static TlsSpec.PeerIdentity resolvePeerIdentity(AionCluster cluster, io.fabric8.kubernetes.api.model.apps.StatefulSet running) {
+    TlsSpec tls = cluster.getSpec().getTls();
+    if (tls != null && tls.getPeerIdentity() != null) return tls.getPeerIdentity();
+    if (running == null) return peerIdentity(cluster);
+    var meta = running.getSpec() == null || running.getSpec().getTemplate() == null ? null
+        : running.getSpec().getTemplate().getMetadata();
+    boolean uri = meta != null && meta.getAnnotations() != null && "uri".equals(meta.getAnnotations().get(PEER_ANNOTATION));
+    return uri ? TlsSpec.PeerIdentity.Uri : TlsSpec.PeerIdentity.Any;
+  }
+
+  /** True when the members run with tls.peer-identity=uri (TLS on and peer identity Uri). */
+  public static boolean peersByUri(AionCluster cluster) {
+    return enabled(cluster) && peerIdentity(cluster) == TlsSpec.PeerIdentity.Uri;
   }
 
   public static boolean enabled(AionCluster cluster) {

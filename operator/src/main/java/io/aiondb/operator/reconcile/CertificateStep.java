@@ -68,7 +68,8 @@ final class CertificateStep {
     Map<String, String> leaf = read(names.namespace(), names.tlsSecret());
     String why = reissueReason(cluster, leaf, caCert, caPair.certPem(), now);
     if (why != null) {
-      Certificates.Pair issued = Certificates.issue(caPair, TlsBuilders.generatedNames(cluster), now);
+      Certificates.Pair issued = Certificates.issue(caPair, TlsBuilders.generatedNames(cluster),
+          List.of(TlsBuilders.PEER_URI), now);
       applier.apply(TlsBuilders.memberSecret(cluster, issued.certPem(), issued.keyPem(), caPair.certPem()));
       actions.add("Issued the members' certificate in Secret " + names.tlsSecret() + " (" + why + ").");
     }
@@ -98,14 +99,16 @@ final class CertificateStep {
     Instant notAfter = cert.getNotAfter().toInstant();
     if (Duration.between(now, notAfter).compareTo(Certificates.RENEW_BEFORE) >= 0) return List.of();
     List<String> hosts;
+    List<String> uris; // the same names as before: the members' peer check keeps accepting it
     try {
       hosts = Certificates.dnsNames(cert);
+      uris = Certificates.uris(cert);
     } catch (GeneralSecurityException e) {
       return List.of();
     }
     if (hosts.isEmpty()) return List.of();
     Certificates.Pair caPair = new Certificates.Pair(ca.get(TlsBuilders.CA), ca.get(TlsBuilders.CA_KEY));
-    Certificates.Pair issued = Certificates.issue(caPair, hosts, now);
+    Certificates.Pair issued = Certificates.issue(caPair, hosts, uris, now);
     applier.apply(TlsBuilders.memberSecret(cluster, issued.certPem(), issued.keyPem(), caPair.certPem()));
     return List.of("Issued the members' certificate in Secret " + names.tlsSecret() + " (renewal: it expires " + notAfter
         + "; renewed although " + (cluster.getSpec().isPaused() ? "the cluster is paused" : "a change is refused")
@@ -122,6 +125,7 @@ final class CertificateStep {
       if (!new HashSet<>(Certificates.dnsNames(cert)).equals(new HashSet<>(TlsBuilders.generatedNames(cluster)))) {
         return "the names changed";
       }
+      if (!Certificates.uris(cert).contains(TlsBuilders.PEER_URI)) return "it gets the peer name " + TlsBuilders.PEER_URI;
     } catch (GeneralSecurityException e) {
       return "the old one's names did not parse";
     }

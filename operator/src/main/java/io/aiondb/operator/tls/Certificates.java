@@ -72,13 +72,20 @@ public final class Certificates {
 
   /** A certificate signed by {@code ca} naming {@code dnsNames} (first is the subject CN), for server and client use. */
   public static Pair issue(Pair ca, List<String> dnsNames, Instant now) {
+    return issue(ca, dnsNames, List.of(), now);
+  }
+
+  /** The same, naming also the URIs {@code uris} (e.g. {@code aion://peer}: the Raft port's peer identity). */
+  public static Pair issue(Pair ca, List<String> dnsNames, List<String> uris, Instant now) {
     try {
       X509Certificate caCert = parse(ca.certPem());
       PrivateKey caKey = privateKey(ca.keyPem());
       KeyPair keys = ecKeys();
       var b = new JcaX509v3CertificateBuilder(caCert, serial(), Date.from(now.minus(Duration.ofMinutes(5))),
           Date.from(now.plus(LEAF_VALIDITY)), new X500Name("CN=" + escape(dnsNames.get(0)) + ",O=Aion DB"), keys.getPublic());
-      GeneralName[] sans = dnsNames.stream().map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new);
+      GeneralName[] sans = java.util.stream.Stream.concat(
+          dnsNames.stream().map(n -> new GeneralName(GeneralName.dNSName, n)),
+          uris.stream().map(u -> new GeneralName(GeneralName.uniformResourceIdentifier, u))).toArray(GeneralName[]::new);
       b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
@@ -117,6 +124,16 @@ public final class Certificates {
     if (cert.getSubjectAlternativeNames() == null) return out;
     for (List<?> san : cert.getSubjectAlternativeNames()) {
       if (Integer.valueOf(GeneralName.dNSName).equals(san.get(0))) out.add(String.valueOf(san.get(1)));
+    }
+    return out;
+  }
+
+  /** The URI names of {@code cert}'s subject alternative names. */
+  public static List<String> uris(X509Certificate cert) throws GeneralSecurityException {
+    List<String> out = new java.util.ArrayList<>();
+    if (cert.getSubjectAlternativeNames() == null) return out;
+    for (List<?> san : cert.getSubjectAlternativeNames()) {
+      if (Integer.valueOf(GeneralName.uniformResourceIdentifier).equals(san.get(0))) out.add(String.valueOf(san.get(1)));
     }
     return out;
   }

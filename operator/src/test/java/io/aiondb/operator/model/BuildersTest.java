@@ -553,6 +553,7 @@ class BuildersTest {
     assertThat(Defaults.resolve(cluster, plain).getSpec().getTls().getMode()).isEqualTo(io.aiondb.operator.api.TlsSpec.Mode.Disabled);
     assertThat(Defaults.resolve(cluster, plain).getSpec().getAuth().getEnabled()).isFalse();
     cluster.getSpec().getTls().setMode(io.aiondb.operator.api.TlsSpec.Mode.Disabled);
+    cluster.getSpec().getTls().setPeerIdentity(io.aiondb.operator.api.TlsSpec.PeerIdentity.Any);
     cluster.getSpec().setAuth(new io.aiondb.operator.api.AuthSpec(true));
     assertThat(Defaults.resolve(cluster, secure)).as("nothing left out: the object itself").isSameAs(cluster);
   }
@@ -634,5 +635,41 @@ class BuildersTest {
     assertThat(secret.getMetadata().getOwnerReferences()).as("reclaimPolicy Retain").isNullOrEmpty();
     cluster.getSpec().getStorage().setReclaimPolicy(io.aiondb.operator.api.StorageSpec.ReclaimPolicy.Delete);
     assertOwnedAndLabelled(EncryptionBuilders.generatedSecret(cluster, "ab".repeat(32)));
+  }
+
+  @Test
+  void raftAcceptsOnlyPeerCertificatesOnNewGeneratedClustersAndRunningOnesKeepWhatTheyRun() {
+    var tls = cluster.getSpec().getTls();
+    tls.setMode(io.aiondb.operator.api.TlsSpec.Mode.Generated);
+    AionCluster fresh = Defaults.resolve(cluster, null);
+    assertThat(fresh.getSpec().getTls().getPeerIdentity()).isEqualTo(io.aiondb.operator.api.TlsSpec.PeerIdentity.Uri);
+    assertThat(EngineConfigBuilder.settings(fresh)).containsEntry("tls.peer-identity", "uri");
+    StatefulSet byUri = StatefulSetBuilders.statefulSet(fresh, REPO);
+    assertThat(byUri.getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry("aiondb.io/peer-identity", "uri");
+
+    // a running cluster made before this default (no annotation) keeps accepting any certificate of its CA
+    tls.setPeerIdentity(io.aiondb.operator.api.TlsSpec.PeerIdentity.Any);
+    StatefulSet any = StatefulSetBuilders.statefulSet(Defaults.resolve(cluster, null), REPO);
+    assertThat(any.getSpec().getTemplate().getMetadata().getAnnotations()).doesNotContainKey("aiondb.io/peer-identity");
+    tls.setPeerIdentity(null);
+    AionCluster running = Defaults.resolve(cluster, any);
+    assertThat(running.getSpec().getTls().getPeerIdentity()).isEqualTo(io.aiondb.operator.api.TlsSpec.PeerIdentity.Any);
+    assertThat(EngineConfigBuilder.settings(running)).doesNotContainKey("tls.peer-identity");
+    assertThat(Defaults.resolve(cluster, byUri).getSpec().getTls().getPeerIdentity())
+        .isEqualTo(io.aiondb.operator.api.TlsSpec.PeerIdentity.Uri);
+    tls.setPeerIdentity(io.aiondb.operator.api.TlsSpec.PeerIdentity.Uri);
+    assertThat(EngineConfigBuilder.settings(Defaults.resolve(cluster, any))).as("set explicitly: turned on")
+        .containsEntry("tls.peer-identity", "uri");
+
+    // the user's certificates (mode Secret) may not name aion://peer: Any unless asked for
+    tls.setPeerIdentity(null);
+    tls.setMode(io.aiondb.operator.api.TlsSpec.Mode.Secret);
+    tls.setSecretName("my-tls");
+    assertThat(EngineConfigBuilder.settings(Defaults.resolve(cluster, null))).doesNotContainKey("tls.peer-identity");
+    // without TLS there is no peer check
+    tls.setMode(io.aiondb.operator.api.TlsSpec.Mode.Disabled);
+    tls.setSecretName(null);
+    tls.setPeerIdentity(io.aiondb.operator.api.TlsSpec.PeerIdentity.Uri);
+    assertThat(EngineConfigBuilder.settings(Defaults.resolve(cluster, null))).doesNotContainKey("tls.peer-identity");
   }
 }

@@ -626,7 +626,26 @@ class AionClusterReconcilerTest {
     assertThat(sts.getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe().getHttpGet().getScheme())
         .isEqualTo("HTTPS");
     assertThat(client.configMaps().inNamespace(NS).withName("kilo-config").get().getData().get("aion.properties"))
-        .contains("tls.cert-file=/etc/aion/tls/tls.crt\n", "tls.ca-file=/etc/aion/tls/ca.crt\n");
+        .contains("tls.cert-file=/etc/aion/tls/tls.crt\n", "tls.ca-file=/etc/aion/tls/ca.crt\n",
+            "tls.peer-identity=uri\n");
+    // the Raft port accepts only the members: their certificate names aion://peer
+    assertThat(Certificates.uris(cert)).containsExactly("aion://peer");
+    assertThat(sts.getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry("aiondb.io/peer-identity", "uri");
+
+    // a certificate without the peer name (made by an operator before it) is reissued with it
+    var caSecretNow = client.secrets().inNamespace(NS).withName("kilo-ca").get();
+    var noPeer = Certificates.issue(new Certificates.Pair(decode(caSecretNow, "ca.crt"), decode(caSecretNow, "ca.key")),
+        io.aiondb.operator.model.TlsBuilders.generatedNames(get("kilo")), Instant.now());
+    client.secrets().inNamespace(NS).withName("kilo-tls").edit(x -> {
+      x.getData().put("tls.crt", java.util.Base64.getEncoder().encodeToString(noPeer.certPem().getBytes()));
+      x.getData().put("tls.key", java.util.Base64.getEncoder().encodeToString(noPeer.keyPem().getBytes()));
+      return x;
+    });
+    editSpec("kilo", spec -> spec.setConfig(List.of(new io.aiondb.operator.api.ConfigEntry("cache.size", "9MiB"))));
+    await().atMost(WAIT).until(() -> Certificates.uris(Certificates.parse(
+        decode(client.secrets().inNamespace(NS).withName("kilo-tls").get(), "tls.crt"))).contains("aion://peer"));
+    await().atMost(WAIT).untilAsserted(() ->
+        assertThat(events("kilo")).anySatisfy(e -> assertThat(e.getMessage()).contains("it gets the peer name aion://peer")));
 
     // a certificate near its end is reissued from the same CA (members reload the Secret's files)
     expireSoon("kilo");
@@ -641,7 +660,8 @@ class AionClusterReconcilerTest {
   private void expireSoon(String name) {
     var caSecret = client.secrets().inNamespace(NS).withName(name + "-ca").get();
     var nearEnd = Certificates.issue(new Certificates.Pair(decode(caSecret, "ca.crt"), decode(caSecret, "ca.key")),
-        io.aiondb.operator.model.TlsBuilders.generatedNames(get(name)), Instant.now().minus(Duration.ofDays(70)));
+        io.aiondb.operator.model.TlsBuilders.generatedNames(get(name)), List.of(io.aiondb.operator.model.TlsBuilders.PEER_URI),
+        Instant.now().minus(Duration.ofDays(70)));
     client.secrets().inNamespace(NS).withName(name + "-tls").edit(s -> {
       s.getData().put("tls.crt", java.util.Base64.getEncoder().encodeToString(nearEnd.certPem().getBytes()));
       s.getData().put("tls.key", java.util.Base64.getEncoder().encodeToString(nearEnd.keyPem().getBytes()));
