@@ -26,15 +26,17 @@ import picocli.CommandLine.Spec;
 @Command(name = "aion", mixinStandardHelpOptions = true, versionProvider = AionCli.Version.class,
     description = "The Aion DB command line: keys, history, queries, transactions, imports, watches, namespaces, indexes"
         + " and the cluster. Data commands use the binary protocol (--endpoints); index, cluster and backup use"
-        + " the HTTP API (--http).",
+        + " the HTTP API (--http). Settings come from the options, else $AION_* variables, else a context of the"
+        + " config file ($AION_CONFIG, else ~/.aion/config; 'aion config').",
     subcommands = {KeyCommands.Put.class, KeyCommands.Get.class, KeyCommands.Del.class, KeyCommands.History.class, QueryCommand.class,
         TxnCommand.class, ImportCommand.class, WatchCommand.class, NsCommand.class, IndexCommand.class, ClusterCommand.class,
-        BackupCommand.class, AuditCommand.class, LoginCommand.class, EncryptionCommand.class},
+        BackupCommand.class, AuditCommand.class, LoginCommand.class, EncryptionCommand.class, ConfigCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:ok",
         "1:the server refused the request or failed (invalid name, key, query or value; history compacted)",
-        "2:usage: bad options or arguments, an input file that cannot be read or is not JSON",
+        "2:usage: bad options or arguments, an input file that cannot be read or is not JSON, a bad config file or"
+            + " an unknown context",
         "3:not found: namespace, key, member or API route",
         "4:conflict: --if-revision or a transaction compare failed; namespace exists; unsafe change",
         "5:unavailable: no node reachable, no leader, timeout, or a write's outcome is unknown"})
@@ -43,30 +45,37 @@ public final class AionCli implements Callable<Integer>, AutoCloseable {
   static final String DEFAULT_HTTP = "http://127.0.0.1:7070";
 
   @Option(names = "--endpoints", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT[,...]",
-      description = "Protocol addresses of one or more members (default: $AION_ENDPOINTS, else " + DEFAULT_ENDPOINTS + ").")
+      description = "Protocol addresses of one or more members (default: $AION_ENDPOINTS, else the context's, else "
+          + DEFAULT_ENDPOINTS + ").")
   String endpoints;
 
   @Option(names = "--http", scope = ScopeType.INHERIT, paramLabel = "URL",
-      description = "HTTP address of a member, for index and cluster commands (default: $AION_HTTP, else "
-          + DEFAULT_HTTP + ").")
+      description = "HTTP address of a member, for index and cluster commands (default: $AION_HTTP, else the context's,"
+          + " else " + DEFAULT_HTTP + ").")
   String http;
 
   @Option(names = "--cacert", scope = ScopeType.INHERIT, paramLabel = "FILE",
       description = "PEM CA certificate of a cluster with TLS on: turns TLS on for --endpoints and checks the members' "
-          + "certificates (default: $AION_CACERT). Use an https:// --http URL with it.")
+          + "certificates (default: $AION_CACERT, else the context's). Use an https:// --http URL with it.")
   java.nio.file.Path cacert;
 
   @Option(names = "--cert", scope = ScopeType.INHERIT, paramLabel = "FILE",
-      description = "PEM client certificate, for servers with tls.client-auth (default: $AION_CERT).")
+      description = "PEM client certificate, for servers with tls.client-auth (default: $AION_CERT, else the context's).")
   java.nio.file.Path cert;
 
   @Option(names = "--cert-key", scope = ScopeType.INHERIT, paramLabel = "FILE",
-      description = "PEM private key of --cert (default: $AION_CERT_KEY).")
+      description = "PEM private key of --cert (default: $AION_CERT_KEY, else the context's).")
   java.nio.file.Path key;
 
   @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN",
-      description = "Bearer token for a cluster with auth.enabled, from 'aion login' (default: $AION_TOKEN).")
+      description = "Bearer token for a cluster with auth.enabled, from 'aion login' (default: $AION_TOKEN, else the"
+          + " context's).")
   String token;
+
+  @Option(names = "--context", scope = ScopeType.INHERIT, paramLabel = "NAME",
+      description = "The context of the config file ($AION_CONFIG, else ~/.aion/config) that gives the settings no option"
+          + " or variable gives (default: $AION_CONTEXT, else the file's current-context).")
+  String context;
 
   @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "table|json",
       description = "table (readable, the default) or json (one JSON document per result, for scripts).")
@@ -87,6 +96,9 @@ public final class AionCli implements Callable<Integer>, AutoCloseable {
   final PrintStream rawOut;
   private Aion db;
   private Http admin;
+  private CliConfig config;
+  private CliConfig.Context chosen;
+  private boolean chosenKnown;
 
   AionCli(Map<String, String> env, InputStream in, PrintStream rawOut) {
     this.env = env;
@@ -131,19 +143,32 @@ public final class AionCli implements Callable<Integer>, AutoCloseable {
 
   // ------------------------------------------------------------------ settings and connections
 
+  // Each setting: its option, else its $AION_* variable (blank counts as unset), else the chosen context, else the default.
+
   String endpoints() {
-    return endpoints != null ? endpoints : env.getOrDefault("AION_ENDPOINTS", DEFAULT_ENDPOINTS);
+    if (endpoints != null) return endpoints;
+    String e = envValue("AION_ENDPOINTS");
+    if (e != null) return e;
+    CliConfig.Context c = context();
+    return c != null && c.endpoints() != null ? c.endpoints() : DEFAULT_ENDPOINTS;
   }
 
   String httpUrl() {
-    return http != null ? http : env.getOrDefault("AION_HTTP", DEFAULT_HTTP);
+    if (http != null) return http;
+    String e = envValue("AION_HTTP");
+    if (e != null) return e;
+    CliConfig.Context c = context();
+    return c != null && c.http() != null ? c.http() : DEFAULT_HTTP;
   }
 
-  /** The TLS context from --cacert/--cert/--cert-key (or AION_CACERT/AION_CERT/AION_CERT_KEY), or null without a CA. */
+  /**
+   * The TLS context from --cacert/--cert/--cert-key (each else AION_CACERT/AION_CERT/AION_CERT_KEY, else the context's),
+   * or null without a CA.
+   */
   javax.net.ssl.SSLContext tls() {
-    java.nio.file.Path ca = cacert != null ? cacert : envPath("AION_CACERT");
-    java.nio.file.Path c = cert != null ? cert : envPath("AION_CERT");
-    java.nio.file.Path k = key != null ? key : envPath("AION_CERT_KEY");
+    java.nio.file.Path ca = path(cacert, "AION_CACERT", CliConfig.Context::cacert);
+    java.nio.file.Path c = path(cert, "AION_CERT", CliConfig.Context::cert);
+    java.nio.file.Path k = path(key, "AION_CERT_KEY", CliConfig.Context::certKey);
     if (ca == null) {
       if (c != null || k != null) throw CliException.usage("--cert and --cert-key need --cacert (the cluster's CA)");
       return null;
@@ -158,20 +183,84 @@ public final class AionCli implements Callable<Integer>, AutoCloseable {
     }
   }
 
-  private java.nio.file.Path envPath(String name) {
-    String v = env.get(name);
-    return v == null || v.isBlank() ? null : java.nio.file.Path.of(v);
+  /** A file setting: the option, else the variable, else the context's (relative to the config file's directory). */
+  private java.nio.file.Path path(java.nio.file.Path option, String envName,
+      java.util.function.Function<CliConfig.Context, String> field) {
+    if (option != null) return option;
+    String v = envValue(envName);
+    if (v != null) return java.nio.file.Path.of(v);
+    CliConfig.Context c = context();
+    String p = c == null ? null : field.apply(c);
+    return p == null ? null : config().resolve(p);
   }
 
-  /** --token, else $AION_TOKEN, else none. */
+  /** The variable {@code name}, or null when it is unset or blank. */
+  private String envValue(String name) {
+    String v = env.get(name);
+    return v == null || v.isBlank() ? null : v;
+  }
+
+  /** --token, else $AION_TOKEN, else the context's, else none. Never in a message. */
   String token() {
-    String t = token != null ? token : env.get("AION_TOKEN");
+    String t;
+    String from;
+    if (token != null) {
+      t = token;
+      from = "--token";
+    } else if (envValue("AION_TOKEN") != null) {
+      t = env.get("AION_TOKEN");
+      from = "$AION_TOKEN";
+    } else {
+      CliConfig.Context c = context();
+      t = c == null ? null : c.token();
+      from = c == null ? "" : "the token of context '" + c.name() + "' in " + config().describe();
+    }
     if (t == null || t.isBlank()) return null;
     t = t.strip();
     if (t.length() > 4096 || t.chars().anyMatch(ch -> ch < 0x21 || ch > 0x7e)) {
-      throw CliException.usage("--token / $AION_TOKEN is not a token (printable characters, at most 4096)");
+      throw CliException.usage(from + " is not a token (printable characters, at most 4096)");
     }
     return t;
+  }
+
+  // ------------------------------------------------------------------ the config file
+
+  /** The config file ($AION_CONFIG, else $HOME/.aion/config), read on first use; a malformed one is a usage error. */
+  synchronized CliConfig config() {
+    if (config == null) config = CliConfig.load(configFile());
+    return config;
+  }
+
+  /** Where the config file is (it may not exist), or null when neither $AION_CONFIG nor $HOME is set. */
+  java.nio.file.Path configFile() {
+    return CliConfig.locate(env);
+  }
+
+  /**
+   * The context the settings come from: --context, else $AION_CONTEXT, else the file's current-context; null when none
+   * is chosen. A name the file does not have is a usage error.
+   */
+  synchronized CliConfig.Context context() {
+    if (!chosenKnown) {
+      String name;
+      String from;
+      if (context != null) {
+        name = context;
+        from = "named by --context";
+      } else if (envValue("AION_CONTEXT") != null) {
+        name = env.get("AION_CONTEXT").strip();
+        from = "named by $AION_CONTEXT";
+      } else {
+        name = config().current();
+        from = "the current-context";
+      }
+      if (name != null) {
+        chosen = config().get(name);
+        if (chosen == null) throw CliException.usage(config().unknown(name, from));
+      }
+      chosenKnown = true;
+    }
+    return chosen;
   }
 
   Output.Format format() {
@@ -219,7 +308,8 @@ public final class AionCli implements Callable<Integer>, AutoCloseable {
         line += "; --endpoints or AION_ENDPOINTS names the members' protocol addresses";
       }
       if ("UNAUTHENTICATED".equals(a.code())) {
-        line += "; get a token with 'aion login --user NAME' and pass it with --token or AION_TOKEN";
+        line += "; get a token with 'aion login --user NAME' and pass it with --token or AION_TOKEN, or keep it in a"
+            + " context with 'aion login --user NAME --save'";
       }
       if (e instanceof AionException.UnknownOutcome) {
         line += "; the write may or may not have been applied: read the key before retrying";

@@ -2,6 +2,8 @@ package io.aiondb.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.aiondb.server.AionServer;
 import io.aiondb.server.config.ConfigLoader;
 import java.nio.file.Files;
@@ -13,7 +15,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code aion login} and {@code --token} / {@code $AION_TOKEN} against a node with auth.enabled (docs/security.md). */
+/**
+ * {@code aion login} and {@code --token} / {@code $AION_TOKEN} / a context's token ({@code login --save}) against a node
+ * with auth.enabled (docs/security.md).
+ */
 class LoginCliIT {
   @TempDir Path dir;
 
@@ -51,9 +56,69 @@ class LoginCliIT {
       assertThat(wrong.err()).contains("UNAUTHENTICATED");
       Run badToken = Run.aion(Map.of("AION_TOKEN", "bad token with spaces"), "", concat(globals, "get", "demo", "x"));
       assertThat(badToken.exit()).isEqualTo(ExitCode.USAGE);
+
+      tokenSavedInAContext(server, token);
     } finally {
       server.close();
     }
+  }
+
+  /**
+   * {@code login --save} keeps the token in the chosen context of the config file, and commands given no --token use
+   * it from there; a context without a token is refused, and a flag or variable still wins over the context.
+   */
+  private void tokenSavedInAContext(AionServer server, String printedToken) throws Exception {
+    Path config = dir.resolve("home/.aion/config");
+    Map<String, String> env = Map.of("AION_CONFIG", config.toString());
+    ok(Run.aion(env, "", "config", "set-context", "local", "--endpoints=127.0.0.1:" + server.protocolPort(),
+        "--http=" + server.url()));
+    ok(Run.aion(env, "", "config", "set-context", "anonymous", "--endpoints=127.0.0.1:" + server.protocolPort(),
+        "--http=" + server.url()));
+    ok(Run.aion(env, "", "config", "use-context", "local"));
+
+    Run login = ok(Run.aion(env, "root-secret-pw\n", "--timeout=5s", "login", "--user", "root", "--save"));
+    String saved = CliConfig.load(config).get("local").token();
+    assertThat(saved).startsWith("v1.").isNotEqualTo(printedToken);
+    assertThat(login.out()).startsWith("logged in as root; the token is in context local of " + config)
+        .doesNotContain(saved);
+    assertThat(CliConfig.load(config).get("anonymous").token()).isNull();
+
+    ok(Run.aion(env, "", "--timeout=5s", "put", "demo", "via", "context"));
+    assertThat(ok(Run.aion(env, "", "--timeout=5s", "get", "demo", "via")).out()).isEqualTo("context\n");
+    ok(Run.aion(env, "", "--timeout=5s", "index", "list", "demo")); // the HTTP API too
+    for (String[] show : new String[][] {{"config", "view"}, {"config", "view", "-o", "json"}, {"config", "get-contexts"},
+        {"-o", "json", "config", "get-contexts"}}) {
+      assertThat(ok(Run.aion(env, "", show)).out()).doesNotContain(saved);
+    }
+
+    ok(Run.aion(env, "", "config", "use-context", "anonymous"));
+    Run refused = Run.aion(env, "", "--timeout=5s", "get", "demo", "via");
+    assertThat(refused.exit()).as(refused.toString()).isEqualTo(ExitCode.ERROR);
+    assertThat(refused.err()).contains("(UNAUTHENTICATED)").contains("--save");
+    Run adminRefused = Run.aion(env, "", "--timeout=5s", "index", "list", "demo");
+    assertThat(adminRefused.exit()).as(adminRefused.toString()).isEqualTo(ExitCode.ERROR);
+    assertThat(adminRefused.err()).contains("UNAUTHENTICATED");
+    ok(Run.aion(env, "", "--timeout=5s", "--context", "local", "get", "demo", "via"));
+    ok(Run.aion(Map.of("AION_CONFIG", config.toString(), "AION_CONTEXT", "local"), "", "--timeout=5s", "get", "demo", "via"));
+    ok(Run.aion(env, "", "--timeout=5s", "--token", saved, "get", "demo", "via"));
+
+    Map<String, String> badEnv = Map.of("AION_CONFIG", config.toString(), "AION_TOKEN", "v1.not-a-real-token");
+    Run envWins = Run.aion(badEnv, "", "--timeout=5s", "--context", "local", "get", "demo", "via");
+    assertThat(envWins.exit()).as("$AION_TOKEN before the context's: %s", envWins).isEqualTo(ExitCode.ERROR);
+    assertThat(envWins.err()).contains("UNAUTHENTICATED");
+
+    Run json = ok(Run.aion(env, "root-secret-pw\n", "--timeout=5s", "-o", "json", "login", "--user", "root", "--save"));
+    JsonNode answer = Output.JSON.readTree(json.out());
+    assertThat(answer.has("token")).isFalse();
+    assertThat(answer.path("context").asText()).isEqualTo("anonymous");
+    assertThat(answer.path("expiresAt").asText()).isNotEmpty();
+    assertThat(ok(Run.aion(env, "", "--timeout=5s", "get", "demo", "via")).out()).isEqualTo("context\n");
+  }
+
+  private static Run ok(Run r) {
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.err()).as(r.toString()).isEmpty();
+    return r;
   }
 
   private static String[] concat(List<String> globals, String... args) {
