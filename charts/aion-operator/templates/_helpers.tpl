@@ -59,6 +59,17 @@ the same rules.
 - apiGroups: ["aiondb.io"]
   resources: ["aionbackups/status", "aionbackupschedules/status"]
   verbs: ["get", "patch", "update"]
+# AionUser: the finalizer (the engine's account is removed before the object) is added and removed by patch; the
+# credentials Secret is owned by the AionUser (blockOwnerDeletion needs the finalizers subresource)
+- apiGroups: ["aiondb.io"]
+  resources: ["aionusers"]
+  verbs: ["get", "list", "watch", "patch", "update"]
+- apiGroups: ["aiondb.io"]
+  resources: ["aionusers/status"]
+  verbs: ["get", "patch", "update"]
+- apiGroups: ["aiondb.io"]
+  resources: ["aionusers/finalizers"]
+  verbs: ["update"]
 # delete: volume growth recreates the StatefulSet (propagationPolicy Orphan: its pods keep running)
 - apiGroups: ["apps"]
   resources: ["statefulsets"]
@@ -74,7 +85,7 @@ the same rules.
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "delete"]
-# spec.tls: the Generated CA and certificate Secrets, and reading a user's Secret; spec.auth: the root and operator-key Secrets (created once)
+# spec.tls: the Generated CA and certificate Secrets, and reading a user's Secret; spec.auth: the root and operator-key Secrets (created once); AionUser: its credentials Secret (a new API key is an update)
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get", "create", "update"]

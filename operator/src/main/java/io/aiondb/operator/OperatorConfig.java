@@ -30,6 +30,13 @@ public interface OperatorConfig {
   @WithDefault("30s")
   Duration resyncInterval();
 
+  /**
+   * How often an AionUser is checked again against the engine (a changed password Secret, an account changed through
+   * the API); one that is not Ready is retried after a sixth of this, or half of it when waiting on the user.
+   */
+  @WithDefault("60s")
+  Duration userResyncInterval();
+
   /** First retry delay when the engine cannot be reached; doubles on every failure up to backoff-max. */
   @WithDefault("2s")
   Duration backoffInitial();

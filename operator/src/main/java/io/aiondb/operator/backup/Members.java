@@ -14,13 +14,13 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
-/** How the backup controllers reach a cluster's members: their addresses, the CA they present, who they are. */
-final class Members {
+/** How the backup and user controllers reach a cluster's members: their addresses, the CA they present, who they are. */
+public final class Members {
   private final KubernetesClient client;
   private final EngineClient engine;
   private final EngineAddresses addresses;
 
-  Members(KubernetesClient client, EngineClient engine, EngineAddresses addresses) {
+  public Members(KubernetesClient client, EngineClient engine, EngineAddresses addresses) {
     this.client = client;
     this.engine = engine;
     this.addresses = addresses;
@@ -30,13 +30,13 @@ final class Members {
    * The cluster with its left-out secure defaults decided as the cluster reconciler decides them (from its running
    * StatefulSet): whether its members speak TLS and need the operator's key. Every method here takes this.
    */
-  AionCluster resolved(AionCluster cluster) {
+  public AionCluster resolved(AionCluster cluster) {
     var running = client.apps().statefulSets().inNamespace(cluster.getMetadata().getNamespace())
         .withName(io.aiondb.operator.model.ClusterNames.of(cluster).statefulSet()).get();
     return io.aiondb.operator.model.Defaults.resolve(cluster, running);
   }
 
-  URI of(AionCluster cluster, String pod) {
+  public URI of(AionCluster cluster, String pod) {
     return addresses.member(cluster, pod);
   }
 
@@ -65,7 +65,7 @@ final class Members {
   }
 
   /** How to reach the members: the CA they present and the operator's API key (docs/operator.md "Authentication"). */
-  io.aiondb.operator.engine.EngineAccess access(AionCluster cluster) {
+  public io.aiondb.operator.engine.EngineAccess access(AionCluster cluster) {
     return new io.aiondb.operator.engine.EngineAccess(caPem(cluster),
         io.aiondb.operator.engine.OperatorKey.read(client, cluster));
   }

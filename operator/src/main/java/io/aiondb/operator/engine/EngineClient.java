@@ -227,6 +227,52 @@ public class EngineClient {
     return id;
   }
 
+  // ---------------------------------------------------------------- users and roles (docs/security.md)
+
+  /**
+   * {@code POST {base}/v1/auth/login}: a token for {@code user} (an hour by default). A wrong password is {@code 401},
+   * too many failures {@code 429 RATE_LIMITED}: both {@link EngineRefusedException}. The password is in no message.
+   */
+  public Token login(URI base, String user, char[] password, EngineAccess access)
+      throws EngineUnavailableException, EngineRefusedException {
+    String body = JSON.createObjectNode().put("user", user).put("password", new String(password)).toString();
+    JsonNode n = call(access, "POST", uri(base, "/v1/auth/login"), body, JsonNode.class);
+    String token = n.path("token").asText("");
+    if (token.isEmpty()) throw new EngineUnavailableException("POST " + base + "/v1/auth/login answered no token", null);
+    java.time.Instant expires;
+    try {
+      expires = java.time.Instant.parse(n.path("expiresAt").asText(""));
+    } catch (java.time.format.DateTimeParseException e) {
+      expires = java.time.Instant.now().plusSeconds(300); // an answer without it: use the token briefly
+    }
+    return new Token(token, expires);
+  }
+
+  /** A login's bearer token and when it expires. {@link #toString} never shows the token. */
+  public record Token(String token, java.time.Instant expiresAt) {
+    @Override
+    public String toString() {
+      return "Token[expiresAt=" + expiresAt + "]";
+    }
+  }
+
+  /**
+   * One call on the engine's user, service-account and role API ({@code path} under {@code /v1/auth/}, names already
+   * checked by the caller); the answer, or null for {@code 404} when {@code nullIfMissing}.
+   */
+  public JsonNode auth(String method, URI base, String path, JsonNode body, boolean nullIfMissing, EngineAccess access)
+      throws EngineUnavailableException, EngineRefusedException {
+    if (!path.startsWith("/v1/auth/") || path.contains("..") || path.contains("?")) {
+      throw new IllegalArgumentException("not an auth path: " + path);
+    }
+    try {
+      return call(access, method, uri(base, path), body == null ? null : body.toString(), JsonNode.class);
+    } catch (EngineRefusedException e) {
+      if (nullIfMissing && e.status() == 404) return null;
+      throw e;
+    }
+  }
+
   private static URI uri(URI base, String path) {
     return URI.create(stripSlash(base.toString()) + path);
   }

@@ -170,6 +170,42 @@ class AionClusterValidationTest {
   }
 
   @Test
+  void anAionUserIsValidatedAndItsExampleAccepted() throws Exception {
+    GenericKubernetesResource example = Serialization.unmarshal(
+        Files.readString(Repo.root().resolve("docs/examples/aionuser.yaml")), GenericKubernetesResource.class);
+    example.getMetadata().setNamespace(NS);
+    assertThat(create(example)).isEmpty();
+    java.util.function.BiFunction<String, String, GenericKubernetesResource> user = (name, spec) -> Serialization.unmarshal("""
+        apiVersion: aiondb.io/v1alpha1
+        kind: AionUser
+        metadata: {name: %s, namespace: %s}
+        spec: %s
+        """.formatted(name, NS, spec), GenericKubernetesResource.class);
+    GenericKubernetesResource defaulted = client.resource(user.apply("u", "{cluster: orders, authentication: {}}")).dryRun()
+        .create();
+    assertThat(Serialization.asJson(defaulted.getAdditionalProperties().get("spec"))).contains("\"type\":\"password\"");
+    assertThat(create(user.apply("u", "{}"))).singleElement().asString().contains("spec.cluster", "Required");
+    assertThat(create(user.apply("root", "{cluster: orders}"))).singleElement().asString()
+        .contains("the cluster's own accounts");
+    assertThat(create(user.apply("aion-operator", "{cluster: orders}"))).singleElement().asString()
+        .contains("the cluster's own accounts");
+    assertThat(create(user.apply("u", "{cluster: orders, authentication: {type: certificate}}"))).singleElement()
+        .asString().contains("spec.authentication.type");
+    assertThat(create(user.apply("u", "{cluster: orders, roles: ['Admin!']}"))).singleElement().asString()
+        .contains("spec.roles[0]");
+    assertThat(create(user.apply("u", "{cluster: orders, rules: [{namespaces: [orders], operations: [steal]}]}")))
+        .singleElement().asString().contains("spec.rules[0].operations[0]");
+    assertThat(create(user.apply("u", "{cluster: orders, rules: [{namespaces: [orders], operations: []}]}")))
+        .singleElement().asString().contains("spec.rules[0].operations");
+    assertThat(create(user.apply("u", "{cluster: orders, rules: [{namespaces: [orders], operations: [backup]}]}")))
+        .singleElement().asString().contains("only on namespaces");
+    assertThat(create(user.apply("u", "{cluster: orders, rules: [{namespaces: ['*'], operations: [backup, read]}]}")))
+        .isEmpty();
+    assertThat(create(user.apply("u", "{cluster: orders, authentication: {passwordSecret: {key: password}}}")))
+        .singleElement().asString().contains("spec.authentication.passwordSecret.name");
+  }
+
+  @Test
   void anAionBackupScheduleIsValidatedAndItsExampleAccepted() throws Exception {
     GenericKubernetesResource example = Serialization.unmarshal(
         Files.readString(Repo.root().resolve("docs/examples/aionbackupschedule.yaml")), GenericKubernetesResource.class);

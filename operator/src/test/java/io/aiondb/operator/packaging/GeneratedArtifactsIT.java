@@ -18,7 +18,8 @@ class GeneratedArtifactsIT {
     List<Path> generated = Repo.generatedCrds();
     assertThat(generated).as("the build generates a CRD per kind")
         .extracting(p -> p.getFileName().toString())
-        .containsExactly("aionbackups.aiondb.io-v1.yml", "aionbackupschedules.aiondb.io-v1.yml", "aionclusters.aiondb.io-v1.yml");
+        .containsExactly("aionbackups.aiondb.io-v1.yml", "aionbackupschedules.aiondb.io-v1.yml", "aionclusters.aiondb.io-v1.yml",
+            "aionusers.aiondb.io-v1.yml");
     for (Path dir : List.of(Repo.root().resolve("crds"), Repo.chart().resolve("crds"), Repo.bundle().resolve("manifests"))) {
       try (java.util.stream.Stream<Path> files = Files.list(dir)) {
         assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".aiondb.io-v1.yml")).sorted())

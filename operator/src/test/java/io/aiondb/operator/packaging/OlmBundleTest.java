@@ -108,7 +108,7 @@ class OlmBundleTest {
     assertThat(csv.at("/spec/icon/0/mediatype").asText()).isEqualTo("image/svg+xml");
     assertThat(csv.at("/spec/description").asText()).contains("AionCluster");
     JsonNode examples = new ObjectMapper().readTree(csv.at("/metadata/annotations/alm-examples").asText());
-    List<String> files = List.of("aioncluster.yaml", "aionbackup.yaml", "aionbackupschedule.yaml");
+    List<String> files = List.of("aioncluster.yaml", "aionbackup.yaml", "aionbackupschedule.yaml", "aionuser.yaml");
     assertThat(examples).hasSize(files.size());
     for (int i = 0; i < files.size(); i++) {
       JsonNode docExample = YAML.readTree(Repo.root().resolve("docs/examples").resolve(files.get(i)).toFile());

@@ -29,6 +29,7 @@ import java.util.regex.Pattern;
  *       appended to {@link #CALLS} as e.g. {@code "promote kilo-3"};</li>
  *   <li>{@code /{namespace}/{name}/pods/{pod}/v1/status} answers a member's own status: its {@code dataState} from
  *       {@link Group#dataState}.</li>
+ *   <li>{@code /{namespace}/{name}/v1/auth/...}: the user API of a cluster put in {@link #AUTH} ({@link FakeAuth});</li>
  *   <li>the backup API on a member (docs/backup.md), in the engine's terms: {@code POST /v1/backups {"id"}} starts a
  *       backup on that member (appended to {@link #CALLS} as {@code "backup kilo-1 <id>"}) or answers the one it
  *       runs or ran with that id, or one whose manifest the store holds; {@code 409 BACKUP_BUSY} from a member in
@@ -42,6 +43,8 @@ import java.util.regex.Pattern;
 public class FakeEngine implements QuarkusTestResourceLifecycleManager {
   public static final Map<String, String> ANSWERS = new ConcurrentHashMap<>();
   public static final Map<String, Group> GROUPS = new ConcurrentHashMap<>();
+  /** Each cluster's user API ({@code namespace/name}): {@code /v1/auth/...} answers only for clusters here. */
+  public static final Map<String, FakeAuth> AUTH = new ConcurrentHashMap<>();
   public static final List<String> CALLS = Collections.synchronizedList(new ArrayList<>());
   /** The Authorization header of the last call to each path ("none" without one). */
   public static final Map<String, String> AUTHORIZATION = new ConcurrentHashMap<>();
@@ -50,6 +53,7 @@ public class FakeEngine implements QuarkusTestResourceLifecycleManager {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern POD_STATUS = Pattern.compile("^/([^/]+)/([^/]+)/pods/([^/]+)/v1/status$");
   private static final Pattern BACKUP_CALL = Pattern.compile("^/([^/]+)/([^/]+)/pods/([^/]+)/v1/backups(?:/(operations/)?([^/]+)(/verify)?)?$");
+  private static final Pattern AUTH_CALL = Pattern.compile("^/([^/]+)/([^/]+)(/v1/auth/.*)$");
   private static final Pattern NODE_CALL = Pattern.compile("^/([^/]+)/([^/]+)/v1/cluster/nodes(?:/([^/]+)(?:/([a-z-]+))?)?$");
   private HttpServer server;
 
@@ -274,6 +278,18 @@ public class FakeEngine implements QuarkusTestResourceLifecycleManager {
     String path = exchange.getRequestURI().getPath();
     String authorization = exchange.getRequestHeaders().getFirst("Authorization");
     AUTHORIZATION.put(path, authorization == null ? "none" : authorization);
+    Matcher auth = AUTH_CALL.matcher(path);
+    if (auth.matches()) {
+      FakeAuth a = AUTH.get(auth.group(1) + "/" + auth.group(2));
+      if (a == null) {
+        send(exchange, 503, "{\"code\":\"UNAVAILABLE\",\"message\":\"fake engine has no user API for this cluster\"}");
+        return;
+      }
+      Object[] answer = a.call(exchange.getRequestMethod(), auth.group(3), authorization,
+          exchange.getRequestBody().readAllBytes());
+      send(exchange, (int) answer[0], (String) answer[1]);
+      return;
+    }
     Matcher pod = POD_STATUS.matcher(path);
     if (pod.matches()) {
       Group g = GROUPS.get(pod.group(1) + "/" + pod.group(2));
