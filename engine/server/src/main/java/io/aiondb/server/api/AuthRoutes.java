@@ -65,6 +65,27 @@ final class AuthRoutes {
     r.delete("/v1/auth/services/:name/keys/:keyid").handler(ctx -> api.await(ctx,
         auth.deleteApiKey(KvRoutes.caller(ctx), ctx.pathParam("name"), ctx.pathParam("keyid")),
         (c, existed) -> HttpApi.json(c, 200, Json.MAPPER.createObjectNode().put("deleted", existed))));
+    r.get("/v1/auth/groups").handler(ctx -> {
+      ArrayNode arr = Json.MAPPER.createArrayNode();
+      auth.groups(KvRoutes.caller(ctx)).forEach(g -> arr.add(groupJson(g)));
+      HttpApi.json(ctx, 200, arr);
+    });
+    r.get("/v1/auth/groups/:name").handler(ctx -> {
+      String name = ctx.pathParam("name");
+      AuthRecords.Group g = auth.groups(KvRoutes.caller(ctx)).stream().filter(x -> x.name().equals(name)).findFirst()
+          .orElseThrow(() -> new AionException(ErrorCode.NOT_FOUND, "no group '" + name + "'"));
+      HttpApi.json(ctx, 200, groupJson(g));
+    });
+    r.put("/v1/auth/groups/:name").handler(ctx -> {
+      JsonNode b = body(ctx);
+      List<String> roles = strings(b, "roles");
+      List<String> members = strings(b, "members", AuthRecords.Group.MAX_MEMBERS);
+      api.await(ctx, auth.putGroup(KvRoutes.caller(ctx), ctx.pathParam("name"), roles, members),
+          (c, g) -> HttpApi.json(c, 200, groupJson(g)));
+    });
+    r.delete("/v1/auth/groups/:name").handler(ctx -> api.await(ctx,
+        auth.deleteGroup(KvRoutes.caller(ctx), ctx.pathParam("name")),
+        (c, existed) -> HttpApi.json(c, 200, Json.MAPPER.createObjectNode().put("deleted", existed))));
     r.get("/v1/auth/roles").handler(ctx -> {
       ArrayNode arr = Json.MAPPER.createArrayNode();
       auth.roles(KvRoutes.caller(ctx)).forEach(role -> arr.add(roleJson(role)));
@@ -97,6 +118,8 @@ final class AuthRoutes {
     ObjectNode n = Json.MAPPER.createObjectNode().put("principal", caller.identity().display());
     ArrayNode roles = n.putArray("roles");
     auth.snapshot().policy().rolesOf(caller.identity()).forEach(r -> roles.add(r.name()));
+    ArrayNode groups = n.putArray("groups");
+    auth.snapshot().groupsOf(caller.identity().display()).forEach(groups::add);
     HttpApi.json(ctx, 200, n);
   }
 
@@ -158,6 +181,15 @@ final class AuthRoutes {
     return n;
   }
 
+  private static ObjectNode groupJson(AuthRecords.Group g) {
+    ObjectNode n = Json.MAPPER.createObjectNode().put("name", g.name());
+    ArrayNode roles = n.putArray("roles");
+    g.roles().forEach(roles::add);
+    ArrayNode members = n.putArray("members");
+    g.members().forEach(members::add);
+    return n;
+  }
+
   private static ObjectNode roleJson(Role role) {
     ObjectNode n = Json.MAPPER.createObjectNode().put("name", role.name()).put("builtIn", Role.isBuiltIn(role.name()));
     n.set("rules", AuthRecords.rulesJson(role.rules()));
@@ -165,6 +197,10 @@ final class AuthRoutes {
   }
 
   private static List<String> strings(JsonNode b, String field) {
+    return strings(b, field, 100);
+  }
+
+  private static List<String> strings(JsonNode b, String field, int max) {
     JsonNode a = b.get(field);
     if (a == null || a.isNull()) return List.of();
     if (!a.isArray()) throw new AionException(ErrorCode.BAD_REQUEST, "'" + field + "' must be an array of strings");
@@ -173,7 +209,7 @@ final class AuthRoutes {
       if (!s.isTextual()) throw new AionException(ErrorCode.BAD_REQUEST, "'" + field + "' must be an array of strings");
       out.add(s.asText());
     }
-    if (out.size() > 100) throw new AionException(ErrorCode.BAD_REQUEST, "at most 100 " + field);
+    if (out.size() > max) throw new AionException(ErrorCode.BAD_REQUEST, "at most " + max + " " + field);
     return out;
   }
 

@@ -22,8 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The replicated auth records (users, service accounts, custom roles, token signing keys) and the immutable {@link Snapshot} compiled
- * from them. Records are JSON under keys {@code user/<name>}, {@code role/<name>} and {@code signing-key/<kid>} in the
+ * The replicated auth records (users, service accounts, groups, custom roles, token signing keys) and the immutable {@link Snapshot} compiled
+ * from them. Records are JSON under keys {@code user/<name>}, {@code service/<name>}, {@code group/<name>},
+ * {@code role/<name>} and {@code signing-key/<kid>} in the
  * state machine ({@code Command.AuthWrite}); every member compiles the same snapshot from the same records.
  *
  * <p>A record that does not parse is skipped with a warning, never fatal: the writer (the service layer) validated it,
@@ -37,6 +38,7 @@ public final class AuthRecords {
   public static final String ROLE = "role/";
   public static final String SIGNING_KEY = "signing-key/";
   public static final String SERVICE = "service/";
+  public static final String GROUP = "group/";
 
   private AuthRecords() {}
 
@@ -91,6 +93,55 @@ public final class AuthRecords {
     List<Service.Key> keys = new ArrayList<>();
     n.path("keys").forEach(k -> keys.add(new Service.Key(text(k, "keyId"), text(k, "sha256"), k.path("created").asLong())));
     return new Service(text(n, "name"), roles, keys);
+  }
+
+  /**
+   * A group: role names bound to each of its members ({@code user:<name>} or {@code service:<name>}, as
+   * {@link Principal#display()}). A member's roles are its own and those of every group it is in; a member need not
+   * have a record (a client-certificate identity without one gets its roles from its groups).
+   */
+  public record Group(String name, List<String> roles, List<String> members) {
+    public static final int MAX_MEMBERS = 1000;
+
+    public Group {
+      Principal.validateName(name);
+      roles = List.copyOf(roles);
+      members = List.copyOf(new LinkedHashSet<>(members));
+      if (members.size() > MAX_MEMBERS) {
+        throw new IllegalArgumentException("a group has at most " + MAX_MEMBERS + " members, not " + members.size());
+      }
+      for (String m : members) validateMember(m);
+    }
+
+    /** {@code user:<name>} or {@code service:<name>} with a valid name; anything else is refused. */
+    public static void validateMember(String member) {
+      int colon = member == null ? -1 : member.indexOf(':');
+      String kind = colon < 0 ? "" : member.substring(0, colon);
+      if (!kind.equals("user") && !kind.equals("service")
+          || !member.substring(colon + 1).matches("[A-Za-z0-9._@-]{1,256}")) {
+        throw new IllegalArgumentException("a group member is user:<name> or service:<name> (names of a-z, A-Z, 0-9"
+            + " and ._@-), not '" + member + "'");
+      }
+    }
+  }
+
+  public static byte[] encode(Group g) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("name", g.name());
+    ArrayNode roles = n.putArray("roles");
+    g.roles().forEach(roles::add);
+    ArrayNode members = n.putArray("members");
+    g.members().forEach(members::add);
+    return bytes(n);
+  }
+
+  public static Group decodeGroup(byte[] value) {
+    JsonNode n = tree(value);
+    List<String> roles = new ArrayList<>();
+    n.path("roles").forEach(r -> roles.add(r.asText()));
+    List<String> members = new ArrayList<>();
+    n.path("members").forEach(m -> members.add(m.asText()));
+    return new Group(text(n, "name"), roles, members);
   }
 
   /** A token signing key; the newest ({@code createdMillis}, then kid) signs, every one verifies. */
@@ -189,8 +240,14 @@ public final class AuthRecords {
    * login and token epochs) and the token signer (null until the cluster has a signing key).
    */
   public record Snapshot(Policy policy, Map<String, User> users, Map<String, Role> roles, TokenSigner signer,
-      Map<String, Service> services, Map<String, Service> serviceByKeyId) {
-    public static final Snapshot EMPTY = new Snapshot(Policy.EMPTY, Map.of(), Map.of(), null, Map.of(), Map.of());
+      Map<String, Service> services, Map<String, Service> serviceByKeyId, Map<String, Group> groups) {
+    public static final Snapshot EMPTY = new Snapshot(Policy.EMPTY, Map.of(), Map.of(), null, Map.of(), Map.of(),
+        Map.of());
+
+    /** The names of the groups {@code principal} (its display form) is a member of. */
+    public List<String> groupsOf(String principal) {
+      return groups.values().stream().filter(g -> g.members().contains(principal)).map(Group::name).toList();
+    }
   }
 
   /** Compiles the records (key without {@code auth/} to value, as the store lists them). */
@@ -199,6 +256,7 @@ public final class AuthRecords {
     Map<String, Role> roles = new TreeMap<>();
     List<SigningKey> keys = new ArrayList<>();
     Map<String, Service> services = new TreeMap<>();
+    Map<String, Group> groups = new TreeMap<>();
     for (var e : records.entrySet()) {
       String k = e.getKey();
       try {
@@ -211,6 +269,9 @@ public final class AuthRecords {
         } else if (k.startsWith(SERVICE)) {
           Service sv = decodeService(e.getValue());
           services.put(sv.name(), sv);
+        } else if (k.startsWith(GROUP)) {
+          Group g = decodeGroup(e.getValue());
+          groups.put(g.name(), g);
         } else if (k.startsWith(SIGNING_KEY)) {
           keys.add(decodeSigningKey(e.getValue()));
         }
@@ -224,6 +285,9 @@ public final class AuthRecords {
     for (Service sv : services.values()) {
       bindings.put(sv.principal().display(), new LinkedHashSet<>(sv.roles()));
       for (Service.Key k : sv.keys()) byKeyId.put(k.keyId(), sv);
+    }
+    for (Group g : groups.values()) {
+      for (String member : g.members()) bindings.computeIfAbsent(member, m -> new LinkedHashSet<>()).addAll(g.roles());
     }
     Policy policy;
     try {
@@ -245,7 +309,7 @@ public final class AuthRecords {
       }
     }
     return new Snapshot(policy, Collections.unmodifiableMap(users), Collections.unmodifiableMap(roles), signer,
-        Collections.unmodifiableMap(services), Collections.unmodifiableMap(byKeyId));
+        Collections.unmodifiableMap(services), Collections.unmodifiableMap(byKeyId), Collections.unmodifiableMap(groups));
   }
 
   private static List<String> strings(JsonNode r, String field, boolean required) {

@@ -396,6 +396,46 @@ public final class AuthService {
     return write(new Command.AuthWrite(AuthRecords.SERVICE + name, null, false)).thenApply(ApplyResult.AuthWritten::changed);
   }
 
+  /**
+   * Creates or replaces a group: its roles are bound to each member ({@code user:<name>}, {@code service:<name>}) on
+   * top of the member's own, at once on every member of the cluster.
+   */
+  public CompletableFuture<AuthRecords.Group> putGroup(Caller caller, String name, List<String> roles, List<String> members) {
+    require(caller, Operation.USER_ADMIN, null, null);
+    AuthRecords.Group g;
+    try {
+      if (!name.matches("[A-Za-z0-9._@-]{1,256}")) {
+        throw new IllegalArgumentException("a group name is 1-256 characters of a-z, A-Z, 0-9 and ._@-");
+      }
+      g = new AuthRecords.Group(name, roles, members);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST, e.getMessage()));
+    }
+    AuthRecords.Snapshot s = snapshot();
+    for (String r : roles) {
+      if (!Role.isBuiltIn(r) && !s.roles().containsKey(r)) {
+        return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST, "no role '" + r + "'"));
+      }
+    }
+    return write(new Command.AuthWrite(AuthRecords.GROUP + name, AuthRecords.encode(g), false)).thenApply(r -> g);
+  }
+
+  /** Removes a group: its members lose the roles it gave them, at once. */
+  public CompletableFuture<Boolean> deleteGroup(Caller caller, String name) {
+    require(caller, Operation.USER_ADMIN, null, null);
+    if (!name.matches("[A-Za-z0-9._@-]{1,256}")) {
+      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST,
+          "a group name is 1-256 characters of a-z, A-Z, 0-9 and ._@-"));
+    }
+    return write(new Command.AuthWrite(AuthRecords.GROUP + name, null, false)).thenApply(ApplyResult.AuthWritten::changed);
+  }
+
+  /** Groups with their roles and members, for user admins. */
+  public List<AuthRecords.Group> groups(Caller caller) {
+    require(caller, Operation.USER_ADMIN, null, null);
+    return new ArrayList<>(snapshot().groups().values());
+  }
+
   /** Service accounts (key ids and creation times, never secrets) for user admins. */
   public List<AuthRecords.Service> services(Caller caller) {
     require(caller, Operation.USER_ADMIN, null, null);

@@ -78,6 +78,8 @@ class AuditIT {
       calls.put("role.delete", new String[] {"DELETE", "/v1/auth/roles/root", null});
       calls.put("service.put", new String[] {"PUT", "/v1/auth/services/ci", "{\"roles\":[\"no-such-role\"]}"});
       calls.put("service.delete", new String[] {"DELETE", "/v1/auth/services/nobody", null});
+      calls.put("group.put", new String[] {"PUT", "/v1/auth/groups/team", "{\"roles\":[\"no-such-role\"]}"});
+      calls.put("group.delete", new String[] {"DELETE", "/v1/auth/groups/nobody", null});
       calls.put("service.key-create", new String[] {"POST", "/v1/auth/services/nobody/keys", null});
       calls.put("service.key-delete", new String[] {"DELETE", "/v1/auth/services/nobody/keys/0123456789ab", null});
       Map<String, Integer> statuses = new LinkedHashMap<>();

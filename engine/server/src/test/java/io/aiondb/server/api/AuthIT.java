@@ -400,6 +400,50 @@ class AuthIT {
   }
 
   @Test
+  void groupsBindTheirRolesToTheirMembersAtOnce() throws Exception {
+    ok(call("PUT", "/v1/namespaces/teams", root, null));
+    ok(call("PUT", "/v1/ns/teams/keys/a", root, "{\"n\":1}"));
+    ok(call("PUT", "/v1/auth/roles/teams-writer", root,
+        "{\"rules\":[{\"namespaces\":[\"teams\"],\"operations\":[\"read\",\"write\"]}]}"));
+    ok(call("PUT", "/v1/auth/users/gina", root, "{\"password\":\"gina-password-1\",\"roles\":[]}"));
+    ok(call("PUT", "/v1/auth/services/robot", root, "{\"roles\":[]}"));
+    String robot = call("POST", "/v1/auth/services/robot/keys", root, null).json().path("key").asText();
+    String gina = token("gina", "gina-password-1");
+    assertThat(call("GET", "/v1/ns/teams/keys/a", gina, null).status()).as("no roles yet").isEqualTo(403);
+
+    Res g = call("PUT", "/v1/auth/groups/writers", root,
+        "{\"roles\":[\"teams-writer\"],\"members\":[\"user:gina\",\"service:robot\"]}");
+    assertThat(g.status()).as(g.body()).isEqualTo(200);
+    assertThat(call("PUT", "/v1/ns/teams/keys/a", gina, "{\"n\":2}").status()).as("through the group").isEqualTo(200);
+    assertThat(call("PUT", "/v1/ns/teams/keys/b", robot, "{\"n\":3}").status()).isEqualTo(200);
+    assertThat(call("PUT", "/v1/ns/other/keys/a", gina, "{\"n\":2}").status()).as("only what the role grants")
+        .isEqualTo(403);
+    Res who = call("GET", "/v1/auth/whoami", gina, null);
+    assertThat(who.json().path("roles").toString()).contains("teams-writer");
+    assertThat(who.json().path("groups").toString()).isEqualTo("[\"writers\"]");
+    assertThat(call("GET", "/v1/auth/groups/writers", root, null).json().path("members").toString())
+        .isEqualTo("[\"user:gina\",\"service:robot\"]");
+    assertThat(call("GET", "/v1/auth/groups", gina, null).status()).as("user-admin only").isEqualTo(403);
+
+    // gina leaves the group: refused at once (her token stays valid, the grant is gone)
+    ok(call("PUT", "/v1/auth/groups/writers", root, "{\"roles\":[\"teams-writer\"],\"members\":[\"service:robot\"]}"));
+    assertThat(call("PUT", "/v1/ns/teams/keys/a", gina, "{\"n\":4}").status()).isEqualTo(403);
+    assertThat(call("PUT", "/v1/ns/teams/keys/b", robot, "{\"n\":4}").status()).isEqualTo(200);
+    ok(call("DELETE", "/v1/auth/groups/writers", root, null));
+    assertThat(call("PUT", "/v1/ns/teams/keys/b", robot, "{\"n\":5}").status()).isEqualTo(403);
+
+    // bad definitions change nothing
+    for (String bad : java.util.List.of("{\"roles\":[\"no-such-role\"],\"members\":[]}",
+        "{\"roles\":[],\"members\":[\"anonymous\"]}", "{\"roles\":[],\"members\":[\"group:x\"]}",
+        "{\"roles\":[],\"members\":[\"user:\"]}", "{\"roles\":\"root\"}", "{\"members\":[1]}")) {
+      Res r = call("PUT", "/v1/auth/groups/bad", root, bad);
+      assertThat(r.status()).as(bad + " -> " + r.body()).isEqualTo(400);
+    }
+    assertThat(call("GET", "/v1/auth/groups/bad", root, null).status()).isEqualTo(404);
+    assertThat(call("PUT", "/v1/auth/groups/bad%2Fname", root, "{}").status()).isEqualTo(400);
+  }
+
+  @Test
   void repeatedFailedLoginsAreRefusedForAWhileEvenWithTheRightPassword() throws Exception {
     ok(call("PUT", "/v1/auth/users/frank", root, "{\"password\":\"frank-pw-123\",\"roles\":[]}"));
     for (int i = 0; i < io.aiondb.server.service.AuthService.MAX_FAILURES_PER_USER; i++) {

@@ -51,6 +51,37 @@ class AuthRecordsTest {
   }
 
   @Test
+  void aGroupAddsItsRolesToEachMemberAndOnlyToThem() {
+    TreeMap<String, byte[]> records = new TreeMap<>();
+    Role writer = new Role("orders-writer", List.of(new Rule(List.of("orders"), List.of(), EnumSet.of(Operation.WRITE))));
+    records.put("role/orders-writer", AuthRecords.encode(writer));
+    records.put("user/alice", AuthRecords.encode(new AuthRecords.User("alice", "$argon2id$x", List.of("readonly"), 0)));
+    records.put("user/bob", AuthRecords.encode(new AuthRecords.User("bob", "$argon2id$x", List.of(), 0)));
+    records.put("group/writers", AuthRecords.encode(new AuthRecords.Group("writers", List.of("orders-writer"),
+        List.of("user:alice", "service:ci", "user:alice", "user:carol"))));
+    records.put("group/broken", "{\"name\":\"broken\",\"roles\":[\"root\"],\"members\":[\"anonymous\"]}"
+        .getBytes(StandardCharsets.UTF_8));
+    AuthRecords.Snapshot s = AuthRecords.compile(records, CLOCK);
+
+    Principal alice = Principal.user("alice", Principal.Method.PASSWORD_TOKEN);
+    assertThat(s.policy().check(alice, Operation.WRITE, "orders", "k".getBytes()).allowed()).as("from the group").isTrue();
+    assertThat(s.policy().check(alice, Operation.READ, "orders", "k".getBytes()).allowed()).as("her own").isTrue();
+    assertThat(s.policy().check(Principal.user("bob", Principal.Method.PASSWORD_TOKEN), Operation.WRITE, "orders",
+        "k".getBytes()).allowed()).as("not a member").isFalse();
+    assertThat(s.policy().check(Principal.service("ci", Principal.Method.API_KEY), Operation.WRITE, "orders",
+        "k".getBytes()).allowed()).isTrue();
+    assertThat(s.policy().check(Principal.user("carol", Principal.Method.CERTIFICATE), Operation.WRITE, "orders",
+        "k".getBytes()).allowed()).as("a certificate identity without a record, through its group").isTrue();
+    assertThat(s.policy().check(Principal.ANONYMOUS, Operation.READ, "orders", "k".getBytes()).allowed())
+        .as("a record naming anonymous is unreadable and grants nothing").isFalse();
+    assertThat(s.groups()).containsOnlyKeys("writers");
+    assertThat(s.groups().get("writers").members()).containsExactly("user:alice", "service:ci", "user:carol");
+    assertThat(s.groupsOf("user:alice")).containsExactly("writers");
+    assertThatThrownBy(() -> new AuthRecords.Group("g", List.of(), List.of("group:x")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("user:<name> or service:<name>");
+  }
+
+  @Test
   void noRecordsMeansNoSignerAndEverythingDenied() {
     AuthRecords.Snapshot s = AuthRecords.compile(new TreeMap<>(), CLOCK);
     assertThat(s.signer()).isNull();
