@@ -99,6 +99,10 @@ the same rules.
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["get", "create", "patch"]
+# spec.monitoring.podMonitor: the members' PodMonitor (Prometheus Operator; deleted when turned off)
+- apiGroups: ["monitoring.coreos.com"]
+  resources: ["podmonitors"]
+  verbs: ["get", "create", "update", "delete"]
 {{- end -}}
 
 {{/*

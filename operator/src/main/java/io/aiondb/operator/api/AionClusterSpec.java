@@ -72,6 +72,10 @@ public class AionClusterSpec {
   @JsonPropertyDescription("NetworkPolicy <name>: the Raft port from the members only, the API ports from apiFrom (default: anyone).")
   private NetworkPolicySpec networkPolicy;
 
+  @JsonPropertyDescription("Scraping by a Prometheus Operator: a PodMonitor for the members (docs/operator.md"
+      + " \"Monitoring\").")
+  private MonitoringSpec monitoring;
+
   @JsonPropertyDescription("How changes are rolled out to the members.")
   private UpdateStrategy updateStrategy = new UpdateStrategy();
 
@@ -103,6 +107,8 @@ public class AionClusterSpec {
   public void setConfig(List<ConfigEntry> config) { this.config = config; }
   public PodOverrides getPod() { return pod; }
   public void setPod(PodOverrides pod) { this.pod = pod; }
+  public MonitoringSpec getMonitoring() { return monitoring; }
+  public void setMonitoring(MonitoringSpec monitoring) { this.monitoring = monitoring; }
   public NetworkPolicySpec getNetworkPolicy() { return networkPolicy; }
   public void setNetworkPolicy(NetworkPolicySpec networkPolicy) { this.networkPolicy = networkPolicy; }
   public EncryptionSpec getEncryption() { return encryption; }

@@ -91,6 +91,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
   private final EncryptionStep encryptionKey;
   private final VolumeStep volumes;
   private final RolloutStep rollout;
+  private final MonitoringStep monitoring;
   private final BackupCatalog catalog;
 
   @Inject
@@ -108,6 +109,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     this.encryptionKey = new EncryptionStep(client);
     this.volumes = new VolumeStep(client, events);
     this.rollout = new RolloutStep(client, engine, applier, events);
+    this.monitoring = new MonitoringStep(client);
     this.catalog = new S3BackupCatalog(config.engineTimeout());
   }
 
@@ -156,6 +158,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
         if (!grow.holdStatefulSet()) running = applyStatefulSet(cluster, desired);
         applyPodDisruptionBudget(cluster, budgetMembers(cluster, topology));
         applyNetworkPolicy(cluster);
+        applyMonitoring(cluster);
         applied = true;
         // while volume growth holds the StatefulSet (deleted with its pods orphaned, not yet recreated) nothing rolls
         if (!grow.holdStatefulSet()) rolled = rollOut(cluster, running, topology, access(cluster, tls));
@@ -442,6 +445,20 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     if (applier.deleteIfExists(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class, names.namespace(),
         names.networkPolicy()) == Applier.Action.DELETED) {
       events.normal(cluster, "Deleted", "Deleted NetworkPolicy " + names.networkPolicy() + ": spec.networkPolicy.enabled is false.");
+    }
+  }
+
+  private void applyMonitoring(AionCluster cluster) {
+    String name = ClusterNames.of(cluster).name();
+    switch (monitoring.run(cluster)) {
+      case CREATED -> events.normal(cluster, "Created", "Created PodMonitor " + name + ".");
+      case UPDATED -> events.normal(cluster, "Updated", "Updated PodMonitor " + name + ".");
+      case DELETED -> events.normal(cluster, "Deleted", "Deleted PodMonitor " + name + ": spec.monitoring.podMonitor is"
+          + " not true.");
+      case UNAVAILABLE -> events.warning(cluster, "MonitoringUnavailable", "spec.monitoring.podMonitor is true but the"
+          + " API server has no PodMonitor kind (monitoring.coreos.com/v1): install the Prometheus Operator, or scrape"
+          + " the members' /metrics another way. The cluster is not affected.");
+      default -> { }
     }
   }
 

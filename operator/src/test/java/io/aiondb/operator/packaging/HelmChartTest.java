@@ -119,4 +119,21 @@ class HelmChartTest {
   private static String env(Container c, String name) {
     return c.getEnv().stream().filter(e -> e.getName().equals(name)).map(EnvVar::getValue).findFirst().orElse(null);
   }
+
+  /** monitoring.prometheusRule.enabled: a PrometheusRule whose spec is files/alerts.yml (the promtool-tested rules). */
+  @Test
+  void thePrometheusRuleCarriesTheTestedAlertsOnlyWhenAskedFor() throws Exception {
+    assertThat(Chart.render(Map.of()).stream().map(HasMetadata::getKind)).doesNotContain("PrometheusRule");
+    List<HasMetadata> objects = Chart.render(Map.of("monitoring.prometheusRule.enabled", "true",
+        "monitoring.prometheusRule.labels.release", "prometheus"));
+    var rule = objects.stream().filter(o -> "PrometheusRule".equals(o.getKind())).findFirst().orElseThrow();
+    assertThat(rule.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
+    assertThat(rule.getMetadata().getLabels()).containsEntry("release", "prometheus");
+    var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+    var expected = yaml.readTree(Repo.root().resolve("monitoring/alerts.yml").toFile());
+    var rendered = yaml.valueToTree(((io.fabric8.kubernetes.api.model.GenericKubernetesResource) rule)
+        .getAdditionalProperties().get("spec"));
+    assertThat(rendered).isEqualTo(expected);
+    assertThat(rendered.toString()).contains("AionQuorumAtRisk", "{{ $labels.instance }}");
+  }
 }

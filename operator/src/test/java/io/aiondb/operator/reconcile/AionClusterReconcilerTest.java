@@ -34,6 +34,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetSpec;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -1018,13 +1019,18 @@ class AionClusterReconcilerTest {
 
   /** What the StatefulSet controller reports once every pod runs the current template and is ready. */
   private void markRolledOut(String name) {
-    client.apps().statefulSets().inNamespace(NS).withName(name).editStatus(sts -> {
-      int n = sts.getSpec().getReplicas();
-      sts.setStatus(new StatefulSetStatusBuilder().withReplicas(n).withReadyReplicas(n).withAvailableReplicas(n)
-          .withUpdatedReplicas(n).withCurrentReplicas(n).withUpdateRevision("r2").withCurrentRevision("r1")
-          .withObservedGeneration(sts.getMetadata().getGeneration()).build());
-      return sts;
-    });
+    // the operator may update the StatefulSet between the read and the write (409 Conflict): read again and retry
+    await().atMost(WAIT).ignoreExceptionsMatching(e -> e instanceof KubernetesClientException k && k.getCode() == 409)
+        .until(() -> {
+          client.apps().statefulSets().inNamespace(NS).withName(name).editStatus(sts -> {
+            int n = sts.getSpec().getReplicas();
+            sts.setStatus(new StatefulSetStatusBuilder().withReplicas(n).withReadyReplicas(n).withAvailableReplicas(n)
+                .withUpdatedReplicas(n).withCurrentReplicas(n).withUpdateRevision("r2").withCurrentRevision("r1")
+                .withObservedGeneration(sts.getMetadata().getGeneration()).build());
+            return sts;
+          });
+          return true;
+        });
   }
 
   @Test

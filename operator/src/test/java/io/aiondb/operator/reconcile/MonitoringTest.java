@@ -1,0 +1,140 @@
+package io.aiondb.operator.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.aiondb.operator.Clusters;
+import io.aiondb.operator.api.AionCluster;
+import io.aiondb.operator.api.MonitoringSpec;
+import io.aiondb.operator.api.TlsSpec;
+import io.aiondb.operator.kube.ControlPlane;
+import io.aiondb.operator.kube.ControlPlaneResource;
+import io.aiondb.operator.kube.InjectControlPlane;
+import io.aiondb.operator.model.MonitoringBuilders;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * spec.monitoring against the real API server (shared with the other reconciler tests): without the Prometheus
+ * Operator's PodMonitor kind the cluster is made as usual and a Warning says why there is no PodMonitor; once the
+ * kind exists the PodMonitor is made, follows the spec, and goes when turned off.
+ */
+@QuarkusTest
+@WithTestResource(ControlPlaneResource.class)
+@WithTestResource(FakeEngine.class)
+class MonitoringTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String NS = "watched";
+
+  @InjectControlPlane
+  ControlPlane controlPlane;
+
+  private KubernetesClient client;
+
+  @BeforeEach
+  void namespace() {
+    client = controlPlane.admin();
+    controlPlane.createNamespace(NS);
+  }
+
+  private GenericKubernetesResource podMonitor(String name) {
+    return client.genericKubernetesResources(MonitoringBuilders.POD_MONITORS).inNamespace(NS).withName(name).get();
+  }
+
+  /** The PodMonitor kind as the Prometheus Operator's CRD defines it (its schema left open here). */
+  private void installPodMonitorKind() {
+    CustomResourceDefinition crd = new CustomResourceDefinitionBuilder().withNewMetadata()
+        .withName("podmonitors.monitoring.coreos.com").endMetadata().withNewSpec().withGroup("monitoring.coreos.com")
+        .withScope("Namespaced").withNewNames().withKind("PodMonitor").withPlural("podmonitors")
+        .withSingular("podmonitor").withListKind("PodMonitorList").endNames()
+        .addNewVersion().withName("v1").withServed(true).withStorage(true).withNewSchema().withNewOpenAPIV3Schema()
+        .withType("object").withXKubernetesPreserveUnknownFields(true).endOpenAPIV3Schema().endSchema().endVersion()
+        .endSpec().build();
+    if (client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName()).get() == null) {
+      client.resource(crd).create();
+    }
+    client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+        .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus()
+            .getConditions().stream().anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
+            30, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> endpoint(GenericKubernetesResource pm) {
+    Map<String, Object> spec = (Map<String, Object>) pm.getAdditionalProperties().get("spec");
+    return ((List<Map<String, Object>>) spec.get("podMetricsEndpoints")).get(0);
+  }
+
+  @Test
+  void aPodMonitorWhenTheKindExistsAWarningWhenNotAndNoneWhenTurnedOff() {
+    AionCluster c = Clusters.cluster("mon", 3, "0.1.0");
+    c.getMetadata().setNamespace(NS);
+    c.getMetadata().setUid(null);
+    c.getMetadata().setGeneration(null);
+    MonitoringSpec m = new MonitoringSpec();
+    m.setPodMonitor(true);
+    m.setLabels(Map.of("release", "prom"));
+    c.getSpec().setMonitoring(m);
+    client.resource(c).create();
+
+    // no PodMonitor kind yet: the cluster is made all the same, and a Warning says why there is no PodMonitor
+    await().atMost(WAIT).until(() -> client.v1().events().inNamespace(NS).list().getItems().stream()
+        .anyMatch(e -> "mon".equals(e.getInvolvedObject().getName()) && "MonitoringUnavailable".equals(e.getReason())));
+    assertThat(client.apps().statefulSets().inNamespace(NS).withName("mon").get()).as("the StatefulSet").isNotNull();
+
+    installPodMonitorKind();
+    await().atMost(WAIT).until(() -> podMonitor("mon") != null);
+    GenericKubernetesResource pm = podMonitor("mon");
+    String uid = client.resources(AionCluster.class).inNamespace(NS).withName("mon").get().getMetadata().getUid();
+    assertThat(pm.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> assertThat(o.getUid()).isEqualTo(uid));
+    assertThat(pm.getMetadata().getLabels()).containsEntry("release", "prom")
+        .containsEntry("app.kubernetes.io/instance", "mon");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> spec = (Map<String, Object>) pm.getAdditionalProperties().get("spec");
+    assertThat(spec.get("jobLabel")).isEqualTo("app.kubernetes.io/name");
+    assertThat(spec.get("selector")).isEqualTo(Map.of("matchLabels",
+        Map.of("app.kubernetes.io/name", "aion-db", "app.kubernetes.io/instance", "mon")));
+    Map<String, Object> ep = endpoint(pm);
+    assertThat(ep).containsEntry("port", "http").containsEntry("path", "/metrics").containsEntry("scheme", "http")
+        .containsEntry("interval", "30s").doesNotContainKey("tlsConfig");
+    assertThat(ep.get("relabelings").toString()).contains("targetLabel=aion_cluster", "replacement=mon");
+    // the pods the StatefulSet makes carry the labels the PodMonitor selects
+    var podLabels = client.apps().statefulSets().inNamespace(NS).withName("mon").get().getSpec().getTemplate()
+        .getMetadata().getLabels();
+    assertThat(podLabels).containsAllEntriesOf(Map.of("app.kubernetes.io/name", "aion-db", "app.kubernetes.io/instance", "mon"));
+
+    client.resources(AionCluster.class).inNamespace(NS).withName("mon").patch(PatchContext.of(PatchType.JSON_MERGE),
+        "{\"spec\":{\"monitoring\":{\"interval\":\"15s\"}}}");
+    await().atMost(WAIT).until(() -> "15s".equals(endpoint(podMonitor("mon")).get("interval")));
+
+    client.resources(AionCluster.class).inNamespace(NS).withName("mon").patch(PatchContext.of(PatchType.JSON_MERGE),
+        "{\"spec\":{\"monitoring\":{\"podMonitor\":false}}}");
+    await().atMost(WAIT).until(() -> podMonitor("mon") == null);
+  }
+
+  @Test
+  void withTlsTheScrapeTrustsTheClustersCaAndNamesItsService() {
+    AionCluster c = Clusters.cluster("secure", 3, "0.1.0");
+    c.getMetadata().setNamespace("db");
+    c.getSpec().getTls().setMode(TlsSpec.Mode.Generated);
+    MonitoringSpec m = new MonitoringSpec();
+    m.setPodMonitor(true);
+    c.getSpec().setMonitoring(m);
+    Map<String, Object> ep = endpoint(MonitoringBuilders.podMonitor(c));
+    assertThat(ep).containsEntry("scheme", "https");
+    assertThat(ep.get("tlsConfig").toString()).contains("name=secure-tls", "key=ca.crt", "serverName=secure.db.svc");
+    c.getSpec().setMonitoring(null);
+    assertThat(MonitoringBuilders.podMonitor(c)).as("left out: none").isNull();
+  }
+}
