@@ -136,4 +136,22 @@ class HelmChartTest {
     assertThat(rendered).isEqualTo(expected);
     assertThat(rendered.toString()).contains("AionQuorumAtRisk", "{{ $labels.instance }}");
   }
+
+  /** monitoring.dashboards.enabled: a ConfigMap for the Grafana sidecar holding every files/dashboards/*.json as is. */
+  @Test
+  void theDashboardsConfigMapCarriesTheDashboardFilesForTheGrafanaSidecar() throws Exception {
+    assertThat(Chart.render(Map.of()).stream().map(o -> o.getMetadata().getName())).noneMatch(n -> n.endsWith("-dashboards"));
+    var map = Chart.ofKind(Chart.render(Map.of("monitoring.dashboards.enabled", "true")),
+        io.fabric8.kubernetes.api.model.ConfigMap.class).stream()
+        .filter(c -> c.getMetadata().getName().endsWith("-dashboards")).findFirst().orElseThrow();
+    assertThat(map.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var file = Repo.chart().resolve("files/dashboards/aion-clusters.json");
+    assertThat(map.getData()).containsOnlyKeys("aion-clusters.json");
+    var dashboard = json.readTree(map.getData().get("aion-clusters.json"));
+    assertThat(dashboard).isEqualTo(json.readTree(file.toFile()));
+    assertThat(dashboard.path("panels").size()).isGreaterThanOrEqualTo(10);
+    dashboard.path("panels").forEach(p -> assertThat(p.path("targets").get(0).path("expr").asText())
+        .as("panel %s", p.path("title").asText()).contains("aion_cluster=~\"$cluster\""));
+  }
 }
