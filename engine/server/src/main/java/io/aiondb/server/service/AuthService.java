@@ -261,14 +261,19 @@ public final class AuthService {
 
   // ------------------------------------------------------------------ users and roles
 
+  /** A user, service account or group name: 1-256 of a-z, A-Z, 0-9 and {@code ._@-}; else IllegalArgumentException. */
+  private static void checkName(String kind, String name) {
+    if (name == null || !name.matches("[A-Za-z0-9._@-]{1,256}")) {
+      throw new IllegalArgumentException("a " + kind + " name is 1-256 characters of a-z, A-Z, 0-9 and ._@-");
+    }
+  }
+
   /** Creates or changes a user. A new user needs a password; a new password revokes the user's tokens. */
   public CompletableFuture<Void> putUser(Caller caller, String name, char[] password, List<String> roles) {
     require(caller, Operation.USER_ADMIN, null, null);
     try {
       Principal.validateName(name);
-      if (!name.matches("[A-Za-z0-9._@-]{1,256}")) {
-        throw new IllegalArgumentException("a user name is 1-256 characters of a-z, A-Z, 0-9 and ._@-");
-      }
+      checkName("user", name);
       if (password != null) Passwords.validateNew(password);
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST, e.getMessage()));
@@ -305,9 +310,10 @@ public final class AuthService {
       return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST,
           "the root user cannot be removed; change its password instead"));
     }
-    if (!name.matches("[A-Za-z0-9._@-]{1,256}")) {
-      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST,
-          "a user name is 1-256 characters of a-z, A-Z, 0-9 and ._@-"));
+    try {
+      checkName("user", name);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST, e.getMessage()));
     }
     return write(new Command.AuthWrite(AuthRecords.USER + name, null, false)).thenApply(ApplyResult.AuthWritten::changed);
   }
@@ -341,9 +347,10 @@ public final class AuthService {
   /** Creates a service account or changes its roles (its keys stay). */
   public CompletableFuture<AuthRecords.Service> putService(Caller caller, String name, List<String> roles) {
     require(caller, Operation.USER_ADMIN, null, null);
-    if (!name.matches("[A-Za-z0-9._@-]{1,256}")) {
-      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST,
-          "a service account name is 1-256 characters of a-z, A-Z, 0-9 and ._@-"));
+    try {
+      checkName("service account", name);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST, e.getMessage()));
     }
     AuthRecords.Snapshot s = snapshot();
     for (String r : roles) {
@@ -389,9 +396,10 @@ public final class AuthService {
   /** Removes a service account and with it all its keys. */
   public CompletableFuture<Boolean> deleteService(Caller caller, String name) {
     require(caller, Operation.USER_ADMIN, null, null);
-    if (!name.matches("[A-Za-z0-9._@-]{1,256}")) {
-      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST,
-          "a service account name is 1-256 characters of a-z, A-Z, 0-9 and ._@-"));
+    try {
+      checkName("service account", name);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST, e.getMessage()));
     }
     return write(new Command.AuthWrite(AuthRecords.SERVICE + name, null, false)).thenApply(ApplyResult.AuthWritten::changed);
   }
@@ -404,9 +412,7 @@ public final class AuthService {
     require(caller, Operation.USER_ADMIN, null, null);
     AuthRecords.Group g;
     try {
-      if (!name.matches("[A-Za-z0-9._@-]{1,256}")) {
-        throw new IllegalArgumentException("a group name is 1-256 characters of a-z, A-Z, 0-9 and ._@-");
-      }
+      checkName("group", name);
       g = new AuthRecords.Group(name, roles, members);
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST, e.getMessage()));
@@ -423,9 +429,10 @@ public final class AuthService {
   /** Removes a group: its members lose the roles it gave them, at once. */
   public CompletableFuture<Boolean> deleteGroup(Caller caller, String name) {
     require(caller, Operation.USER_ADMIN, null, null);
-    if (!name.matches("[A-Za-z0-9._@-]{1,256}")) {
-      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST,
-          "a group name is 1-256 characters of a-z, A-Z, 0-9 and ._@-"));
+    try {
+      checkName("group", name);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST, e.getMessage()));
     }
     return write(new Command.AuthWrite(AuthRecords.GROUP + name, null, false)).thenApply(ApplyResult.AuthWritten::changed);
   }
