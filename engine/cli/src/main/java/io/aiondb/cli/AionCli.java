@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
         + " config file ($AION_CONFIG, else ~/.aion/config; 'aion config').",
     subcommands = {KeyCommands.Put.class, KeyCommands.Get.class, KeyCommands.Del.class, KeyCommands.History.class, QueryCommand.class,
         TxnCommand.class, ImportCommand.class, WatchCommand.class, NsCommand.class, IndexCommand.class, ClusterCommand.class,
-        BackupCommand.class, AuditCommand.class, LoginCommand.class, EncryptionCommand.class, ConfigCommand.class},
+        BackupCommand.class, AuditCommand.class, LoginCommand.class, EncryptionCommand.class, ConfigCommand.class,
+        AccessCommands.Users.class, AccessCommands.Roles.class, AccessCommands.Groups.class, AccessCommands.Services.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:ok",
