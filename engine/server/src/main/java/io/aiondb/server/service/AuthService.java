@@ -261,6 +261,16 @@ public final class AuthService {
 
   // ------------------------------------------------------------------ users and roles
 
+  /** {@link #checkName}'s refusal as a failed future (400), or null when the name is fine. */
+  private static <T> CompletableFuture<T> invalidName(String kind, String name) {
+    try {
+      checkName(kind, name);
+      return null;
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST, e.getMessage()));
+    }
+  }
+
   /** A user, service account or group name: 1-256 of a-z, A-Z, 0-9 and {@code ._@-}; else IllegalArgumentException. */
   private static void checkName(String kind, String name) {
     if (name == null || !name.matches("[A-Za-z0-9._@-]{1,256}")) {
@@ -310,11 +320,8 @@ public final class AuthService {
       return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST,
           "the root user cannot be removed; change its password instead"));
     }
-    try {
-      checkName("user", name);
-    } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST, e.getMessage()));
-    }
+    CompletableFuture<Boolean> bad = invalidName("user", name);
+    if (bad != null) return bad;
     return write(new Command.AuthWrite(AuthRecords.USER + name, null, false)).thenApply(ApplyResult.AuthWritten::changed);
   }
 
@@ -347,11 +354,8 @@ public final class AuthService {
   /** Creates a service account or changes its roles (its keys stay). */
   public CompletableFuture<AuthRecords.Service> putService(Caller caller, String name, List<String> roles) {
     require(caller, Operation.USER_ADMIN, null, null);
-    try {
-      checkName("service account", name);
-    } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST, e.getMessage()));
-    }
+    CompletableFuture<AuthRecords.Service> bad = invalidName("service account", name);
+    if (bad != null) return bad;
     AuthRecords.Snapshot s = snapshot();
     for (String r : roles) {
       if (!Role.isBuiltIn(r) && !s.roles().containsKey(r)) {
@@ -396,11 +400,8 @@ public final class AuthService {
   /** Removes a service account and with it all its keys. */
   public CompletableFuture<Boolean> deleteService(Caller caller, String name) {
     require(caller, Operation.USER_ADMIN, null, null);
-    try {
-      checkName("service account", name);
-    } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST, e.getMessage()));
-    }
+    CompletableFuture<Boolean> bad = invalidName("service account", name);
+    if (bad != null) return bad;
     return write(new Command.AuthWrite(AuthRecords.SERVICE + name, null, false)).thenApply(ApplyResult.AuthWritten::changed);
   }
 
@@ -429,11 +430,8 @@ public final class AuthService {
   /** Removes a group: its members lose the roles it gave them, at once. */
   public CompletableFuture<Boolean> deleteGroup(Caller caller, String name) {
     require(caller, Operation.USER_ADMIN, null, null);
-    try {
-      checkName("group", name);
-    } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(new AionException(ErrorCode.BAD_REQUEST, e.getMessage()));
-    }
+    CompletableFuture<Boolean> bad = invalidName("group", name);
+    if (bad != null) return bad;
     return write(new Command.AuthWrite(AuthRecords.GROUP + name, null, false)).thenApply(ApplyResult.AuthWritten::changed);
   }
 
