@@ -20,12 +20,14 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeEach;
@@ -87,11 +89,31 @@ class AionUserReconcilerTest {
     return client.resources(AionUser.class).inNamespace(NS).withName(name).get();
   }
 
+  /**
+   * Edits the spec as a user would. The operator writes the object too (finalizer, status), so a write between the
+   * read and the patch is a 409 Conflict: read again and retry, as kubectl edit makes its user do.
+   */
   private void edit(String name, Consumer<AionUserSpec> edit) {
-    client.resources(AionUser.class).inNamespace(NS).withName(name).edit(u -> {
+    retryOnConflict(() -> client.resources(AionUser.class).inNamespace(NS).withName(name).edit(u -> {
       edit.accept(u.getSpec());
       return u;
-    });
+    }));
+  }
+
+  /** Edits a Secret's data, retrying on a 409 Conflict (the operator writes the Secrets it owns). */
+  private void editSecret(String name, Consumer<Map<String, String>> edit) {
+    retryOnConflict(() -> client.secrets().inNamespace(NS).withName(name).edit(s -> {
+      edit.accept(s.getData());
+      return s;
+    }));
+  }
+
+  private static void retryOnConflict(Runnable write) {
+    await().atMost(WAIT).ignoreExceptionsMatching(e -> e instanceof KubernetesClientException k && k.getCode() == 409)
+        .until(() -> {
+          write.run();
+          return true;
+        });
   }
 
   private Condition ready(String name) {
@@ -219,10 +241,7 @@ class AionUserReconcilerTest {
     assertThat(engine.serviceRoles.get("ci")).containsExactly("readwrite", "readonly");
 
     // the Secret's key removed: a new key is made, the old one removed from the engine
-    client.secrets().inNamespace(NS).withName("ci").edit(s -> {
-      s.getData().remove("api-key");
-      return s;
-    });
+    editSecret("ci", d -> d.remove("api-key"));
     await().atMost(WAIT).until(() -> {
       String now = secretValue("ci", "api-key");
       return now != null && !now.equals(key) && engine.keys.get("ci").size() == 1
@@ -260,17 +279,11 @@ class AionUserReconcilerTest {
     client.resource(new SecretBuilder().withNewMetadata().withName("batch-password").withNamespace(NS).endMetadata()
         .addToData("pw", b64("short")).build()).create();
     awaitReady("batch", "False", "PasswordSecretInvalid", "at least 8");
-    client.secrets().inNamespace(NS).withName("batch-password").edit(s -> {
-      s.getData().put("pw", b64("a-good-long-password"));
-      return s;
-    });
+    editSecret("batch-password", d -> d.put("pw", b64("a-good-long-password")));
     awaitReady("batch", "True", "Ready");
     assertThat(engine.passwords.get("batch")).isEqualTo("a-good-long-password");
     assertThat(client.secrets().inNamespace(NS).withName("batch").get()).as("no Secret made for a user's own").isNull();
-    client.secrets().inNamespace(NS).withName("batch-password").edit(s -> {
-      s.getData().put("pw", b64("the-rotated-password"));
-      return s;
-    });
+    editSecret("batch-password", d -> d.put("pw", b64("the-rotated-password")));
     await().atMost(WAIT).until(() -> "the-rotated-password".equals(engine.passwords.get("batch")));
 
     // a Secret of the same name that is not the operator's: left alone
