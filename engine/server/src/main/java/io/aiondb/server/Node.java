@@ -138,7 +138,9 @@ public final class Node implements AutoCloseable {
     }
     io.aiondb.server.consensus.raft.RaftGauges.register(metrics, proposer,
         3 * config.electionTimeout().toMillis());
-    registerDiskMetrics(config.dataDir());
+    registerDiskMetrics(config.dataDir(), "data");
+    if (config.coldDir() != null) registerDiskMetrics(config.coldDir(), "cold");
+    io.aiondb.server.storage.RocksMetrics.register(metrics, store);
     if (store.atRest().enabled()) {
       Gauge.builder("aion.encryption.data.keys", keyRotation, k -> k.ring().size())
           .description("Data keys in this member's key ring (encryption at rest); old ones leave after a re-encryption pass")
@@ -174,8 +176,8 @@ public final class Node implements AutoCloseable {
     return service;
   }
 
-  /** Space on the file system that holds data.dir (RocksDB, the Raft log, snapshots): alert before it fills. */
-  private void registerDiskMetrics(java.nio.file.Path dataDir) {
+  /** Space on the file system that holds data.dir (RocksDB, the Raft log, snapshots) or the cold path: alert before it fills. */
+  private void registerDiskMetrics(java.nio.file.Path dataDir, String path) {
     java.nio.file.FileStore fs;
     try {
       fs = java.nio.file.Files.getFileStore(dataDir);
@@ -183,11 +185,12 @@ public final class Node implements AutoCloseable {
       LOG.warn("no disk metrics: cannot read the file system of {}: {}", dataDir, e.toString());
       return;
     }
-    diskGauge("aion.data.free", fs, true, "Bytes still usable on the file system holding data.dir");
-    diskGauge("aion.data.capacity", fs, false, "Size of the file system holding data.dir");
+    diskGauge("aion.data.free", fs, path, true, "Bytes still usable on the file system holding data.dir (path=\"data\") "
+        + "or data.cold-dir (path=\"cold\")");
+    diskGauge("aion.data.capacity", fs, path, false, "Size of the file system holding data.dir or data.cold-dir");
   }
 
-  private void diskGauge(String name, java.nio.file.FileStore fs, boolean usable, String help) {
+  private void diskGauge(String name, java.nio.file.FileStore fs, String path, boolean usable, String help) {
     // a Supplier: Micrometer holds it strongly (a gauge's state object is held weakly: a FileStore kept by nobody
     // else was collected and the gauge turned NaN)
     Gauge.builder(name, () -> {
@@ -196,7 +199,7 @@ public final class Node implements AutoCloseable {
       } catch (java.io.IOException e) {
         return Double.NaN;
       }
-    }).baseUnit("bytes").description(help).register(metrics);
+    }).baseUnit("bytes").tag("path", path).description(help).register(metrics);
   }
 
   /** docs/backup.md "Metrics": what backups this node ran since it started. */

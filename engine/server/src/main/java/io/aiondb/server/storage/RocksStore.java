@@ -33,6 +33,8 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Snapshot;
+import org.rocksdb.Statistics;
+import org.rocksdb.StatsLevel;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +72,8 @@ public final class RocksStore implements AutoCloseable {
   private final List<ColumnFamilyOptions> cfOptions = new ArrayList<>();
   private final LRUCache blockCache;
   private final BloomFilter bloom;
+  /** RocksDB's tickers (docs/metrics.md "Storage"); kept across restoreFrom (it belongs to the DBOptions). */
+  private final Statistics statistics;
   private final Map<Cf, ColumnFamilyHandle> handles = new EnumMap<>(Cf.class);
   private final WriteOptions writeOptions;
   private final Cache<CacheKey, Optional<VersionRecord>> cache;
@@ -79,6 +83,7 @@ public final class RocksStore implements AutoCloseable {
   private final Watermark revisionMark = new Watermark();
   private volatile long appliedRevision;
   private volatile boolean failed;
+  private volatile boolean closed;
   private volatile FeedListener feedListener;
 
   /**
@@ -125,6 +130,10 @@ public final class RocksStore implements AutoCloseable {
     bloom = new BloomFilter(10, false);
     dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
         .setMaxBackgroundJobs(2).setKeepLogFileNum(5);
+    // tickers only: the detailed timers (a clock read per operation) are what costs, and nothing here reads them
+    statistics = new Statistics();
+    statistics.setStatsLevel(StatsLevel.EXCEPT_DETAILED_TIMERS);
+    dbOptions.setStatistics(statistics);
     if (options.coldDir() != null) dbOptions.setDbPaths(dbPaths());
     openDb();
     writeOptions = new WriteOptions().setSync(options.sync());
@@ -775,8 +784,36 @@ public final class RocksStore implements AutoCloseable {
     });
   }
 
+  /**
+   * Reads what RocksDB reports about itself for the metrics ({@link RocksMetrics}): {@code absent} when the store is
+   * closed or being replaced for longer than a second (a scrape must not wait on a snapshot install) or RocksDB
+   * refuses. The native objects are used only under the read lock, so never after close.
+   */
+  <T> T inspect(Inspection<T> what, T absent) {
+    if (closed) return absent;
+    try {
+      if (!lock.readLock().tryLock(1, java.util.concurrent.TimeUnit.SECONDS)) return absent;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return absent;
+    }
+    try {
+      return db == null ? absent : what.read(db, statistics);
+    } catch (RocksDBException | RuntimeException e) {
+      return absent;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** A read of RocksDB's own state, see {@link #inspect}. */
+  interface Inspection<T> {
+    T read(RocksDB db, Statistics statistics) throws RocksDBException;
+  }
+
   @Override
   public synchronized void close() {
+    closed = true;
     lock.writeLock().lock();
     if (db == null) return;
     try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
@@ -790,6 +827,7 @@ public final class RocksStore implements AutoCloseable {
     cfOptions.forEach(ColumnFamilyOptions::close);
     bloom.close();
     blockCache.close();
+    statistics.close();
     LOG.info("closed RocksDB at {}", options.dataDir());
   }
 }

@@ -123,7 +123,11 @@ class ReplicationIT {
             .containsPattern(GROUP_GAUGE.formatted("aion_raft_voters") + "3.0")
             .containsPattern(GROUP_GAUGE.formatted("aion_raft_voters_reachable") + (i == leader ? "3.0" : "NaN"))
             .containsPattern(GROUP_GAUGE.formatted("aion_raft_term") + "[1-9]")
-            .containsPattern("(?m)^aion_data_free_bytes [1-9]").containsPattern("(?m)^aion_data_capacity_bytes [1-9]");
+            .containsPattern("(?m)^aion_data_free_bytes\\{path=\"data\"} [1-9]")
+            .containsPattern("(?m)^aion_data_capacity_bytes\\{path=\"data\"} [1-9]")
+            // RocksDB (docs/metrics.md "Storage"): the node's writes went through its WAL
+            .containsPattern("(?m)^aion_rocksdb_wal_written_bytes_total [1-9]")
+            .containsPattern("(?m)^aion_rocksdb_memtable_bytes\\{cf=\"kv\"} [1-9]");
       }
       // a binary-protocol read on the leader, so that its request histogram has a series (a dashboard shows it)
       try (io.aiondb.client.Aion native_ = io.aiondb.client.Aion.builder().seeds(cl.protocolSeeds())

@@ -27,7 +27,10 @@ class TieredStorageTest {
     Path cold = dir.resolve("cold");
     StorageOptions o = new StorageOptions(hot, cold, 256 * 1024, 1L << 40, false, 8 << 20, 1 << 20, 0);
     Random r = new Random(1);
+    io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
+        new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
     try (RocksStore store = new RocksStore(o)) {
+      RocksMetrics.register(registry, store, java.time.Duration.ZERO);
       KvStateMachine sm = new KvStateMachine(store);
       long index = 0;
       try (Batch b = store.newBatch()) {
@@ -46,6 +49,16 @@ class TieredStorageTest {
       org.awaitility.Awaitility.await("background compactions onto the cold path").atMost(java.time.Duration.ofSeconds(60))
           .pollInterval(java.time.Duration.ofMillis(50)).until(() -> !store.compacting() && sstBytes(cold) > 0);
       assertThat(sstBytes(cold)).as("bytes on the cold path").isGreaterThan(1_000_000);
+      // the metrics tell the tiers apart: what the gauges put on each tier is what each directory holds
+      String scrape = registry.scrape();
+      double coldSeries = 0;
+      double hotSeries = 0;
+      for (int level = 0; level < RocksMetrics.LEVELS; level++) {
+        coldSeries += RocksMetricsTest.value(scrape, "aion_rocksdb_sst_bytes{level=\"" + level + "\",tier=\"cold\"}");
+        hotSeries += RocksMetricsTest.value(scrape, "aion_rocksdb_sst_bytes{level=\"" + level + "\",tier=\"hot\"}");
+      }
+      assertThat(coldSeries).isEqualTo(sstBytes(cold));
+      assertThat(hotSeries).isEqualTo(sstBytes(hot));
       NamespaceInfo ns = store.requireNamespace("t");
       assertThat(store.getCurrent(ns.id(), "k17".getBytes())).isPresent();
     }
