@@ -94,10 +94,14 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
   private final MonitoringStep monitoring;
   private final BackupCatalog catalog;
 
+  private final io.aiondb.operator.metrics.ClusterMetrics metrics;
+
   @Inject
   public AionClusterReconciler(KubernetesClient client, OperatorConfig config,
-      @ConfigProperty(name = "HOSTNAME", defaultValue = "aion-operator") String instance) {
+      @ConfigProperty(name = "HOSTNAME", defaultValue = "aion-operator") String instance,
+      io.aiondb.operator.metrics.ClusterMetrics metrics) {
     this.client = client;
+    this.metrics = metrics;
     this.config = config;
     this.engine = new EngineClient(config.engineTimeout());
     this.addresses = new EngineAddresses(config.engineUrlTemplate(), config.engineMemberUrlTemplate());
@@ -176,6 +180,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     if (cluster.getStatus() != null) status.setRestoreSource(cluster.getStatus().getRestoreSource());
     reportRestore(cluster, status, running);
     recordTransitions(cluster, status);
+    metrics.record(cluster, status, context.getPrimaryCache().list().toList());
     UpdateControl<AionCluster> control = updateStatus(cluster, status, rolled);
     return grow.inProgress() ? control.rescheduleAfter(config.backoffInitial()) : control;
   }
@@ -201,6 +206,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
         error);
     Instant now = Instant.now();
     AionClusterStatus status = StatusBuilder.failed(cluster, error, now);
+    metrics.record(cluster, status, context.getPrimaryCache().list().toList());
     events.warning(cluster, StatusBuilder.RECONCILE_ERROR, error);
     Condition degraded = Conditions.find(status.getConditions(), Conditions.DEGRADED);
     Duration failingFor = Duration.between(Instant.parse(degraded.getLastTransitionTime()), now);

@@ -137,6 +137,26 @@ class HelmChartTest {
     assertThat(rendered.toString()).contains("AionQuorumAtRisk", "{{ $labels.instance }}");
   }
 
+  /** monitoring.podMonitor.enabled: a PodMonitor that scrapes the operator's /q/metrics on the pod's http port. */
+  @Test
+  void theOperatorsPodMonitorSelectsItsPodOnlyWhenAskedFor() {
+    assertThat(Chart.render(Map.of()).stream().map(HasMetadata::getKind)).doesNotContain("PodMonitor");
+    List<HasMetadata> objects = Chart.render(Map.of("monitoring.podMonitor.enabled", "true",
+        "monitoring.podMonitor.labels.release", "prometheus"));
+    var pm = (io.fabric8.kubernetes.api.model.GenericKubernetesResource) objects.stream()
+        .filter(o -> "PodMonitor".equals(o.getKind())).findFirst().orElseThrow();
+    assertThat(pm.getMetadata().getLabels()).containsEntry("release", "prometheus");
+    @SuppressWarnings("unchecked")
+    var spec = (Map<String, Object>) pm.getAdditionalProperties().get("spec");
+    @SuppressWarnings("unchecked")
+    var selector = (Map<String, String>) ((Map<String, Object>) spec.get("selector")).get("matchLabels");
+    var deployment = Chart.ofKind(objects, io.fabric8.kubernetes.api.model.apps.Deployment.class).get(0);
+    assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(selector);
+    assertThat(selector).isNotEmpty();
+    var port = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().get(0).getName();
+    assertThat(spec.get("podMetricsEndpoints").toString()).contains("port=" + port, "path=/q/metrics");
+  }
+
   /** monitoring.dashboards.enabled: a ConfigMap for the Grafana sidecar holding every files/dashboards/*.json as is. */
   @Test
   void theDashboardsConfigMapCarriesTheDashboardFilesForTheGrafanaSidecar() throws Exception {

@@ -126,6 +126,72 @@ class MonitoringTest {
     await().atMost(WAIT).until(() -> podMonitor("mon") == null);
   }
 
+  @io.quarkus.test.common.http.TestHTTPResource("/q/metrics")
+  java.net.URL metricsUrl;
+
+  private String scrape() throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    var r = http.send(java.net.http.HttpRequest.newBuilder(metricsUrl.toURI()).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    return r.body();
+  }
+
+  /** The value of the series {@code name} whose labels include {@code labels}; null when there is none. */
+  private static Double series(String scrape, String name, Map<String, String> labels) {
+    for (String line : scrape.split("\n")) {
+      if (!line.startsWith(name + "{")) continue;
+      String set = line.substring(name.length(), line.lastIndexOf('}') + 1);
+      if (labels.entrySet().stream().allMatch(e -> set.contains(e.getKey() + "=\"" + e.getValue() + "\""))) {
+        return Double.valueOf(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return null;
+  }
+
+  @Test
+  void theOperatorsMetricsSayWhatEachClusterReportsAndGoWithIt() throws Exception {
+    AionCluster c = Clusters.cluster("metered", 3, "0.1.0");
+    c.getMetadata().setNamespace(NS);
+    c.getMetadata().setUid(null);
+    c.getMetadata().setGeneration(null);
+    client.resource(c).create();
+    Map<String, String> metered = Map.of("namespace", NS, "cluster", "metered");
+    await().atMost(WAIT).until(() -> {
+      String s = scrape();
+      AionCluster now = client.resources(AionCluster.class).inNamespace(NS).withName("metered").get();
+      if (now.getStatus() == null || now.getStatus().getPhase() == null) return false;
+      var phase = new java.util.HashMap<>(metered);
+      phase.put("phase", now.getStatus().getPhase().name());
+      var desired = new java.util.HashMap<>(metered);
+      desired.put("state", "desired");
+      var ready = new java.util.HashMap<>(metered);
+      ready.put("state", "ready");
+      var progressing = new java.util.HashMap<>(metered);
+      progressing.put("type", "Progressing");
+      progressing.put("status", "True");
+      return Double.valueOf(1).equals(series(s, "aion_operator_cluster_phase", phase))
+          && Double.valueOf(3).equals(series(s, "aion_operator_cluster_members", desired))
+          && Double.valueOf(0).equals(series(s, "aion_operator_cluster_members", ready))
+          && Double.valueOf(1).equals(series(s, "aion_operator_cluster_condition", progressing));
+    });
+    // JOSDK's reconcile metrics for the AionCluster controller are there too
+    assertThat(scrape()).containsPattern("(?m)^operator_sdk_\\w+\\{[^}]*aionclusters?[^}]*} [1-9]");
+
+    client.resources(AionCluster.class).inNamespace(NS).withName("metered").delete();
+    // another cluster's next reconcile (the resync is 2 s here) drops the deleted one's series
+    AionCluster other = Clusters.cluster("metered-other", 1, "0.1.0");
+    other.getMetadata().setNamespace(NS);
+    other.getMetadata().setUid(null);
+    other.getMetadata().setGeneration(null);
+    client.resource(other).create();
+    await().atMost(WAIT).until(() -> {
+      String s = scrape();
+      return series(s, "aion_operator_cluster_members", metered) == null
+          && series(s, "aion_operator_cluster_members", Map.of("cluster", "metered-other", "state", "desired")) != null;
+    });
+  }
+
   @Test
   void withTlsTheScrapeTrustsTheClustersCaAndNamesItsService() {
     AionCluster c = Clusters.cluster("secure", 3, "0.1.0");
