@@ -49,6 +49,7 @@ public final class Aion implements AutoCloseable {
     private java.util.function.UnaryOperator<String> addressMapper = a -> a;
     private javax.net.ssl.SSLContext tls;
     private String token;
+    private io.opentelemetry.api.OpenTelemetry openTelemetry;
 
     /** Protocol addresses ({@code host:port}) of one or more members; comma-separated lists are split. */
     public Builder seeds(String... addresses) {
@@ -110,6 +111,16 @@ public final class Aion implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Traces (docs/client.md "Tracing"): a CLIENT span per request from this OpenTelemetry, continuing the caller's
+     * current span or starting a trace, and the servers' spans under it. Without it, a request made while a span is
+     * current still carries that span's context.
+     */
+    public Builder openTelemetry(io.opentelemetry.api.OpenTelemetry otel) {
+      openTelemetry = otel;
+      return this;
+    }
+
     /** Connects to the first reachable seed and learns the cluster. */
     public Aion connect() {
       if (seeds.isEmpty()) throw new IllegalArgumentException("give at least one seed address (host:port)");
@@ -118,6 +129,7 @@ public final class Aion implements AutoCloseable {
   }
 
   private final Builder options;
+  private final ClientTracing tracing;
   private final Map<String, Connection[]> pool = new ConcurrentHashMap<>();
   private volatile List<Member> members = List.of();
   private volatile String leaderAddress;
@@ -134,6 +146,7 @@ public final class Aion implements AutoCloseable {
 
   private Aion(Builder b) {
     this.options = b;
+    this.tracing = new ClientTracing(b.openTelemetry);
     join(refreshTopology());
   }
 
@@ -200,6 +213,7 @@ public final class Aion implements AutoCloseable {
       c = slots[i];
       if (c == null || !c.isOpen()) {
         c = Connection.open(address, options.connectTimeout, options.clientName, options.tls, options.token);
+        c.tracing(tracing);
         slots[i] = c;
       }
       return c;
@@ -229,15 +243,16 @@ public final class Aion implements AutoCloseable {
   CompletableFuture<byte[]> call(int kind, byte[] payload, boolean toLeader, boolean idempotent) {
     long deadline = System.nanoTime() + options.requestTimeout.toNanos();
     CompletableFuture<byte[]> result = new CompletableFuture<>();
-    attempt(kind, payload, toLeader, idempotent, deadline, 0, result);
+    // the caller's trace context, for every attempt: retries run on other threads (docs/client.md "Tracing")
+    attempt(kind, payload, toLeader, idempotent, deadline, 0, result, io.opentelemetry.context.Context.current());
     return result;
   }
 
   private void attempt(int kind, byte[] payload, boolean toLeader, boolean idempotent, long deadline, int n,
-      CompletableFuture<byte[]> result) {
+      CompletableFuture<byte[]> result, io.opentelemetry.context.Context trace) {
     CompletableFuture<byte[]> f;
     long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-    try {
+    try (io.opentelemetry.context.Scope ignored = trace.makeCurrent()) {
       // an answer that never comes (a hung node) ends at the deadline too: its outcome is unknown
       f = connection(target(toLeader)).call(kind, payload).orTimeout(left, TimeUnit.MILLISECONDS)
           .exceptionallyCompose(e -> Aion.unwrapRaw(e) instanceof java.util.concurrent.TimeoutException
@@ -264,7 +279,7 @@ public final class Aion implements AutoCloseable {
       long backoff = Math.min(2000, 25L << Math.min(n, 6));
       long delay = Math.min(TimeUnit.NANOSECONDS.toMillis(remaining), ThreadLocalRandom.current().nextLong(backoff + 1));
       CompletableFuture.runAsync(() -> refreshTopology().whenComplete((v, te) ->
-          attempt(kind, payload, toLeader, idempotent, deadline, n + 1, result)),
+          attempt(kind, payload, toLeader, idempotent, deadline, n + 1, result, trace)),
           CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS));
     });
   }

@@ -43,6 +43,12 @@ final class Connection implements AutoCloseable {
   private final AtomicLong nextId = new AtomicLong(1);
   private final String nodeId;
   private volatile boolean closed;
+  /** Set once after open by the client that owns the connection; none: requests carry no trace context. */
+  private volatile ClientTracing tracing;
+
+  void tracing(ClientTracing t) {
+    this.tracing = t;
+  }
 
   private Connection(String address, Socket socket, String nodeId) throws IOException {
     this.address = address;
@@ -144,6 +150,13 @@ final class Connection implements AutoCloseable {
       f.completeExceptionally(new AionException.InvalidRequest(413, "VALUE_TOO_LARGE", "the request is "
           + payload.length + " bytes; a protocol frame holds at most " + (Frames.MAX_FRAME - 5)));
       return f;
+    }
+    ClientTracing t = tracing;
+    ClientTracing.Traced traced = t == null ? null : t.start(kind, address);
+    if (traced != null) { // TRACED: the server's spans of this request join the trace (docs/protocol.md)
+      payload = Frames.traced(traced.traceparent(), traced.tracestate(), kind, payload);
+      kind = Frames.TRACED;
+      f.whenComplete((v, e) -> traced.end(e));
     }
     long id = newId();
     Call call = new Call(f);

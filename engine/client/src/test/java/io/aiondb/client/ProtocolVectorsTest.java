@@ -52,6 +52,9 @@ class ProtocolVectorsTest {
     expect("auth-request", Frames.frame(2, Frames.AUTH, Requests.auth("v1.k1.abc.def")));
     expect("get-request", Frames.frame(2, Frames.GET, Requests.get("app", b("user/1"), 0, false, 0)));
     expect("put-request", Frames.frame(3, Frames.PUT, Requests.put("app", b("k"), ValueType.TEXT.code, -1, b("hi"))));
+    expect("traced-put-request", Frames.frame(3, Frames.TRACED, Frames.traced(
+        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "", Frames.PUT,
+        Requests.put("app", b("k"), ValueType.TEXT.code, -1, b("hi")))));
     expect("delete-request", Frames.frame(4, Frames.DELETE, Requests.delete("app", b("k"), 5)));
     Txn t = new Txn(null).ifModRevision("app", "k", 5).then(Txn.put("app", "k", "v")).otherwise(Txn.get("app", "k"));
     expect("txn-request", Frames.frame(5, Frames.TXN, t.encode()));

@@ -48,6 +48,7 @@ public final class Node implements AutoCloseable {
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private io.aiondb.server.consensus.raft.RatisMetricsBridge ratisMetrics;
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+  private final io.aiondb.server.trace.Tracing tracing;
 
   public Node(AionConfig config, Clock clock) {
     this.config = config;
@@ -58,14 +59,19 @@ public final class Node implements AutoCloseable {
     }
     this.tls = config.tls() ? new io.aiondb.server.security.TlsMaterial(config.tlsCertFile(), config.tlsKeyFile(),
         config.tlsCaFile(), config.tlsReloadInterval()) : null;
+    this.tracing = config.tracing().enabled()
+        ? io.aiondb.server.trace.Tracing.otlp(config.tracing().otlpEndpoint(), config.tracing().sampleRatio(),
+            config.tracing().serviceName(), config.nodeId(), Version.VALUE, java.time.Duration.ofSeconds(1))
+        : io.aiondb.server.trace.Tracing.off();
     this.store = new RocksStore(config.storage(), atRest(config, clock));
     this.keyRotation = new io.aiondb.server.service.KeyRotation(store, clock);
     this.stateMachine = new KvStateMachine(store);
     try {
-      this.proposer = new RaftNode(config, store, stateMachine, clock, tls);
+      this.proposer = new RaftNode(config, store, stateMachine, clock, tls, tracing);
     } catch (java.io.IOException e) {
       keyRotation.close();
       store.close();
+      tracing.close();
       throw new IllegalStateException("cannot start the raft server: " + e.getMessage(), e);
     }
     this.clusterAdmin = new io.aiondb.server.consensus.raft.ClusterAdmin(proposer, config.caughtUpLag(), tls);
@@ -423,5 +429,11 @@ public final class Node implements AutoCloseable {
     proposer.close();
     store.close();
     gcMetrics.close();
+    tracing.close(); // last: flushes the spans of the requests answered while closing
+  }
+
+  /** The node's traces (docs/tracing.md); {@link io.aiondb.server.trace.Tracing#off()} without tracing.otlp-endpoint. */
+  public io.aiondb.server.trace.Tracing tracing() {
+    return tracing;
   }
 }

@@ -13,10 +13,15 @@ public final class Frames {
   public static final int MAX_FRAME = 16 << 20;
   public static final int HELLO = 0x01, PING = 0x02, GET = 0x03, PUT = 0x04, DELETE = 0x05, TXN = 0x06, QUERY = 0x07,
       WATCH = 0x08, CANCEL = 0x09, CLUSTER = 0x0A, NS_CREATE = 0x0B, NS_DROP = 0x0C, NS_LIST = 0x0D, HISTORY = 0x0E,
-      PUT_BATCH = 0x0F, AUTH = 0x10;
+      PUT_BATCH = 0x0F, AUTH = 0x10, TRACED = 0x11;
   public static final int OK = 0x00, ERROR = 0x01, EVENT = 0x02, END = 0x03;
 
   private Frames() {}
+
+  /** A TRACED payload: the W3C trace context, then the wrapped request's kind and payload. */
+  public static byte[] traced(String traceparent, String tracestate, int kind, byte[] payload) {
+    return new Out().string(traceparent).string(tracestate).u8(kind).raw(payload).bytesOut();
+  }
 
   public static byte[] frame(long id, int kind, byte[] payload) {
     return new Out().u32(5L + payload.length).u32(id).u8(kind).raw(payload).bytesOut();

@@ -81,6 +81,7 @@ public final class HttpApi {
 
   private void build() {
     router.route().handler(this::metrics);
+    router.route().handler(this::trace);
     router.route().handler(this::timeouts);
     router.route().handler(this::authenticate);
     router.route().handler(this::audit);
@@ -114,6 +115,44 @@ public final class HttpApi {
       requestTimers.timer("method", ctx.request().method().name(), "route", route,
               "status", Integer.toString(ctx.response().getStatusCode()))
           .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    });
+    ctx.next();
+  }
+
+  /** Where {@link #trace} keeps the request's trace context (its server span) for {@link KvRoutes#caller}. */
+  static final String TRACE_KEY = "aion.trace";
+
+  /**
+   * With tracing on (docs/tracing.md): a SERVER span per request, continuing the caller's W3C {@code traceparent};
+   * named by the route once it is known. Not sampled: no span, nothing kept.
+   */
+  private void trace(RoutingContext ctx) {
+    io.aiondb.server.trace.Tracing tracing = node.tracing();
+    if (!tracing.enabled()) {
+      ctx.next();
+      return;
+    }
+    io.opentelemetry.context.Context parent = tracing.extract(ctx.request()::getHeader);
+    String method = ctx.request().method().name();
+    io.opentelemetry.api.trace.Span span = tracing.server(method, parent)
+        .setAttribute("http.request.method", method)
+        .setAttribute("url.path", ctx.normalizedPath())
+        .setAttribute("aion.node", node.config().nodeId())
+        .startSpan();
+    if (!span.isRecording()) {
+      ctx.next();
+      return;
+    }
+    ctx.put(TRACE_KEY, parent.with(span));
+    ctx.addEndHandler(v -> {
+      String route = ctx.currentRoute() == null || ctx.currentRoute().getPath() == null
+          ? "unmatched" : ctx.currentRoute().getPath();
+      int status = ctx.response().getStatusCode();
+      span.updateName(method + " " + route);
+      span.setAttribute("http.route", route);
+      span.setAttribute("http.response.status_code", (long) status);
+      if (status >= 500) span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
+      span.end();
     });
     ctx.next();
   }

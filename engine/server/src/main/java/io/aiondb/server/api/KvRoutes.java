@@ -43,6 +43,8 @@ final class KvRoutes {
   static Caller caller(RoutingContext ctx) {
     Caller c = Caller.http(ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().host(),
         ctx.request().isSSL() ? Caller.principal(ctx.request().sslSession()) : Caller.ANONYMOUS);
+    io.opentelemetry.context.Context trace = ctx.get(HttpApi.TRACE_KEY);
+    if (trace != null) c = c.traced(trace);
     io.aiondb.server.auth.Principal who = ctx.get(HttpApi.IDENTITY_KEY);
     return who == null ? c : c.as(who);
   }

@@ -61,7 +61,18 @@ public record AionConfig(
     java.util.Map<String, io.aiondb.server.backup.NamedStore> backupStores,
     Audit audit,
     Auth auth,
-    Encryption encryption) {
+    Encryption encryption,
+    Tracing tracing) {
+
+  /**
+   * docs/tracing.md: OpenTelemetry traces sent over OTLP/HTTP to {@code otlpEndpoint} (null: tracing off), sampling
+   * {@code sampleRatio} of the traces this node starts (a request with a traceparent keeps its caller's decision).
+   */
+  public record Tracing(String otlpEndpoint, double sampleRatio, String serviceName) {
+    public boolean enabled() {
+      return otlpEndpoint != null;
+    }
+  }
 
   /**
    * docs/security.md "Encryption at rest": seals with {@code keyFile}; with only {@code oldKeyFiles}, opens what they

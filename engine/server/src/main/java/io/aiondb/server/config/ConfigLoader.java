@@ -176,6 +176,38 @@ public final class ConfigLoader {
     return java.util.Collections.unmodifiableMap(out);
   }
 
+  /** tracing.*: an http(s) URL (or empty), a ratio between 0 and 1, a service name. */
+  private static AionConfig.Tracing tracing(Map<String, String> v) {
+    String endpoint = str(v, "tracing.otlp-endpoint").trim();
+    if (!endpoint.isEmpty()) {
+      java.net.URI uri;
+      try {
+        uri = new java.net.URI(endpoint);
+      } catch (java.net.URISyntaxException e) {
+        throw new ConfigException("tracing.otlp-endpoint: '" + endpoint + "' is not a URL: " + e.getReason());
+      }
+      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+        throw new ConfigException("tracing.otlp-endpoint: '" + endpoint + "' is not an http or https URL with a host "
+            + "(e.g. http://otel-collector:4318/v1/traces)");
+      }
+    }
+    String ratioText = str(v, "tracing.sample-ratio").trim();
+    double ratio;
+    try {
+      ratio = Double.parseDouble(ratioText);
+    } catch (NumberFormatException e) {
+      throw new ConfigException("tracing.sample-ratio: '" + ratioText + "' is not a number between 0 and 1");
+    }
+    if (!(ratio >= 0 && ratio <= 1)) {
+      throw new ConfigException("tracing.sample-ratio: '" + ratioText + "' is not a number between 0 and 1");
+    }
+    String service = str(v, "tracing.service-name").trim();
+    if (service.isEmpty() || service.length() > 100) {
+      throw new ConfigException("tracing.service-name must be 1-100 characters");
+    }
+    return new AionConfig.Tracing(endpoint.isEmpty() ? null : endpoint, ratio, service);
+  }
+
   private static AionConfig.Encryption encryption(Map<String, String> v) {
     Path key = optionalPath(v, "encryption.key-file");
     java.util.List<Path> old = new java.util.ArrayList<>();
@@ -263,7 +295,8 @@ public final class ConfigLoader {
             intRange(v, "audit.max-files", 0, 1000), dataNamespaces(str(v, "audit.data-namespaces"))),
         new AionConfig.Auth(bool(v, "auth.enabled"), optionalPath(v, "auth.root-password-file"),
             optionalPath(v, "auth.operator-key-file"), duration(v, "auth.token-ttl")),
-        encryption(v));
+        encryption(v),
+        tracing(v));
     if (c.nodeId().isBlank()) throw new ConfigException("node.id must not be empty");
     if (c.auth().tokenTtl().toSeconds() < 1 || c.auth().tokenTtl().compareTo(Duration.ofDays(30)) > 0) {
       throw new ConfigException("auth.token-ttl must be between 1s and 30d");

@@ -186,6 +186,15 @@ public final class Settings {
               + "query, watch, put, delete, batch and transaction on them, whatever its outcome, one record each (who, "
               + "operation, namespace and key or prefix). A record per request: for sensitive namespaces only. Needs "
               + "audit.file or audit.stdout."),
+      new Setting("tracing.otlp-endpoint", Type.STRING, "",
+          "OTLP/HTTP traces endpoint (e.g. http://otel-collector:4318/v1/traces) that turns OpenTelemetry tracing on: "
+              + "each request's spans, from the transport through the Raft leader to RocksDB, sent in batches "
+              + "(docs/tracing.md). Empty: tracing off."),
+      new Setting("tracing.sample-ratio", Type.STRING, "1.0",
+          "Share (0-1) of the traces this node starts that are recorded; a request with a W3C traceparent keeps its "
+              + "caller's sampling decision. 0.01 keeps the cost low under heavy load (docs/benchmarks.md)."),
+      new Setting("tracing.service-name", Type.STRING, "aion-db",
+          "service.name of this node's spans (service.instance.id is node.id)."),
       new Setting("encryption.key-file", Type.OPTIONAL_PATH, "",
           "Key-encryption key (32 bytes as 64 hex digits or base64, e.g. openssl rand -hex 32) that turns encryption at "
               + "rest on: every value this member stores and every Raft log entry is sealed with AES-256-GCM under keys "

@@ -157,6 +157,22 @@ final class Connection {
   }
 
   private void onFrame(long id, int kind, byte[] payload, int held) {
+    // TRACED (docs/protocol.md): the W3C trace context of the request it wraps, then that request as usual
+    io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.root();
+    if (kind == ProtocolCodec.TRACED && hello) {
+      ProtocolCodec.Traced t;
+      try {
+        t = ProtocolCodec.decodeTraced(payload);
+      } catch (Wire.Malformed m) {
+        budget.releaseRequest(held);
+        fatal(id, ErrorCode.BAD_REQUEST, "malformed frame: " + m.getMessage());
+        return;
+      }
+      trace = node.tracing().extract(h -> "traceparent".equals(h) ? (t.traceparent().isEmpty() ? null : t.traceparent())
+          : "tracestate".equals(h) ? t.tracestate() : null);
+      kind = t.kind();
+      payload = t.payload();
+    }
     Request req;
     try {
       req = ProtocolCodec.decodeLayout(kind, payload); // values are checked later, off the loop when large
@@ -208,9 +224,17 @@ final class Connection {
     }
     if (inFlight.incrementAndGet() >= MAX_IN_FLIGHT) pause();
     long started = System.nanoTime();
+    // with tracing on: a SERVER span per request (watches aside), under the TRACED context when there was one
+    io.opentelemetry.api.trace.Span span = io.opentelemetry.api.trace.Span.getInvalid();
+    if (node.tracing().enabled()) {
+      span = node.tracing().server("protocol " + op(req), trace).setAttribute("aion.protocol.op", op(req))
+          .setAttribute("aion.node", node.config().nodeId()).startSpan();
+    }
+    io.opentelemetry.api.trace.Span traced = span;
+    io.opentelemetry.context.Context context = span.isRecording() ? trace.with(span) : io.opentelemetry.context.Context.root();
     CompletableFuture<Answer> answer;
     try {
-      answer = isWrite(req) ? ordered(req) : dispatch(req);
+      answer = isWrite(req) ? ordered(req, context) : dispatch(req, context);
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }
@@ -227,6 +251,11 @@ final class Connection {
       }
       node.protocolTimers().timer("op", op(req), "outcome", outcome)
           .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+      if (traced.isRecording()) {
+        traced.setAttribute("aion.outcome", outcome);
+        if (err != null) traced.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, outcome);
+        traced.end();
+      }
       budget.releaseRequest(held);
       inFlight.decrementAndGet();
       resume();
@@ -255,10 +284,10 @@ final class Connection {
    * Proposes a write after every write received before it was proposed. The service validates its values before
    * proposing: small ones here on the event loop, large ones (and everything queued behind them) on a reader thread.
    */
-  private CompletableFuture<Answer> ordered(Request req) {
+  private CompletableFuture<Answer> ordered(Request req, io.opentelemetry.context.Context trace) {
     boolean heavy = ProtocolCodec.contentBytes(req) > KvService.INLINE_VALIDATION_BYTES;
-    if (!heavy && writeOrder.isDone()) return dispatch(req);
-    CompletableFuture<CompletableFuture<Answer>> proposed = writeOrder.thenApplyAsync(v -> dispatch(req), readers);
+    if (!heavy && writeOrder.isDone()) return dispatch(req, trace);
+    CompletableFuture<CompletableFuture<Answer>> proposed = writeOrder.thenApplyAsync(v -> dispatch(req, trace), readers);
     writeOrder = proposed.handle((f, e) -> null);
     return proposed.thenCompose(f -> f);
   }
@@ -300,8 +329,8 @@ final class Connection {
     return certIdentity == null ? caller : caller.as(certIdentity);
   }
 
-  private CompletableFuture<Answer> dispatch(Request req) {
-    Caller caller = caller();
+  private CompletableFuture<Answer> dispatch(Request req, io.opentelemetry.context.Context trace) {
+    Caller caller = caller().traced(trace);
     if (req instanceof Request.Cluster) node.auth().requireAuthenticated(caller, "cluster members"); // AUTH first
     return switch (req) {
       case Request.Ping p -> CompletableFuture.completedFuture(Answer.of(new byte[0]));

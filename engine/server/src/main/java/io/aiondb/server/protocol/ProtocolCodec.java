@@ -32,7 +32,7 @@ public final class ProtocolCodec {
   // request kinds
   public static final int HELLO = 0x01, PING = 0x02, GET = 0x03, PUT = 0x04, DELETE = 0x05, TXN = 0x06, QUERY = 0x07,
       WATCH = 0x08, CANCEL = 0x09, CLUSTER = 0x0A, NS_CREATE = 0x0B, NS_DROP = 0x0C, NS_LIST = 0x0D, HISTORY = 0x0E,
-      PUT_BATCH = 0x0F, AUTH = 0x10;
+      PUT_BATCH = 0x0F, AUTH = 0x10, TRACED = 0x11;
   // response kinds
   public static final int OK = 0x00, ERROR = 0x01, EVENT = 0x02, END = 0x03;
 
@@ -82,6 +82,37 @@ public final class ProtocolCodec {
 
   /** The largest payload of one frame. */
   public static final int MAX_PAYLOAD = MAX_FRAME - HEADER;
+
+  /**
+   * A TRACED frame's payload (docs/protocol.md): the W3C trace context of the request it wraps, and that request's
+   * kind and payload. {@code traceparent} is 55 characters ({@code 00-<32 hex>-<16 hex>-<2 hex>}) or empty (no
+   * context: a trace of the server's own); {@code tracestate} at most 512 characters.
+   */
+  public record Traced(String traceparent, String tracestate, int kind, byte[] payload) {}
+
+  /** Reads a TRACED payload; a wrapped HELLO or TRACED, or a malformed traceparent, is a malformed frame. */
+  public static Traced decodeTraced(byte[] payload) {
+    Wire.Reader r = new Wire.Reader(payload);
+    String parent = r.string("traceparent");
+    if (!parent.isEmpty() && !TRACEPARENT.matcher(parent).matches()) {
+      throw new Wire.Malformed("traceparent must be 00-<32 hex digits>-<16 hex digits>-<2 hex digits>, or empty");
+    }
+    String state = r.string("tracestate");
+    if (state.length() > 512) throw new Wire.Malformed("tracestate is longer than 512 characters");
+    int kind = r.u8("kind");
+    if (kind == HELLO || kind == TRACED) {
+      throw new Wire.Malformed("a TRACED frame cannot wrap a " + (kind == HELLO ? "HELLO" : "TRACED"));
+    }
+    return new Traced(parent, state, kind, r.rest());
+  }
+
+  private static final java.util.regex.Pattern TRACEPARENT =
+      java.util.regex.Pattern.compile("00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
+
+  /** A TRACED payload wrapping {@code kind} and {@code payload} (what a client sends). */
+  public static byte[] traced(String traceparent, String tracestate, int kind, byte[] payload) {
+    return new Wire.Writer().string(traceparent).string(tracestate).u8(kind).raw(payload).toByteArray();
+  }
 
   /** {@link #decodeLayout} then {@link #checkContents}: the whole validation of one request. */
   public static Request decode(int kind, byte[] payload) {

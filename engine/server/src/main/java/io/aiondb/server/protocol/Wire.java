@@ -82,6 +82,13 @@ public final class Wire {
     public void end() {
       if (buf.hasRemaining()) throw new Malformed(buf.remaining() + " unexpected bytes after the payload");
     }
+
+    /** The bytes not read yet (the wrapped payload of a TRACED frame). */
+    public byte[] rest() {
+      byte[] out = new byte[buf.remaining()];
+      buf.get(out);
+      return out;
+    }
   }
 
   /** Builds one payload or frame. */

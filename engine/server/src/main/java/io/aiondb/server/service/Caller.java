@@ -13,8 +13,11 @@ import java.util.Objects;
  *                   {@code cert:<subject DN>} of a verified TLS client certificate, else {@code anonymous}
  * @param identity   the principal authorization checks ({@link Principal#ANONYMOUS} when none was proved; a client
  *                   certificate alone does not bind roles yet, docs/security.md)
+ * @param trace      the request's trace context (its transport's server span; root when not traced): the service
+ *                   makes its writes' spans under it (docs/tracing.md)
  */
-public record Caller(String transport, String remoteHost, String principal, Principal identity) {
+public record Caller(String transport, String remoteHost, String principal, Principal identity,
+    io.opentelemetry.context.Context trace) {
   public static final String ANONYMOUS = "anonymous";
 
   public Caller {
@@ -22,6 +25,16 @@ public record Caller(String transport, String remoteHost, String principal, Prin
     remoteHost = remoteHost == null ? "unknown" : remoteHost;
     identity = identity == null ? Principal.ANONYMOUS : identity;
     principal = identity.kind() != Principal.Kind.ANONYMOUS ? identity.display() : principal == null ? ANONYMOUS : principal;
+    trace = trace == null ? io.opentelemetry.context.Context.root() : trace;
+  }
+
+  public Caller(String transport, String remoteHost, String principal, Principal identity) {
+    this(transport, remoteHost, principal, identity, null);
+  }
+
+  /** The same caller, in the trace {@code context}. */
+  public Caller traced(io.opentelemetry.context.Context context) {
+    return new Caller(transport, remoteHost, principal, identity, context);
   }
 
   public Caller(String transport, String remoteHost, String principal) {
@@ -34,7 +47,7 @@ public record Caller(String transport, String remoteHost, String principal, Prin
 
   /** The same caller, authenticated as {@code who}. */
   public Caller as(Principal who) {
-    return new Caller(transport, remoteHost, principal, who);
+    return new Caller(transport, remoteHost, principal, who, trace);
   }
 
   public static Caller http(String remoteHost) {

@@ -294,7 +294,7 @@ public final class KvService implements AutoCloseable {
       return CompletableFuture.failedFuture(e);
     }
     CompletableFuture<ApplyResult> proposed;
-    try {
+    try (io.opentelemetry.context.Scope ignored = caller.trace().makeCurrent()) { // the proposal's span goes under it
       proposed = consensus.propose(c);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(error(e));

@@ -36,9 +36,33 @@ public final class EntryApplier {
   private final Applier applier;
   private final AtomicLong rejectedByFailure = new AtomicLong();
 
+  private final io.opentelemetry.api.trace.Tracer tracer;
+
   public EntryApplier(RocksStore store, Applier applier) {
+    this(store, applier, io.opentelemetry.api.OpenTelemetry.noop().getTracer("io.aiondb.server"));
+  }
+
+  /** @param tracer makes a {@code rocksdb.write} span under the current span, when one is sampled (docs/tracing.md) */
+  public EntryApplier(RocksStore store, Applier applier, io.opentelemetry.api.trace.Tracer tracer) {
     this.store = store;
     this.applier = applier;
+    this.tracer = tracer;
+  }
+
+  /** Commits {@code b}: the entry's one RocksDB write, in a span when the apply is traced. */
+  private void commit(Batch b) {
+    if (!io.opentelemetry.api.trace.Span.current().getSpanContext().isSampled()) {
+      store.commit(b);
+      return;
+    }
+    io.opentelemetry.api.trace.Span span = tracer.spanBuilder("rocksdb.write").startSpan();
+    try {
+      store.commit(b);
+      span.end();
+    } catch (RuntimeException e) {
+      io.aiondb.server.trace.Tracing.end(span, e);
+      throw e;
+    }
   }
 
   /** Applies {@code entry} (at log position {@code entry.index()}, Raft term {@code term}) and commits it. */
@@ -47,7 +71,7 @@ public final class EntryApplier {
       ApplyResult result = applier.apply(entry, b);
       store.noteIndex(b, entry.index());
       store.noteTerm(b, term);
-      store.commit(b);
+      commit(b);
       return result;
     } catch (StorageException e) {
       throw e;
@@ -108,7 +132,7 @@ public final class EntryApplier {
       }
       store.noteIndex(b, index);
       store.noteTerm(b, term);
-      store.commit(b);
+      commit(b);
       return results;
     }
   }

@@ -117,6 +117,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void tracingIsOffUntilAnEndpointIsSetAndItsSettingsAreChecked() {
+    AionConfig.Tracing off = ConfigLoader.load(new String[0], Map.of(), null).tracing();
+    assertThat(off.enabled()).isFalse();
+    assertThat(off.sampleRatio()).isEqualTo(1.0);
+    AionConfig.Tracing on = ConfigLoader.load(new String[] {"--tracing.otlp-endpoint=http://collector:4318/v1/traces",
+        "--tracing.sample-ratio=0.01"}, Map.of(), null).tracing();
+    assertThat(on.otlpEndpoint()).isEqualTo("http://collector:4318/v1/traces");
+    assertThat(on.sampleRatio()).isEqualTo(0.01);
+    for (var bad : Map.of("--tracing.otlp-endpoint=ftp://x/v1/traces", "not an http or https URL",
+        "--tracing.otlp-endpoint=http://", "is not a", "--tracing.otlp-endpoint=http://a b", "not a URL",
+        "--tracing.sample-ratio=1.5", "between 0 and 1", "--tracing.sample-ratio=NaN", "between 0 and 1",
+        "--tracing.sample-ratio=often", "between 0 and 1", "--tracing.service-name= ", "1-100 characters").entrySet()) {
+      assertThatThrownBy(() -> ConfigLoader.load(new String[] {bad.getKey()}, Map.of(), null)).as(bad.getKey())
+          .isInstanceOf(ConfigException.class).hasMessageContaining(bad.getValue());
+    }
+  }
+
+  @Test
   void laterSourcesWin(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("aion.properties");
     Files.writeString(file, "http.port=1111\ncache.size=1MiB\nhistory.keep-versions=5\n");

@@ -83,6 +83,17 @@ class ProtocolVectorsTest {
     assertThat(get.consistency()).isEqualTo(ReadConsistency.LINEARIZABLE);
     assertThat(get.minRevision()).isZero();
     Command.Put put = ((Request.Put) request("put-request", 3, ProtocolCodec.PUT)).command();
+    // TRACED: the trace context, then the PUT's own kind and payload
+    Frame traced = frame("traced-put-request");
+    assertThat(traced.id()).isEqualTo(3);
+    assertThat(traced.kind()).isEqualTo(ProtocolCodec.TRACED);
+    ProtocolCodec.Traced t = ProtocolCodec.decodeTraced(traced.payload());
+    assertThat(t.traceparent()).isEqualTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+    assertThat(t.tracestate()).isEmpty();
+    assertThat(t.kind()).isEqualTo(ProtocolCodec.PUT);
+    assertThat(t.payload()).isEqualTo(frame("put-request").payload());
+    assertThat(ProtocolCodec.traced(t.traceparent(), "", ProtocolCodec.PUT, frame("put-request").payload()))
+        .isEqualTo(traced.payload());
     assertThat(put.namespace()).isEqualTo("app");
     assertThat(put.key()).isEqualTo(b("k"));
     assertThat(put.value()).isEqualTo(b("hi"));
@@ -140,6 +151,25 @@ class ProtocolVectorsTest {
 
   private static void expect(String name, byte[] actual) {
     assertThat(HexFormat.of().formatHex(actual)).as(name).isEqualTo(HexFormat.of().formatHex(vectors.get(name)));
+  }
+
+  @Test
+  void aTracedFrameWithABadContextOrWrappingHelloOrItselfIsMalformed() {
+    byte[] put = frame("put-request").payload();
+    String good = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    assertThat(ProtocolCodec.decodeTraced(ProtocolCodec.traced("", "", ProtocolCodec.PUT, put)).traceparent()).isEmpty();
+    for (String bad : new String[] {"00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-01", "01-xyz", good + "x"}) {
+      assertThatThrownBy(() -> ProtocolCodec.decodeTraced(ProtocolCodec.traced(bad, "", ProtocolCodec.PUT, put)))
+          .as(bad).isInstanceOf(Wire.Malformed.class).hasMessageContaining("traceparent");
+    }
+    assertThatThrownBy(() -> ProtocolCodec.decodeTraced(ProtocolCodec.traced(good, "x".repeat(513), ProtocolCodec.PUT, put)))
+        .isInstanceOf(Wire.Malformed.class).hasMessageContaining("tracestate");
+    for (int kind : new int[] {ProtocolCodec.HELLO, ProtocolCodec.TRACED}) {
+      assertThatThrownBy(() -> ProtocolCodec.decodeTraced(ProtocolCodec.traced(good, "", kind, put)))
+          .isInstanceOf(Wire.Malformed.class).hasMessageContaining("cannot wrap");
+    }
+    byte[] cut = ProtocolCodec.traced(good, "", ProtocolCodec.PUT, put);
+    assertThatThrownBy(() -> ProtocolCodec.decodeTraced(Arrays.copyOf(cut, 20))).isInstanceOf(Wire.Malformed.class);
   }
 
   @Test

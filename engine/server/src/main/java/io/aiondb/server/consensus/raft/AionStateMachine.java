@@ -67,10 +67,43 @@ public final class AionStateMachine extends BaseStateMachine {
   private volatile long lastDataIndex;
   private long lastTimestamp;
 
+  private final io.aiondb.server.trace.Tracing tracing;
+
   public AionStateMachine(RocksStore store, KvStateMachine kv, Clock clock) {
+    this(store, kv, clock, io.aiondb.server.trace.Tracing.off());
+  }
+
+  /** @param tracing on the leader: spans for the replication and apply of traced proposals (docs/tracing.md) */
+  public AionStateMachine(RocksStore store, KvStateMachine kv, Clock clock, io.aiondb.server.trace.Tracing tracing) {
     this.store = store;
-    this.applier = new EntryApplier(store, kv::apply);
+    this.applier = new EntryApplier(store, kv::apply, tracing.tracer());
     this.clock = clock;
+    this.tracing = tracing;
+  }
+
+  /**
+   * What the leader keeps with an entry it appended, for its apply: the decoded entry and, for a traced proposal, the
+   * span from the append to the apply (the proposal's context came in the Raft client request).
+   */
+  private record Proposed(EntryCodec.Entry entry, io.opentelemetry.api.trace.Span replicate) {}
+
+  private io.opentelemetry.api.trace.Span replicateSpan(RaftClientRequest request) {
+    if (!tracing.enabled() || request.getSpanContext() == null || request.getSpanContext().getContextCount() == 0) {
+      return io.opentelemetry.api.trace.Span.getInvalid();
+    }
+    var carried = request.getSpanContext().getContextMap();
+    io.opentelemetry.context.Context parent = tracing.extract(carried::get);
+    // SERVER when another member forwarded the proposal, INTERNAL when this leader proposed it
+    boolean remote = !request.getClientId().equals(localProposer);
+    return tracing.childOf(parent, "aion.raft.replicate",
+        remote ? io.opentelemetry.api.trace.SpanKind.SERVER : io.opentelemetry.api.trace.SpanKind.INTERNAL);
+  }
+
+  /** The client id this node proposes under ({@link RaftNode}), to tell its own proposals from forwarded ones. */
+  private volatile org.apache.ratis.protocol.ClientId localProposer;
+
+  void proposerId(org.apache.ratis.protocol.ClientId id) {
+    this.localProposer = id;
   }
 
   @Override
@@ -224,11 +257,17 @@ public final class AionStateMachine extends BaseStateMachine {
       logData = EntryCodec.encode(ts, message);
       decoded = new EntryCodec.Entry(ts, List.of(EntryApplier.Item.of(c)), false);
     }
+    io.opentelemetry.api.trace.Span replicate = replicateSpan(request);
+    if (replicate.isRecording()) {
+      replicate.setAttribute(io.aiondb.server.trace.Tracing.COMMANDS, (long) decoded.items().size());
+      replicate.setAttribute(io.aiondb.server.trace.Tracing.BYTES, (long) logData.length);
+    }
     return TransactionContext.newBuilder()
         .setStateMachine(this)
         .setClientRequest(request)
         .setLogData(ByteString.copyFrom(store.atRest().sealEntry(logData))) // encryption at rest: sealed
-        .setStateMachineContext(decoded) // the leader applies these without decoding the entry again
+        // the leader applies these without decoding the entry again
+        .setStateMachineContext(replicate.isRecording() ? new Proposed(decoded, replicate) : decoded)
         .build();
   }
 
@@ -275,16 +314,34 @@ public final class AionStateMachine extends BaseStateMachine {
     try {
       // An entry this version cannot decode (a command kind from a newer version) stops this replica below, rather
       // than being skipped here while newer replicas apply it: a stopped replica can be upgraded, a diverged one not.
-      EntryCodec.Entry e = trx.getStateMachineContext() instanceof EntryCodec.Entry known ? known
+      Object known = trx.getStateMachineContext();
+      io.opentelemetry.api.trace.Span apply = io.opentelemetry.api.trace.Span.getInvalid();
+      if (known instanceof Proposed p) {
+        // a traced proposal: its replication ends here (committed), its apply (and RocksDB write) begins
+        p.replicate().setAttribute(io.aiondb.server.trace.Tracing.RAFT_INDEX, index);
+        p.replicate().setAttribute(io.aiondb.server.trace.Tracing.RAFT_TERM, term);
+        p.replicate().end();
+        apply = tracing.childOf(io.opentelemetry.context.Context.root().with(p.replicate()), "aion.apply",
+            io.opentelemetry.api.trace.SpanKind.INTERNAL);
+        known = p.entry();
+      }
+      EntryCodec.Entry e = known instanceof EntryCodec.Entry k ? k
           : EntryCodec.decode(opened(entry.getStateMachineLogEntry().getLogData().toByteArray()));
       byte[] reply;
-      if (e.batch()) {
-        List<ApplyResult> results = applier.applyAll(index, e.timestampMillis(), e.items(), term);
-        batchedCommands.add(results.size());
-        batchEntryCount.increment();
-        reply = ApplyResultCodec.encodeAll(results);
-      } else {
-        reply = ApplyResultCodec.encode(applier.apply(new LogEntry(index, e.timestampMillis(), e.command()), term));
+      try (io.opentelemetry.context.Scope ignored = apply.isRecording()
+          ? io.opentelemetry.context.Context.root().with(apply).makeCurrent() : io.opentelemetry.context.Scope.noop()) {
+        if (e.batch()) {
+          List<ApplyResult> results = applier.applyAll(index, e.timestampMillis(), e.items(), term);
+          batchedCommands.add(results.size());
+          batchEntryCount.increment();
+          reply = ApplyResultCodec.encodeAll(results);
+        } else {
+          reply = ApplyResultCodec.encode(applier.apply(new LogEntry(index, e.timestampMillis(), e.command()), term));
+        }
+        apply.end();
+      } catch (RuntimeException ex) {
+        io.aiondb.server.trace.Tracing.end(apply, ex);
+        throw ex;
       }
       dataEntries.increment();
       lastDataIndex = index;

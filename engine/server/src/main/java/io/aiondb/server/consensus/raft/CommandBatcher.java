@@ -30,12 +30,16 @@ import java.util.function.IntSupplier;
  */
 final class CommandBatcher implements AutoCloseable {
 
-  /** Proposes one proposal's bytes; completes with the reply's bytes (a single result, or a batch's results). */
+  /**
+   * Proposes one proposal's bytes; completes with the reply's bytes (a single result, or a batch's results).
+   * {@code traces} are the trace contexts its commands were submitted with, in order (docs/tracing.md).
+   */
   interface Sender {
-    CompletableFuture<byte[]> send(byte[] proposal);
+    CompletableFuture<byte[]> send(byte[] proposal, List<io.opentelemetry.context.Context> traces);
   }
 
-  private record Pending(Command command, byte[] bytes, CompletableFuture<ApplyResult> result) {}
+  private record Pending(Command command, byte[] bytes, io.opentelemetry.context.Context trace,
+      CompletableFuture<ApplyResult> result) {}
 
   private final Sender sender;
   private final java.util.concurrent.Executor completions;
@@ -69,7 +73,12 @@ final class CommandBatcher implements AutoCloseable {
 
   /** Queues a validated, encoded command; the future completes with its own result. */
   CompletableFuture<ApplyResult> submit(Command command, byte[] bytes) {
-    Pending p = new Pending(command, bytes, new CompletableFuture<>());
+    return submit(command, bytes, io.opentelemetry.context.Context.root());
+  }
+
+  /** As above; {@code trace} goes with the command to the {@link Sender} (the span the proposal continues). */
+  CompletableFuture<ApplyResult> submit(Command command, byte[] bytes, io.opentelemetry.context.Context trace) {
+    Pending p = new Pending(command, bytes, trace, new CompletableFuture<>());
     lock.lock();
     try {
       if (closed) {
@@ -124,7 +133,7 @@ final class CommandBatcher implements AutoCloseable {
         : EntryCodec.encodeProposal(batch.stream().map(Pending::bytes).toList());
     CompletableFuture<byte[]> sent;
     try {
-      sent = sender.send(proposal);
+      sent = sender.send(proposal, batch.stream().map(Pending::trace).toList());
     } catch (RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
     }

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -103,17 +104,30 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
   private final RaftClient forwardClient;
   private final CommandBatcher batcher;
 
-  /** @param tls the node's TLS material, or null: with it the Raft transport runs mutual TLS between peers */
+  private final io.aiondb.server.trace.Tracing tracing;
+
+  /** As below, without tracing. */
   public RaftNode(AionConfig config, RocksStore store, KvStateMachine kv, Clock clock,
       io.aiondb.server.security.TlsMaterial tls) throws IOException {
+    this(config, store, kv, clock, tls, io.aiondb.server.trace.Tracing.off());
+  }
+
+  /**
+   * @param tls     the node's TLS material, or null: with it the Raft transport runs mutual TLS between peers
+   * @param tracing the node's traces (docs/tracing.md): proposals, and on the leader replication and apply
+   */
+  public RaftNode(AionConfig config, RocksStore store, KvStateMachine kv, Clock clock,
+      io.aiondb.server.security.TlsMaterial tls, io.aiondb.server.trace.Tracing tracing) throws IOException {
     this.config = config;
+    this.tracing = tracing;
     this.store = store;
     this.pendingWrites = new java.util.concurrent.Semaphore(config.admissionMaxPendingWrites());
     this.groupId = groupIdOf(config.clusterName());
     this.selfId = RaftPeerId.valueOf(config.nodeId());
     this.peers = Peers.parse(config.clusterPeers(), config.nodeId(), config.raftHost(),
         config.raftPort() == 0 ? freePort(config.raftHost()) : config.raftPort(), config.httpPort());
-    this.stateMachine = new AionStateMachine(store, kv, clock);
+    this.stateMachine = new AionStateMachine(store, kv, clock, tracing);
+    stateMachine.proposerId(proposerId);
     stateMachine.onLeaderNews(leaderNews::arrived);
     List<RaftPeer> raftPeers = peers.stream().map(Peers.Peer::toRaftPeer).toList();
     this.raftPeers = raftPeers;
@@ -561,10 +575,19 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
     byte[] bytes = CommandCodec.encode(command);
     AionException refused = admit(bytes.length);
     if (refused != null) return CompletableFuture.failedFuture(refused);
-    CompletableFuture<ApplyResult> result = batcher.submit(command, bytes);
+    // a span per traced command, from here to its result (docs/tracing.md); the batcher carries its context
+    io.opentelemetry.context.Context parent = io.opentelemetry.context.Context.current();
+    io.opentelemetry.api.trace.Span span = tracing.childOf(parent, "aion.propose",
+        io.opentelemetry.api.trace.SpanKind.INTERNAL);
+    if (span.isRecording()) {
+      span.setAttribute(io.aiondb.server.trace.Tracing.COMMAND, command.getClass().getSimpleName());
+      span.setAttribute(io.aiondb.server.trace.Tracing.BYTES, (long) bytes.length);
+    }
+    CompletableFuture<ApplyResult> result = batcher.submit(command, bytes, parent.with(span));
     result.whenComplete((r, e) -> {
       pendingBytes.addAndGet(-bytes.length);
       pendingWrites.release();
+      io.aiondb.server.trace.Tracing.end(span, e);
     });
     return result;
     // No wait for this node to apply the entry too: linearizable reads (the default) wait for the read index anyway,
@@ -588,16 +611,45 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
    * connection): the retry cache makes a resent proposal that already committed answer, not apply again. After the
    * deadline the outcome is unknown ({@code TIMEOUT}) if the proposal was ever sent, {@code UNAVAILABLE} if not.
    */
-  private CompletableFuture<byte[]> sendProposal(byte[] proposal) {
+  private CompletableFuture<byte[]> sendProposal(byte[] proposal, List<io.opentelemetry.context.Context> traces) {
     Message message = Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations.unsafeWrap(proposal));
     CompletableFuture<byte[]> done = new CompletableFuture<>();
+    io.opentelemetry.api.trace.Span span = proposalSpan(proposal, traces);
+    org.apache.ratis.proto.RaftProtos.SpanContextProto carried = null;
+    if (span.isRecording()) {
+      // the leader continues the trace from the Raft client request (Ratis carries it over gRPC; not in the log)
+      carried = org.apache.ratis.proto.RaftProtos.SpanContextProto.newBuilder()
+          .putAllContext(io.aiondb.server.trace.Tracing.inject(io.opentelemetry.context.Context.root().with(span))).build();
+      done.whenComplete((r, e) -> io.aiondb.server.trace.Tracing.end(span, e));
+    }
     attempt(message, proposalCallIds.incrementAndGet(), System.nanoTime() + config.requestTimeout().toNanos(), 0,
-        false, done);
+        false, done, carried);
     return done;
   }
 
+  /**
+   * The span of one proposal (a Raft entry's worth of commands): child of the first traced command's span, linked to
+   * the others' (a batch serves several traces), or the no-op span when none of its commands is traced.
+   */
+  private io.opentelemetry.api.trace.Span proposalSpan(byte[] proposal, List<io.opentelemetry.context.Context> traces) {
+    io.opentelemetry.context.Context parent = null;
+    List<io.opentelemetry.api.trace.SpanContext> links = new ArrayList<>();
+    for (io.opentelemetry.context.Context t : traces) {
+      io.opentelemetry.api.trace.SpanContext sc = io.opentelemetry.api.trace.Span.fromContext(t).getSpanContext();
+      if (!sc.isSampled()) continue;
+      if (parent == null) parent = t; else links.add(sc);
+    }
+    if (parent == null || !tracing.enabled()) return io.opentelemetry.api.trace.Span.getInvalid();
+    var b = tracing.tracer().spanBuilder("aion.raft.proposal").setParent(parent)
+        .setSpanKind(io.opentelemetry.api.trace.SpanKind.CLIENT)
+        .setAttribute(io.aiondb.server.trace.Tracing.COMMANDS, (long) traces.size())
+        .setAttribute(io.aiondb.server.trace.Tracing.BYTES, (long) proposal.length);
+    for (var l : links) b.addLink(l);
+    return b.startSpan();
+  }
+
   private void attempt(Message message, long callId, long deadline, int attempt, boolean sentBefore,
-      CompletableFuture<byte[]> done) {
+      CompletableFuture<byte[]> done, org.apache.ratis.proto.RaftProtos.SpanContextProto trace) {
     long news = leaderNews.generation();
     RaftPeer leader = null;
     boolean local = false;
@@ -614,7 +666,7 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
     if (local) {
       sent = true;
       try {
-        reply = server.submitClientRequestAsync(writeRequest(selfId, message, callId));
+        reply = server.submitClientRequestAsync(writeRequest(selfId, message, callId, trace));
       } catch (IOException e) {
         reply = CompletableFuture.failedFuture(e);
       }
@@ -624,7 +676,7 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
       reply = CompletableFuture.supplyAsync(() -> {
         try {
           forwardClient.getClientRpc().addRaftPeers(List.of(to)); // a no-op once known
-          return forwardClient.getClientRpc().sendRequest(writeRequest(to.getId(), message, callId));
+          return forwardClient.getClientRpc().sendRequest(writeRequest(to.getId(), message, callId, trace));
         } catch (IOException e) {
           throw new CompletionException(e);
         }
@@ -661,7 +713,8 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
       long backoff = attempt == 0 && failure instanceof org.apache.ratis.protocol.exceptions.NotLeaderException nle
           && nle.getSuggestedLeader() != null ? 0 : Math.min(100, 5L << Math.min(attempt, 5));
       // after the backoff, or at once when a leader becomes known or ready (then the backoff starts over)
-      leaderNews.retry(news, backoff, byNews -> attempt(message, callId, deadline, byNews ? 0 : attempt + 1, wasSent, done),
+      leaderNews.retry(news, backoff, byNews -> attempt(message, callId, deadline, byNews ? 0 : attempt + 1, wasSent, done,
+          trace),
           () -> done.completeExceptionally(wasSent ? mapWrite(failure) : map(failure))); // shut down meanwhile
     });
   }
@@ -678,15 +731,17 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
         .build();
   }
 
-  private org.apache.ratis.protocol.RaftClientRequest writeRequest(RaftPeerId to, Message message, long callId) {
-    return org.apache.ratis.protocol.RaftClientRequest.newBuilder()
+  private org.apache.ratis.protocol.RaftClientRequest writeRequest(RaftPeerId to, Message message, long callId,
+      org.apache.ratis.proto.RaftProtos.SpanContextProto trace) {
+    var b = org.apache.ratis.protocol.RaftClientRequest.newBuilder()
         .setClientId(proposerId)
         .setServerId(to)
         .setGroupId(groupId)
         .setCallId(callId)
         .setMessage(message)
-        .setType(org.apache.ratis.protocol.RaftClientRequest.writeRequestType())
-        .build();
+        .setType(org.apache.ratis.protocol.RaftClientRequest.writeRequestType());
+    if (trace != null) b.setSpanContext(trace);
+    return b.build();
   }
 
   public AionStateMachine stateMachine() {

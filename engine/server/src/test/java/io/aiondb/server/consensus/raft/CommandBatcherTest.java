@@ -30,7 +30,7 @@ class CommandBatcherTest {
   private CommandBatcher batcher;
 
   private CommandBatcher batcher(int maxCommands, long maxBytes) {
-    batcher = new CommandBatcher("test-proposer", proposal -> {
+    batcher = new CommandBatcher("test-proposer", (proposal, traces) -> {
       List<Command> cmds = EntryCodec.isBatchProposal(proposal)
           ? EntryCodec.decodeProposal(proposal).stream().map(CommandCodec::decode).toList()
           : List.of(CommandCodec.decode(proposal));
