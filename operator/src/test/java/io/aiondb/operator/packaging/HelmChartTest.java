@@ -154,7 +154,7 @@ class HelmChartTest {
     assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(selector);
     assertThat(selector).isNotEmpty();
     var port = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().get(0).getName();
-    assertThat(spec.get("podMetricsEndpoints").toString()).contains("port=" + port, "path=/q/metrics");
+    assertThat(spec.get("podMetricsEndpoints").toString()).contains("port=" + port, "path=/q/metrics", "honorLabels=true");
   }
 
   /** monitoring.dashboards.enabled: a ConfigMap for the Grafana sidecar holding every files/dashboards/*.json as is. */
@@ -166,12 +166,15 @@ class HelmChartTest {
         .filter(c -> c.getMetadata().getName().endsWith("-dashboards")).findFirst().orElseThrow();
     assertThat(map.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
     var json = new com.fasterxml.jackson.databind.ObjectMapper();
-    var file = Repo.chart().resolve("files/dashboards/aion-clusters.json");
-    assertThat(map.getData()).containsOnlyKeys("aion-clusters.json");
-    var dashboard = json.readTree(map.getData().get("aion-clusters.json"));
-    assertThat(dashboard).isEqualTo(json.readTree(file.toFile()));
-    assertThat(dashboard.path("panels").size()).isGreaterThanOrEqualTo(10);
-    dashboard.path("panels").forEach(p -> assertThat(p.path("targets").get(0).path("expr").asText())
-        .as("panel %s", p.path("title").asText()).contains("aion_cluster=~\"$cluster\""));
+    assertThat(map.getData()).containsOnlyKeys("aion-clusters.json", "aion-member.json", "aion-operator.json");
+    for (var e : map.getData().entrySet()) {
+      var dashboard = json.readTree(e.getValue());
+      assertThat(dashboard).as(e.getKey()).isEqualTo(json.readTree(Repo.chart().resolve("files/dashboards/" + e.getKey()).toFile()));
+      assertThat(dashboard.path("panels").size()).as(e.getKey()).isGreaterThanOrEqualTo(6);
+      if (e.getKey().equals("aion-operator.json")) continue; // the operator's own series: no cluster label
+      // a cluster's series carry the PodMonitor's aion_cluster label: every panel selects by it
+      dashboard.path("panels").forEach(p -> p.path("targets").forEach(t -> assertThat(t.path("expr").asText())
+          .as("%s panel %s", e.getKey(), p.path("title").asText()).contains("aion_cluster=~\"$cluster\"")));
+    }
   }
 }

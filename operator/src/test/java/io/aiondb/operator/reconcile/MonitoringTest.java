@@ -177,6 +177,17 @@ class MonitoringTest {
     });
     // JOSDK's reconcile metrics for the AionCluster controller are there too
     assertThat(scrape()).containsPattern("(?m)^operator_sdk_\\w+\\{[^}]*aionclusters?[^}]*} [1-9]");
+    // every series the operator's Grafana dashboard queries is on /q/metrics
+    String dashboard = java.nio.file.Files.readString(
+        io.aiondb.operator.packaging.Repo.chart().resolve("files/dashboards/aion-operator.json"));
+    java.util.regex.Matcher used = java.util.regex.Pattern.compile("\\b(aion_operator|operator_sdk)_[a-z_]+").matcher(dashboard);
+    String now = scrape();
+    int checked = 0;
+    while (used.find()) {
+      assertThat(now).as("the operator dashboard queries %s", used.group()).containsPattern("(?m)^" + used.group() + "[{ ]");
+      checked++;
+    }
+    assertThat(checked).isGreaterThanOrEqualTo(8);
 
     client.resources(AionCluster.class).inNamespace(NS).withName("metered").delete();
     // another cluster's next reconcile (the resync is 2 s here) drops the deleted one's series
