@@ -34,6 +34,7 @@ public record Caller(String transport, String remoteHost, String principal, Prin
 
   /** The same caller, in the trace {@code context}. */
   public Caller traced(io.opentelemetry.context.Context context) {
+    if (context == trace || context == null) return this; // untraced requests: no copy per request
     return new Caller(transport, remoteHost, principal, identity, context);
   }
 

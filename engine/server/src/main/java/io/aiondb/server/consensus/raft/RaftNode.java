@@ -583,7 +583,7 @@ public final class RaftNode implements io.aiondb.server.consensus.Consensus {
       span.setAttribute(io.aiondb.server.trace.Tracing.COMMAND, command.getClass().getSimpleName());
       span.setAttribute(io.aiondb.server.trace.Tracing.BYTES, (long) bytes.length);
     }
-    CompletableFuture<ApplyResult> result = batcher.submit(command, bytes, parent.with(span));
+    CompletableFuture<ApplyResult> result = batcher.submit(command, bytes, span.isRecording() ? parent.with(span) : parent);
     result.whenComplete((r, e) -> {
       pendingBytes.addAndGet(-bytes.length);
       pendingWrites.release();
