@@ -45,7 +45,10 @@ public final class Node implements AutoCloseable {
   /** auth.operator-key-file's key, checked at start; null without the setting. */
   private final io.aiondb.server.auth.ApiKeys.Presented operatorKey;
   private volatile boolean closing;
-  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  /** Latency histograms carry exemplars (trace and span ids) of traced requests: {@link io.aiondb.server.trace.Exemplars}. */
+  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT,
+      new io.prometheus.metrics.model.registry.PrometheusRegistry(), io.micrometer.core.instrument.Clock.SYSTEM,
+      new io.aiondb.server.trace.Exemplars());
   private io.aiondb.server.consensus.raft.RatisMetricsBridge ratisMetrics;
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   private final io.aiondb.server.trace.Tracing tracing;
@@ -404,10 +407,20 @@ public final class Node implements AutoCloseable {
     return protocolTimers;
   }
 
-  /** The Prometheus text of every metric of this node, Ratis's own brought up to date first. */
+  /** The Prometheus text format's content type (version 0.0.4). */
+  public static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+  /** The OpenMetrics text format's content type; only it carries exemplars. */
+  public static final String OPENMETRICS_TEXT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+  /** Every metric of this node in the Prometheus text format, Ratis's own brought up to date first. */
   public String scrapeMetrics() {
+    return scrapeMetrics(PROMETHEUS_TEXT);
+  }
+
+  /** Every metric of this node in {@link #PROMETHEUS_TEXT} or {@link #OPENMETRICS_TEXT}. */
+  public String scrapeMetrics(String contentType) {
     ratisMetrics.sync();
-    return metrics.scrape();
+    return metrics.scrape(contentType);
   }
 
   /** Ready: storage healthy, a member of a group that has a leader. */

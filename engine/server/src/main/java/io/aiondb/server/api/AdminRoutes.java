@@ -42,8 +42,11 @@ final class AdminRoutes {
   }
 
   private void metrics(RoutingContext ctx) {
-    api.blocking(ctx, () -> node.scrapeMetrics(), (c, text) ->
-        c.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text));
+    // OpenMetrics (with exemplars) when the scraper asks for it, as Prometheus does with exemplar storage on
+    String accept = ctx.request().getHeader("Accept");
+    String type = accept != null && accept.contains("application/openmetrics-text") ? Node.OPENMETRICS_TEXT
+        : Node.PROMETHEUS_TEXT;
+    api.blocking(ctx, () -> node.scrapeMetrics(type), (c, text) -> c.response().putHeader("Content-Type", type).end(text));
   }
 
   private void status(RoutingContext ctx) {

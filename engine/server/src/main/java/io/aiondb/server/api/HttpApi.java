@@ -112,9 +112,16 @@ public final class HttpApi {
     ctx.addEndHandler(v -> {
       String route = ctx.currentRoute() == null || ctx.currentRoute().getPath() == null
           ? "unmatched" : ctx.currentRoute().getPath();
-      requestTimers.timer("method", ctx.request().method().name(), "route", route,
-              "status", Integer.toString(ctx.response().getStatusCode()))
-          .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      var timer = requestTimers.timer("method", ctx.request().method().name(), "route", route,
+          "status", Integer.toString(ctx.response().getStatusCode()));
+      long took = System.nanoTime() - start;
+      if (ctx.get(TRACE_KEY) instanceof io.opentelemetry.context.Context traced) {
+        try (var scope = traced.makeCurrent()) { // the bucket's exemplar: this request's trace (trace/Exemplars)
+          timer.record(took, TimeUnit.NANOSECONDS);
+        }
+      } else {
+        timer.record(took, TimeUnit.NANOSECONDS);
+      }
     });
     ctx.next();
   }
@@ -379,6 +386,9 @@ public final class HttpApi {
    * public routes, which look at no credentials: a node that does not know the caller's key yet (a member that joins
    * empty, before the records reach it) still answers its status and probes to the operator that sends one anyway.
    */
+  /** The header a client sends its bearer credentials in when a proxy in between takes {@code Authorization}. */
+  static final String PROXIED_AUTHORIZATION = "X-Aion-Authorization";
+
   private void authenticate(RoutingContext ctx) {
     var auth = node.auth();
     if (!auth.enabled()) {
@@ -392,6 +402,9 @@ public final class HttpApi {
     }
     try {
       String header = ctx.request().getHeader("Authorization");
+      // behind the Kubernetes API server's pods/proxy (kubectl aion), Authorization is the API server's and is
+      // consumed there: the same bearer credentials then travel in X-Aion-Authorization
+      if (header == null) header = ctx.request().getHeader(PROXIED_AUTHORIZATION);
       io.aiondb.server.auth.Principal cert = header == null && ctx.request().isSSL()
           ? io.aiondb.server.service.Caller.certificateIdentity(ctx.request().sslSession()) : null;
       ctx.put(IDENTITY_KEY, cert != null ? cert : auth.authenticate(header)); // a bearer token wins over a certificate

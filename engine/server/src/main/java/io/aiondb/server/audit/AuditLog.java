@@ -281,6 +281,11 @@ public final class AuditLog implements AutoCloseable {
       g.writeStringField("target", e.target());
       g.writeStringField("outcome", e.outcome().name());
       if (e.detail() != null) g.writeStringField("detail", e.detail());
+      var span = io.opentelemetry.api.trace.Span.fromContext(e.caller().trace()).getSpanContext();
+      if (span.isValid()) { // a traced request: its trace and server span (docs/tracing.md)
+        g.writeStringField("traceId", span.getTraceId());
+        g.writeStringField("spanId", span.getSpanId());
+      }
       g.writeStringField("prev", prev);
       g.writeEndObject();
     }

@@ -249,8 +249,14 @@ final class Connection {
         send(id, ProtocolCodec.ERROR, ProtocolCodec.error(e.code(), e.getMessage()));
         outcome = e.code().name();
       }
-      node.protocolTimers().timer("op", op(req), "outcome", outcome)
-          .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+      var timer = node.protocolTimers().timer("op", op(req), "outcome", outcome);
+      if (traced.isRecording()) {
+        try (var scope = traced.makeCurrent()) { // the bucket's exemplar: this request's trace (trace/Exemplars)
+          timer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+      } else {
+        timer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+      }
       if (traced.isRecording()) {
         traced.setAttribute("aion.outcome", outcome);
         if (err != null) traced.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, outcome);

@@ -132,6 +132,15 @@ class AuthIT {
     assertThat(wrong.body()).as("a wrong password and an unknown user answer alike").isEqualTo(unknown.body());
     assertThat(login("root", "").status()).isEqualTo(400);
     assertThat(call("GET", "/v1/auth/whoami", t, null).json().path("principal").asText()).isEqualTo("user:root");
+    // through a proxy that takes Authorization (the Kubernetes API server's pods/proxy): X-Aion-Authorization
+    HttpRequest proxied = HttpRequest.newBuilder(URI.create(server.url + "/v1/auth/whoami"))
+        .header("X-Aion-Authorization", "Bearer " + t).GET().build();
+    HttpResponse<String> viaProxy = HTTP.send(proxied, HttpResponse.BodyHandlers.ofString());
+    assertThat(viaProxy.statusCode()).as(viaProxy.body()).isEqualTo(200);
+    assertThat(viaProxy.body()).contains("user:root");
+    HttpRequest proxiedForged = HttpRequest.newBuilder(URI.create(server.url + "/v1/auth/whoami"))
+        .header("X-Aion-Authorization", "Bearer " + new String(c)).GET().build();
+    assertThat(HTTP.send(proxiedForged, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
   }
 
   @Test

@@ -49,6 +49,24 @@ class AuditLogTest {
   }
 
   @Test
+  void aTracedRequestsRecordNamesItsTraceAndSpan() throws Exception {
+    Path file = Files.createTempDirectory("audit").resolve("audit.log");
+    var span = io.opentelemetry.api.trace.Span.wrap(io.opentelemetry.api.trace.SpanContext.create(
+        "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", io.opentelemetry.api.trace.TraceFlags.getSampled(),
+        io.opentelemetry.api.trace.TraceState.getDefault()));
+    try (AuditLog log = open(file, 1 << 20, 3)) {
+      log.record(ALICE.traced(io.opentelemetry.context.Context.root().with(span)), "data.get", "vault/k",
+          AuditLog.Outcome.success, null);
+      log.record(ALICE, "data.get", "vault/k", AuditLog.Outcome.success, null);
+      Awaitility.await().until(() -> log.written() >= 2);
+    }
+    List<String> lines = Files.readAllLines(file);
+    assertThat(lines.get(0)).contains("\"traceId\":\"4bf92f3577b34da6a3ce929d0e0e4736\",\"spanId\":\"00f067aa0ba902b7\"");
+    assertThat(lines.get(1)).as("untraced").doesNotContain("traceId");
+    assertThat(AuditChain.verify(List.of(file)).error()).isNull();
+  }
+
+  @Test
   void anAlteredInsertedRemovedOrMovedRecordBreaksTheChainThere() throws Exception {
     Path dir = Files.createTempDirectory("audit");
     Path file = dir.resolve("audit.log");

@@ -172,6 +172,20 @@ class TracingIT {
       Received write = one(spans, "rocksdb.write");
       assertThat(write).extracting(Received::node, Received::parentId).containsExactly(l, apply.spanId());
 
+      // exemplars: the follower's PUT latency histogram names this request's trace and server span (OpenMetrics only)
+      HttpResponse<String> om = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(cl.url(follower) + "/metrics"))
+          .header("Accept", "application/openmetrics-text; version=1.0.0").build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(om.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/openmetrics-text"));
+      List<String> exemplars = om.body().lines().filter(x -> x.startsWith("aion_http_requests_seconds_bucket{")
+          && x.contains("route=\"/v1/ns/:ns/keys/\"") && x.contains("method=\"PUT\"") && x.contains(" # {")).toList();
+      assertThat(exemplars).as("PUT buckets with an exemplar in:%n%s", om.body().lines()
+          .filter(x -> x.startsWith("aion_http_requests_seconds_bucket{")).collect(Collectors.joining("\n"))).isNotEmpty()
+          .anySatisfy(x -> assertThat(x).contains("span_id=\"" + server.spanId() + "\"", "trace_id=\"" + traceId + "\""));
+      String plain = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(cl.url(follower) + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(plain).as("the Prometheus text format has no exemplars").contains("aion_http_requests_seconds_bucket{")
+          .doesNotContain("trace_id=");
+
       // no traceparent, on the leader: a trace of its own (sample ratio 1 by default), the whole path on one node
       String before = String.join(",", receiver.spans.stream().map(Received::traceId).distinct().toList());
       assertThat(put(cl.url(leader), "k2", "v2", null).statusCode()).isEqualTo(200);
@@ -210,6 +224,14 @@ class TracingIT {
         assertThat(protocolServer).extracting(Received::parentId, Received::kind).containsExactly(appSpan, "SPAN_KIND_SERVER");
         assertThat(protocolServer.attributes()).containsEntry("aion.outcome", "ok");
         assertThat(one(viaProtocol, "aion.propose").parentId()).isEqualTo(protocolServer.spanId());
+        String protocolMetrics = "";
+        for (int i = 1; i <= 3; i++) {
+          protocolMetrics += HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(cl.url(i) + "/metrics"))
+              .header("Accept", "application/openmetrics-text").build(), HttpResponse.BodyHandlers.ofString()).body();
+        }
+        assertThat(protocolMetrics.lines().filter(x -> x.startsWith("aion_protocol_requests_seconds_bucket{")
+            && x.contains("op=\"put\"") && x.contains(" # {")).toList()).as("the protocol put's exemplar")
+            .anySatisfy(x -> assertThat(x).contains("span_id=\"" + protocolServer.spanId() + "\"", "trace_id=\"" + appTrace + "\""));
       }
 
       // with an OpenTelemetry given to the builder, the client starts a CLIENT span of its own per request
