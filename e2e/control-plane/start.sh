@@ -239,6 +239,8 @@ done
 log "etcd healthy on 127.0.0.1:${etcd_client_port}"
 
 # --- kube-apiserver ---------------------------------------------------------------------------
+# --kubelet-preferred-address-types InternalIP: pods/log (kubectl logs) reaches the process kubelet's log endpoint
+# on the node's InternalIP 127.0.0.1; its Hostname address resolves nowhere.
 start kube-apiserver "${logs}/kube-apiserver.log" "${bin_dir}/kube-apiserver" \
   --etcd-servers "http://127.0.0.1:${etcd_client_port}" \
   --bind-address 127.0.0.1 \
@@ -248,6 +250,7 @@ start kube-apiserver "${logs}/kube-apiserver.log" "${bin_dir}/kube-apiserver" \
   --tls-private-key-file "${pki}/apiserver.key" \
   --client-ca-file "${pki}/ca.crt" \
   --authorization-mode Node,RBAC \
+  --kubelet-preferred-address-types InternalIP \
   --allow-privileged=true \
   --service-cluster-ip-range 10.0.0.0/24 \
   --endpoint-reconciler-type none \

@@ -35,13 +35,16 @@ final class NodeAgent {
 
   private final KubernetesClient client;
   private final String name;
+  /** Where the API server finds the node's kubelet API ({@link LogServer}: container logs). */
+  private final int kubeletPort;
   private final String bootId = UUID.randomUUID().toString();
   private final Instant since = Instant.now();
   private Instant lastStatus = Instant.EPOCH;
 
-  NodeAgent(KubernetesClient client, String name) {
+  NodeAgent(KubernetesClient client, String name, int kubeletPort) {
     this.client = client;
     this.name = name;
+    this.kubeletPort = kubeletPort;
   }
 
   void register() {
@@ -104,7 +107,7 @@ final class NodeAgent {
         .withCapacity(capacity).withAllocatable(capacity)
         .addNewAddress().withType("InternalIP").withAddress(ProcessKubelet.HOST_IP).endAddress()
         .addNewAddress().withType("Hostname").withAddress(name).endAddress()
-        .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(0).endKubeletEndpoint().endDaemonEndpoints()
+        .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(kubeletPort).endKubeletEndpoint().endDaemonEndpoints()
         .withNewNodeInfo().withKubeletVersion(version).withKubeProxyVersion("").withOperatingSystem("linux")
         .withArchitecture("amd64").withContainerRuntimeVersion("process://aion-e2e")
         .withOsImage(System.getProperty("os.name") + " " + System.getProperty("os.version"))

@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * succeeded), then the pod's one container; a pod of several containers (sidecars) is refused with a message in its
  * status.
  */
-final class PodWorker {
+final class PodWorker implements LogServer.PodLog {
   private static final Logger LOG = LoggerFactory.getLogger(PodWorker.class);
   private static final Duration BACKOFF_MIN = Duration.ofSeconds(2);
   private static final Duration BACKOFF_MAX = Duration.ofSeconds(60);
@@ -68,7 +68,7 @@ final class PodWorker {
   private Pod pod;
   private String ip;
 
-  private Process process;
+  private volatile Process process; // read by LogServer threads too
   private Instant startedAt;
   private boolean everStarted;
   private int restartCount;
@@ -124,6 +124,17 @@ final class PodWorker {
 
   Path logFile() {
     return logFile;
+  }
+
+  @Override
+  public Path file() {
+    return logFile;
+  }
+
+  @Override
+  public boolean running() {
+    Process p = process;
+    return p != null && p.isAlive();
   }
 
   /** The pod object is gone from the API server and its process has exited: the worker can be dropped. */

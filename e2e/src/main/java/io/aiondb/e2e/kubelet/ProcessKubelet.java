@@ -68,6 +68,7 @@ public final class ProcessKubelet implements AutoCloseable {
   });
   private final HttpClient probeHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
   private final Map<String, PodWorker> workers = new LinkedHashMap<>(); // by pod uid; loop thread only
+  private final LogServer logs;
   private final Semaphore wakeups = new Semaphore(0);
   private final Thread loop;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -81,7 +82,8 @@ public final class ProcessKubelet implements AutoCloseable {
     this.config = config;
     Path state = config.stateDir();
     for (String d : List.of("pods", "volumes", "logs", "dns")) Files.createDirectories(state.resolve(d));
-    this.node = new NodeAgent(client, config.nodeName());
+    this.logs = new LogServer(state, config.java());
+    this.node = new NodeAgent(client, config.nodeName(), logs.port());
     this.ips = new IpPool(state.resolve("pod-ips"), config.firstAddress(), config.lastAddress());
     this.hosts = new HostsFile(state.resolve("dns"));
     hosts.update(List.of(), List.of(), Set.of());
@@ -165,13 +167,20 @@ public final class ProcessKubelet implements AutoCloseable {
       }
     }
     for (Pod p : current.values()) {
-      workers.computeIfAbsent(p.getMetadata().getUid(), uid -> new PodWorker(this, p));
+      workers.computeIfAbsent(p.getMetadata().getUid(), uid -> {
+        PodWorker w = new PodWorker(this, p);
+        logs.put(w.namespace, w.name, w);
+        return w;
+      });
     }
     for (var it = workers.values().iterator(); it.hasNext(); ) {
       PodWorker w = it.next();
       Pod p = current.get(w.uid);
       w.sync(p, p == null && pods.hasSynced());
-      if (w.done()) it.remove();
+      if (w.done()) {
+        it.remove();
+        logs.remove(w.namespace, w.name, w);
+      }
     }
     refreshDns();
     provisioner.expand();
@@ -308,6 +317,7 @@ public final class ProcessKubelet implements AutoCloseable {
     claims.close();
     services.close();
     probeExecutor.shutdownNow();
+    logs.close();
   }
 
   private void stopAll() {
