@@ -342,7 +342,7 @@ public abstract class AionClusterScenarios {
   // --- 10. the API server rejects an invalid spec with its message -----------------------------------------
 
   @Test
-  @Order(10)
+  @Order(11)
   void anInvalidSpecIsRejectedByTheApiServer() throws IOException {
     GenericKubernetesResource even = example();
     even.getMetadata().setName("even");
@@ -367,10 +367,157 @@ public abstract class AionClusterScenarios {
     assertThat(aionCluster("owned").get()).isNull();
   }
 
-  // --- 8. deleting a cluster cleans up per its retention policy -----------------------------------------------
+  // --- 8. kubectl aion: status, switchover, restart (one member, then all), logs ----------------------------
+
+  /** The plugin as a user runs it ({@link KubectlAionPlugin}), with the fixture's options. */
+  KubectlAionPlugin plugin() {
+    return new KubectlAionPlugin(fixture.kubeconfig(), fixture.kubectlAionOptions());
+  }
+
+  /** The leader as the engine reports it now (GET /v1/cluster/members on every Ready member until one knows). */
+  String engineLeader() {
+    for (Pod p : pods(CLUSTER)) {
+      if (!ready(p)) continue;
+      var r = request("GET", p, "/v1/cluster/members", null);
+      var m = Pattern.compile("\"leader\"\\s*:\\s*\"([^\"]+)\"").matcher(r.body());
+      if (r.statusCode() == 200 && m.find()) return m.group(1);
+    }
+    return null;
+  }
+
+  /**
+   * A kubeconfig for ServiceAccount kubectl-aion-user in {@link #NS}, bound to the Role of
+   * docs/examples/kubectl-aion-role.yaml and nothing else (a TokenRequest token, the admin kubeconfig's server and CA).
+   */
+  Path roleKubeconfig() throws IOException {
+    client().load(Files.newInputStream(Repo.root().resolve("docs/examples/kubectl-aion-role.yaml"))).inNamespace(NS)
+        .serverSideApply();
+    client().resource(new io.fabric8.kubernetes.api.model.ServiceAccountBuilder().withNewMetadata()
+        .withName("kubectl-aion-user").withNamespace(NS).endMetadata().build()).serverSideApply();
+    client().resource(new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder().withNewMetadata()
+        .withName("kubectl-aion-user").withNamespace(NS).endMetadata()
+        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName("kubectl-aion").endRoleRef()
+        .addNewSubject().withKind("ServiceAccount").withName("kubectl-aion-user").withNamespace(NS).endSubject()
+        .build()).serverSideApply();
+    String token = client().serviceAccounts().inNamespace(NS).withName("kubectl-aion-user")
+        .tokenRequest(new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder().withNewSpec()
+            .withExpirationSeconds(3600L).endSpec().build()).getStatus().getToken();
+    var admin = io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(fixture.kubeconfig()));
+    String ca = admin.getCaCertData() != null ? admin.getCaCertData()
+        : java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(admin.getCaCertFile())));
+    Path file = Repo.stateDir().resolve("kubectl-aion-user.kubeconfig");
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, String.join("\n", "apiVersion: v1", "kind: Config",
+        "clusters: [{name: e2e, cluster: {server: '" + admin.getMasterUrl() + "', certificate-authority-data: " + ca + "}}]",
+        "users: [{name: dba, user: {token: " + token + "}}]",
+        "contexts: [{name: dba, context: {cluster: e2e, user: dba, namespace: " + NS + "}}]",
+        "current-context: dba", ""));
+    return file;
+  }
 
   @Test
   @Order(8)
+  void kubectlAionShowsStatusSwitchesOverRestartsAndReadsLogs() throws Exception {
+    // as a user bound to docs/examples/kubectl-aion-role.yaml only: the Role the docs give is enough
+    KubectlAionPlugin aion = new KubectlAionPlugin(roleKubeconfig(), fixture.kubectlAionOptions());
+    var version = aion.run(Duration.ofMinutes(1), "version");
+    assertThat(version.exit()).as("%s", version).isZero();
+    assertThat(version.out()).startsWith("kubectl-aion 0.");
+
+    // status: the members as the engine sees them, the TLS certificate's end as the Secret holds it
+    await().atMost(Duration.ofMinutes(1)).until(() -> engineLeader() != null);
+    String leader = engineLeader();
+    var status = aion.run(Duration.ofMinutes(1), "status", CLUSTER, "-n", NS);
+    assertThat(status.exit()).as("%s", status).isZero();
+    List<String> lines = status.out().lines().toList();
+    assertThat(lines).as("%s", status).contains("Cluster:     " + NS + "/" + CLUSTER, "Leader:      " + leader);
+    var cert = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+        .generateCertificate(new java.io.ByteArrayInputStream(java.util.Base64.getDecoder().decode(
+            client().secrets().inNamespace(NS).withName(CLUSTER + "-tls").get().getData().get("tls.crt"))));
+    assertThat(status.out()).contains("TLS:         Generated, certificate " + CLUSTER + "-tls valid until "
+        + cert.getNotAfter().toInstant());
+    for (String member : List.of("aion-0", "aion-1", "aion-2")) {
+      String[] row = lines.stream().filter(l -> l.startsWith(member + " ")).findFirst().orElseThrow().split("\\s{2,}");
+      assertThat(row[1]).as("%s", status).isEqualTo(member.equals(leader) ? "Leader" : "Follower");
+      assertThat(row[2]).isEqualTo("Voter");
+      assertThat(row[3]).isEqualTo("true");
+      assertThat(row[8]).isEqualTo(client().pods().inNamespace(NS).withName(member).get().getStatus().getPodIP());
+    }
+    var json = aion.run(Duration.ofMinutes(1), "status", CLUSTER, "-n", NS, "-o", "json");
+    assertThat(json.exit()).as("%s", json).isZero();
+    var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
+    assertThat(tree.path("cluster").path("leader").asText()).isEqualTo(leader);
+    assertThat(tree.path("tls").path("notAfter").asText()).isEqualTo(cert.getNotAfter().toInstant().toString());
+    assertThat(tree.path("members")).hasSize(3);
+    tree.path("members").forEach(m -> assertThat(m.path("engine").path("membership").asText()).isEqualTo("Voter"));
+
+    // bad input: a clear error, exit 1, nothing changed
+    var forbidden = aion.run(Duration.ofMinutes(1), "status", CLUSTER, "-n", "default");
+    assertThat(forbidden.exit()).as("%s", forbidden).isEqualTo(1);
+    assertThat(forbidden.err()).contains("error: the Kubernetes API: ", "forbidden");
+    var missing = aion.run(Duration.ofMinutes(1), "status", "nope", "-n", NS);
+    assertThat(missing.exit()).isEqualTo(1);
+    assertThat(missing.err()).contains("no AionCluster nope in namespace " + NS, "(it has: " + CLUSTER);
+    var stranger = aion.run(Duration.ofMinutes(1), "switchover", CLUSTER, "-n", NS, "--to", "aion-9");
+    assertThat(stranger.exit()).as("%s", stranger).isEqualTo(1);
+    assertThat(stranger.err()).contains("aion-9 is not a member");
+    assertThat(engineLeader()).isEqualTo(leader);
+
+    // switchover to a chosen follower: the engine reports it as the leader
+    String chosen = List.of("aion-0", "aion-1", "aion-2").stream().filter(m -> !m.equals(leader)).findFirst().orElseThrow();
+    var switched = aion.run(Duration.ofMinutes(1), "switchover", CLUSTER, "-n", NS, "--to", chosen);
+    assertThat(switched.exit()).as("%s", switched).isZero();
+    assertThat(switched.out()).contains("switchover: " + leader + " -> " + chosen);
+    await().atMost(Duration.ofSeconds(20)).until(() -> chosen.equals(engineLeader()));
+
+    // restart the leader alone: its leadership moves off first, its pod comes back on its volume, keys are there
+    String podUid = client().pods().inNamespace(NS).withName(chosen).get().getMetadata().getUid();
+    var restarted = aion.run(Duration.ofMinutes(6), "restart", CLUSTER, chosen, "-n", NS);
+    assertThat(restarted.exit()).as("%s", restarted).isZero();
+    assertThat(restarted.out()).contains("moved the leadership off " + chosen + " to ", "deleted pod " + NS + "/" + chosen,
+        chosen + " is Ready again");
+    Pod back = client().pods().inNamespace(NS).withName(chosen).get();
+    assertThat(back.getMetadata().getUid()).isNotEqualTo(podUid);
+    assertThat(ready(back)).isTrue();
+    String afterRestart = engineLeader();
+    assertThat(afterRestart).isNotNull();
+
+    // logs: every member's lines with its prefix, the last line each wrote among them
+    var logs = aion.run(Duration.ofMinutes(1), "logs", CLUSTER, "-n", NS, "--tail", "20");
+    assertThat(logs.exit()).as("%s", logs).isZero();
+    for (Pod p : pods(CLUSTER)) {
+      String name = p.getMetadata().getName();
+      List<String> own = logs.out().lines().filter(l -> l.startsWith("[" + name + "] ")).toList();
+      assertThat(own).as("%s", logs).isNotEmpty().hasSizeLessThanOrEqualTo(20);
+      assertThat(fixture.podLog(p)).contains(own.get(0).substring(name.length() + 3));
+    }
+    assertThat(logs.out().lines().filter(l -> !l.startsWith("[aion-")).toList()).isEmpty();
+    var one = aion.run(Duration.ofMinutes(1), "logs", CLUSTER, "-n", NS, "-m", "aion-1", "--tail", "3");
+    assertThat(one.out().lines().toList()).as("%s", one).hasSize(3).allMatch(l -> l.startsWith("[aion-1] "));
+
+    // a rolling restart by the operator: every pod is new, the cluster is Running, the keys of step 3 are there
+    java.util.Set<String> before = new java.util.HashSet<>(pods(CLUSTER).stream().map(p -> p.getMetadata().getUid()).toList());
+    var rolling = aion.run(Duration.ofMinutes(12), "restart", CLUSTER, "-n", NS, "--wait", "--timeout", "10m");
+    assertThat(rolling.exit()).as("%s", rolling).isZero();
+    assertThat(rolling.out()).contains("rolling restart of " + NS + "/" + CLUSTER + " requested", "restarted " + NS + "/" + CLUSTER);
+    assertThat(pods(CLUSTER)).hasSize(3).allSatisfy(p -> {
+      assertThat(before).doesNotContain(p.getMetadata().getUid());
+      assertThat(ready(p)).isTrue();
+    });
+    assertThat(client().apps().statefulSets().inNamespace(NS).withName(CLUSTER).get().getSpec().getTemplate()
+        .getMetadata().getAnnotations()).containsKey("kubectl.kubernetes.io/restartedAt");
+    awaitRunning(CLUSTER, 3);
+    for (int i = 0; i < 20; i += 5) {
+      var r = request("GET", pods(CLUSTER).get(i % 3), "/v1/ns/e2e/keys/k" + i, null);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(r.body()).contains("\"n\":" + i);
+    }
+  }
+
+  // --- 9. deleting a cluster cleans up per its retention policy -----------------------------------------------
+
+  @Test
+  @Order(9)
   void deletingTheClusterKeepsTheVolumesWithRetain() {
     List<PersistentVolumeClaim> claims = claims(CLUSTER);
     assertThat(claims).hasSize(3);
@@ -389,7 +536,7 @@ public abstract class AionClusterScenarios {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void deletingAClusterWithReclaimPolicyDeleteDeletesItsVolumes() throws IOException {
     GenericKubernetesResource one = example();
     one.getMetadata().setName("scratch");
@@ -410,10 +557,10 @@ public abstract class AionClusterScenarios {
         await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(dir))));
   }
 
-  // --- 11. TLS: an operator-made CA, HTTPS probes, mutual TLS between members ---------------------------------
+  // --- 12. TLS: an operator-made CA, HTTPS probes, mutual TLS between members ---------------------------------
 
   @Test
-  @Order(11)
+  @Order(12)
   void aClusterWithGeneratedTlsServesOnlyTls() throws Exception {
     GenericKubernetesResource secure = example();
     secure.getMetadata().setName("secure");

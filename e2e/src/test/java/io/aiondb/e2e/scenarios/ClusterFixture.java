@@ -22,6 +22,14 @@ public interface ClusterFixture extends AutoCloseable {
   /** The base URL of a pod's engine HTTP API (port 7070), as reachable from the test JVM. */
   URI engine(Pod pod);
 
+  /**
+   * Options for every {@code kubectl aion} command (docs/kubectl-plugin.md): none where the API server can proxy to
+   * the pods (the default, pods/proxy).
+   */
+  default java.util.List<String> kubectlAionOptions() {
+    return java.util.List.of();
+  }
+
   /** Everything the pod's container wrote so far. */
   String podLog(Pod pod);
 

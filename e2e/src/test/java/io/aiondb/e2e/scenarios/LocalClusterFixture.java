@@ -57,6 +57,12 @@ final class LocalClusterFixture implements ClusterFixture {
     return cluster.kubeconfig();
   }
 
+  /** The pods are on 127.0.0.N, which the API server's pods/proxy refuses ("address not allowed"): direct. */
+  @Override
+  public java.util.List<String> kubectlAionOptions() {
+    return java.util.List.of("--connect", "direct");
+  }
+
   @Override
   public URI engine(Pod pod) {
     return URI.create("http://" + pod.getStatus().getPodIP() + ":7070");

@@ -175,22 +175,25 @@ class LocalControlPlaneIT extends AionClusterScenarios {
         assertThat(w.statusCode()).as(w.body()).isIn(200, 201);
       }
 
-      GenericKubernetesResource backup = new GenericKubernetesResource();
-      backup.setApiVersion("aiondb.io/v1alpha1");
-      backup.setKind("AionBackup");
-      backup.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("orders-1").withNamespace(NS).build());
-      backup.setAdditionalProperty("spec", java.util.Map.of("cluster", "orders"));
-      client().resource(backup).create();
+      // the backup through kubectl aion, as a user takes one now (it creates the AionBackup and follows it)
+      var taken = plugin().run(Duration.ofMinutes(6), "backup", "orders", "-n", NS, "--name", "orders-1", "--wait",
+          "--timeout", "5m");
+      assertThat(taken.exit()).as("%s", taken).isZero();
+      assertThat(taken.out()).contains("aionbackup/orders-1 created", "Completed on orders-0");
       var backups = client().genericKubernetesResources("aiondb.io/v1alpha1", "AionBackup").inNamespace(NS);
-      await().atMost(READY_TIMEOUT).pollInterval(Duration.ofSeconds(1)).until(() -> {
-        Object phase = status(backups.withName("orders-1").get()).get("phase");
-        assertThat(phase).as("status of orders-1: %s", status(backups.withName("orders-1").get())).isNotEqualTo("Failed");
-        return "Completed".equals(phase);
-      });
+      assertThat(status(backups.withName("orders-1").get())).containsEntry("phase", "Completed");
+      var again = plugin().run(Duration.ofMinutes(1), "backup", "orders", "-n", NS, "--name", "orders-1");
+      assertThat(again.exit()).isEqualTo(1);
+      assertThat(again.err()).contains("an AionBackup orders-1 exists already");
       java.util.Map<String, Object> done = status(backups.withName("orders-1").get());
       String backupId = (String) done.get("backupId");
       long revision = ((Number) done.get("revision")).longValue();
       assertThat(done).containsEntry("member", "orders-0").containsEntry("keyCount", 50);
+      assertThat(taken.out()).contains("backup " + backupId + " completed: revision " + revision + ", 50 keys");
+      await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+        var st = plugin().run(Duration.ofMinutes(1), "status", "orders", "-n", NS);
+        assertThat(st.out()).as("%s", st).contains("Last backup: orders-1 (id " + backupId + ", revision " + revision + ")");
+      });
       var late = request("PUT", source, "/v1/ns/orders/keys/late", "{\"n\":-1}");
       assertThat(late.statusCode()).as(late.body()).isIn(200, 201);
 
