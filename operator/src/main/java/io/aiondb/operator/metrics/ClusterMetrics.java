@@ -27,6 +27,12 @@ public class ClusterMetrics {
   private final MultiGauge phase;
   private final MultiGauge conditions;
   private final MultiGauge members;
+  private final MeterRegistry registry;
+  private final java.util.concurrent.ConcurrentHashMap<String, io.micrometer.core.instrument.Timer> steps =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  /** Reconcile step latency buckets: an apply of an unchanged object (ms) to a rollout step that waits on a member (s). */
+  static final java.time.Duration[] STEP_BUCKETS = java.util.stream.LongStream.of(1, 5, 10, 25, 50, 100, 250, 500,
+      1000, 2500, 5000, 10000, 30000).mapToObj(java.time.Duration::ofMillis).toArray(java.time.Duration[]::new);
   /** "namespace/name" → the status last reported. */
   private final Map<String, Reported> reported = new TreeMap<>();
 
@@ -34,6 +40,7 @@ public class ClusterMetrics {
 
   @Inject
   public ClusterMetrics(MeterRegistry registry) {
+    this.registry = registry;
     phase = MultiGauge.builder("aion.operator.cluster.phase")
         .description("1 for the phase status.phase reports (Creating, Running, Upgrading, Scaling, Degraded, Failed, "
             + "Paused)").register(registry);
@@ -43,6 +50,35 @@ public class ClusterMetrics {
     members = MultiGauge.builder("aion.operator.cluster.members")
         .description("Members spec.replicas asks for (desired), ready, and running the current spec (updated): a rollout's progress")
         .register(registry);
+  }
+
+  /**
+   * Runs one named step of an AionCluster reconcile and times it: {@code aion_operator_reconcile_step_seconds{step,
+   * outcome="ok"|"error"}} (a histogram; an error is a step that threw, which ends the reconcile).
+   */
+  public <T> T step(String step, java.util.function.Supplier<T> body) {
+    long start = System.nanoTime();
+    String outcome = "error";
+    try {
+      T result = body.get();
+      outcome = "ok";
+      return result;
+    } finally {
+      long took = System.nanoTime() - start;
+      steps.computeIfAbsent(step + "/" + outcome, k -> io.micrometer.core.instrument.Timer.builder("aion.operator.reconcile.step")
+              .description("Time of each step of an AionCluster reconcile, by step and outcome (error: it threw)")
+              .tags("step", step, "outcome", k.substring(k.indexOf('/') + 1)).serviceLevelObjectives(STEP_BUCKETS)
+              .register(registry))
+          .record(took, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** As {@link #step(String, java.util.function.Supplier)} for a step that returns nothing. */
+  public void step(String step, Runnable body) {
+    step(step, () -> {
+      body.run();
+      return null;
+    });
   }
 
   /** Records what {@code status} says of {@code cluster}; {@code existing} are the clusters the operator still has. */

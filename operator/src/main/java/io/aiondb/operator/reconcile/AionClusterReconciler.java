@@ -137,7 +137,7 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     StatefulSet running = client.apps().statefulSets().inNamespace(names.namespace()).withName(names.statefulSet()).get();
     AionCluster cluster = Defaults.resolve(given, running);
     List<Blocker> blockers = List.of();
-    CertificateStep.Outcome tls = certificates.check(cluster);
+    CertificateStep.Outcome tls = metrics.step("tls-check", () -> certificates.check(cluster));
     boolean applied = false;
     VolumeStep.Outcome grow = VolumeStep.Outcome.NONE;
     RolloutStep.Outcome rolled = null;
@@ -145,27 +145,41 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
     if (!cluster.getSpec().isPaused()) {
       Topology topology = Topology.of(cluster, running);
       StatefulSet desired = StatefulSetBuilders.statefulSet(cluster, config.engineImageRepository(), topology);
-      blockers = new java.util.ArrayList<>(ChangeGate.check(cluster, running, desired));
-      blockers.addAll(tls.blockers());
-      blockers.addAll(credentials.check(cluster));
-      blockers.addAll(encryptionKey.check(cluster));
+      final StatefulSet before = running;
+      final CertificateStep.Outcome checked = tls;
+      blockers = metrics.step("checks", () -> {
+        List<Blocker> found = new java.util.ArrayList<>(ChangeGate.check(cluster, before, desired));
+        found.addAll(checked.blockers());
+        found.addAll(credentials.check(cluster));
+        found.addAll(encryptionKey.check(cluster));
+        return found;
+      });
       if (restore != null) blockers.add(0, restore);
-      if (blockers.isEmpty()) blockers.addAll((grow = volumes.run(cluster, running, desired)).blockers());
+      final StatefulSet current = running;
+      if (blockers.isEmpty()) blockers.addAll((grow = metrics.step("volumes", () -> volumes.run(cluster, current, desired))).blockers());
       if (blockers.isEmpty()) {
-        applyConfiguration(cluster, topology);
-        tls = certificates.ensure(cluster, Instant.now());
+        metrics.step("configuration", () -> applyConfiguration(cluster, topology));
+        tls = metrics.step("certificates", () -> certificates.ensure(cluster, Instant.now()));
         for (String action : tls.actions()) events.normal(cluster, "Certificates", action);
-        for (String action : credentials.ensure(cluster)) events.normal(cluster, "Credentials", action);
-        for (String action : encryptionKey.ensure(cluster)) events.normal(cluster, "EncryptionKey", action);
+        for (String action : metrics.step("credentials", () -> credentials.ensure(cluster))) {
+          events.normal(cluster, "Credentials", action);
+        }
+        for (String action : metrics.step("encryption-key", () -> encryptionKey.ensure(cluster))) {
+          events.normal(cluster, "EncryptionKey", action);
+        }
         encryptionEvents(cluster, running);
-        applyServices(cluster);
-        if (!grow.holdStatefulSet()) running = applyStatefulSet(cluster, desired);
-        applyPodDisruptionBudget(cluster, budgetMembers(cluster, topology));
-        applyNetworkPolicy(cluster);
-        applyMonitoring(cluster);
+        metrics.step("services", () -> applyServices(cluster));
+        if (!grow.holdStatefulSet()) running = metrics.step("statefulset", () -> applyStatefulSet(cluster, desired));
+        metrics.step("disruption-budget", () -> applyPodDisruptionBudget(cluster, budgetMembers(cluster, topology)));
+        metrics.step("network-policy", () -> applyNetworkPolicy(cluster));
+        metrics.step("monitoring", () -> applyMonitoring(cluster));
         applied = true;
         // while volume growth holds the StatefulSet (deleted with its pods orphaned, not yet recreated) nothing rolls
-        if (!grow.holdStatefulSet()) rolled = rollOut(cluster, running, topology, access(cluster, tls));
+        if (!grow.holdStatefulSet()) {
+          final StatefulSet applied0 = running;
+          final EngineAccess engineAccess = access(cluster, tls);
+          rolled = metrics.step("rollout", () -> rollOut(cluster, applied0, topology, engineAccess));
+        }
       }
     }
     if (!applied) {
@@ -174,7 +188,10 @@ public class AionClusterReconciler implements Reconciler<AionCluster> {
         events.normal(cluster, "Certificates", action);
       }
     }
-    Observation seen = readMembers(cluster, running, blockers, access(cluster, tls)).with(rolled);
+    final StatefulSet observed = running;
+    final List<Blocker> blocking = blockers;
+    final EngineAccess observeAccess = access(cluster, tls);
+    Observation seen = metrics.step("observe", () -> readMembers(cluster, observed, blocking, observeAccess)).with(rolled);
     AionClusterStatus status = grow.report(cluster, StatusBuilder.build(cluster, seen, Instant.now()), Instant.now());
     status.setLastBackup(LastBackup.newest(context.getSecondaryResources(AionBackup.class)));
     if (cluster.getStatus() != null) status.setRestoreSource(cluster.getStatus().getRestoreSource());

@@ -126,6 +126,68 @@ class MonitoringTest {
     await().atMost(WAIT).until(() -> podMonitor("mon") == null);
   }
 
+  /**
+   * A real Prometheus (Debian's, installed by bin/check-alerts, which bin/test runs first) scrapes this operator's
+   * /q/metrics every second; every query of the operator dashboard must then return data, as Grafana would run it.
+   */
+  private void everyOperatorDashboardQueryReturnsDataInARealPrometheus() throws Exception {
+    String binary = java.util.stream.Stream.of("/usr/bin/prometheus", "/usr/local/bin/prometheus")
+        .filter(b -> java.nio.file.Files.isExecutable(java.nio.file.Path.of(b))).findFirst().orElseThrow(() ->
+            new AssertionError("prometheus is not installed: run bin/check-alerts (bin/test does) or apt-get install prometheus"));
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("operator-prometheus");
+    java.nio.file.Path config = dir.resolve("prometheus.yml");
+    java.nio.file.Files.writeString(config, """
+        global: {scrape_interval: 1s, scrape_timeout: 900ms}
+        scrape_configs:
+          - job_name: aion-operator
+            metrics_path: /q/metrics
+            honor_labels: true
+            static_configs: [{targets: ['%s']}]
+        """.formatted(metricsUrl.getAuthority()));
+    int port = 20000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(5000);
+    Process prometheus = new ProcessBuilder(binary, "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("data"),
+        "--web.listen-address=127.0.0.1:" + port, "--log.level=warn").redirectErrorStream(true)
+        .redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+    try {
+      var http = java.net.http.HttpClient.newHttpClient();
+      var json = new com.fasterxml.jackson.databind.ObjectMapper();
+      var dashboard = json.readTree(io.aiondb.operator.packaging.Repo.chart().resolve("files/dashboards/aion-operator.json").toFile());
+      Map<String, String> queries = new java.util.LinkedHashMap<>();
+      for (var panel : dashboard.path("panels")) {
+        for (var t : panel.path("targets")) {
+          queries.put(panel.path("title").asText() + " / " + t.path("refId").asText(),
+              t.path("expr").asText().replace("$namespace", ".*")); // Grafana's variable: every namespace
+        }
+      }
+      // a list of what is wrong is rightly empty while nothing is: there, the series it filters must exist
+      String degraded = "Degraded or blocked clusters / A";
+      assertThat(queries).containsKey(degraded);
+      queries.put(degraded, "count(aion_operator_cluster_condition{type=\"Degraded\"})");
+      assertThat(queries).hasSizeGreaterThanOrEqualTo(8);
+      java.util.Set<String> empty = new java.util.TreeSet<>(queries.keySet());
+      try {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> {
+          for (var q : queries.entrySet()) {
+            if (!empty.contains(q.getKey())) continue;
+            var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                + "/api/v1/query?query=" + java.net.URLEncoder.encode(q.getValue(), java.nio.charset.StandardCharsets.UTF_8)))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            var body = json.readTree(r.body());
+            assertThat(body.path("status").asText()).as("%s: %s", q.getKey(), r.body()).isEqualTo("success");
+            if (!body.path("data").path("result").isEmpty()) empty.remove(q.getKey());
+          }
+          return empty.isEmpty();
+        });
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        throw new AssertionError("operator dashboard queries without data in Prometheus: " + empty + " (log: "
+            + java.nio.file.Files.readString(dir.resolve("prometheus.log")) + ")", e);
+      }
+    } finally {
+      prometheus.destroy();
+      prometheus.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
   @io.quarkus.test.common.http.TestHTTPResource("/q/metrics")
   java.net.URL metricsUrl;
 
@@ -175,6 +237,14 @@ class MonitoringTest {
           && Double.valueOf(0).equals(series(s, "aion_operator_cluster_members", ready))
           && Double.valueOf(1).equals(series(s, "aion_operator_cluster_condition", progressing));
     });
+    // each step of the reconcile is timed: the statefulset apply and the observation of the members ran and succeeded
+    String stepped = scrape();
+    for (String step : List.of("tls-check", "checks", "configuration", "statefulset", "rollout", "observe")) {
+      assertThat(stepped).as("step %s timed", step).containsPattern(
+          "(?m)^aion_operator_reconcile_step_seconds_count\\{[^}]*outcome=\"ok\"[^}]*step=\"" + step + "\"[^}]*} [1-9]");
+    }
+    assertThat(stepped.lines().filter(l -> l.startsWith("aion_operator_reconcile_step_seconds_bucket{")
+        && l.contains("step=\"statefulset\"") && l.contains("le=\"0.5\"")).toList()).as("a histogram").hasSize(1);
     // JOSDK's reconcile metrics for the AionCluster controller are there too
     assertThat(scrape()).containsPattern("(?m)^operator_sdk_\\w+\\{[^}]*aionclusters?[^}]*} [1-9]");
     // every series the operator's Grafana dashboard queries is on /q/metrics
@@ -188,6 +258,7 @@ class MonitoringTest {
       checked++;
     }
     assertThat(checked).isGreaterThanOrEqualTo(8);
+    everyOperatorDashboardQueryReturnsDataInARealPrometheus();
 
     client.resources(AionCluster.class).inNamespace(NS).withName("metered").delete();
     // another cluster's next reconcile (the resync is 2 s here) drops the deleted one's series
