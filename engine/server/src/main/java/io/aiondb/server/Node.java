@@ -55,6 +55,8 @@ public final class Node implements AutoCloseable {
 
   public Node(AionConfig config, Clock clock) {
     this.config = config;
+    // metrics.enabled=false (to measure what metrics cost): every meter is a no-op from the first one on
+    if (!config.metricsEnabled()) metrics.config().meterFilter(io.micrometer.core.instrument.config.MeterFilter.deny());
     io.aiondb.server.backup.BackupCrypto backupCrypto = backupCrypto(config); // before anything is opened
     java.util.Map<String, io.aiondb.server.backup.BackupCrypto> namedCrypto = new java.util.HashMap<>();
     for (var ns : config.backupStores().values()) {

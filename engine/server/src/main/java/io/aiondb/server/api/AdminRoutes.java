@@ -42,6 +42,11 @@ final class AdminRoutes {
   }
 
   private void metrics(RoutingContext ctx) {
+    if (!node.config().metricsEnabled()) {
+      HttpApi.error(ctx, new io.aiondb.server.AionException(io.aiondb.server.ErrorCode.NOT_FOUND,
+          "metrics are off on this node (metrics.enabled=false)"));
+      return;
+    }
     // OpenMetrics (with exemplars) when the scraper asks for it, as Prometheus does with exemplar storage on
     String accept = ctx.request().getHeader("Accept");
     String type = accept != null && accept.contains("application/openmetrics-text") ? Node.OPENMETRICS_TEXT

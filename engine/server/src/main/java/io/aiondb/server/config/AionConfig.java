@@ -62,7 +62,8 @@ public record AionConfig(
     Audit audit,
     Auth auth,
     Encryption encryption,
-    Tracing tracing) {
+    Tracing tracing,
+    boolean metricsEnabled) {
 
   /**
    * docs/tracing.md: OpenTelemetry traces sent over OTLP/HTTP to {@code otlpEndpoint} (null: tracing off), sampling
@@ -119,7 +120,7 @@ public record AionConfig(
    */
   public StorageOptions storage() {
     return new StorageOptions(dataDir.resolve("db"), coldDir, hotTargetBytes, coldTargetBytes, false, blockCacheBytes,
-        writeBufferBytes, readCacheBytes);
+        writeBufferBytes, readCacheBytes, metricsEnabled);
   }
 
   /**

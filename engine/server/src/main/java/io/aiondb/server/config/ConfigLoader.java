@@ -296,7 +296,8 @@ public final class ConfigLoader {
         new AionConfig.Auth(bool(v, "auth.enabled"), optionalPath(v, "auth.root-password-file"),
             optionalPath(v, "auth.operator-key-file"), duration(v, "auth.token-ttl")),
         encryption(v),
-        tracing(v));
+        tracing(v),
+        bool(v, "metrics.enabled"));
     if (c.nodeId().isBlank()) throw new ConfigException("node.id must not be empty");
     if (c.auth().tokenTtl().toSeconds() < 1 || c.auth().tokenTtl().compareTo(Duration.ofDays(30)) > 0) {
       throw new ConfigException("auth.token-ttl must be between 1s and 30d");

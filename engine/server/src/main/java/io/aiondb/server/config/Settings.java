@@ -186,6 +186,10 @@ public final class Settings {
               + "query, watch, put, delete, batch and transaction on them, whatever its outcome, one record each (who, "
               + "operation, namespace and key or prefix). A record per request: for sensitive namespaces only. Needs "
               + "audit.file or audit.stdout."),
+      new Setting("metrics.enabled", Type.BOOL, "true",
+          "Keep metrics: the request histograms, Raft, storage and JVM series on /metrics, and RocksDB's statistics. "
+              + "false: /metrics answers 404 and RocksDB keeps no statistics; only to measure what metrics cost "
+              + "(docs/benchmarks.md \"Metrics and tracing\"), never in production."),
       new Setting("tracing.otlp-endpoint", Type.STRING, "",
           "OTLP/HTTP traces endpoint (e.g. http://otel-collector:4318/v1/traces) that turns OpenTelemetry tracing on: "
               + "each request's spans, from the transport through the Raft leader to RocksDB, sent in batches "

@@ -97,7 +97,7 @@ public final class RocksMetrics {
 
   private void counter(MeterRegistry r, String name, TickerType ticker, double scale, String unit, String help) {
     FunctionCounter.builder(name, store,
-            s -> s.inspect((db, stats) -> (double) stats.getTickerCount(ticker) * scale, Double.NaN))
+            s -> s.inspect((db, stats) -> stats == null ? Double.NaN : (double) stats.getTickerCount(ticker) * scale, Double.NaN))
         .baseUnit(unit).description(help).register(r);
   }
 

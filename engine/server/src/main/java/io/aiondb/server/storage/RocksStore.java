@@ -131,9 +131,13 @@ public final class RocksStore implements AutoCloseable {
     dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
         .setMaxBackgroundJobs(2).setKeepLogFileNum(5);
     // tickers only: the detailed timers (a clock read per operation) are what costs, and nothing here reads them
-    statistics = new Statistics();
-    statistics.setStatsLevel(StatsLevel.EXCEPT_DETAILED_TIMERS);
-    dbOptions.setStatistics(statistics);
+    if (options.statistics()) {
+      statistics = new Statistics();
+      statistics.setStatsLevel(StatsLevel.EXCEPT_DETAILED_TIMERS);
+      dbOptions.setStatistics(statistics);
+    } else {
+      statistics = null; // metrics.enabled=false: RocksMetrics reads NaN for every ticker
+    }
     if (options.coldDir() != null) dbOptions.setDbPaths(dbPaths());
     openDb();
     writeOptions = new WriteOptions().setSync(options.sync());
@@ -827,7 +831,7 @@ public final class RocksStore implements AutoCloseable {
     cfOptions.forEach(ColumnFamilyOptions::close);
     bloom.close();
     blockCache.close();
-    statistics.close();
+    if (statistics != null) statistics.close();
     LOG.info("closed RocksDB at {}", options.dataDir());
   }
 }

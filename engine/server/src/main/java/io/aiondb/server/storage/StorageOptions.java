@@ -23,7 +23,14 @@ public record StorageOptions(
     boolean sync,
     long blockCacheBytes,
     long writeBufferBytes,
-    long readCacheBytes) {
+    long readCacheBytes,
+    boolean statistics) {
+
+  /** With RocksDB's statistics on (metrics.enabled, the default). */
+  public StorageOptions(Path dataDir, Path coldDir, long hotTargetBytes, long coldTargetBytes, boolean sync,
+      long blockCacheBytes, long writeBufferBytes, long readCacheBytes) {
+    this(dataDir, coldDir, hotTargetBytes, coldTargetBytes, sync, blockCacheBytes, writeBufferBytes, readCacheBytes, true);
+  }
 
   public static StorageOptions defaults(Path dataDir) {
     return new StorageOptions(dataDir, null, 0, 0, true, 64L << 20, 32L << 20, 32L << 20);

@@ -92,6 +92,20 @@ class HttpApiIT {
   }
 
   @Test
+  void withMetricsOffThereIsNoMetricsEndpointAndNoMeter() throws Exception {
+    try (TestServer off = new TestServer(dir.resolve("metrics-off"), "--metrics.enabled=false")) {
+      off.client.createNamespace("t");
+      off.client.put("t", "k", "v");
+      assertThat(off.client.get("t", "k")).isPresent();
+      var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create(off.url + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(404);
+      assertThat(r.body()).contains("metrics.enabled=false");
+      assertThat(off.server.node().metrics().getMeters()).as("every meter denied").isEmpty();
+    }
+  }
+
+  @Test
   void namespaces() throws Exception {
     assertThat(c.createNamespace("ns-a")).isTrue();
     assertThat(c.createNamespace("ns-a")).isFalse();

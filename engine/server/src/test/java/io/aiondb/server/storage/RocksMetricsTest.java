@@ -97,4 +97,17 @@ class RocksMetricsTest {
     assertThat(value(closed, "aion_rocksdb_memtable_bytes{cf=\"kv\"}")).isNaN();
     assertThat(value(closed, "aion_rocksdb_sst_bytes{level=\"6\",tier=\"hot\"}")).isNaN();
   }
+
+  @Test
+  void withoutStatisticsTheTickersAreNaNAndThePropertiesStillRead(@TempDir Path dir) {
+    StorageOptions o = new StorageOptions(dir, null, 0, 0, false, 8 << 20, 1 << 20, 0, false); // metrics.enabled=false
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (RocksStore store = new RocksStore(o)) {
+      assertThat(store.inspect((db, stats) -> stats == null, false)).as("RocksDB keeps no statistics").isTrue();
+      RocksMetrics.register(registry, store, java.time.Duration.ZERO);
+      String s = registry.scrape();
+      assertThat(value(s, "aion_rocksdb_written_bytes_total")).isNaN();
+      assertThat(value(s, "aion_rocksdb_block_cache_capacity_bytes")).isEqualTo(8 << 20);
+    }
+  }
 }
