@@ -480,7 +480,7 @@ public abstract class AionClusterScenarios {
     assertThat(back.getMetadata().getUid()).isNotEqualTo(podUid);
     assertThat(ready(back)).isTrue();
     String afterRestart = engineLeader();
-    assertThat(afterRestart).isNotNull();
+    assertThat(afterRestart).as("a leader again after the restart").isIn("aion-0", "aion-1", "aion-2");
 
     // logs: every member's lines with its prefix, the last line each wrote among them
     var logs = aion.run(Duration.ofMinutes(1), "logs", CLUSTER, "-n", NS, "--tail", "20");
