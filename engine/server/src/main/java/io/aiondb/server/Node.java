@@ -118,6 +118,21 @@ public final class Node implements AutoCloseable {
     io.micrometer.core.instrument.FunctionCounter.builder("aion.audit.dropped", audit, io.aiondb.server.audit.AuditLog::dropped)
         .description("Audit records lost: the writer's queue was full or the file could not be written; alert on any")
         .register(metrics);
+    for (var state : io.aiondb.server.storage.IndexDef.State.values()) {
+      Gauge.builder("aion.indexes", indexBuilder, b -> b.count(state)).tag("state", state.name().toLowerCase(java.util.Locale.ROOT))
+          .description("Secondary indexes by state: building (backfilling existing keys), ready, failed").register(metrics);
+    }
+    io.micrometer.core.instrument.FunctionCounter.builder("aion.index.backfilled.keys", indexBuilder,
+            io.aiondb.server.index.IndexBuilder::backfilledKeys)
+        .description("Existing keys this node indexed while building indexes, as the leader: a build's progress").register(metrics);
+    String[] branches = {"success", "failure", "error"};
+    for (int i = 0; i < branches.length; i++) {
+      final int slot = i;
+      io.micrometer.core.instrument.FunctionCounter.builder("aion.transactions", service, s -> s.transactionCounts()[slot])
+          .tag("branch", branches[i])
+          .description("Transactions this node answered: the success branch ran, the failure branch ran (a compare did "
+              + "not hold: a conflict), or an error").register(metrics);
+    }
     Gauge.builder("aion.watches.active", watches, io.aiondb.server.watch.WatchHub::active)
         .description("Watches open on this node").register(metrics);
     Gauge.builder("aion.watches.live", watches, io.aiondb.server.watch.WatchHub::live)

@@ -26,6 +26,8 @@ public final class IndexBuilder implements AutoCloseable {
   private final Proposer proposer;
   private final BooleanSupplier leader;
   private final int chunkKeys;
+  /** Keys this node indexed by backfill, as the leader (aion_index_backfilled_keys_total). */
+  private final java.util.concurrent.atomic.AtomicLong backfilled = new java.util.concurrent.atomic.AtomicLong();
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("aion-index-builder").daemon(true).unstarted(r));
 
@@ -69,6 +71,7 @@ public final class IndexBuilder implements AutoCloseable {
           }
           if (!(r instanceof ApplyResult.Backfilled bf)) break;
           keys += bf.keys();
+          backfilled.addAndGet(bf.keys());
           if (bf.state() != IndexDef.State.BUILDING) {
             LOG.info("index {} of namespace {} is {} after indexing {} keys", def.name(), ns.name(),
                 bf.state().name().toLowerCase(java.util.Locale.ROOT), keys);
@@ -78,6 +81,20 @@ public final class IndexBuilder implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** Keys this node indexed by backfill so far (as the leader). */
+  public long backfilledKeys() {
+    return backfilled.get();
+  }
+
+  /** Indexes in {@code state} over every namespace (what this node's store holds). */
+  public long count(io.aiondb.server.storage.IndexDef.State state) {
+    long n = 0;
+    for (NamespaceInfo ns : store.namespaces()) {
+      for (IndexDef def : store.indexes(ns.id())) if (def.state() == state) n++;
+    }
+    return n;
   }
 
   @Override

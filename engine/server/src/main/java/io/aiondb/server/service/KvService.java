@@ -139,7 +139,24 @@ public final class KvService implements AutoCloseable {
     });
   }
 
+  /** Transactions answered by this node: [success branch, failure branch (a compare did not hold), error]. */
+  private final java.util.concurrent.atomic.AtomicLongArray transactions = new java.util.concurrent.atomic.AtomicLongArray(3);
+
+  /** Counts of the transactions this node answered: success branch, failure branch (a conflict), error. */
+  public long[] transactionCounts() {
+    return new long[] {transactions.get(0), transactions.get(1), transactions.get(2)};
+  }
+
   public CompletableFuture<ApplyResult.TxnDone> txn(Caller caller, Command.Txn txn) {
+    return counted(transactionWithoutCount(caller, txn));
+  }
+
+  private CompletableFuture<ApplyResult.TxnDone> counted(CompletableFuture<ApplyResult.TxnDone> answer) {
+    answer.whenComplete((r, e) -> transactions.incrementAndGet(e != null ? 2 : r.succeeded() ? 0 : 1));
+    return answer;
+  }
+
+  private CompletableFuture<ApplyResult.TxnDone> transactionWithoutCount(Caller caller, Command.Txn txn) {
     java.util.function.Supplier<CompletableFuture<ApplyResult.TxnDone>> call = () -> {
       try {
         authorizeTxn(caller, txn);

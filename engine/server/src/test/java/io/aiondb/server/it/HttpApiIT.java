@@ -273,6 +273,43 @@ class HttpApiIT {
     assertThat(new String(stillThere.get().value(), StandardCharsets.UTF_8)).endsWith("!");
   }
 
+  /** The value of one series on /metrics (0 when absent). */
+  private static double metric(String series) throws Exception {
+    for (String line : call("GET", "/metrics").body().split("\n")) {
+      if (line.startsWith(series + " ")) return Double.parseDouble(line.substring(series.length() + 1));
+    }
+    return 0;
+  }
+
+  @Test
+  void transactionsByBranchAndIndexBuildsShowInTheMetrics() throws Exception {
+    c.createNamespace("txm");
+    double success = metric("aion_transactions_total{branch=\"success\"}");
+    double failure = metric("aion_transactions_total{branch=\"failure\"}");
+    String once = "{\"namespace\": \"txm\", \"compare\": [{\"key\": \"a\", \"exists\": false}],"
+        + " \"success\": [{\"op\": \"put\", \"key\": \"a\", \"text\": \"1\"}]}";
+    assertThat(call("POST", "/v1/txn", "application/json", once.getBytes(StandardCharsets.UTF_8)).json()
+        .path("succeeded").asBoolean()).isTrue();
+    assertThat(call("POST", "/v1/txn", "application/json", once.getBytes(StandardCharsets.UTF_8)).json()
+        .path("succeeded").asBoolean()).as("the compare no longer holds").isFalse();
+    assertThat(metric("aion_transactions_total{branch=\"success\"}") - success).isEqualTo(1);
+    assertThat(metric("aion_transactions_total{branch=\"failure\"}") - failure).isEqualTo(1);
+
+    c.createNamespace("idxm");
+    for (int i = 0; i < 30; i++) {
+      c.put("idxm", ("p" + i).getBytes(StandardCharsets.UTF_8), ("{\"age\": " + i + "}").getBytes(StandardCharsets.UTF_8),
+          "application/json");
+    }
+    double ready = metric("aion_indexes{state=\"ready\"}");
+    double backfilled = metric("aion_index_backfilled_keys_total");
+    assertThat(call("PUT", "/v1/namespaces/idxm/indexes/by-age", "application/json",
+        "{\"field\":\"$.age\",\"type\":\"number\"}".getBytes(StandardCharsets.UTF_8)).status()).isIn(200, 201);
+    org.awaitility.Awaitility.await("the index is ready").atMost(java.time.Duration.ofSeconds(30))
+        .until(() -> call("GET", "/v1/namespaces/idxm/indexes/by-age").body().contains("\"ready\""));
+    assertThat(metric("aion_indexes{state=\"ready\"}") - ready).isEqualTo(1);
+    assertThat(metric("aion_index_backfilled_keys_total") - backfilled).isEqualTo(30);
+  }
+
   @Test
   void transactionsAndTheirBadInput() throws Exception {
     c.createNamespace("tx");
