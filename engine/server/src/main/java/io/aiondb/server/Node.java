@@ -57,6 +57,8 @@ public final class Node implements AutoCloseable {
     this.config = config;
     // metrics.enabled=false (to measure what metrics cost): every meter is a no-op from the first one on
     if (!config.metricsEnabled()) metrics.config().meterFilter(io.micrometer.core.instrument.config.MeterFilter.deny());
+    this.protocolTimers = new io.aiondb.server.api.RequestTimers(metrics,
+        "aion.protocol.requests", "Binary protocol requests by operation and outcome (ok, or the error code)");
     io.aiondb.server.backup.BackupCrypto backupCrypto = backupCrypto(config); // before anything is opened
     java.util.Map<String, io.aiondb.server.backup.BackupCrypto> namedCrypto = new java.util.HashMap<>();
     for (var ns : config.backupStores().values()) {
@@ -416,8 +418,8 @@ public final class Node implements AutoCloseable {
     return metrics;
   }
 
-  private final io.aiondb.server.api.RequestTimers protocolTimers = new io.aiondb.server.api.RequestTimers(metrics,
-      "aion.protocol.requests", "Binary protocol requests by operation and outcome (ok, or the error code)");
+  /** Made in the constructor, after metrics.enabled had its say (its in-flight gauge registers at once). */
+  private final io.aiondb.server.api.RequestTimers protocolTimers;
 
   /** Latency timers of the binary protocol's requests (aion_protocol_requests_seconds). */
   public io.aiondb.server.api.RequestTimers protocolTimers() {

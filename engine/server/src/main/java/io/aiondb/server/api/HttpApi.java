@@ -109,7 +109,9 @@ public final class HttpApi {
 
   private void metrics(RoutingContext ctx) {
     long start = System.nanoTime();
+    requestTimers.begin();
     ctx.addEndHandler(v -> {
+      requestTimers.end();
       String route = ctx.currentRoute() == null || ctx.currentRoute().getPath() == null
           ? "unmatched" : ctx.currentRoute().getPath();
       var timer = requestTimers.timer("method", ctx.request().method().name(), "route", route,

@@ -223,6 +223,7 @@ final class Connection {
       default -> { }
     }
     if (inFlight.incrementAndGet() >= MAX_IN_FLIGHT) pause();
+    node.protocolTimers().begin();
     long started = System.nanoTime();
     // with tracing on: a SERVER span per request (watches aside), under the TRACED context when there was one
     io.opentelemetry.api.trace.Span span = io.opentelemetry.api.trace.Span.getInvalid();
@@ -264,6 +265,7 @@ final class Connection {
       }
       budget.releaseRequest(held);
       inFlight.decrementAndGet();
+      node.protocolTimers().end();
       resume();
     });
   }

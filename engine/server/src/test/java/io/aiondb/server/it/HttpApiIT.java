@@ -282,6 +282,24 @@ class HttpApiIT {
   }
 
   @Test
+  void aRequestIsInFlightUntilItIsAnswered() throws Exception {
+    c.createNamespace("inflight");
+    long rev = c.put("inflight", "a", "1").revision();
+    double before = metric("aion_http_requests_in_flight"); // the scrape itself is one
+    assertThat(before).isGreaterThanOrEqualTo(1);
+    // a read that waits for a revision not written yet stays in flight
+    var waiting = http.sendAsync(HttpRequest.newBuilder(URI.create(s.url + "/v1/ns/inflight/keys/a?consistency=stale&minRevision="
+        + (rev + 1))).build(), HttpResponse.BodyHandlers.ofString());
+    org.awaitility.Awaitility.await("the waiting read counted").atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> metric("aion_http_requests_in_flight") == before + 1);
+    assertThat(waiting).isNotDone();
+    c.put("inflight", "b", "2");
+    assertThat(waiting.get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    org.awaitility.Awaitility.await("the answered read no longer counted").atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> metric("aion_http_requests_in_flight") == before);
+  }
+
+  @Test
   void transactionsByBranchAndIndexBuildsShowInTheMetrics() throws Exception {
     c.createNamespace("txm");
     double success = metric("aion_transactions_total{branch=\"success\"}");
